@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import type { ValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+/** The TM Forum specifications kept in this repository (unmodified, Apache-2.0). */
+export const TMF_SPECS = {
+  quote: 'TMF648-Quote-v4.0.0.swagger.json',
+} as const;
+
+const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+addFormats(ajv);
+const loaded = new Set<string>();
+
+/**
+ * A compiled validator for one definition of a TMF swagger document, e.g. `Quote` of TMF648.
+ * Swagger 2.0 definitions are JSON Schema, so Ajv checks them as they are; compiled once.
+ */
+export function tmfValidator(spec: keyof typeof TMF_SPECS, definition: string): ValidateFunction {
+  const id = `tmf:${spec}`;
+  if (!loaded.has(id)) {
+    const url = new URL(`../../tmf/${TMF_SPECS[spec]}`, import.meta.url);
+    const document = JSON.parse(readFileSync(url, 'utf8')) as { definitions: Record<string, unknown> };
+    ajv.addSchema({ $id: id, definitions: document.definitions });
+    loaded.add(id);
+  }
+  const validate = ajv.getSchema(`${id}#/definitions/${definition}`);
+  if (!validate) throw new Error(`TMF ${spec} has no definition "${definition}"`);
+  return validate;
+}
