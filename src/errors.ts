@@ -38,6 +38,7 @@ export const errors = {
     new AppError('route.not-found', 404, `There is no endpoint ${method} ${url}.`),
   acquisitionNotFound: (id: string) =>
     new AppError('acquisition.not-found', 404, `There is no acquisition with id "${id}".`),
+  entityNotFound: (id: string) => new AppError('catalog.entity-not-found', 404, `The catalogue has no entity "${id}".`),
   tokenNotFound: (id: string) => new AppError('token.not-found', 404, `There is no API token with id "${id}".`),
   acquisitionExists: (reference: string, id: string) =>
     new AppError('acquisition.exists', 409, `Proposal "${reference}" already has an acquisition (${id}).`, [], { acquisitionId: id }),
@@ -66,6 +67,7 @@ export const ERROR_CODES = [
   'route.not-found',
   'acquisition.not-found',
   'token.not-found',
+  'catalog.entity-not-found',
   'acquisition.exists',
   'proposal.not-agreed',
   'proposal.unknown-product',

@@ -72,7 +72,7 @@ function parseSource({ file, text }: CatalogSource): ParsedSource | { issues: Lo
       issues: doc.errors.map((e) => ({
         file,
         pointer: '',
-        line: e.linePos?.[0]?.line,
+        line: lineCounter.linePos(e.pos[0]).line,
         message: `is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}`,
       })),
     };

@@ -1,0 +1,86 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { AcquisitionTable, Database } from '../db/schema.js';
+import type { Proposal } from '../proposals/proposal.js';
+import type { Acquisition, AcquisitionState, AcquisitionWithProposal } from './acquisition.js';
+
+const summaryColumns = [
+  'id', 'proposal_reference', 'proposal_format', 'customer_name', 'state', 'catalog_version_id',
+  'completeness', 'required_fields', 'satisfied_fields', 'created_by', 'created_at', 'updated_at',
+] as const;
+
+type SummaryRow = Pick<Selectable<AcquisitionTable>, (typeof summaryColumns)[number]>;
+
+const toAcquisition = (row: SummaryRow): Acquisition => ({
+  id: row.id,
+  proposalReference: row.proposal_reference,
+  proposalFormat: row.proposal_format as Proposal['format'],
+  customerName: row.customer_name,
+  state: row.state as AcquisitionState,
+  catalogVersion: row.catalog_version_id,
+  completeness: Number(row.completeness),
+  requiredFields: Number(row.required_fields),
+  satisfiedFields: Number(row.satisfied_fields),
+  createdBy: row.created_by,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** Filter and page of the acquisitions list. */
+export interface AcquisitionQuery {
+  state?: AcquisitionState;
+  /** Matches the customer name or the proposal reference, case-insensitively. */
+  search?: string;
+  offset: number;
+  limit: number;
+}
+
+export class AcquisitionRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(acquisition: AcquisitionWithProposal): Promise<void> {
+    await this.db
+      .insertInto('acquisitions')
+      .values({
+        id: acquisition.id,
+        proposal_reference: acquisition.proposalReference,
+        proposal_format: acquisition.proposalFormat,
+        customer_name: acquisition.customerName,
+        state: acquisition.state,
+        catalog_version_id: acquisition.catalogVersion,
+        proposal: JSON.stringify(acquisition.proposal),
+        completeness: acquisition.completeness,
+        required_fields: acquisition.requiredFields,
+        satisfied_fields: acquisition.satisfiedFields,
+        created_by: acquisition.createdBy,
+        created_at: acquisition.createdAt,
+        updated_at: acquisition.updatedAt,
+      })
+      .execute();
+  }
+
+  async findById(id: string): Promise<AcquisitionWithProposal | undefined> {
+    const row = await this.db.selectFrom('acquisitions').select([...summaryColumns, 'proposal']).where('id', '=', id).executeTakeFirst();
+    return row && { ...toAcquisition(row), proposal: JSON.parse(row.proposal) as Proposal };
+  }
+
+  async findIdByReference(reference: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('acquisitions').select('id').where('proposal_reference', '=', reference).executeTakeFirst();
+    return row?.id;
+  }
+
+  async list(query: AcquisitionQuery): Promise<{ total: number; items: Acquisition[] }> {
+    let base = this.db.selectFrom('acquisitions');
+    if (query.state) base = base.where('state', '=', query.state);
+    if (query.search) {
+      const pattern = `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      base = base.where(
+        sql<boolean>`(lower(customer_name) like ${pattern} escape '\\' or lower(proposal_reference) like ${pattern} escape '\\')`,
+      );
+    }
+    const [count, rows] = await Promise.all([
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      base.select(summaryColumns).orderBy('created_at', 'desc').orderBy('id').offset(query.offset).limit(query.limit).execute(),
+    ]);
+    return { total: Number(count.n), items: rows.map(toAcquisition) };
+  }
+}

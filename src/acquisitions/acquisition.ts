@@ -1,0 +1,26 @@
+import type { Proposal } from '../proposals/proposal.js';
+
+/** The lifecycle of DESIGN.md; the capture engine adds the transitions. */
+export const ACQUISITION_STATES = ['collecting', 'in_review', 'approved', 'handed_over', 'cancelled'] as const;
+export type AcquisitionState = (typeof ACQUISITION_STATES)[number];
+
+/** The case for one agreed proposal. */
+export interface Acquisition {
+  id: string;
+  proposalReference: string;
+  proposalFormat: Proposal['format'];
+  customerName: string;
+  state: AcquisitionState;
+  catalogVersion: string;
+  completeness: number;
+  requiredFields: number;
+  satisfiedFields: number;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An acquisition with the proposal it was opened from. */
+export interface AcquisitionWithProposal extends Acquisition {
+  proposal: Proposal;
+}

@@ -1,0 +1,150 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { OPENERS, READERS } from '../access/roles.js';
+import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { authErrors, IdParams, PageQuery } from '../http/schemas.js';
+import { PlanSlotSchema } from '../plan/plan-schema.js';
+import { NativeProposalSchema } from '../proposals/native-schema.js';
+import { ACQUISITION_STATES, type Acquisition } from './acquisition.js';
+import type { AcquisitionService } from './acquisition-service.js';
+
+const AcquisitionSchema = Type.Object({
+  id: Type.String(),
+  proposalReference: Type.String(),
+  proposalFormat: Type.Union([Type.Literal('tmf648'), Type.Literal('native')]),
+  customerName: Type.String(),
+  state: Type.Union(ACQUISITION_STATES.map((s) => Type.Literal(s))),
+  catalogVersion: Type.String({ description: 'The catalogue snapshot this acquisition pinned.' }),
+  completeness: Type.Number(),
+  requiredFields: Type.Integer(),
+  satisfiedFields: Type.Integer(),
+  createdBy: Type.String(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  href: Type.String(),
+});
+
+const withHref = (a: Acquisition) => ({
+  id: a.id, proposalReference: a.proposalReference, proposalFormat: a.proposalFormat, customerName: a.customerName,
+  state: a.state, catalogVersion: a.catalogVersion, completeness: a.completeness, requiredFields: a.requiredFields,
+  satisfiedFields: a.satisfiedFields, createdBy: a.createdBy, createdAt: a.createdAt, updatedAt: a.updatedAt,
+  href: `/api/v1/acquisitions/${a.id}`,
+});
+
+export interface AcquisitionRoutesOptions {
+  service: AcquisitionService;
+  requireRole: RequireRole;
+}
+
+/** Acquisitions: open one from an agreed proposal, list them, read one and its plan. */
+export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptions> = async (app, { service, requireRole }) => {
+  const security = [{ bearerAuth: [] }];
+  app.post(
+    '/acquisitions',
+    {
+      preHandler: requireRole(OPENERS),
+      schema: {
+        tags: ['acquisitions'],
+        summary: 'Open an acquisition from an agreed proposal',
+        description:
+          'The body is a TMF648 v4 Quote in state "accepted" or a native proposal with status "agreed". ' +
+          'Nothing is stored when the proposal is refused: 400 lists every schema finding with a JSON pointer, ' +
+          '422 names a quote that is not accepted or each unknown product specification, 409 a proposal that already has an acquisition.',
+        security,
+        body: Type.Union([
+          Type.Object({ '@type': Type.Optional(Type.Literal('Quote')), state: Type.String(), quoteItem: Type.Array(Type.Unknown()) }, { additionalProperties: true, title: 'TMF648 Quote' }),
+          Type.Object(NativeProposalSchema.properties, { title: 'Native proposal' }),
+        ]),
+        response: { 201: AcquisitionSchema, 400: Type.Ref('Problem'), ...authErrors, 409: Type.Ref('Problem'), 422: Type.Ref('Problem') },
+      },
+      // The proposal reader validates either form itself, to report every finding precisely.
+      validatorCompiler: () => () => true,
+    },
+    async (request, reply) => {
+      const acquisition = await service.open(request.body, principalOf(request));
+      return reply.status(201).header('location', `/api/v1/acquisitions/${acquisition.id}`).send(withHref(acquisition));
+    },
+  );
+
+  app.get(
+    '/acquisitions',
+    {
+      preHandler: requireRole(READERS),
+      schema: {
+        tags: ['acquisitions'],
+        summary: 'List acquisitions with their completeness',
+        security,
+        querystring: Type.Object({
+          state: Type.Optional(Type.Union(ACQUISITION_STATES.map((s) => Type.Literal(s)))),
+          search: Type.Optional(Type.String({ maxLength: 100, description: 'Part of the customer name or proposal reference.' })),
+          ...PageQuery,
+        }),
+        response: { 200: Type.Object({ total: Type.Integer(), offset: Type.Integer(), limit: Type.Integer(), items: Type.Array(AcquisitionSchema) }), ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const { state, search, offset = 0, limit = 50 } = request.query;
+      const page = await service.list({ state, search, offset, limit });
+      void reply.header('x-total-count', page.total).header('x-result-count', page.items.length);
+      return { total: page.total, offset, limit, items: page.items.map(withHref) };
+    },
+  );
+
+  app.get(
+    '/acquisitions/:id',
+    {
+      preHandler: requireRole(READERS),
+      schema: {
+        tags: ['acquisitions'],
+        summary: 'Read an acquisition and the proposal it was opened from',
+        security,
+        params: IdParams,
+        response: { 200: Type.Intersect([AcquisitionSchema, Type.Object({ proposal: Type.Unknown() })]), ...authErrors, 404: Type.Ref('Problem') },
+      },
+    },
+    async (request) => {
+      const acquisition = await service.get(request.params.id);
+      return { ...withHref(acquisition), proposal: acquisition.proposal };
+    },
+  );
+
+  app.get(
+    '/acquisitions/:id/plan',
+    {
+      preHandler: requireRole(READERS),
+      schema: {
+        tags: ['plan'],
+        summary: 'What the proposal requires and what is still missing',
+        description: 'Per entity: the records expected and captured, the required fields and which are missing, by owner and by site.',
+        security,
+        params: IdParams,
+        response: { 200: Type.Intersect([Type.Object({ acquisitionId: Type.String() }), Type.Ref('Plan')]), ...authErrors, 404: Type.Ref('Problem') },
+      },
+    },
+    async (request) => {
+      const { acquisition, plan } = await service.plan(request.params.id);
+      return { acquisitionId: acquisition.id, ...plan };
+    },
+  );
+
+  app.get(
+    '/acquisitions/:id/plan/slots',
+    {
+      preHandler: requireRole(READERS),
+      schema: {
+        tags: ['plan'],
+        summary: 'The expected records one by one, with stable ids',
+        security,
+        params: IdParams,
+        querystring: Type.Object({ entity: Type.Optional(Type.String()), site: Type.Optional(Type.String()), ...PageQuery }),
+        response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(PlanSlotSchema) }), ...authErrors, 404: Type.Ref('Problem') },
+      },
+    },
+    async (request, reply) => {
+      const { entity, site, offset = 0, limit = 50 } = request.query;
+      const page = await service.planSlots(request.params.id, { entity, site, offset, limit });
+      void reply.header('x-total-count', page.total).header('x-result-count', page.slots.length);
+      return { total: page.total, items: page.slots };
+    },
+  );
+};

@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { READERS } from '../access/roles.js';
+import { errors } from '../errors.js';
+import type { RequireRole } from '../http/authenticate.js';
+import { authErrors } from '../http/schemas.js';
+import type { Catalog } from './model.js';
+
+export interface CatalogRoutesOptions {
+  catalog: () => Catalog;
+  requireRole: RequireRole;
+}
+
+/** The current requirement catalogue, for people and for the web application's forms. */
+export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = async (app, { catalog, requireRole }) => {
+  const security = [{ bearerAuth: [] }];
+  app.get(
+    '/catalog',
+    {
+      preHandler: requireRole(READERS),
+      schema: {
+        tags: ['catalog'],
+        summary: 'The current catalogue: its version and what each product specification needs',
+        security,
+        response: {
+          200: Type.Object({
+            version: Type.String(),
+            files: Type.Record(Type.String(), Type.String()),
+            products: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), version: Type.String(), features: Type.Array(Type.String()), needs: Type.Array(Type.Object({ entity: Type.String(), cardinality: Type.Unknown() })) })),
+            entities: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), fields: Type.Integer() })),
+          }),
+          ...authErrors,
+        },
+      },
+    },
+    async () => {
+      const c = catalog();
+      return {
+        version: c.versionId,
+        files: c.fileVersions,
+        products: [...c.products.values()].map((p) => ({
+          id: p.id, name: p.name, version: p.version, features: p.features ?? [],
+          needs: (p.needs ?? []).map((n) => ({ entity: n.entity, cardinality: n.cardinality })),
+        })),
+        entities: [...c.entities.values()].map((e) => ({ id: e.id, name: e.name, fields: e.fields.length })),
+      };
+    },
+  );
+  app.get(
+    '/catalog/entities/:id',
+    {
+      preHandler: requireRole(READERS),
+      schema: { tags: ['catalog'], summary: 'One entity with its fields, rules and questions', security, params: Type.Object({ id: Type.String() }), response: { 200: Type.Unknown(), ...authErrors, 404: Type.Ref('Problem') } },
+    },
+    async (request) => {
+      const entity = catalog().entities.get(request.params.id);
+      if (!entity) throw errors.entityNotFound(request.params.id);
+      return entity;
+    },
+  );
+};

@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadCatalog } from '../catalog/load-catalog.js';
+import { CatalogInvalidError } from '../catalog/parse-catalog.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { AppError } from '../errors.js';
+import { startIntake } from '../main.js';
+import { determinePlan } from '../plan/determine-plan.js';
+import { readProposal } from '../proposals/read-proposal.js';
+import { formatPlan } from './format-plan.js';
+
+const USAGE = `Usage: intake <command> [options]
+
+Commands:
+  serve                          start the server (configured by environment variables, see README)
+  plan <proposal.json> [--json]  print the data a proposal requires, without a server
+  catalog check                  validate the requirement catalogue
+
+Options:
+  --catalog <dir>                catalogue folder (default: INTAKE_CATALOG_DIR or ./catalog)
+  --json                         machine-readable output
+  -h, --help                     this help`;
+
+type Out = { log: (s: string) => void; error: (s: string) => void };
+
+function describe(error: unknown): string {
+  if (error instanceof AppError) {
+    return [`${error.message} (${error.code})`, ...error.errors.map((e) => `  ${e.pointer || '/'}: ${e.detail}`)].join('\n');
+  }
+  if (error instanceof CatalogInvalidError || error instanceof ConfigError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs the command line; returns the exit code (the server command keeps running). */
+export async function runCli(argv: string[], out: Out = console): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, catalog: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    out.error(`${describe(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    out.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const catalogDir = values.catalog ?? process.env.INTAKE_CATALOG_DIR ?? './catalog';
+  try {
+    switch (command) {
+      case 'serve': {
+        const running = await startIntake(loadConfig(), out.log);
+        const stop = () => void running.close().then(() => process.exit(0));
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        return 0;
+      }
+      case 'plan': {
+        const file = rest[0];
+        if (!file) {
+          out.error('intake plan needs a proposal file: intake plan <proposal.json> [--json]');
+          return 2;
+        }
+        const catalog = await loadCatalog(catalogDir);
+        let document: unknown;
+        try {
+          document = JSON.parse(await readFile(file, 'utf8'));
+        } catch (error) {
+          out.error(`${file}: ${error instanceof SyntaxError ? `is not valid JSON: ${error.message}` : 'cannot be read'}`);
+          return 1;
+        }
+        const plan = determinePlan(readProposal(document, catalog), catalog, []);
+        out.log(values.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+        return 0;
+      }
+      case 'catalog': {
+        if (rest[0] !== 'check') {
+          out.error('Usage: intake catalog check [--catalog <dir>]');
+          return 2;
+        }
+        const catalog = await loadCatalog(catalogDir);
+        const summary = { version: catalog.versionId, files: catalog.fileVersions, products: catalog.products.size, entities: catalog.entities.size };
+        out.log(values.json ? JSON.stringify({ valid: true, ...summary }, null, 2) : `Catalogue ${catalogDir} is valid: ${summary.products} product specifications, ${summary.entities} entities, version ${summary.version}.`);
+        return 0;
+      }
+      default:
+        out.error(`Unknown command "${command}".\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    out.error(describe(error));
+    return 1;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Configuration: parsed once from the environment, validated, typed and frozen.
+ * Every variable is documented in the README with its default. An unknown `INTAKE_*`
+ * variable or a malformed value stops the start with a message naming the variable.
+ */
+export interface Config {
+  /** PORT: TCP port of the HTTP server (default 3000; 0 picks a free one). */
+  port: number;
+  /** HOST: interface to bind (default 127.0.0.1: loopback only). */
+  host: string;
+  /** DATABASE_URL: `postgres://…` or `sqlite:<file>` (default sqlite:./data/intake.db). */
+  databaseUrl: string;
+  /** INTAKE_ADMIN_TOKEN: the first admin token, used only when no token exists yet. */
+  adminToken: string | undefined;
+  /** INTAKE_CATALOG_DIR: the requirement catalogue folder (default ./catalog). */
+  catalogDir: string;
+  /** INTAKE_DEMO: load the demo proposal into an empty database (default true). */
+  demo: boolean;
+  /** INTAKE_LOG_LEVEL: fatal, error, warn, info, debug, trace or silent (default info). */
+  logLevel: string;
+  /** INTAKE_BODY_LIMIT: largest JSON request body in bytes (default 5 MiB). */
+  bodyLimit: number;
+  /** INTAKE_PUBLIC_URL: the URL people use to reach Intake, for links (default http://HOST:PORT). */
+  publicUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KNOWN = new Set([
+  'INTAKE_ADMIN_TOKEN',
+  'INTAKE_CATALOG_DIR',
+  'INTAKE_DEMO',
+  'INTAKE_LOG_LEVEL',
+  'INTAKE_BODY_LIMIT',
+  'INTAKE_PUBLIC_URL',
+  // Read by the test suite only, documented in the README.
+  'INTAKE_TEST_POSTGRES_URL',
+  'INTAKE_TEST_REQUIRE_POSTGRES',
+]);
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Parses the configuration from an environment (defaults to `process.env`). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const problems: string[] = [];
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+      problems.push(`${name}="${raw}" must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name}="${env[name]}" must be true or false`);
+    return fallback;
+  };
+
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('INTAKE_') && !KNOWN.has(name)) {
+      problems.push(`${name} is not a setting Intake knows (known: ${[...KNOWN].filter((k) => !k.includes('_TEST_')).join(', ')})`);
+    }
+  }
+
+  const port = integer('PORT', 3000, 0, 65535);
+  const host = env.HOST?.trim() || '127.0.0.1';
+  const databaseUrl = env.DATABASE_URL?.trim() || 'sqlite:./data/intake.db';
+  if (!/^(postgres(ql)?:\/\/.+|sqlite:.+)$/.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be postgres://user@host:port/database or sqlite:<file path>');
+  }
+  const adminToken = env.INTAKE_ADMIN_TOKEN?.trim() || undefined;
+  if (adminToken !== undefined && (adminToken.length < 24 || /\s/.test(adminToken))) {
+    problems.push('INTAKE_ADMIN_TOKEN must be at least 24 characters with no spaces');
+  }
+  const logLevel = env.INTAKE_LOG_LEVEL?.trim() || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`INTAKE_LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
+  const publicUrl = env.INTAKE_PUBLIC_URL?.trim() || `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (!/^https?:\/\/[^\s]+$/.test(publicUrl)) problems.push('INTAKE_PUBLIC_URL must be an http:// or https:// URL');
+
+  const config: Config = {
+    port,
+    host,
+    databaseUrl,
+    adminToken,
+    catalogDir: env.INTAKE_CATALOG_DIR?.trim() || './catalog',
+    demo: boolean('INTAKE_DEMO', true),
+    logLevel,
+    bodyLimit: integer('INTAKE_BODY_LIMIT', 5 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    publicUrl: publicUrl.replace(/\/$/, ''),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,76 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, errors, type ProblemDetail } from '../errors.js';
+
+/** RFC 9457 problem document as Intake renders it. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  instance: string;
+  errors: ProblemDetail[];
+  [extra: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request', 401: 'Unauthorised', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict',
+  412: 'Precondition failed', 413: 'Payload too large', 415: 'Unsupported media type',
+  422: 'Unprocessable content', 500: 'Internal server error',
+};
+
+/** Renders an `AppError` as `application/problem+json`. */
+export function toProblem(error: AppError, instance: string): Problem {
+  return {
+    ...error.extra,
+    type: `urn:intake:problem:${error.code}`,
+    title: TITLES[error.status] ?? 'Error',
+    status: error.status,
+    code: error.code,
+    detail: error.message,
+    instance,
+    errors: error.errors,
+  };
+}
+
+/** Maps Fastify's own errors (bad JSON, schema failures, limits) to Intake's codes. */
+function fromFastify(error: FastifyError, limit: number): AppError | undefined {
+  if (error.validation) {
+    const context = error.validationContext ?? 'body';
+    const details = error.validation.map((v) => {
+      const params = v.params as Record<string, unknown>;
+      const base = `${context === 'body' ? '' : `/${context}`}${v.instancePath}`;
+      if (v.keyword === 'required') return { pointer: `${base}/${String(params.missingProperty)}`, detail: 'is required' };
+      if (v.keyword === 'additionalProperties') return { pointer: `${base}/${String(params.additionalProperty)}`, detail: 'is not a known property' };
+      return { pointer: base || '/', detail: v.message ?? 'is invalid' };
+    });
+    return errors.invalidRequest(`The request ${context} is invalid.`, details);
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return errors.malformedRequest(`The request body is not valid JSON: ${error.message.replace(/^.*?:\s*/, '')}`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.payloadTooLarge(limit);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.unsupportedMediaType(String(error.message.split('\'')[1] ?? 'unknown'));
+    default:
+      return undefined;
+  }
+}
+
+/** Installs the error and not-found handlers: every error leaves as problem+json, 500s leak nothing. */
+export function registerProblemHandlers(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    let appError = error instanceof AppError ? error : fromFastify(error, bodyLimit);
+    if (!appError) {
+      request.log.error({ err: error }, 'unhandled error');
+      appError = errors.internal();
+    }
+    void reply.status(appError.status).type('application/problem+json').send(toProblem(appError, request.url));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = errors.routeNotFound(request.method, request.url.split('?')[0] ?? request.url);
+    void reply.status(404).type('application/problem+json').send(toProblem(error, request.url));
+  });
+}

@@ -1,0 +1,30 @@
+import { Type } from 'typebox';
+
+/** Schemas shared by every module's routes. */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String({ description: 'Stable error code; see docs/errors.md.' }),
+    detail: Type.String(),
+    instance: Type.String(),
+    errors: Type.Array(
+      Type.Object({ pointer: Type.String({ description: 'JSON pointer into the request' }), detail: Type.String(), code: Type.Optional(Type.String()) }),
+    ),
+  },
+  { additionalProperties: true, $id: 'Problem' },
+);
+
+/** The standard error answers of an authenticated route, for the OpenAPI document. */
+export const authErrors = {
+  401: Type.Ref('Problem'),
+  403: Type.Ref('Problem'),
+} as const;
+
+export const PageQuery = {
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+};
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });

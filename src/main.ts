@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { ensureFirstAdminToken } from './access/bootstrap.js';
+import { loadCatalog } from './catalog/load-catalog.js';
+import type { Config } from './config.js';
+import { connectDatabase } from './db/connect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { seedDemo } from './demo/seed-demo.js';
+import { buildServer } from './server.js';
+
+export interface RunningIntake {
+  app: FastifyInstance;
+  url: string;
+  close: () => Promise<void>;
+}
+
+/**
+ * Starts Intake: loads and checks the catalogue, opens and migrates the database, makes sure an
+ * admin can sign in, loads the demo proposal into an empty database, and listens.
+ * `print` receives what a person starting Intake needs to read (the URL, a first token).
+ */
+export async function startIntake(config: Readonly<Config>, print: (line: string) => void = console.log): Promise<RunningIntake> {
+  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'headers.authorization'] });
+  const catalog = await loadCatalog(config.catalogDir);
+  const database = connectDatabase(config.databaseUrl);
+  try {
+    await migrateToLatest(database.db);
+    const { app, services } = await buildServer({ config, database, catalog, logger });
+    const first = await ensureFirstAdminToken(services.tokens, config.adminToken, new Date());
+    const demoId = config.demo ? await seedDemo(services.acquisitions) : null;
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    print(`Intake is listening on ${url} (${database.dialect}, catalogue ${catalog.versionId})`);
+    print(`  API documentation: ${url}/docs`);
+    if (first.generated) {
+      print('  A first admin token was generated. It is shown only this once; keep it safe:');
+      print(`    ${first.generated}`);
+      print(`  Try: curl -H "Authorization: Bearer ${first.generated}" ${url}/api/v1/acquisitions`);
+    } else if (first.created) {
+      print('  The first admin token is the value of INTAKE_ADMIN_TOKEN.');
+      print(`  Try: curl -H "Authorization: Bearer $INTAKE_ADMIN_TOKEN" ${url}/api/v1/acquisitions`);
+    } else {
+      print('  Authenticate with an API token you were issued: -H "Authorization: Bearer <token>".');
+    }
+    if (demoId) print(`  Demo acquisition: ${url}/api/v1/acquisitions/${demoId}/plan`);
+    return {
+      app,
+      url,
+      close: async () => {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,93 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { accessRoutes } from './access/routes.js';
+import { TokenRepository } from './access/token-repository.js';
+import { AcquisitionRepository } from './acquisitions/acquisition-repository.js';
+import { AcquisitionService } from './acquisitions/acquisition-service.js';
+import { acquisitionRoutes } from './acquisitions/routes.js';
+import { CatalogRepository } from './catalog/catalog-repository.js';
+import type { Catalog } from './catalog/model.js';
+import { catalogRoutes } from './catalog/routes.js';
+import type { Config } from './config.js';
+import type { DatabaseHandle } from './db/connect.js';
+import { makeRequireRole } from './http/authenticate.js';
+import { registerProblemHandlers } from './http/problem.js';
+import { ProblemSchema } from './http/schemas.js';
+import { PlanSchema } from './plan/plan-schema.js';
+
+export interface ServerDeps {
+  config: Pick<Config, 'bodyLimit' | 'publicUrl'>;
+  database: DatabaseHandle;
+  catalog: Catalog;
+  now?: () => Date;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** The services every module's routes get; built once per server. */
+export interface Services {
+  tokens: TokenRepository;
+  catalogs: CatalogRepository;
+  acquisitions: AcquisitionService;
+}
+
+/** Builds the services on a database: the one place modules are wired together. */
+export function buildServices({ database, catalog, now = () => new Date() }: Omit<ServerDeps, 'config' | 'logger'>): Services {
+  const catalogs = new CatalogRepository(database.db);
+  return {
+    tokens: new TokenRepository(database.db),
+    catalogs,
+    acquisitions: new AcquisitionService({
+      acquisitions: new AcquisitionRepository(database.db),
+      catalogs,
+      catalog: () => catalog,
+      now,
+    }),
+  };
+}
+
+/** Assembles the HTTP server: one plugin per module under /api/v1, the OpenAPI document and /docs. */
+export async function buildServer(deps: ServerDeps): Promise<{ app: FastifyInstance; services: Services }> {
+  const now = deps.now ?? (() => new Date());
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.config.bodyLimit,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const services = buildServices({ database: deps.database, catalog: deps.catalog, now });
+  const requireRole = makeRequireRole(services.tokens);
+
+  registerProblemHandlers(app, deps.config.bodyLimit);
+  app.addSchema(ProblemSchema);
+  app.addSchema(PlanSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Intake',
+        version: '0.1.0',
+        description: 'Acquire Customer Data (eTOM 1.1.9.6): what an agreed proposal needs, captured, validated and handed over.',
+      },
+      servers: [{ url: deps.config.publicUrl }],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(
+    async (api) => {
+      api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+      await api.register(accessRoutes, { tokens: services.tokens, requireRole, now });
+      await api.register(catalogRoutes, { catalog: () => deps.catalog, requireRole });
+      await api.register(acquisitionRoutes, { service: services.acquisitions, requireRole });
+    },
+    { prefix: '/api/v1' },
+  );
+  app.get('/healthz', { schema: { hide: true } }, async () => {
+    await deps.database.db.selectFrom('api_tokens').select('id').limit(1).execute();
+    return { status: 'ok' };
+  });
+  return { app, services };
+}

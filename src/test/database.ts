@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { connectDatabase, type DatabaseHandle, type DialectName } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { TEST_POSTGRES_URL } from './postgres-probe.js';
+
+/** The dialects this run tests (decided once in global-setup.ts). */
+export const dialects: DialectName[] = inject('dialects');
+
+/**
+ * A fresh, migrated database of the dialect: an in-memory SQLite, or a new PostgreSQL schema
+ * that `close()` drops. Tests never share state.
+ */
+export async function openTestDatabase(dialect: DialectName): Promise<DatabaseHandle> {
+  if (dialect === 'sqlite') {
+    const handle = connectDatabase('sqlite::memory:');
+    await migrateToLatest(handle.db);
+    return handle;
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const handle = connectDatabase(TEST_POSTGRES_URL, { schema, poolSize: 4 });
+  await migrateToLatest(handle.db);
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await client.connect();
+      await client.query(`drop schema ${schema} cascade`);
+      await client.end();
+    },
+  };
+}

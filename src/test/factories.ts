@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import type { NativeProposal } from '../proposals/native-schema.js';
+
+type Item = NativeProposal['items'][number];
+
+let sequence = 0;
+
+/** A native agreed proposal with sensible defaults; override any part. */
+export function buildProposal(overrides: Partial<NativeProposal> = {}): NativeProposal {
+  sequence += 1;
+  return {
+    reference: `PRO-TEST-${String(sequence).padStart(4, '0')}`,
+    status: 'agreed',
+    customer: { id: 'CUST-1', name: 'Fenwick & Rowe Surveyors Ltd' },
+    contacts: [{ role: 'primary', name: 'Sam Example', email: 'sam@fenwick.example', phone: '+441632960001' }],
+    sites: [
+      { id: 'york', name: 'York Office', address: { streetNr: '3', streetName: 'Micklegate', city: 'York', postcode: 'YO1 6JH', country: 'GB' } },
+    ],
+    items: [buildItem()],
+    ...overrides,
+  };
+}
+
+/** A quote item of the native form. */
+export function buildItem(overrides: Partial<Item> = {}): Item {
+  return { id: 'seats', productSpecification: 'hosted-voice-seat', quantity: 5, characteristics: { features: ['voicemail'] }, ...overrides };
+}
+
+/** A site of the native form, in Great Britain unless told otherwise. */
+export function buildSite(id: string, overrides: Partial<NativeProposal['sites'][number]> = {}): NativeProposal['sites'][number] {
+  return { id, name: `Site ${id}`, address: { streetName: 'High Street', city: 'Leeds', postcode: 'LS1 1AA', country: 'GB' }, ...overrides };
+}
+
+/** A fixture file from test/fixtures, parsed. */
+export function fixture<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url), 'utf8')) as T;
+}
+
+/** The TMF648 quote fixture for 3 sites and 120 seats, with overrides on the top level. */
+export function buildQuote(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...fixture('tmf648-quote-3-sites-120-seats.json'), ...overrides };
+}

@@ -1,0 +1,31 @@
+import type { TestProject } from 'vitest/node';
+import type { DialectName } from '../db/connect.js';
+import { postgresReachable, TEST_POSTGRES_URL } from './postgres-probe.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dialects: DialectName[];
+  }
+}
+
+/**
+ * Decides once which dialects the database tests run on. SQLite always; PostgreSQL when the
+ * server answers. When it does not, the run says so plainly (and fails if CI requires it):
+ * PostgreSQL tests are then not run, and nothing counts them as passed.
+ */
+export async function setup(project: TestProject) {
+  const dialects: DialectName[] = ['sqlite'];
+  if (await postgresReachable()) {
+    dialects.push('postgres');
+  } else {
+    const where = TEST_POSTGRES_URL.replace(/\/\/[^@]*@/, '//');
+    if (process.env.INTAKE_TEST_REQUIRE_POSTGRES === '1') {
+      throw new Error(`PostgreSQL is required (INTAKE_TEST_REQUIRE_POSTGRES=1) but ${where} does not answer.`);
+    }
+    console.warn(
+      `\n*** PostgreSQL at ${where} does not answer: the PostgreSQL-dialect tests are NOT run in this session; ` +
+        'only SQLite is tested. Set INTAKE_TEST_POSTGRES_URL to a reachable server to run them. ***\n',
+    );
+  }
+  project.provide('dialects', dialects);
+}
