@@ -53,7 +53,7 @@ export async function buildServer(deps: ServerDeps): Promise<{ app: FastifyInsta
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.config.bodyLimit,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const services = buildServices({ database: deps.database, catalog: deps.catalog, now });
   const requireRole = makeRequireRole(services.tokens);

@@ -10,7 +10,7 @@ import { generateToken, hashToken } from './tokens.js';
 const TokenSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+  role: Type.Enum([...ROLES]),
   createdBy: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
@@ -28,7 +28,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = asyn
   app.post(
     '/tokens',
     {
-      preHandler: requireRole(ADMINS),
+      onRequest: requireRole(ADMINS),
       schema: {
         tags: ['access'],
         summary: 'Issue a named API token for a role',
@@ -36,7 +36,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = asyn
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\s].*$' }),
-            role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+            role: Type.Enum([...ROLES]),
           },
           { additionalProperties: false },
         ),
@@ -57,12 +57,12 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = asyn
   );
   app.get(
     '/tokens',
-    { preHandler: requireRole(ADMINS), schema: { tags: ['access'], summary: 'List API tokens (never the tokens themselves)', security, response: { 200: Type.Object({ items: Type.Array(TokenSchema) }), ...authErrors } } },
+    { onRequest: requireRole(ADMINS), schema: { tags: ['access'], summary: 'List API tokens (never the tokens themselves)', security, response: { 200: Type.Object({ items: Type.Array(TokenSchema) }), ...authErrors } } },
     async () => ({ items: await tokens.list() }),
   );
   app.delete(
     '/tokens/:id',
-    { preHandler: requireRole(ADMINS), schema: { tags: ['access'], summary: 'Revoke an API token', security, params: IdParams, response: { 204: Type.Null(), ...authErrors, 404: Type.Ref('Problem') } } },
+    { onRequest: requireRole(ADMINS), schema: { tags: ['access'], summary: 'Revoke an API token', security, params: IdParams, response: { 204: Type.Null(), ...authErrors, 404: Type.Ref('Problem') } } },
     async (request, reply) => {
       if (!(await tokens.revoke(request.params.id, now()))) throw errors.tokenNotFound(request.params.id);
       return reply.status(204).send(null);

@@ -13,7 +13,7 @@ const AcquisitionSchema = Type.Object({
   proposalReference: Type.String(),
   proposalFormat: Type.Union([Type.Literal('tmf648'), Type.Literal('native')]),
   customerName: Type.String(),
-  state: Type.Union(ACQUISITION_STATES.map((s) => Type.Literal(s))),
+  state: Type.Enum([...ACQUISITION_STATES]),
   catalogVersion: Type.String({ description: 'The catalogue snapshot this acquisition pinned.' }),
   completeness: Type.Number(),
   requiredFields: Type.Integer(),
@@ -42,7 +42,7 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
   app.post(
     '/acquisitions',
     {
-      preHandler: requireRole(OPENERS),
+      onRequest: requireRole(OPENERS),
       schema: {
         tags: ['acquisitions'],
         summary: 'Open an acquisition from an agreed proposal',
@@ -69,13 +69,13 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
   app.get(
     '/acquisitions',
     {
-      preHandler: requireRole(READERS),
+      onRequest: requireRole(READERS),
       schema: {
         tags: ['acquisitions'],
         summary: 'List acquisitions with their completeness',
         security,
         querystring: Type.Object({
-          state: Type.Optional(Type.Union(ACQUISITION_STATES.map((s) => Type.Literal(s)))),
+          state: Type.Optional(Type.Enum([...ACQUISITION_STATES])),
           search: Type.Optional(Type.String({ maxLength: 100, description: 'Part of the customer name or proposal reference.' })),
           ...PageQuery,
         }),
@@ -93,7 +93,7 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
   app.get(
     '/acquisitions/:id',
     {
-      preHandler: requireRole(READERS),
+      onRequest: requireRole(READERS),
       schema: {
         tags: ['acquisitions'],
         summary: 'Read an acquisition and the proposal it was opened from',
@@ -111,7 +111,7 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
   app.get(
     '/acquisitions/:id/plan',
     {
-      preHandler: requireRole(READERS),
+      onRequest: requireRole(READERS),
       schema: {
         tags: ['plan'],
         summary: 'What the proposal requires and what is still missing',
@@ -130,7 +130,7 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
   app.get(
     '/acquisitions/:id/plan/slots',
     {
-      preHandler: requireRole(READERS),
+      onRequest: requireRole(READERS),
       schema: {
         tags: ['plan'],
         summary: 'The expected records one by one, with stable ids',

@@ -17,7 +17,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
   app.get(
     '/catalog',
     {
-      preHandler: requireRole(READERS),
+      onRequest: requireRole(READERS),
       schema: {
         tags: ['catalog'],
         summary: 'The current catalogue: its version and what each product specification needs',
@@ -49,7 +49,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
   app.get(
     '/catalog/entities/:id',
     {
-      preHandler: requireRole(READERS),
+      onRequest: requireRole(READERS),
       schema: { tags: ['catalog'], summary: 'One entity with its fields, rules and questions', security, params: Type.Object({ id: Type.String() }), response: { 200: Type.Unknown(), ...authErrors, 404: Type.Ref('Problem') } },
     },
     async (request) => {

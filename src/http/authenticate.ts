@@ -1,4 +1,4 @@
-import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { isAllowed, type Principal, type Role } from '../access/roles.js';
 import type { TokenRepository } from '../access/token-repository.js';
 import { hashToken } from '../access/tokens.js';
@@ -17,11 +17,11 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 /**
- * A pre-handler that admits a bearer token of one of the roles (admin is always admitted):
+ * An onRequest hook (before the body is read or validated) that admits a bearer token of one of the roles (admin is always admitted):
  * no or unknown token → 401, known token of another role → 403.
  */
 export function makeRequireRole(tokens: TokenRepository) {
-  return (allowed: readonly Role[]): preHandlerAsyncHookHandler =>
+  return (allowed: readonly Role[]): onRequestAsyncHookHandler =>
     async (request) => {
       const header = request.headers.authorization;
       if (!header) throw errors.missingToken();

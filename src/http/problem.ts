@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorObject } from 'ajv';
 import { AppError, errors, type ProblemDetail } from '../errors.js';
+import { toSchemaFindings } from '../schema/ajv.js';
 
 /** RFC 9457 problem document as Intake renders it. */
 export interface Problem {
@@ -37,13 +39,11 @@ export function toProblem(error: AppError, instance: string): Problem {
 function fromFastify(error: FastifyError, limit: number): AppError | undefined {
   if (error.validation) {
     const context = error.validationContext ?? 'body';
-    const details = error.validation.map((v) => {
-      const params = v.params as Record<string, unknown>;
-      const base = `${context === 'body' ? '' : `/${context}`}${v.instancePath}`;
-      if (v.keyword === 'required') return { pointer: `${base}/${String(params.missingProperty)}`, detail: 'is required' };
-      if (v.keyword === 'additionalProperties') return { pointer: `${base}/${String(params.additionalProperty)}`, detail: 'is not a known property' };
-      return { pointer: base || '/', detail: v.message ?? 'is invalid' };
-    });
+    const prefix = context === 'body' ? '' : `/${context}`;
+    const details = toSchemaFindings(error.validation as ErrorObject[]).map((f) => ({
+      pointer: `${prefix}${f.pointer === '/' ? '' : f.pointer}` || '/',
+      detail: f.message,
+    }));
     return errors.invalidRequest(`The request ${context} is invalid.`, details);
   }
   switch (error.code) {

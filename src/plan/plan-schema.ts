@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { OWNERS } from '../catalog/model.js';
 
-const Owner = Type.Union(OWNERS.map((o) => Type.Literal(o)));
+const Owner = Type.Enum([...OWNERS]);
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 /** JSON Schema of `Plan` (plan.ts) for the API document and response serialisation. */
