@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { accessRoutes } from './access/routes.js';
 import { TokenRepository } from './access/token-repository.js';
 import { AcquisitionRepository } from './acquisitions/acquisition-repository.js';
@@ -22,7 +22,8 @@ export interface ServerDeps {
   database: DatabaseHandle;
   catalog: Catalog;
   now?: () => Date;
-  logger?: FastifyServerOptions['logger'];
+  /** A pino logger; without one the server logs nothing (tests). */
+  logger?: FastifyBaseLogger;
 }
 
 /** The services every module's routes get; built once per server. */
@@ -51,7 +52,7 @@ export function buildServices({ database, catalog, now = () => new Date() }: Omi
 export async function buildServer(deps: ServerDeps): Promise<{ app: FastifyInstance; services: Services }> {
   const now = deps.now ?? (() => new Date());
   const app = Fastify({
-    logger: deps.logger ?? false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.config.bodyLimit,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();

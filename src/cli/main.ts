@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { loadCatalog } from '../catalog/load-catalog.js';
 import { CatalogInvalidError } from '../catalog/parse-catalog.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { connectDatabase } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
 import { AppError } from '../errors.js';
 import { startIntake } from '../main.js';
 import { determinePlan } from '../plan/determine-plan.js';
@@ -15,6 +17,7 @@ Commands:
   serve                          start the server (configured by environment variables, see README)
   plan <proposal.json> [--json]  print the data a proposal requires, without a server
   catalog check                  validate the requirement catalogue
+  db migrate                     bring the database (DATABASE_URL) up to date
 
 Options:
   --catalog <dir>                catalogue folder (default: INTAKE_CATALOG_DIR or ./catalog)
@@ -86,6 +89,21 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
         const catalog = await loadCatalog(catalogDir);
         const summary = { version: catalog.versionId, files: catalog.fileVersions, products: catalog.products.size, entities: catalog.entities.size };
         out.log(values.json ? JSON.stringify({ valid: true, ...summary }, null, 2) : `Catalogue ${catalogDir} is valid: ${summary.products} product specifications, ${summary.entities} entities, version ${summary.version}.`);
+        return 0;
+      }
+      case 'db': {
+        if (rest[0] !== 'migrate') {
+          out.error('Usage: intake db migrate');
+          return 2;
+        }
+        const config = loadConfig();
+        const database = connectDatabase(config.databaseUrl);
+        try {
+          await migrateToLatest(database.db);
+        } finally {
+          await database.close();
+        }
+        out.log(`The ${database.dialect} database is up to date.`);
         return 0;
       }
       default:
