@@ -14,37 +14,69 @@ const problemsOf = (env: Record<string, string>): string[] => {
 describe('configuration', () => {
   it('has safe defaults: loopback, port 3000, the embedded SQLite file', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: 'sqlite:./data/intake.db', demo: true, logLevel: 'info', publicUrl: 'http://127.0.0.1:3000' });
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:./data/intake.db',
+      demo: true,
+      logLevel: 'info',
+      publicUrl: 'http://127.0.0.1:3000',
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('reads every variable', () => {
     const config = loadConfig({
-      PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
-      INTAKE_ADMIN_TOKEN: 'a-very-long-admin-token-value-123', INTAKE_CATALOG_DIR: '/etc/intake/catalog',
-      INTAKE_DEMO: 'false', INTAKE_LOG_LEVEL: 'warn', INTAKE_BODY_LIMIT: '2048', INTAKE_PUBLIC_URL: 'https://intake.example/',
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      INTAKE_ADMIN_TOKEN: 'a-very-long-admin-token-value-123',
+      INTAKE_CATALOG_DIR: '/etc/intake/catalog',
+      INTAKE_DEMO: 'false',
+      INTAKE_LOG_LEVEL: 'warn',
+      INTAKE_BODY_LIMIT: '2048',
+      INTAKE_PUBLIC_URL: 'https://intake.example/',
     });
     expect(config).toMatchObject({
-      port: 8080, host: '0.0.0.0', databaseUrl: 'postgres://postgres@127.0.0.1:5432/test', adminToken: 'a-very-long-admin-token-value-123',
-      catalogDir: '/etc/intake/catalog', demo: false, logLevel: 'warn', bodyLimit: 2048, publicUrl: 'https://intake.example',
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
+      adminToken: 'a-very-long-admin-token-value-123',
+      catalogDir: '/etc/intake/catalog',
+      demo: false,
+      logLevel: 'warn',
+      bodyLimit: 2048,
+      publicUrl: 'https://intake.example',
     });
   });
 
   it('stops on a malformed value, naming the variable', () => {
-    expect(problemsOf({ PORT: 'eighty' })).toEqual(['PORT="eighty" must be a whole number from 0 to 65535']);
+    expect(problemsOf({ PORT: 'eighty' })).toEqual([
+      'PORT="eighty" must be a whole number from 0 to 65535',
+    ]);
     expect(problemsOf({ PORT: '70000' })[0]).toMatch(/^PORT=/);
-    expect(problemsOf({ INTAKE_DEMO: 'maybe' })).toEqual(['INTAKE_DEMO="maybe" must be true or false']);
+    expect(problemsOf({ INTAKE_DEMO: 'maybe' })).toEqual([
+      'INTAKE_DEMO="maybe" must be true or false',
+    ]);
     expect(problemsOf({ DATABASE_URL: 'mysql://x' })[0]).toMatch(/^DATABASE_URL must be/);
-    expect(problemsOf({ INTAKE_ADMIN_TOKEN: 'short' })[0]).toMatch(/^INTAKE_ADMIN_TOKEN must be at least 24/);
+    expect(problemsOf({ INTAKE_ADMIN_TOKEN: 'short' })[0]).toMatch(
+      /^INTAKE_ADMIN_TOKEN must be at least 24/,
+    );
     expect(problemsOf({ INTAKE_LOG_LEVEL: 'loud' })[0]).toMatch(/^INTAKE_LOG_LEVEL="loud"/);
   });
 
   it('stops on an unknown INTAKE_ variable, so a typo is never silently ignored', () => {
-    expect(problemsOf({ INTAKE_ADMIN_TOKN: 'x' })[0]).toMatch(/^INTAKE_ADMIN_TOKN is not a setting Intake knows/);
+    expect(problemsOf({ INTAKE_ADMIN_TOKN: 'x' })[0]).toMatch(
+      /^INTAKE_ADMIN_TOKN is not a setting Intake knows/,
+    );
   });
 
   it('reports every problem at once, and does not echo secrets', () => {
-    const problems = problemsOf({ PORT: 'x', INTAKE_DEMO: 'y', INTAKE_ADMIN_TOKEN: 'secret value' });
+    const problems = problemsOf({
+      PORT: 'x',
+      INTAKE_DEMO: 'y',
+      INTAKE_ADMIN_TOKEN: 'secret value',
+    });
     expect(problems).toHaveLength(3);
     expect(problems.join('\n')).not.toContain('secret value');
   });

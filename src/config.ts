@@ -68,7 +68,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 
   for (const name of Object.keys(env)) {
     if (name.startsWith('INTAKE_') && !KNOWN.has(name)) {
-      problems.push(`${name} is not a setting Intake knows (known: ${[...KNOWN].filter((k) => !k.includes('_TEST_')).join(', ')})`);
+      problems.push(
+        `${name} is not a setting Intake knows (known: ${[...KNOWN].filter((k) => !k.includes('_TEST_')).join(', ')})`,
+      );
     }
   }
 
@@ -83,9 +85,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push('INTAKE_ADMIN_TOKEN must be at least 24 characters with no spaces');
   }
   const logLevel = env.INTAKE_LOG_LEVEL?.trim() || 'info';
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`INTAKE_LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
-  const publicUrl = env.INTAKE_PUBLIC_URL?.trim() || `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (!/^https?:\/\/[^\s]+$/.test(publicUrl)) problems.push('INTAKE_PUBLIC_URL must be an http:// or https:// URL');
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`INTAKE_LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
+  const publicUrl =
+    env.INTAKE_PUBLIC_URL?.trim() || `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (!/^https?:\/\/[^\s]+$/.test(publicUrl))
+    problems.push('INTAKE_PUBLIC_URL must be an http:// or https:// URL');
 
   const config: Config = {
     port,

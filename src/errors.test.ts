@@ -9,7 +9,11 @@ const docs = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8')
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
+    return statSync(path).isDirectory()
+      ? sourceFiles(path)
+      : path.endsWith('.ts') && !path.endsWith('.test.ts')
+        ? [path]
+        : [];
   });
 }
 
@@ -38,7 +42,11 @@ describe('an unexpected error', () => {
   it('answers 500 problem+json and leaks nothing', async () => {
     // Make the token lookup itself fail, as a lost database connection would.
     await server.database.db.schema.dropTable('api_tokens').execute();
-    const response = await server.app.inject({ method: 'GET', url: '/api/v1/acquisitions', headers: server.auth('viewer') });
+    const response = await server.app.inject({
+      method: 'GET',
+      url: '/api/v1/acquisitions',
+      headers: server.auth('viewer'),
+    });
     expect(response.statusCode).toBe(500);
     expect(response.headers['content-type']).toContain('application/problem+json');
     const body = response.json<Record<string, unknown>>();

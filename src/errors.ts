@@ -30,29 +30,59 @@ export const errors = {
   invalidRequest: (message: string, details: ProblemDetail[]) =>
     new AppError('request.invalid', 400, message, details),
   missingToken: () =>
-    new AppError('auth.token-missing', 401, 'This endpoint needs a bearer token: send "Authorization: Bearer <token>".'),
-  invalidToken: () => new AppError('auth.token-invalid', 401, 'The bearer token is not valid or has been revoked.'),
+    new AppError(
+      'auth.token-missing',
+      401,
+      'This endpoint needs a bearer token: send "Authorization: Bearer <token>".',
+    ),
+  invalidToken: () =>
+    new AppError('auth.token-invalid', 401, 'The bearer token is not valid or has been revoked.'),
   forbidden: (role: string, allowed: readonly string[]) =>
-    new AppError('auth.forbidden', 403, `The role "${role}" may not do this; it needs one of: ${allowed.join(', ')}.`),
+    new AppError(
+      'auth.forbidden',
+      403,
+      `The role "${role}" may not do this; it needs one of: ${allowed.join(', ')}.`,
+    ),
   routeNotFound: (method: string, url: string) =>
     new AppError('route.not-found', 404, `There is no endpoint ${method} ${url}.`),
   acquisitionNotFound: (id: string) =>
     new AppError('acquisition.not-found', 404, `There is no acquisition with id "${id}".`),
-  entityNotFound: (id: string) => new AppError('catalog.entity-not-found', 404, `The catalogue has no entity "${id}".`),
-  tokenNotFound: (id: string) => new AppError('token.not-found', 404, `There is no API token with id "${id}".`),
+  entityNotFound: (id: string) =>
+    new AppError('catalog.entity-not-found', 404, `The catalogue has no entity "${id}".`),
+  tokenNotFound: (id: string) =>
+    new AppError('token.not-found', 404, `There is no API token with id "${id}".`),
   acquisitionExists: (reference: string, id: string) =>
-    new AppError('acquisition.exists', 409, `Proposal "${reference}" already has an acquisition (${id}).`, [], { acquisitionId: id }),
+    new AppError(
+      'acquisition.exists',
+      409,
+      `Proposal "${reference}" already has an acquisition (${id}).`,
+      [],
+      { acquisitionId: id },
+    ),
   unsupportedMediaType: (type: string) =>
-    new AppError('request.unsupported-media-type', 415, `Content type "${type}" is not accepted here; send application/json.`),
+    new AppError(
+      'request.unsupported-media-type',
+      415,
+      `Content type "${type}" is not accepted here; send application/json.`,
+    ),
   payloadTooLarge: (limit: number) =>
-    new AppError('request.too-large', 413, `The request body is larger than the limit of ${limit} bytes.`),
+    new AppError(
+      'request.too-large',
+      413,
+      `The request body is larger than the limit of ${limit} bytes.`,
+    ),
   proposalNotAgreed: (message: string, details: ProblemDetail[]) =>
     new AppError('proposal.not-agreed', 422, message, details),
   unknownProducts: (message: string, details: ProblemDetail[]) =>
     new AppError('proposal.unknown-product', 422, message, details),
   invalidProposal: (message: string, details: ProblemDetail[]) =>
     new AppError('proposal.invalid', 422, message, details),
-  internal: () => new AppError('internal', 500, 'Something went wrong on our side. It has been logged; please try again.'),
+  internal: () =>
+    new AppError(
+      'internal',
+      500,
+      'Something went wrong on our side. It has been logged; please try again.',
+    ),
 } as const;
 
 /** Every code the factories above can produce; docs/errors.md must describe each. */

@@ -19,8 +19,14 @@ export interface RunningIntake {
  * admin can sign in, loads the demo proposal into an empty database, and listens.
  * `print` receives what a person starting Intake needs to read (the URL, a first token).
  */
-export async function startIntake(config: Readonly<Config>, print: (line: string) => void = console.log): Promise<RunningIntake> {
-  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'headers.authorization'] });
+export async function startIntake(
+  config: Readonly<Config>,
+  print: (line: string) => void = console.log,
+): Promise<RunningIntake> {
+  const logger = pino({
+    level: config.logLevel,
+    redact: ['req.headers.authorization', 'headers.authorization'],
+  });
   const catalog = await loadCatalog(config.catalogDir);
   const database = connectDatabase(config.databaseUrl);
   try {
@@ -40,9 +46,13 @@ export async function startIntake(config: Readonly<Config>, print: (line: string
       print(`  Try: curl -H "Authorization: Bearer ${first.generated}" ${url}/api/v1/acquisitions`);
     } else if (first.created) {
       print('  The first admin token is the value of INTAKE_ADMIN_TOKEN.');
-      print(`  Try: curl -H "Authorization: Bearer $INTAKE_ADMIN_TOKEN" ${url}/api/v1/acquisitions`);
+      print(
+        `  Try: curl -H "Authorization: Bearer $INTAKE_ADMIN_TOKEN" ${url}/api/v1/acquisitions`,
+      );
     } else {
-      print('  Authenticate with an API token you were issued: -H "Authorization: Bearer <token>".');
+      print(
+        '  Authenticate with an API token you were issued: -H "Authorization: Bearer <token>".',
+      );
     }
     if (demoId) print(`  Demo acquisition: ${url}/api/v1/acquisitions/${demoId}/plan`);
     return {

@@ -34,7 +34,11 @@ export interface Services {
 }
 
 /** Builds the services on a database: the one place modules are wired together. */
-export function buildServices({ database, catalog, now = () => new Date() }: Omit<ServerDeps, 'config' | 'logger'>): Services {
+export function buildServices({
+  database,
+  catalog,
+  now = () => new Date(),
+}: Omit<ServerDeps, 'config' | 'logger'>): Services {
   const catalogs = new CatalogRepository(database.db);
   return {
     tokens: new TokenRepository(database.db),
@@ -49,7 +53,9 @@ export function buildServices({ database, catalog, now = () => new Date() }: Omi
 }
 
 /** Assembles the HTTP server: one plugin per module under /api/v1, the OpenAPI document and /docs. */
-export async function buildServer(deps: ServerDeps): Promise<{ app: FastifyInstance; services: Services }> {
+export async function buildServer(
+  deps: ServerDeps,
+): Promise<{ app: FastifyInstance; services: Services }> {
   const now = deps.now ?? (() => new Date());
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
@@ -68,12 +74,16 @@ export async function buildServer(deps: ServerDeps): Promise<{ app: FastifyInsta
       info: {
         title: 'Intake',
         version: '0.1.0',
-        description: 'Acquire Customer Data (eTOM 1.1.9.6): what an agreed proposal needs, captured, validated and handed over.',
+        description:
+          'Acquire Customer Data (eTOM 1.1.9.6): what an agreed proposal needs, captured, validated and handed over.',
       },
       servers: [{ url: deps.config.publicUrl }],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

@@ -13,6 +13,12 @@ export async function ensureFirstAdminToken(
 ): Promise<{ generated: string | null; created: boolean }> {
   if ((await tokens.count()) > 0) return { generated: null, created: false };
   const token = configured ?? generateToken();
-  await tokens.insert({ name: 'first-admin', role: 'admin', tokenHash: hashToken(token), createdBy: null, now });
+  await tokens.insert({
+    name: 'first-admin',
+    role: 'admin',
+    tokenHash: hashToken(token),
+    createdBy: null,
+    now,
+  });
   return { generated: configured ? null : token, created: true };
 }

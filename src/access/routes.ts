@@ -23,7 +23,10 @@ export interface AccessRoutesOptions {
 }
 
 /** API tokens: issue (the token is shown once), list and revoke. Admins only. */
-export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = async (app, { tokens, requireRole, now }) => {
+export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = async (
+  app,
+  { tokens, requireRole, now },
+) => {
   const security = [{ bearerAuth: [] }];
   app.post(
     '/tokens',
@@ -40,7 +43,13 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = asyn
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Intersect([TokenSchema, Type.Object({ token: Type.String({ description: 'Shown only once.' }) })]), ...authErrors },
+        response: {
+          201: Type.Intersect([
+            TokenSchema,
+            Type.Object({ token: Type.String({ description: 'Shown only once.' }) }),
+          ]),
+          ...authErrors,
+        },
       },
     },
     async (request, reply) => {
@@ -52,19 +61,40 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = asyn
         createdBy: principalOf(request).name,
         now: now(),
       });
-      return reply.status(201).header('location', `/api/v1/tokens/${saved.id}`).send({ ...saved, token });
+      return reply
+        .status(201)
+        .header('location', `/api/v1/tokens/${saved.id}`)
+        .send({ ...saved, token });
     },
   );
   app.get(
     '/tokens',
-    { onRequest: requireRole(ADMINS), schema: { tags: ['access'], summary: 'List API tokens (never the tokens themselves)', security, response: { 200: Type.Object({ items: Type.Array(TokenSchema) }), ...authErrors } } },
+    {
+      onRequest: requireRole(ADMINS),
+      schema: {
+        tags: ['access'],
+        summary: 'List API tokens (never the tokens themselves)',
+        security,
+        response: { 200: Type.Object({ items: Type.Array(TokenSchema) }), ...authErrors },
+      },
+    },
     async () => ({ items: await tokens.list() }),
   );
   app.delete(
     '/tokens/:id',
-    { onRequest: requireRole(ADMINS), schema: { tags: ['access'], summary: 'Revoke an API token', security, params: IdParams, response: { 204: Type.Null(), ...authErrors, 404: Type.Ref('Problem') } } },
+    {
+      onRequest: requireRole(ADMINS),
+      schema: {
+        tags: ['access'],
+        summary: 'Revoke an API token',
+        security,
+        params: IdParams,
+        response: { 204: Type.Null(), ...authErrors, 404: Type.Ref('Problem') },
+      },
+    },
     async (request, reply) => {
-      if (!(await tokens.revoke(request.params.id, now()))) throw errors.tokenNotFound(request.params.id);
+      if (!(await tokens.revoke(request.params.id, now())))
+        throw errors.tokenNotFound(request.params.id);
       return reply.status(204).send(null);
     },
   );

@@ -30,11 +30,20 @@ export class TokenRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async count(): Promise<number> {
-    const row = await this.db.selectFrom('api_tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
-  async insert(input: { name: string; role: Role; tokenHash: string; createdBy: string | null; now: Date }): Promise<ApiToken> {
+  async insert(input: {
+    name: string;
+    role: Role;
+    tokenHash: string;
+    createdBy: string | null;
+    now: Date;
+  }): Promise<ApiToken> {
     const row = {
       id: randomUUID(),
       name: input.name,
@@ -60,7 +69,12 @@ export class TokenRepository {
   }
 
   async list(): Promise<ApiToken[]> {
-    const rows = await this.db.selectFrom('api_tokens').select(columns).orderBy('created_at').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('api_tokens')
+      .select(columns)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(toToken);
   }
 

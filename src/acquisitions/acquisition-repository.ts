@@ -4,8 +4,18 @@ import type { Proposal } from '../proposals/proposal.js';
 import type { Acquisition, AcquisitionState, AcquisitionWithProposal } from './acquisition.js';
 
 const summaryColumns = [
-  'id', 'proposal_reference', 'proposal_format', 'customer_name', 'state', 'catalog_version_id',
-  'completeness', 'required_fields', 'satisfied_fields', 'created_by', 'created_at', 'updated_at',
+  'id',
+  'proposal_reference',
+  'proposal_format',
+  'customer_name',
+  'state',
+  'catalog_version_id',
+  'completeness',
+  'required_fields',
+  'satisfied_fields',
+  'created_by',
+  'created_at',
+  'updated_at',
 ] as const;
 
 type SummaryRow = Pick<Selectable<AcquisitionTable>, (typeof summaryColumns)[number]>;
@@ -59,12 +69,20 @@ export class AcquisitionRepository {
   }
 
   async findById(id: string): Promise<AcquisitionWithProposal | undefined> {
-    const row = await this.db.selectFrom('acquisitions').select([...summaryColumns, 'proposal']).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('acquisitions')
+      .select([...summaryColumns, 'proposal'])
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && { ...toAcquisition(row), proposal: JSON.parse(row.proposal) as Proposal };
   }
 
   async findIdByReference(reference: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('acquisitions').select('id').where('proposal_reference', '=', reference).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('acquisitions')
+      .select('id')
+      .where('proposal_reference', '=', reference)
+      .executeTakeFirst();
     return row?.id;
   }
 
@@ -79,7 +97,13 @@ export class AcquisitionRepository {
     }
     const [count, rows] = await Promise.all([
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      base.select(summaryColumns).orderBy('created_at', 'desc').orderBy('id').offset(query.offset).limit(query.limit).execute(),
+      base
+        .select(summaryColumns)
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .offset(query.offset)
+        .limit(query.limit)
+        .execute(),
     ]);
     return { total: Number(count.n), items: rows.map(toAcquisition) };
   }

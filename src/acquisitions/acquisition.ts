@@ -1,7 +1,13 @@
 import type { Proposal } from '../proposals/proposal.js';
 
 /** The lifecycle of DESIGN.md; the capture engine adds the transitions. */
-export const ACQUISITION_STATES = ['collecting', 'in_review', 'approved', 'handed_over', 'cancelled'] as const;
+export const ACQUISITION_STATES = [
+  'collecting',
+  'in_review',
+  'approved',
+  'handed_over',
+  'cancelled',
+] as const;
 export type AcquisitionState = (typeof ACQUISITION_STATES)[number];
 
 /** The case for one agreed proposal. */

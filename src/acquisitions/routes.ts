@@ -25,9 +25,18 @@ const AcquisitionSchema = Type.Object({
 });
 
 const withHref = (a: Acquisition) => ({
-  id: a.id, proposalReference: a.proposalReference, proposalFormat: a.proposalFormat, customerName: a.customerName,
-  state: a.state, catalogVersion: a.catalogVersion, completeness: a.completeness, requiredFields: a.requiredFields,
-  satisfiedFields: a.satisfiedFields, createdBy: a.createdBy, createdAt: a.createdAt, updatedAt: a.updatedAt,
+  id: a.id,
+  proposalReference: a.proposalReference,
+  proposalFormat: a.proposalFormat,
+  customerName: a.customerName,
+  state: a.state,
+  catalogVersion: a.catalogVersion,
+  completeness: a.completeness,
+  requiredFields: a.requiredFields,
+  satisfiedFields: a.satisfiedFields,
+  createdBy: a.createdBy,
+  createdAt: a.createdAt,
+  updatedAt: a.updatedAt,
   href: `/api/v1/acquisitions/${a.id}`,
 });
 
@@ -37,7 +46,10 @@ export interface AcquisitionRoutesOptions {
 }
 
 /** Acquisitions: open one from an agreed proposal, list them, read one and its plan. */
-export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptions> = async (app, { service, requireRole }) => {
+export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptions> = async (
+  app,
+  { service, requireRole },
+) => {
   const security = [{ bearerAuth: [] }];
   app.post(
     '/acquisitions',
@@ -52,17 +64,33 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
           '422 names a quote that is not accepted or each unknown product specification, 409 a proposal that already has an acquisition.',
         security,
         body: Type.Union([
-          Type.Object({ '@type': Type.Optional(Type.Literal('Quote')), state: Type.String(), quoteItem: Type.Array(Type.Unknown()) }, { additionalProperties: true, title: 'TMF648 Quote' }),
+          Type.Object(
+            {
+              '@type': Type.Optional(Type.Literal('Quote')),
+              state: Type.String(),
+              quoteItem: Type.Array(Type.Unknown()),
+            },
+            { additionalProperties: true, title: 'TMF648 Quote' },
+          ),
           Type.Object(NativeProposalSchema.properties, { title: 'Native proposal' }),
         ]),
-        response: { 201: AcquisitionSchema, 400: Type.Ref('Problem'), ...authErrors, 409: Type.Ref('Problem'), 422: Type.Ref('Problem') },
+        response: {
+          201: AcquisitionSchema,
+          400: Type.Ref('Problem'),
+          ...authErrors,
+          409: Type.Ref('Problem'),
+          422: Type.Ref('Problem'),
+        },
       },
       // The proposal reader validates either form itself, to report every finding precisely.
       validatorCompiler: () => () => true,
     },
     async (request, reply) => {
       const acquisition = await service.open(request.body, principalOf(request));
-      return reply.status(201).header('location', `/api/v1/acquisitions/${acquisition.id}`).send(withHref(acquisition));
+      return reply
+        .status(201)
+        .header('location', `/api/v1/acquisitions/${acquisition.id}`)
+        .send(withHref(acquisition));
     },
   );
 
@@ -76,10 +104,23 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
         security,
         querystring: Type.Object({
           state: Type.Optional(Type.Enum([...ACQUISITION_STATES])),
-          search: Type.Optional(Type.String({ maxLength: 100, description: 'Part of the customer name or proposal reference.' })),
+          search: Type.Optional(
+            Type.String({
+              maxLength: 100,
+              description: 'Part of the customer name or proposal reference.',
+            }),
+          ),
           ...PageQuery,
         }),
-        response: { 200: Type.Object({ total: Type.Integer(), offset: Type.Integer(), limit: Type.Integer(), items: Type.Array(AcquisitionSchema) }), ...authErrors },
+        response: {
+          200: Type.Object({
+            total: Type.Integer(),
+            offset: Type.Integer(),
+            limit: Type.Integer(),
+            items: Type.Array(AcquisitionSchema),
+          }),
+          ...authErrors,
+        },
       },
     },
     async (request, reply) => {
@@ -99,7 +140,11 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
         summary: 'Read an acquisition and the proposal it was opened from',
         security,
         params: IdParams,
-        response: { 200: Type.Intersect([AcquisitionSchema, Type.Object({ proposal: Type.Unknown() })]), ...authErrors, 404: Type.Ref('Problem') },
+        response: {
+          200: Type.Intersect([AcquisitionSchema, Type.Object({ proposal: Type.Unknown() })]),
+          ...authErrors,
+          404: Type.Ref('Problem'),
+        },
       },
     },
     async (request) => {
@@ -115,10 +160,15 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
       schema: {
         tags: ['plan'],
         summary: 'What the proposal requires and what is still missing',
-        description: 'Per entity: the records expected and captured, the required fields and which are missing, by owner and by site.',
+        description:
+          'Per entity: the records expected and captured, the required fields and which are missing, by owner and by site.',
         security,
         params: IdParams,
-        response: { 200: Type.Intersect([Type.Object({ acquisitionId: Type.String() }), Type.Ref('Plan')]), ...authErrors, 404: Type.Ref('Problem') },
+        response: {
+          200: Type.Intersect([Type.Object({ acquisitionId: Type.String() }), Type.Ref('Plan')]),
+          ...authErrors,
+          404: Type.Ref('Problem'),
+        },
       },
     },
     async (request) => {
@@ -136,8 +186,16 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
         summary: 'The expected records one by one, with stable ids',
         security,
         params: IdParams,
-        querystring: Type.Object({ entity: Type.Optional(Type.String()), site: Type.Optional(Type.String()), ...PageQuery }),
-        response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(PlanSlotSchema) }), ...authErrors, 404: Type.Ref('Problem') },
+        querystring: Type.Object({
+          entity: Type.Optional(Type.String()),
+          site: Type.Optional(Type.String()),
+          ...PageQuery,
+        }),
+        response: {
+          200: Type.Object({ total: Type.Integer(), items: Type.Array(PlanSlotSchema) }),
+          ...authErrors,
+          404: Type.Ref('Problem'),
+        },
       },
     },
     async (request, reply) => {

@@ -15,7 +15,11 @@ export class CatalogRepository {
   /** Stores the snapshot unless it is already stored. */
   async save(catalog: Catalog, now: Date): Promise<void> {
     this.cache.set(catalog.versionId, catalog);
-    const existing = await this.db.selectFrom('catalog_versions').select('id').where('id', '=', catalog.versionId).executeTakeFirst();
+    const existing = await this.db
+      .selectFrom('catalog_versions')
+      .select('id')
+      .where('id', '=', catalog.versionId)
+      .executeTakeFirst();
     if (existing) return;
     await this.db
       .insertInto('catalog_versions')
@@ -33,7 +37,11 @@ export class CatalogRepository {
   async get(versionId: string): Promise<Catalog> {
     const cached = this.cache.get(versionId);
     if (cached) return cached;
-    const row = await this.db.selectFrom('catalog_versions').select('document').where('id', '=', versionId).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('catalog_versions')
+      .select('document')
+      .where('id', '=', versionId)
+      .executeTakeFirstOrThrow();
     const catalog = catalogFromFiles(JSON.parse(row.document) as CatalogFile[]);
     // The stored id is authoritative even if hashing were ever to change.
     const pinned = { ...catalog, versionId };

@@ -40,7 +40,11 @@ export function checkCatalog(files: { file: string; spec: CatalogFile }[]): Cata
     (spec.entities ?? []).forEach((entity, index) => {
       const seen = entities.get(entity.id);
       if (seen) {
-        report(file, pointerOf('entities', index, 'id'), `duplicates entity "${entity.id}" of ${seen.file}`);
+        report(
+          file,
+          pointerOf('entities', index, 'id'),
+          `duplicates entity "${entity.id}" of ${seen.file}`,
+        );
       } else entities.set(entity.id, { file, index, entity });
     });
   }
@@ -72,7 +76,11 @@ function checkProduct(file: string, spec: CatalogFile, entities: EntityIndex, re
   const characteristics = new Set<string>();
   (spec.characteristics ?? []).forEach((c, i) => {
     if (characteristics.has(c.name)) {
-      report(file, pointerOf('characteristics', i, 'name'), `duplicates characteristic "${c.name}"`);
+      report(
+        file,
+        pointerOf('characteristics', i, 'name'),
+        `duplicates characteristic "${c.name}"`,
+      );
     }
     characteristics.add(c.name);
   });
@@ -80,28 +88,53 @@ function checkProduct(file: string, spec: CatalogFile, entities: EntityIndex, re
     const at = pointerOf('needs', i);
     const target = entities.get(need.entity);
     if (!target) {
-      report(file, `${at}/entity`, `names entity "${need.entity}", which no catalogue file defines`);
+      report(
+        file,
+        `${at}/entity`,
+        `names entity "${need.entity}", which no catalogue file defines`,
+      );
     }
     const card = need.cardinality;
     if (card.kind === 'fromCharacteristic') {
       const c = spec.characteristics?.find((x) => x.name === card.characteristic);
       if (!c) {
-        report(file, `${at}/cardinality/characteristic`, `names characteristic "${card.characteristic}", which this product does not declare`);
+        report(
+          file,
+          `${at}/cardinality/characteristic`,
+          `names characteristic "${card.characteristic}", which this product does not declare`,
+        );
       } else if (c.type !== 'integer') {
-        report(file, `${at}/cardinality/characteristic`, `characteristic "${card.characteristic}" must be of type integer to give a count`);
+        report(
+          file,
+          `${at}/cardinality/characteristic`,
+          `characteristic "${card.characteristic}" must be of type integer to give a count`,
+        );
       }
     }
-    if ((card.kind === 'perSite' || card.kind === 'range') && card.min !== undefined && card.max !== undefined && card.min > card.max) {
+    if (
+      (card.kind === 'perSite' || card.kind === 'range') &&
+      card.min !== undefined &&
+      card.max !== undefined &&
+      card.min > card.max
+    ) {
       report(file, `${at}/cardinality`, `min (${card.min}) is greater than max (${card.max})`);
     }
     if (card.kind === 'perValue' && target) {
       const field = target.entity.fields.find((f) => f.id === card.field);
       if (!field) {
-        report(file, `${at}/cardinality/field`, `names field "${card.field}", which entity "${need.entity}" does not have`);
+        report(
+          file,
+          `${at}/cardinality/field`,
+          `names field "${card.field}", which entity "${need.entity}" does not have`,
+        );
       } else {
         for (const value of card.values) {
           if (field.enum && !field.enum.includes(value)) {
-            report(file, `${at}/cardinality/values`, `"${value}" is not one of the values of field "${card.field}"`);
+            report(
+              file,
+              `${at}/cardinality/values`,
+              `"${value}" is not one of the values of field "${card.field}"`,
+            );
           }
         }
       }
@@ -136,25 +169,41 @@ function checkCondition(condition: Condition, at: string, scope: ConditionScope)
     scope.report(scope.file, at, `"${comparators[0]}" applies only to a field or a characteristic`);
   }
   if ('all' in condition || 'any' in condition) {
-    const list = 'all' in condition ? condition.all : (condition as { any: Condition[] }).any;
+    const list = 'all' in condition ? condition.all : condition.any;
     list.forEach((c, i) => checkCondition(c, `${at}/${subject}/${i}`, scope));
   } else if ('not' in condition) {
     checkCondition(condition.not, `${at}/not`, scope);
   } else if ('field' in condition) {
     if (!scope.fields) {
-      scope.report(scope.file, `${at}/field`, 'cannot use a record field here; use a characteristic or a feature');
+      scope.report(
+        scope.file,
+        `${at}/field`,
+        'cannot use a record field here; use a characteristic or a feature',
+      );
     } else if (!scope.fields.has(condition.field)) {
-      scope.report(scope.file, `${at}/field`, `names field "${condition.field}", which this entity does not have`);
+      scope.report(
+        scope.file,
+        `${at}/field`,
+        `names field "${condition.field}", which this entity does not have`,
+      );
     }
   } else if ('characteristic' in condition) {
     const name = condition.characteristic;
     if (!scope.products.some((p) => p.characteristics?.some((c) => c.name === name))) {
-      scope.report(scope.file, `${at}/characteristic`, `names characteristic "${name}", which no product needing this declares`);
+      scope.report(
+        scope.file,
+        `${at}/characteristic`,
+        `names characteristic "${name}", which no product needing this declares`,
+      );
     }
   } else if ('feature' in condition) {
     const name = condition.feature;
     if (!scope.products.some((p) => p.features?.includes(name))) {
-      scope.report(scope.file, `${at}/feature`, `names feature "${name}", which no product needing this offers`);
+      scope.report(
+        scope.file,
+        `${at}/feature`,
+        `names feature "${name}", which no product needing this offers`,
+      );
     }
   }
 }
@@ -169,16 +218,19 @@ function checkEntity(
 ) {
   const fields = new Map<string, FieldSpec>();
   entity.fields.forEach((field, i) => {
-    if (fields.has(field.id)) report(file, `${at}/fields/${i}/id`, `duplicates field "${field.id}"`);
+    if (fields.has(field.id))
+      report(file, `${at}/fields/${i}/id`, `duplicates field "${field.id}"`);
     fields.set(field.id, field);
   });
   const fieldAt = (id: string) => entity.fields.findIndex((f) => f.id === id);
   const scope: ConditionScope = { file, report, fields, products };
   const mustExist = (id: string, pointer: string) => {
-    if (!fields.has(id)) report(file, pointer, `names field "${id}", which entity "${entity.id}" does not have`);
+    if (!fields.has(id))
+      report(file, pointer, `names field "${id}", which entity "${entity.id}" does not have`);
   };
   const mustBeEntity = (id: string, pointer: string) => {
-    if (!entities.has(id)) report(file, pointer, `names entity "${id}", which no catalogue file defines`);
+    if (!entities.has(id))
+      report(file, pointer, `names entity "${id}", which no catalogue file defines`);
   };
 
   (entity.naturalKey ?? []).forEach((id, i) => mustExist(id, `${at}/naturalKey/${i}`));
@@ -186,20 +238,35 @@ function checkEntity(
 
   entity.fields.forEach((field, i) => {
     const fat = `${at}/fields/${i}`;
-    if (field.type === 'array' && !field.items) report(file, `${fat}/items`, 'is required for a field of type array');
-    if (field.type !== 'array' && field.items) report(file, `${fat}/items`, 'applies only to a field of type array');
+    if (field.type === 'array' && !field.items)
+      report(file, `${fat}/items`, 'is required for a field of type array');
+    if (field.type !== 'array' && field.items)
+      report(file, `${fat}/items`, 'applies only to a field of type array');
     if (field.reference) mustBeEntity(field.reference, `${fat}/reference`);
     if (field.items?.reference) mustBeEntity(field.items.reference, `${fat}/items/reference`);
     if (field.countryField) mustExist(field.countryField, `${fat}/countryField`);
     if (field.format === 'postcode' && !field.countryField) {
-      report(file, `${fat}/countryField`, 'is required with format postcode (postcodes are checked by country)');
+      report(
+        file,
+        `${fat}/countryField`,
+        'is required with format postcode (postcodes are checked by country)',
+      );
     }
-    if (typeof field.required === 'object') checkCondition(field.required.when, `${fat}/required/when`, scope);
+    if (typeof field.required === 'object')
+      checkCondition(field.required.when, `${fat}/required/when`, scope);
     const prefill = field.prefill;
-    if (prefill?.from === 'characteristic' && !products.some((p) => p.characteristics?.some((c) => c.name === prefill.name))) {
-      report(file, `${fat}/prefill/name`, `names characteristic "${prefill.name}", which no product needing "${entity.id}" declares`);
+    if (
+      prefill?.from === 'characteristic' &&
+      !products.some((p) => p.characteristics?.some((c) => c.name === prefill.name))
+    ) {
+      report(
+        file,
+        `${fat}/prefill/name`,
+        `names characteristic "${prefill.name}", which no product needing "${entity.id}" declares`,
+      );
     }
-    if (prefill?.from === 'contact' && prefill.roleField) mustExist(prefill.roleField, `${fat}/prefill/roleField`);
+    if (prefill?.from === 'contact' && prefill.roleField)
+      mustExist(prefill.roleField, `${fat}/prefill/roleField`);
   });
 
   (entity.rules ?? []).forEach((rule, i) => {
@@ -221,7 +288,11 @@ function checkEntity(
         if (!block) mustBeEntity(rule.block.entity, `${rat}/block/entity`);
         for (const key of ['from', 'to'] as const) {
           if (block && !block.entity.fields.some((f) => f.id === rule.block[key])) {
-            report(file, `${rat}/block/${key}`, `names field "${rule.block[key]}", which entity "${rule.block.entity}" does not have`);
+            report(
+              file,
+              `${rat}/block/${key}`,
+              `names field "${rule.block[key]}", which entity "${rule.block.entity}" does not have`,
+            );
           }
         }
         break;
@@ -230,7 +301,11 @@ function checkEntity(
         mustExist(rule.field, `${rat}/field`);
         const index = fieldAt(rule.field);
         if (index >= 0 && entity.fields[index]!.type !== 'array') {
-          report(file, `${rat}/field`, `field "${rule.field}" must be of type array to hold memberships`);
+          report(
+            file,
+            `${rat}/field`,
+            `field "${rule.field}" must be of type array to hold memberships`,
+          );
         }
         break;
       }

@@ -9,10 +9,14 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
   try {
     names = (await readdir(dir)).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
   } catch {
-    throw new CatalogInvalidError([{ file: dir, pointer: '', message: 'cannot be read as a catalogue folder' }]);
+    throw new CatalogInvalidError([
+      { file: dir, pointer: '', message: 'cannot be read as a catalogue folder' },
+    ]);
   }
   if (names.length === 0) {
-    throw new CatalogInvalidError([{ file: dir, pointer: '', message: 'holds no .yaml, .yml or .json catalogue file' }]);
+    throw new CatalogInvalidError([
+      { file: dir, pointer: '', message: 'holds no .yaml, .yml or .json catalogue file' },
+    ]);
   }
   const sources = await Promise.all(
     names.map(async (name) => {

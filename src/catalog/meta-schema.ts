@@ -88,7 +88,17 @@ export const catalogMetaSchema = {
       type: 'object',
       minProperties: 1,
       propertyNames: {
-        enum: ['field', 'characteristic', 'feature', 'equals', 'in', 'present', 'all', 'any', 'not'],
+        enum: [
+          'field',
+          'characteristic',
+          'feature',
+          'equals',
+          'in',
+          'present',
+          'all',
+          'any',
+          'not',
+        ],
       },
       properties: {
         field: id,
@@ -124,7 +134,12 @@ export const catalogMetaSchema = {
         label: text,
         type: { enum: FIELD_TYPES },
         format: { enum: DOMAIN_FORMATS },
-        enum: { type: 'array', minItems: 1, uniqueItems: true, items: { type: ['string', 'number'] } },
+        enum: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: { type: ['string', 'number'] },
+        },
         pattern: { type: 'string', format: 'regex' },
         minLength: count,
         maxLength: count,

@@ -47,7 +47,12 @@ export type Prefill =
   | { from: 'item'; path: 'quantity' | 'id' }
   | { from: 'site'; path: string }
   | { from: 'customer'; path: string }
-  | { from: 'contact'; path: 'name' | 'email' | 'phone' | 'title'; role?: string; roleField?: string };
+  | {
+      from: 'contact';
+      path: 'name' | 'email' | 'phone' | 'title';
+      role?: string;
+      roleField?: string;
+    };
 
 export interface ItemSchema {
   type: Exclude<FieldType, 'array'>;

@@ -34,7 +34,13 @@ describe('the demo catalogue', () => {
   it('loads, with the product specifications and entities the deal types need', async () => {
     const catalog = await testCatalog();
     expect([...catalog.products.keys()].sort()).toEqual([
-      'dedicated-internet', 'hosted-voice', 'hosted-voice-seat', 'mobile-line', 'number-port', 'sdwan-site', 'sip-trunk',
+      'dedicated-internet',
+      'hosted-voice',
+      'hosted-voice-seat',
+      'mobile-line',
+      'number-port',
+      'sdwan-site',
+      'sip-trunk',
     ]);
     expect(catalog.entities.size).toBeGreaterThanOrEqual(15);
     for (const id of ['site', 'user', 'handset']) expect(catalog.entities.has(id)).toBe(true);
@@ -45,15 +51,28 @@ describe('the demo catalogue', () => {
     const catalog = await testCatalog();
     const fields = [...catalog.entities.values()].flatMap((e) => e.fields);
     const formats = new Set(fields.flatMap((f) => [f.format, f.items?.format]).filter(Boolean));
-    for (const format of ['e164', 'mac', 'cidr', 'email', 'postcode', 'imei', 'iccid']) expect(formats).toContain(format);
+    for (const format of ['e164', 'mac', 'cidr', 'email', 'postcode', 'imei', 'iccid'])
+      expect(formats).toContain(format);
     expect(fields.some((f) => f.sensitivity === 'secret')).toBe(true);
     expect(fields.some((f) => f.sensitivity === 'personal')).toBe(true);
     expect(fields.every((f) => f.question.endsWith('?'))).toBe(true);
   });
 
   it('gives the same version id for the same content, whatever the file order', () => {
-    const a = parseCatalog([{ file: 'a.yaml', text: shared }, { file: 'b.yaml', text: product('needs: [{ entity: site, cardinality: { kind: perSite } }]') }]);
-    const b = parseCatalog([{ file: 'b.yaml', text: product('needs: [{ entity: site, cardinality: { kind: perSite } }]') }, { file: 'a.yaml', text: shared }]);
+    const a = parseCatalog([
+      { file: 'a.yaml', text: shared },
+      {
+        file: 'b.yaml',
+        text: product('needs: [{ entity: site, cardinality: { kind: perSite } }]'),
+      },
+    ]);
+    const b = parseCatalog([
+      {
+        file: 'b.yaml',
+        text: product('needs: [{ entity: site, cardinality: { kind: perSite } }]'),
+      },
+      { file: 'a.yaml', text: shared },
+    ]);
     expect(a.versionId).toBe(b.versionId);
     const c = parseCatalog([{ file: 'a.yaml', text: shared.replace('Name?', 'Site name?') }]);
     expect(c.versionId).not.toBe(a.versionId);
@@ -62,8 +81,13 @@ describe('the demo catalogue', () => {
 
 describe('catalogue meta-validation', () => {
   it('names the file and line of a YAML syntax error', () => {
-    const issues = issuesOf([{ file: 'catalog/broken.yaml', text: 'kind: product\nid: [unclosed\n' }]);
-    expect(issues[0]).toMatchObject({ file: 'catalog/broken.yaml', line: expect.any(Number) as number });
+    const issues = issuesOf([
+      { file: 'catalog/broken.yaml', text: 'kind: product\nid: [unclosed\n' },
+    ]);
+    expect(issues[0]).toMatchObject({
+      file: 'catalog/broken.yaml',
+      line: expect.any(Number) as number,
+    });
     expect(issues[0]!.message).toMatch(/not valid YAML/);
   });
 
@@ -95,16 +119,27 @@ entities:
 
   it('reports a missing required key on its parent', () => {
     const issues = issuesOf([{ file: 'x.yaml', text: 'kind: product\nid: x\nname: X\n' }]);
-    expect(issues).toEqual([{ file: 'x.yaml', pointer: '/version', line: 1, message: 'is required' }]);
+    expect(issues).toEqual([
+      { file: 'x.yaml', pointer: '/version', line: 1, message: 'is required' },
+    ]);
   });
 
   it('refuses an unknown cardinality kind and a cardinality missing its count', () => {
     const issues = issuesOf([
       { file: 's.yaml', text: shared },
-      { file: 'w.yaml', text: product('needs:\n  - { entity: site, cardinality: { kind: perMoon } }\n  - { entity: site, cardinality: { kind: fixed } }\n') },
+      {
+        file: 'w.yaml',
+        text: product(
+          'needs:\n  - { entity: site, cardinality: { kind: perMoon } }\n  - { entity: site, cardinality: { kind: fixed } }\n',
+        ),
+      },
     ]);
-    expect(issues.find((i) => i.pointer === '/needs/0/cardinality/kind')?.message).toMatch(/not one of the known kinds/);
-    expect(issues.find((i) => i.pointer === '/needs/1/cardinality/count')?.message).toBe('is required');
+    expect(issues.find((i) => i.pointer === '/needs/0/cardinality/kind')?.message).toMatch(
+      /not one of the known kinds/,
+    );
+    expect(issues.find((i) => i.pointer === '/needs/1/cardinality/count')?.message).toBe(
+      'is required',
+    );
   });
 
   it('finds ids that name nothing, across files', () => {
@@ -162,8 +197,16 @@ needs:
     ]);
     expect(issues).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ file: 's2.yaml', pointer: '/entities/0/id', message: 'duplicates entity "site" of s.yaml' }),
-        expect.objectContaining({ file: 'w.yaml', pointer: '/needs/0/when', message: expect.stringMatching(/exactly one of/) as string }),
+        expect.objectContaining({
+          file: 's2.yaml',
+          pointer: '/entities/0/id',
+          message: 'duplicates entity "site" of s.yaml',
+        }),
+        expect.objectContaining({
+          file: 'w.yaml',
+          pointer: '/needs/0/when',
+          message: expect.stringMatching(/exactly one of/) as string,
+        }),
       ]),
     );
   });

@@ -64,7 +64,10 @@ export function parseCatalog(sources: CatalogSource[]): Catalog {
   return buildCatalog(parsed.map((p) => p.spec));
 }
 
-function parseSource({ file, text }: CatalogSource): ParsedSource | { issues: LocatedCatalogIssue[] } {
+function parseSource({
+  file,
+  text,
+}: CatalogSource): ParsedSource | { issues: LocatedCatalogIssue[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -79,7 +82,10 @@ function parseSource({ file, text }: CatalogSource): ParsedSource | { issues: Lo
   }
   const value: unknown = doc.toJS();
   const lineOf = (pointer: string): number | undefined => {
-    const segments = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segments = pointer
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     // Walk up until a node exists: a missing property is reported on its parent.
     for (let n = segments.length; n >= 0; n--) {
       const path = segments.slice(0, n).map((s) => (/^\d+$/.test(s) ? Number(s) : s));

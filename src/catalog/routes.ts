@@ -12,7 +12,10 @@ export interface CatalogRoutesOptions {
 }
 
 /** The current requirement catalogue, for people and for the web application's forms. */
-export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = async (app, { catalog, requireRole }) => {
+export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = async (
+  app,
+  { catalog, requireRole },
+) => {
   const security = [{ bearerAuth: [] }];
   app.get(
     '/catalog',
@@ -26,8 +29,20 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
           200: Type.Object({
             version: Type.String(),
             files: Type.Record(Type.String(), Type.String()),
-            products: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), version: Type.String(), features: Type.Array(Type.String()), needs: Type.Array(Type.Object({ entity: Type.String(), cardinality: Type.Unknown() })) })),
-            entities: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), fields: Type.Integer() })),
+            products: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                name: Type.String(),
+                version: Type.String(),
+                features: Type.Array(Type.String()),
+                needs: Type.Array(
+                  Type.Object({ entity: Type.String(), cardinality: Type.Unknown() }),
+                ),
+              }),
+            ),
+            entities: Type.Array(
+              Type.Object({ id: Type.String(), name: Type.String(), fields: Type.Integer() }),
+            ),
           }),
           ...authErrors,
         },
@@ -39,10 +54,17 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
         version: c.versionId,
         files: c.fileVersions,
         products: [...c.products.values()].map((p) => ({
-          id: p.id, name: p.name, version: p.version, features: p.features ?? [],
+          id: p.id,
+          name: p.name,
+          version: p.version,
+          features: p.features ?? [],
           needs: (p.needs ?? []).map((n) => ({ entity: n.entity, cardinality: n.cardinality })),
         })),
-        entities: [...c.entities.values()].map((e) => ({ id: e.id, name: e.name, fields: e.fields.length })),
+        entities: [...c.entities.values()].map((e) => ({
+          id: e.id,
+          name: e.name,
+          fields: e.fields.length,
+        })),
       };
     },
   );
@@ -50,7 +72,13 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
     '/catalog/entities/:id',
     {
       onRequest: requireRole(READERS),
-      schema: { tags: ['catalog'], summary: 'One entity with its fields, rules and questions', security, params: Type.Object({ id: Type.String() }), response: { 200: Type.Unknown(), ...authErrors, 404: Type.Ref('Problem') } },
+      schema: {
+        tags: ['catalog'],
+        summary: 'One entity with its fields, rules and questions',
+        security,
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: Type.Unknown(), ...authErrors, 404: Type.Ref('Problem') },
+      },
     },
     async (request) => {
       const entity = catalog().entities.get(request.params.id);

@@ -5,12 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './main.js';
 
 const catalogDir = new URL('../../catalog', import.meta.url).pathname;
-const quote = new URL('../../test/fixtures/tmf648-quote-3-sites-120-seats.json', import.meta.url).pathname;
+const quote = new URL('../../test/fixtures/tmf648-quote-3-sites-120-seats.json', import.meta.url)
+  .pathname;
 
 async function run(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli([...args, '--catalog', catalogDir], { log: (s) => out.push(s), error: (s) => err.push(s) });
+  const code = await runCli([...args, '--catalog', catalogDir], {
+    log: (s) => out.push(s),
+    error: (s) => err.push(s),
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -35,7 +39,16 @@ describe('intake plan', () => {
   it('explains a refused proposal with every pointer, and exits 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'intake-cli-'));
     const file = join(dir, 'draft.json');
-    writeFileSync(file, JSON.stringify({ reference: 'x', status: 'draft', customer: { name: 'C' }, sites: [], items: [{ id: '1', productSpecification: 'hosted-voice-seat', quantity: 1 }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        reference: 'x',
+        status: 'draft',
+        customer: { name: 'C' },
+        sites: [],
+        items: [{ id: '1', productSpecification: 'hosted-voice-seat', quantity: 1 }],
+      }),
+    );
     const { code, err } = await run('plan', file);
     expect(code).toBe(1);
     expect(err).toContain('(proposal.not-agreed)');
@@ -54,9 +67,15 @@ describe('intake catalog check', () => {
 
   it('fails with the file, line and pointer of each problem', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'intake-catalog-'));
-    writeFileSync(join(dir, 'bad.yaml'), 'kind: product\nid: bad\nversion: 1.0.0\nname: Bad\nneeds:\n  - { entity: ghost, cardinality: { kind: perQuantity } }\n');
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      'kind: product\nid: bad\nversion: 1.0.0\nname: Bad\nneeds:\n  - { entity: ghost, cardinality: { kind: perQuantity } }\n',
+    );
     const err: string[] = [];
-    const code = await runCli(['catalog', 'check', '--catalog', dir], { log: () => undefined, error: (s) => err.push(s) });
+    const code = await runCli(['catalog', 'check', '--catalog', dir], {
+      log: () => undefined,
+      error: (s) => err.push(s),
+    });
     expect(code).toBe(1);
     expect(err.join('\n')).toMatch(/bad\.yaml:6 \/needs\/0\/entity: names entity "ghost"/);
   });
@@ -67,6 +86,8 @@ describe('usage', () => {
     expect((await run('frobnicate')).code).toBe(2);
     expect((await run('plan')).err).toContain('needs a proposal file');
     const err: string[] = [];
-    expect(await runCli(['plan', '--bogus'], { log: () => undefined, error: (s) => err.push(s) })).toBe(2);
+    expect(
+      await runCli(['plan', '--bogus'], { log: () => undefined, error: (s) => err.push(s) }),
+    ).toBe(2);
   });
 });

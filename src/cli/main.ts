@@ -28,7 +28,10 @@ type Out = { log: (s: string) => void; error: (s: string) => void };
 
 function describe(error: unknown): string {
   if (error instanceof AppError) {
-    return [`${error.message} (${error.code})`, ...error.errors.map((e) => `  ${e.pointer || '/'}: ${e.detail}`)].join('\n');
+    return [
+      `${error.message} (${error.code})`,
+      ...error.errors.map((e) => `  ${e.pointer || '/'}: ${e.detail}`),
+    ].join('\n');
   }
   if (error instanceof CatalogInvalidError || error instanceof ConfigError) return error.message;
   return error instanceof Error ? error.message : String(error);
@@ -41,7 +44,11 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, catalog: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        json: { type: 'boolean' },
+        catalog: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     out.error(`${describe(error)}\n\n${USAGE}`);
@@ -74,7 +81,9 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
         try {
           document = JSON.parse(await readFile(file, 'utf8'));
         } catch (error) {
-          out.error(`${file}: ${error instanceof SyntaxError ? `is not valid JSON: ${error.message}` : 'cannot be read'}`);
+          out.error(
+            `${file}: ${error instanceof SyntaxError ? `is not valid JSON: ${error.message}` : 'cannot be read'}`,
+          );
           return 1;
         }
         const plan = determinePlan(readProposal(document, catalog), catalog, []);
@@ -87,8 +96,17 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
           return 2;
         }
         const catalog = await loadCatalog(catalogDir);
-        const summary = { version: catalog.versionId, files: catalog.fileVersions, products: catalog.products.size, entities: catalog.entities.size };
-        out.log(values.json ? JSON.stringify({ valid: true, ...summary }, null, 2) : `Catalogue ${catalogDir} is valid: ${summary.products} product specifications, ${summary.entities} entities, version ${summary.version}.`);
+        const summary = {
+          version: catalog.versionId,
+          files: catalog.fileVersions,
+          products: catalog.products.size,
+          entities: catalog.entities.size,
+        };
+        out.log(
+          values.json
+            ? JSON.stringify({ valid: true, ...summary }, null, 2)
+            : `Catalogue ${catalogDir} is valid: ${summary.products} product specifications, ${summary.entities} entities, version ${summary.version}.`,
+        );
         return 0;
       }
       case 'db': {

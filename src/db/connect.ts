@@ -17,7 +17,9 @@ export interface DatabaseHandle {
 export function dialectOf(url: string): DialectName {
   if (/^postgres(ql)?:\/\//.test(url)) return 'postgres';
   if (url.startsWith('sqlite:')) return 'sqlite';
-  throw new Error(`DATABASE_URL must start with postgres://, postgresql:// or sqlite: (got "${url.split(':')[0]}:…")`);
+  throw new Error(
+    `DATABASE_URL must start with postgres://, postgresql:// or sqlite: (got "${url.split(':')[0]}:…")`,
+  );
 }
 
 function sqliteDialect(url: string): Dialect {
@@ -56,5 +58,9 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Data
 /** True when the error is a unique-constraint violation, whichever the dialect. */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string } | undefined;
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }

@@ -7,14 +7,20 @@ describe.each(dialects)('migrations on %s', (dialect) => {
   it('run up, down and up again', async () => {
     const handle = await openTestDatabase(dialect);
     try {
-      const tables = async () => (await handle.db.introspection.getTables()).map((t) => t.name).filter((n) => !n.startsWith('kysely_')).sort();
+      const tables = async () =>
+        (await handle.db.introspection.getTables())
+          .map((t) => t.name)
+          .filter((n) => !n.startsWith('kysely_'))
+          .sort();
       expect(await tables()).toEqual(['acquisitions', 'api_tokens', 'catalog_versions']);
       await migrateToBottom(handle.db);
       expect(await tables()).toEqual([]);
       await migrateToLatest(handle.db);
       await migrateToLatest(handle.db); // idempotent
       expect(await tables()).toEqual(['acquisitions', 'api_tokens', 'catalog_versions']);
-      const result = await sql<{ n: number }>`select count(*) as n from acquisitions`.execute(handle.db);
+      const result = await sql<{ n: number }>`select count(*) as n from acquisitions`.execute(
+        handle.db,
+      );
       expect(Number(result.rows[0]!.n)).toBe(0);
     } finally {
       await handle.close();

@@ -14,7 +14,9 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`Database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `Database migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+    );
   }
 }
 
@@ -23,7 +25,7 @@ export async function migrateToBottom(db: Kysely<any>): Promise<void> {
   const migrator = new Migrator({ db, provider });
   for (;;) {
     const { error, results } = await migrator.migrateDown();
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
     if (!results || results.length === 0) return;
   }
 }

@@ -4,7 +4,9 @@ import type { AcquisitionService } from '../acquisitions/acquisition-service.js'
 
 /** The demo agreed proposal (native form): a three-site logistics company. */
 export function demoProposal(): unknown {
-  return JSON.parse(readFileSync(new URL('../../src/demo/demo-proposal.json', import.meta.url), 'utf8'));
+  return JSON.parse(
+    readFileSync(new URL('../../src/demo/demo-proposal.json', import.meta.url), 'utf8'),
+  );
 }
 
 /** Opens the demo acquisition unless the database already has any acquisition. Returns its id or null. */

@@ -29,7 +29,8 @@ export function makeRequireRole(tokens: TokenRepository) {
       if (!match) throw errors.missingToken();
       const token = await tokens.findActiveByHash(hashToken(match[1]!));
       if (!token) throw errors.invalidToken();
-      if (!isAllowed(token.role, allowed)) throw errors.forbidden(token.role, ['admin', ...allowed.filter((r) => r !== 'admin')]);
+      if (!isAllowed(token.role, allowed))
+        throw errors.forbidden(token.role, ['admin', ...allowed.filter((r) => r !== 'admin')]);
       request.principal = { tokenId: token.id, name: token.name, role: token.role };
     };
 }

@@ -16,9 +16,16 @@ export interface Problem {
 }
 
 const TITLES: Record<number, string> = {
-  400: 'Bad request', 401: 'Unauthorised', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict',
-  412: 'Precondition failed', 413: 'Payload too large', 415: 'Unsupported media type',
-  422: 'Unprocessable content', 500: 'Internal server error',
+  400: 'Bad request',
+  401: 'Unauthorised',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict',
+  412: 'Precondition failed',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable content',
+  500: 'Internal server error',
 };
 
 /** Renders an `AppError` as `application/problem+json`. */
@@ -49,11 +56,13 @@ function fromFastify(error: FastifyError, limit: number): AppError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return errors.malformedRequest(`The request body is not valid JSON: ${error.message.replace(/^.*?:\s*/, '')}`);
+      return errors.malformedRequest(
+        `The request body is not valid JSON: ${error.message.replace(/^.*?:\s*/, '')}`,
+      );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return errors.payloadTooLarge(limit);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.unsupportedMediaType(String(error.message.split('\'')[1] ?? 'unknown'));
+      return errors.unsupportedMediaType(String(error.message.split("'")[1] ?? 'unknown'));
     default:
       return undefined;
   }
@@ -67,7 +76,10 @@ export function registerProblemHandlers(app: FastifyInstance, bodyLimit: number)
       request.log.error({ err: error }, 'unhandled error');
       appError = errors.internal();
     }
-    void reply.status(appError.status).type('application/problem+json').send(toProblem(appError, request.url));
+    void reply
+      .status(appError.status)
+      .type('application/problem+json')
+      .send(toProblem(appError, request.url));
   });
   app.setNotFoundHandler((request, reply) => {
     const error = errors.routeNotFound(request.method, request.url.split('?')[0] ?? request.url);

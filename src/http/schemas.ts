@@ -10,7 +10,11 @@ export const ProblemSchema = Type.Object(
     detail: Type.String(),
     instance: Type.String(),
     errors: Type.Array(
-      Type.Object({ pointer: Type.String({ description: 'JSON pointer into the request' }), detail: Type.String(), code: Type.Optional(Type.String()) }),
+      Type.Object({
+        pointer: Type.String({ description: 'JSON pointer into the request' }),
+        detail: Type.String(),
+        code: Type.Optional(Type.String()),
+      }),
     ),
   },
   { additionalProperties: true, $id: 'Problem' },

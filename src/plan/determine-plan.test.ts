@@ -5,7 +5,8 @@ import { readProposal } from '../proposals/read-proposal.js';
 import type { Proposal } from '../proposals/proposal.js';
 import { buildItem, buildProposal, buildQuote, buildSite } from '../test/factories.js';
 import { testCatalog } from '../test/server.js';
-import { determinePlan, listPlanSlots } from './determine-plan.js';
+import { determinePlan } from './determine-plan.js';
+import { listPlanSlots } from './list-plan-slots.js';
 import type { EntityPlan, Plan } from './plan.js';
 
 let demo: Catalog;
@@ -15,10 +16,12 @@ beforeAll(async () => {
 
 const entity = (plan: Plan, id: string): EntityPlan => {
   const found = plan.entities.find((e) => e.entity === id);
-  if (!found) throw new Error(`plan has no entity ${id}: ${plan.entities.map((e) => e.entity).join(', ')}`);
+  if (!found)
+    throw new Error(`plan has no entity ${id}: ${plan.entities.map((e) => e.entity).join(', ')}`);
   return found;
 };
-const missing = (plan: Plan, id: string) => Object.fromEntries(entity(plan, id).missing.map((m) => [m.field, m.count]));
+const missing = (plan: Plan, id: string) =>
+  Object.fromEntries(entity(plan, id).missing.map((m) => [m.field, m.count]));
 
 describe('a TMF648 quote for 3 sites and 120 seats', () => {
   it('expects 3 sites, 120 users and 120 handsets', () => {
@@ -27,7 +30,9 @@ describe('a TMF648 quote for 3 sites and 120 seats', () => {
     expect(entity(plan, 'user').expected).toBe(120);
     expect(entity(plan, 'handset').expected).toBe(120);
     expect(entity(plan, 'user').sites.map((s) => [s.site, s.expected])).toEqual([
-      ['site-ldn', 40], ['site-bri', 40], ['site-edi', 40],
+      ['site-ldn', 40],
+      ['site-bri', 40],
+      ['site-edi', 40],
     ]);
   });
 
@@ -41,8 +46,20 @@ describe('a TMF648 quote for 3 sites and 120 seats', () => {
     expect(handset.busyLampExtensions).toBe(40);
     expect(handset.hotDeskHost).toBe(40);
     expect(handset.assignedUser).toBe(80); // a hot-desk phone has no fixed user
-    const slots = listPlanSlots(readProposal(buildQuote(), demo), demo, [], { entity: 'handset', site: 'site-bri', limit: 1 });
-    expect(slots.slots[0]!.required).toEqual(['mac', 'model', 'site', 'assignedUser', 'lineKeys', 'sharedLinePortId', 'busyLampExtensions']);
+    const slots = listPlanSlots(readProposal(buildQuote(), demo), demo, [], {
+      entity: 'handset',
+      site: 'site-bri',
+      limit: 1,
+    });
+    expect(slots.slots[0]!.required).toEqual([
+      'mac',
+      'model',
+      'site',
+      'assignedUser',
+      'lineKeys',
+      'sharedLinePortId',
+      'busyLampExtensions',
+    ]);
   });
 
   it('pre-fills from the quote: places, parties, contact media and characteristics', () => {
@@ -50,17 +67,37 @@ describe('a TMF648 quote for 3 sites and 120 seats', () => {
     const plan = determinePlan(proposal, demo);
     const site = entity(plan, 'site');
     expect(Object.fromEntries(site.prefilled.map((p) => [p.field, p.count]))).toMatchObject({
-      name: 3, streetNr: 3, streetName: 3, city: 3, postcode: 3, country: 3,
+      name: 3,
+      streetNr: 3,
+      streetName: 3,
+      city: 3,
+      postcode: 3,
+      country: 3,
     });
     // Optional fields (floor, suite) are pre-filled too, though only required ones count above.
     const [london] = listPlanSlots(proposal, demo, [], { entity: 'site', site: 'site-ldn' }).slots;
-    expect(london!.prefilled).toMatchObject({ name: 'London Bridge Office', streetName: 'Tooley Street', postcode: 'SE1 2PF', country: 'GB', floor: '5', suite: '5.02' });
+    expect(london!.prefilled).toMatchObject({
+      name: 'London Bridge Office',
+      streetName: 'Tooley Street',
+      postcode: 'SE1 2PF',
+      country: 'GB',
+      floor: '5',
+      suite: '5.02',
+    });
     const [group] = listPlanSlots(proposal, demo, [], { entity: 'customerGroup' }).slots;
-    expect(group!.prefilled).toMatchObject({ groupName: 'Kestrel Design Studio LLP', extensionLengthMin: 4 });
+    expect(group!.prefilled).toMatchObject({
+      groupName: 'Kestrel Design Studio LLP',
+      extensionLengthMin: 4,
+    });
     const contacts = listPlanSlots(proposal, demo, [], { entity: 'contact' }).slots;
     expect(contacts.map((c) => c.prefilled)).toEqual([
       { role: 'primary', name: 'Alex Placeholder' },
-      { role: 'technical', name: 'Morgan Example', email: 'it@kestrel.example', phone: '+442079460000' },
+      {
+        role: 'technical',
+        name: 'Morgan Example',
+        email: 'it@kestrel.example',
+        phone: '+442079460000',
+      },
     ]);
     const [user] = listPlanSlots(proposal, demo, [], { entity: 'user', site: 'site-edi' }).slots;
     expect(user!.prefilled).toEqual({ site: 'site-edi', userType: 'standard' });
@@ -71,7 +108,9 @@ describe('a TMF648 quote for 3 sites and 120 seats', () => {
     const a = determinePlan(readProposal(buildQuote(), demo), demo);
     const b = determinePlan(readProposal(buildQuote(), demo), demo);
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
-    const ids = listPlanSlots(readProposal(buildQuote(), demo), demo, [], { limit: 1000 }).slots.map((s) => s.id);
+    const ids = listPlanSlots(readProposal(buildQuote(), demo), demo, [], {
+      limit: 1000,
+    }).slots.map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toContain('site@site-bri#1');
     expect(ids).toContain('contact:technical#1');
@@ -128,7 +167,11 @@ entities:
   },
 ]);
 
-function labProposal(characteristics: Record<string, unknown>, quantity = 3, sites = ['s1', 's2']): Proposal {
+function labProposal(
+  characteristics: Record<string, unknown>,
+  quantity = 3,
+  sites = ['s1', 's2'],
+): Proposal {
   return {
     reference: 'LAB-1',
     format: 'native',
@@ -156,11 +199,18 @@ describe('cardinality', () => {
     expect(entity(plan, 'office')).toMatchObject({ expected: 3, max: 3 });
   });
   it('range: min expected, max allowed; an optional-only entity is complete', () => {
-    expect(entity(plan, 'note')).toMatchObject({ expected: 1, max: 4, requiredFields: 0, completeness: 1 });
+    expect(entity(plan, 'note')).toMatchObject({
+      expected: 1,
+      max: 4,
+      requiredFields: 0,
+      completeness: 1,
+    });
   });
   it('fromCharacteristic: the quote characteristic, and none when it is absent', () => {
     expect(entity(plan, 'box').expected).toBe(4);
-    expect(determinePlan(labProposal({}), lab).entities.some((e) => e.entity === 'box')).toBe(false);
+    expect(determinePlan(labProposal({}), lab).entities.some((e) => e.entity === 'box')).toBe(
+      false,
+    );
   });
   it('perValue: one per value, with the value and its pre-fill set', () => {
     expect(entity(plan, 'person')).toMatchObject({ expected: 2 });
@@ -168,12 +218,17 @@ describe('cardinality', () => {
   });
   it('a need with a condition applies only when it holds', () => {
     expect(plan.entities.some((e) => e.entity === 'auditLog')).toBe(false);
-    expect(entity(determinePlan(labProposal({ features: ['audit'] }), lab), 'auditLog').expected).toBe(1);
+    expect(
+      entity(determinePlan(labProposal({ features: ['audit'] }), lab), 'auditLog').expected,
+    ).toBe(1);
   });
 });
 
 describe('conditions', () => {
-  const seatRequired = (characteristics: Record<string, unknown>, values: Record<string, unknown> = {}) => {
+  const seatRequired = (
+    characteristics: Record<string, unknown>,
+    values: Record<string, unknown> = {},
+  ) => {
     const proposal = labProposal(characteristics, 1);
     const records = Object.keys(values).length > 0 ? [{ id: 'r1', entity: 'seat', values }] : [];
     return listPlanSlots(proposal, lab, records, { entity: 'seat', limit: 1 }).slots[0]!.required;
@@ -181,8 +236,19 @@ describe('conditions', () => {
 
   it('on a field of the same record: equals, in, present', () => {
     expect(seatRequired({ tier: 'silver' })).toEqual(['a', 'noKind', 'either', 'notGold']);
-    expect(seatRequired({ tier: 'silver' }, { kind: 'x' })).toEqual(['a', 'onlyX', 'xOrY', 'either', 'notGold']);
-    expect(seatRequired({ tier: 'silver' }, { kind: 'y' })).toEqual(['a', 'xOrY', 'either', 'notGold']);
+    expect(seatRequired({ tier: 'silver' }, { kind: 'x' })).toEqual([
+      'a',
+      'onlyX',
+      'xOrY',
+      'either',
+      'notGold',
+    ]);
+    expect(seatRequired({ tier: 'silver' }, { kind: 'y' })).toEqual([
+      'a',
+      'xOrY',
+      'either',
+      'notGold',
+    ]);
   });
   it('on a proposal characteristic', () => {
     expect(seatRequired({ tier: 'gold' })).toContain('gold');
@@ -205,11 +271,18 @@ describe('captured records', () => {
   it('fill their slots and raise completeness', () => {
     const proposal = labProposal({ tier: 'gold' }, 1);
     const before = determinePlan(proposal, lab);
-    const record = { id: 'r1', entity: 'seat', slot: 'seat/i1#1', values: { a: 'v', kind: 'x', onlyX: 'v', xOrY: 'v', gold: 'v' } };
+    const record = {
+      id: 'r1',
+      entity: 'seat',
+      slot: 'seat/i1#1',
+      values: { a: 'v', kind: 'x', onlyX: 'v', xOrY: 'v', gold: 'v' },
+    };
     const after = determinePlan(proposal, lab, [record]);
     expect(entity(after, 'seat')).toMatchObject({ expected: 2, present: 1, complete: 1 });
     expect(after.completeness).toBeGreaterThan(before.completeness);
-    expect(listPlanSlots(proposal, lab, [record], { entity: 'seat' }).slots.map((s) => s.recordId)).toEqual(['r1', null]);
+    expect(
+      listPlanSlots(proposal, lab, [record], { entity: 'seat' }).slots.map((s) => s.recordId),
+    ).toEqual(['r1', null]);
   });
 
   it('beyond the maximum are kept visible, not dropped', () => {
@@ -222,10 +295,22 @@ describe('captured records', () => {
 
 describe('the demo proposal', () => {
   it('needs every product it names, with owners for every missing field', () => {
-    const plan = determinePlan(readProposal(buildProposal({ reference: 'D', items: [buildItem({ quantity: 2 })], sites: [buildSite('a'), buildSite('b')] }), demo), demo);
+    const plan = determinePlan(
+      readProposal(
+        buildProposal({
+          reference: 'D',
+          items: [buildItem({ quantity: 2 })],
+          sites: [buildSite('a'), buildSite('b')],
+        }),
+        demo,
+      ),
+      demo,
+    );
     expect(entity(plan, 'user').expected).toBe(2);
     expect(entity(plan, 'site').expected).toBe(2);
     expect(plan.owners.map((o) => o.owner)).toEqual(['customer', 'sales', 'engineering']);
-    expect(plan.owners.reduce((n, o) => n + o.missingFields, 0)).toBe(plan.requiredFields - plan.satisfiedFields);
+    expect(plan.owners.reduce((n, o) => n + o.missingFields, 0)).toBe(
+      plan.requiredFields - plan.satisfiedFields,
+    );
   });
 });

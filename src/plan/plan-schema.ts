@@ -2,13 +2,18 @@ import { Type } from 'typebox';
 import { OWNERS } from '../catalog/model.js';
 
 const Owner = Type.Enum([...OWNERS]);
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
+  Type.Union([t, Type.Null()]);
 
 /** JSON Schema of `Plan` (plan.ts) for the API document and response serialisation. */
 export const PlanSchema = Type.Object(
   {
     catalogVersion: Type.String(),
-    completeness: Type.Number({ minimum: 0, maximum: 1, description: 'Share of required fields satisfied.' }),
+    completeness: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: 'Share of required fields satisfied.',
+    }),
     requiredFields: Type.Integer(),
     satisfiedFields: Type.Integer(),
     expectedRecords: Type.Integer(),
@@ -24,18 +29,43 @@ export const PlanSchema = Type.Object(
         requiredFields: Type.Integer(),
         satisfiedFields: Type.Integer(),
         completeness: Type.Number(),
-        sites: Type.Array(Type.Object({ site: Nullable(Type.String()), expected: Type.Integer(), present: Type.Integer(), complete: Type.Integer() })),
+        sites: Type.Array(
+          Type.Object({
+            site: Nullable(Type.String()),
+            expected: Type.Integer(),
+            present: Type.Integer(),
+            complete: Type.Integer(),
+          }),
+        ),
         missing: Type.Array(
-          Type.Object({ field: Type.String(), label: Type.String(), owner: Owner, question: Type.String(), count: Type.Integer() }),
+          Type.Object({
+            field: Type.String(),
+            label: Type.String(),
+            owner: Owner,
+            question: Type.String(),
+            count: Type.Integer(),
+          }),
         ),
         prefilled: Type.Array(Type.Object({ field: Type.String(), count: Type.Integer() })),
       }),
     ),
     owners: Type.Array(
-      Type.Object({ owner: Owner, requiredFields: Type.Integer(), satisfiedFields: Type.Integer(), missingFields: Type.Integer(), completeness: Type.Number() }),
+      Type.Object({
+        owner: Owner,
+        requiredFields: Type.Integer(),
+        satisfiedFields: Type.Integer(),
+        missingFields: Type.Integer(),
+        completeness: Type.Number(),
+      }),
     ),
     sites: Type.Array(
-      Type.Object({ site: Type.String(), name: Type.String(), requiredFields: Type.Integer(), satisfiedFields: Type.Integer(), completeness: Type.Number() }),
+      Type.Object({
+        site: Type.String(),
+        name: Type.String(),
+        requiredFields: Type.Integer(),
+        satisfiedFields: Type.Integer(),
+        completeness: Type.Number(),
+      }),
     ),
   },
   { $id: 'Plan' },

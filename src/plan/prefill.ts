@@ -3,7 +3,13 @@ import type { Proposal, ProposalItem, ProposalSite } from '../proposals/proposal
 import { isPresent } from './conditions.js';
 
 /** Where a pre-filled value came from, for provenance. */
-export type PrefillSource = 'proposal.characteristic' | 'proposal.item' | 'proposal.site' | 'proposal.customer' | 'proposal.contact' | 'proposal.cardinality';
+export type PrefillSource =
+  | 'proposal.characteristic'
+  | 'proposal.item'
+  | 'proposal.site'
+  | 'proposal.customer'
+  | 'proposal.contact'
+  | 'proposal.cardinality';
 
 export interface PrefilledValue {
   value: unknown;
@@ -26,7 +32,11 @@ function pathValue(root: unknown, path: string): unknown {
   return value;
 }
 
-function resolve(prefill: Prefill, ctx: PrefillContext, values: Record<string, PrefilledValue>): PrefilledValue | undefined {
+function resolve(
+  prefill: Prefill,
+  ctx: PrefillContext,
+  values: Record<string, PrefilledValue>,
+): PrefilledValue | undefined {
   switch (prefill.from) {
     case 'characteristic': {
       for (const item of ctx.items) {
@@ -49,9 +59,12 @@ function resolve(prefill: Prefill, ctx: PrefillContext, values: Record<string, P
       return isPresent(value) ? { value, source: 'proposal.customer' } : undefined;
     }
     case 'contact': {
-      const role = prefill.role ?? (prefill.roleField ? values[prefill.roleField]?.value : undefined);
+      const role =
+        prefill.role ?? (prefill.roleField ? values[prefill.roleField]?.value : undefined);
       if (typeof role !== 'string') return undefined;
-      const contact = ctx.proposal.contacts.find((c) => c.role.toLowerCase() === role.toLowerCase());
+      const contact = ctx.proposal.contacts.find(
+        (c) => c.role.toLowerCase() === role.toLowerCase(),
+      );
       const value = contact?.[prefill.path];
       return isPresent(value) ? { value, source: 'proposal.contact' } : undefined;
     }
@@ -62,12 +75,16 @@ function resolve(prefill: Prefill, ctx: PrefillContext, values: Record<string, P
  * The values the proposal already gives for a record: what the cardinality presets (a contact's
  * role), the site the record is at, and each field's declared pre-fill source.
  */
-export function prefillValues(entity: EntitySpec, ctx: PrefillContext): Record<string, PrefilledValue> {
+export function prefillValues(
+  entity: EntitySpec,
+  ctx: PrefillContext,
+): Record<string, PrefilledValue> {
   const values: Record<string, PrefilledValue> = {};
   for (const [field, value] of Object.entries(ctx.preset)) {
     values[field] = { value, source: 'proposal.cardinality' };
   }
-  if (entity.siteField && ctx.site) values[entity.siteField] = { value: ctx.site.id, source: 'proposal.site' };
+  if (entity.siteField && ctx.site)
+    values[entity.siteField] = { value: ctx.site.id, source: 'proposal.site' };
   for (const field of entity.fields) {
     if (!field.prefill || values[field.id]) continue;
     const resolved = resolve(field.prefill, ctx, values);

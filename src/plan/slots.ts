@@ -21,7 +21,10 @@ export interface SlotGroup {
   preset: Record<string, string>;
 }
 
-function countFrom(cardinality: Cardinality, item: ProposalItem): { count: number; max: number | null } {
+function countFrom(
+  cardinality: Cardinality,
+  item: ProposalItem,
+): { count: number; max: number | null } {
   switch (cardinality.kind) {
     case 'perQuantity': {
       const count = item.quantity * (cardinality.multiplier ?? 1);
@@ -36,7 +39,10 @@ function countFrom(cardinality: Cardinality, item: ProposalItem): { count: numbe
     case 'fromCharacteristic': {
       const raw = item.characteristics[cardinality.characteristic];
       const count = typeof raw === 'number' && Number.isInteger(raw) && raw > 0 ? raw : 0;
-      return { count, max: cardinality.max === undefined ? count : Math.max(count, cardinality.max) };
+      return {
+        count,
+        max: cardinality.max === undefined ? count : Math.max(count, cardinality.max),
+      };
     }
     case 'perValue':
       return { count: 1, max: 1 };
@@ -59,7 +65,8 @@ export function expectSlotGroups(proposal: Proposal, catalog: Catalog): SlotGrou
     }
     if (!existing.items.includes(group.items[0]!)) existing.items.push(...group.items);
     existing.count = Math.max(existing.count, group.count);
-    existing.max = existing.max === null || group.max === null ? null : Math.max(existing.max, group.max);
+    existing.max =
+      existing.max === null || group.max === null ? null : Math.max(existing.max, group.max);
   };
 
   for (const item of proposal.items) {
@@ -67,7 +74,7 @@ export function expectSlotGroups(proposal: Proposal, catalog: Catalog): SlotGrou
     if (!product) continue;
     const sites = item.siteIds.length > 0 ? item.siteIds : allSites;
     for (const need of product.needs ?? []) {
-      if (need.when && !evaluateCondition(need.when, {}, item)) continue;
+      if (need.when && !evaluateCondition(need.when, () => undefined, item)) continue;
       const entity = catalog.entities.get(need.entity);
       if (!entity) continue;
       const card = need.cardinality;
@@ -77,7 +84,8 @@ export function expectSlotGroups(proposal: Proposal, catalog: Catalog): SlotGrou
       if (card.kind === 'perSite') {
         for (const site of sites) group(`${entity.id}@${site}`, site);
       } else if (card.kind === 'perValue') {
-        for (const value of card.values) group(`${entity.id}:${value}`, null, { [card.field]: value });
+        for (const value of card.values)
+          group(`${entity.id}:${value}`, null, { [card.field]: value });
       } else if (count > 0 || max !== 0) {
         group(`${entity.id}/${item.id}`, sites.length === 1 ? sites[0]! : null);
       }

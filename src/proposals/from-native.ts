@@ -10,7 +10,11 @@ export function fromNative(doc: NativeProposal): { proposal: Proposal; locate: P
     format: 'native',
     name: doc.name,
     agreedAt: doc.agreedAt,
-    customer: { id: doc.customer.id, name: doc.customer.name, attributes: doc.customer.attributes ?? {} },
+    customer: {
+      id: doc.customer.id,
+      name: doc.customer.name,
+      attributes: doc.customer.attributes ?? {},
+    },
     contacts: (doc.contacts ?? []).map((c) => ({ ...c })),
     sites: doc.sites.map((s) => ({ id: s.id, name: s.name, address: { ...s.address } })),
     items: doc.items.map((i) => ({

@@ -1,7 +1,13 @@
 import { pointerOf } from '../schema/ajv.js';
 import type { ProblemDetail } from '../errors.js';
 import type { ProposalLocator } from './locator.js';
-import type { Proposal, ProposalAddress, ProposalContact, ProposalItem, ProposalSite } from './proposal.js';
+import type {
+  Proposal,
+  ProposalAddress,
+  ProposalContact,
+  ProposalItem,
+  ProposalSite,
+} from './proposal.js';
 
 /** The parts of a TMF648 v4 Quote that Intake reads (validated against the swagger first). */
 interface Party {
@@ -41,10 +47,13 @@ export interface Tmf648Quote {
 const str = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
 function addressOf(place: Place): ProposalAddress {
-  const sub = Array.isArray(place.geographicSubAddress) ? (place.geographicSubAddress[0] as Record<string, unknown> | undefined) : undefined;
+  const sub = Array.isArray(place.geographicSubAddress)
+    ? (place.geographicSubAddress[0] as Record<string, unknown> | undefined)
+    : undefined;
   const address: ProposalAddress = {
     streetNr: str(place.streetNr),
-    streetName: [str(place.streetName), str(place.streetType)].filter(Boolean).join(' ') || undefined,
+    streetName:
+      [str(place.streetName), str(place.streetType)].filter(Boolean).join(' ') || undefined,
     city: str(place.city),
     stateOrProvince: str(place.stateOrProvince),
     postcode: str(place.postcode),
@@ -53,12 +62,16 @@ function addressOf(place: Place): ProposalAddress {
     floor: str(sub?.levelNumber),
     suite: str(sub?.subUnitNumber) ?? str(sub?.name),
   };
-  return Object.fromEntries(Object.entries(address).filter(([, v]) => v !== undefined)) as ProposalAddress;
+  return Object.fromEntries(Object.entries(address).filter(([, v]) => v !== undefined));
 }
 
 /** `technicalContact` / `Technical Contact` / `technical` → `technical`. */
 export function contactRoleOf(role: string): string {
-  const words = role.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[\s_-]+/).filter((w) => w && w !== 'contact');
+  const words = role
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[\s_-]+/)
+    .filter((w) => w && w !== 'contact');
   return words.join('-') || 'primary';
 }
 
@@ -70,18 +83,28 @@ const isCustomer = (p: Party) => /customer/i.test(p.role ?? '');
  * customer from the `relatedParty` with role Customer, contacts from the other related parties,
  * and their email and phone from `contactMedium` whose `contactType` names the party's role.
  */
-export function fromTmf648(quote: Tmf648Quote): { proposal: Proposal; locate: ProposalLocator; problems: ProblemDetail[] } {
+export function fromTmf648(quote: Tmf648Quote): {
+  proposal: Proposal;
+  locate: ProposalLocator;
+  problems: ProblemDetail[];
+} {
   const problems: ProblemDetail[] = [];
   const parties = quote.relatedParty ?? [];
-  const customerParty = parties.find(isCustomer) ?? parties.find((p) => p['@referredType'] === 'Organization');
+  const customerParty =
+    parties.find(isCustomer) ?? parties.find((p) => p['@referredType'] === 'Organization');
   if (!customerParty) {
-    problems.push({ pointer: '/relatedParty', detail: 'must include the customer: a related party with role "Customer"' });
+    problems.push({
+      pointer: '/relatedParty',
+      detail: 'must include the customer: a related party with role "Customer"',
+    });
   }
   const media = quote.contactMedium ?? [];
   const mediumFor = (role: string | undefined) =>
     media.filter((m) => {
       const type = m.characteristic?.contactType;
-      return role === undefined ? !type : type !== undefined && contactRoleOf(type) === contactRoleOf(role);
+      return role === undefined
+        ? !type
+        : type !== undefined && contactRoleOf(type) === contactRoleOf(role);
     });
   const pick = (list: typeof media, key: 'emailAddress' | 'phoneNumber') =>
     list.map((m) => str(m.characteristic?.[key])).find(Boolean);
@@ -117,13 +140,19 @@ export function fromTmf648(quote: Tmf648Quote): { proposal: Proposal; locate: Pr
       const product = qi.product ?? {};
       const spec = str(product.productSpecification?.id) ?? str(product.productSpecification?.name);
       if (!spec) {
-        problems.push({ pointer: `${at}/product/productSpecification/id`, detail: 'is required: which product specification was agreed' });
+        problems.push({
+          pointer: `${at}/product/productSpecification/id`,
+          detail: 'is required: which product specification was agreed',
+        });
       }
       const siteIds: string[] = [];
       (product.place ?? []).forEach((place, p) => {
         const id = str(place.id);
         if (!id) {
-          problems.push({ pointer: `${at}/product/place/${p}/id`, detail: 'is required: each place needs an id' });
+          problems.push({
+            pointer: `${at}/product/place/${p}/id`,
+            detail: 'is required: each place needs an id',
+          });
           return;
         }
         siteIds.push(id);
@@ -139,7 +168,13 @@ export function fromTmf648(quote: Tmf648Quote): { proposal: Proposal; locate: Pr
         pointers.set(c.name, `${at}/product/productCharacteristic/${ci}/value`);
       });
       if (spec) {
-        items.push({ id: str(qi.id) ?? at.slice(1).replace(/\//g, '.'), productSpecification: spec, quantity: qi.quantity ?? 1, characteristics, siteIds });
+        items.push({
+          id: str(qi.id) ?? at.slice(1).replace(/\//g, '.'),
+          productSpecification: spec,
+          quantity: qi.quantity ?? 1,
+          characteristics,
+          siteIds,
+        });
         itemPointers.push(at);
         characteristicPointers.push(pointers);
       }
@@ -149,14 +184,19 @@ export function fromTmf648(quote: Tmf648Quote): { proposal: Proposal; locate: Pr
   visit(quote.quoteItem, '/quoteItem');
 
   const reference = str(quote.id) ?? str(quote.externalId);
-  if (!reference) problems.push({ pointer: '/id', detail: 'is required: the quote id identifies the proposal' });
+  if (!reference)
+    problems.push({ pointer: '/id', detail: 'is required: the quote id identifies the proposal' });
 
   const proposal: Proposal = {
     reference: reference ?? '',
     format: 'tmf648',
     name: quote.description,
     agreedAt: quote.effectiveQuoteCompletionDate ?? quote.quoteDate,
-    customer: { id: customerParty?.id, name: customerParty?.name ?? customerParty?.id ?? '', attributes },
+    customer: {
+      id: customerParty?.id,
+      name: customerParty?.name ?? customerParty?.id ?? '',
+      attributes,
+    },
     contacts,
     sites: [...sites.values()],
     items,
@@ -167,8 +207,10 @@ export function fromTmf648(quote: Tmf648Quote): { proposal: Proposal; locate: Pr
     locate: {
       state: '/state',
       item: (i) => itemPointers[i] ?? '/quoteItem',
-      productSpecification: (i) => `${itemPointers[i] ?? '/quoteItem'}/product/productSpecification/id`,
-      characteristic: (i, name) => characteristicPointers[i]?.get(name) ?? `${itemPointers[i]}/product/productCharacteristic`,
+      productSpecification: (i) =>
+        `${itemPointers[i] ?? '/quoteItem'}/product/productSpecification/id`,
+      characteristic: (i, name) =>
+        characteristicPointers[i]?.get(name) ?? `${itemPointers[i]}/product/productCharacteristic`,
       itemSite: (i) => `${itemPointers[i]}/product/place`,
       site: (i) => sitePointers[i] ?? pointerOf('quoteItem'),
     },

@@ -8,7 +8,9 @@ const Address = Type.Object(
     city: Type.Optional(Type.String({ maxLength: 80 })),
     stateOrProvince: Type.Optional(Type.String({ maxLength: 80 })),
     postcode: Type.Optional(Type.String({ maxLength: 20 })),
-    country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' })),
+    country: Type.Optional(
+      Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }),
+    ),
     building: Type.Optional(Type.String({ maxLength: 80 })),
     floor: Type.Optional(Type.String({ maxLength: 20 })),
     suite: Type.Optional(Type.String({ maxLength: 40 })),
@@ -19,7 +21,11 @@ const Address = Type.Object(
 /** The native proposal format (documented in the README); TMF648 quotes are the other form. */
 export const NativeProposalSchema = Type.Object(
   {
-    reference: Type.String({ minLength: 1, maxLength: 100, description: 'The proposal id in the sales system.' }),
+    reference: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'The proposal id in the sales system.',
+    }),
     status: Type.String({ description: 'Must be "agreed" for an acquisition to open.' }),
     name: Type.Optional(Type.String({ maxLength: 200 })),
     agreedAt: Type.Optional(Type.String({ format: 'date-time' })),

@@ -27,59 +27,106 @@ describe('a TMF648 quote', () => {
     expect(proposal).toMatchObject({
       reference: 'Q-2026-7731',
       format: 'tmf648',
-      customer: { id: 'ORG-5521', name: 'Kestrel Design Studio LLP', attributes: { email: 'hello@kestrel.example' } },
+      customer: {
+        id: 'ORG-5521',
+        name: 'Kestrel Design Studio LLP',
+        attributes: { email: 'hello@kestrel.example' },
+      },
     });
     expect(proposal.sites.map((s) => s.id)).toEqual(['site-ldn', 'site-bri', 'site-edi']);
-    expect(proposal.sites[0]!.address).toEqual({ streetNr: '1', streetName: 'Tooley Street', city: 'London', postcode: 'SE1 2PF', country: 'GB', floor: '5', suite: '5.02' });
-    expect(proposal.items.map((i) => [i.id, i.productSpecification, i.quantity, i.siteIds])).toEqual([
+    expect(proposal.sites[0]!.address).toEqual({
+      streetNr: '1',
+      streetName: 'Tooley Street',
+      city: 'London',
+      postcode: 'SE1 2PF',
+      country: 'GB',
+      floor: '5',
+      suite: '5.02',
+    });
+    expect(
+      proposal.items.map((i) => [i.id, i.productSpecification, i.quantity, i.siteIds]),
+    ).toEqual([
       ['10', 'hosted-voice', 1, ['site-ldn', 'site-bri', 'site-edi']],
       ['11', 'hosted-voice-seat', 40, ['site-ldn']],
       ['12', 'hosted-voice-seat', 40, ['site-bri']],
       ['13', 'hosted-voice-seat', 40, ['site-edi']],
     ]);
-    expect(proposal.items[2]!.characteristics.features).toEqual(['voicemail', 'sharedCallAppearance', 'busyLampField']);
+    expect(proposal.items[2]!.characteristics.features).toEqual([
+      'voicemail',
+      'sharedCallAppearance',
+      'busyLampField',
+    ]);
   });
 
   it('is refused with 422 unless accepted', () => {
     for (const state of ['inProgress', 'approved', 'pending', 'rejected', 'cancelled']) {
       const error = refusal(buildQuote({ state }));
-      expect(error).toMatchObject({ status: 422, code: 'proposal.not-agreed', errors: [{ pointer: '/state', detail: 'must be "accepted"' }] });
+      expect(error).toMatchObject({
+        status: 422,
+        code: 'proposal.not-agreed',
+        errors: [{ pointer: '/state', detail: 'must be "accepted"' }],
+      });
       expect(error.message).toContain(`state "${state}"`);
     }
   });
 
   it('names each unknown product specification with its pointer', () => {
-    const quote = buildQuote() as { quoteItem: { product: { productSpecification: { id: string } } }[] };
+    const quote = buildQuote() as {
+      quoteItem: { product: { productSpecification: { id: string } } }[];
+    };
     quote.quoteItem[1]!.product.productSpecification.id = 'fax-to-email';
     quote.quoteItem[3]!.product.productSpecification.id = 'carrier-pigeon';
     const error = refusal(quote);
     expect(error).toMatchObject({ status: 422, code: 'proposal.unknown-product' });
-    expect(error.errors.map((e) => e.pointer)).toEqual(['/quoteItem/1/product/productSpecification/id', '/quoteItem/3/product/productSpecification/id']);
+    expect(error.errors.map((e) => e.pointer)).toEqual([
+      '/quoteItem/1/product/productSpecification/id',
+      '/quoteItem/3/product/productSpecification/id',
+    ]);
     expect(error.errors[0]!.detail).toContain('"fax-to-email" is not a product specification');
   });
 
   it('is refused with 400 and every schema finding when it does not match the Quote schema', () => {
-    const error = refusal(buildQuote({ state: 'bogus', quoteDate: 12, relatedParty: [{ name: 'No id' }] }));
+    const error = refusal(
+      buildQuote({ state: 'bogus', quoteDate: 12, relatedParty: [{ name: 'No id' }] }),
+    );
     expect(error).toMatchObject({ status: 400, code: 'request.invalid' });
-    expect(error.errors.map((e) => e.pointer).sort()).toEqual(['/quoteDate', '/relatedParty/0/@referredType', '/relatedParty/0/id', '/state']);
+    expect(error.errors.map((e) => e.pointer).sort()).toEqual([
+      '/quoteDate',
+      '/relatedParty/0/@referredType',
+      '/relatedParty/0/id',
+      '/state',
+    ]);
   });
 
   it('needs a customer party and places with ids', () => {
-    const quote = buildQuote({ relatedParty: [] }) as { quoteItem: { product: { place: { id?: string }[] } }[] };
+    const quote = buildQuote({ relatedParty: [] }) as {
+      quoteItem: { product: { place: { id?: string }[] } }[];
+    };
     delete quote.quoteItem[1]!.product.place[0]!.id;
     const error = refusal(quote);
     expect(error).toMatchObject({ status: 422, code: 'proposal.invalid' });
-    expect(error.errors.map((e) => e.pointer)).toEqual(['/relatedParty', '/quoteItem/1/product/place/0/id']);
+    expect(error.errors.map((e) => e.pointer)).toEqual([
+      '/relatedParty',
+      '/quoteItem/1/product/place/0/id',
+    ]);
   });
 
   it('checks characteristics the catalogue declares, and features against those offered', () => {
-    const quote = buildQuote() as { quoteItem: { product: { productCharacteristic: { name: string; value: unknown }[] } }[] };
+    const quote = buildQuote() as {
+      quoteItem: { product: { productCharacteristic: { name: string; value: unknown }[] } }[];
+    };
     quote.quoteItem[0]!.product.productCharacteristic[0]!.value = 'two';
     quote.quoteItem[1]!.product.productCharacteristic[0]!.value = ['voicemail', 'teleportation'];
     const error = refusal(quote);
     expect(error.errors).toEqual([
-      { pointer: '/quoteItem/0/product/productCharacteristic/0/value', detail: 'characteristic "numberBlocks" must be a whole number' },
-      { pointer: '/quoteItem/1/product/productCharacteristic/0/value', detail: expect.stringContaining('teleportation') as string },
+      {
+        pointer: '/quoteItem/0/product/productCharacteristic/0/value',
+        detail: 'characteristic "numberBlocks" must be a whole number',
+      },
+      {
+        pointer: '/quoteItem/1/product/productCharacteristic/0/value',
+        detail: expect.stringContaining('teleportation') as string,
+      },
     ]);
   });
 
@@ -94,26 +141,57 @@ describe('a TMF648 quote', () => {
 describe('a native proposal', () => {
   it('becomes the canonical proposal', () => {
     const proposal = readProposal(buildProposal({ reference: 'N-1' }), catalog);
-    expect(proposal).toMatchObject({ reference: 'N-1', format: 'native', customer: { name: 'Fenwick & Rowe Surveyors Ltd' } });
-    expect(proposal.items[0]).toEqual({ id: 'seats', productSpecification: 'hosted-voice-seat', quantity: 5, characteristics: { features: ['voicemail'] }, siteIds: [] });
+    expect(proposal).toMatchObject({
+      reference: 'N-1',
+      format: 'native',
+      customer: { name: 'Fenwick & Rowe Surveyors Ltd' },
+    });
+    expect(proposal.items[0]).toEqual({
+      id: 'seats',
+      productSpecification: 'hosted-voice-seat',
+      quantity: 5,
+      characteristics: { features: ['voicemail'] },
+      siteIds: [],
+    });
   });
 
   it('is refused with 422 unless agreed', () => {
-    expect(refusal(buildProposal({ status: 'draft' }))).toMatchObject({ status: 422, code: 'proposal.not-agreed', errors: [{ pointer: '/status' }] });
+    expect(refusal(buildProposal({ status: 'draft' }))).toMatchObject({
+      status: 422,
+      code: 'proposal.not-agreed',
+      errors: [{ pointer: '/status' }],
+    });
   });
 
   it('lists every schema finding with a JSON pointer', () => {
-    const error = refusal({ ...buildProposal(), items: [{ ...buildItem(), quantity: 0 }, { productSpecification: 'x' }], colour: 'blue' });
+    const error = refusal({
+      ...buildProposal(),
+      items: [{ ...buildItem(), quantity: 0 }, { productSpecification: 'x' }],
+      colour: 'blue',
+    });
     expect(error.status).toBe(400);
-    expect(error.errors.map((e) => e.pointer).sort()).toEqual(['/colour', '/items/0/quantity', '/items/1/id', '/items/1/quantity']);
+    expect(error.errors.map((e) => e.pointer).sort()).toEqual([
+      '/colour',
+      '/items/0/quantity',
+      '/items/1/id',
+      '/items/1/quantity',
+    ]);
   });
 
   it('refuses items at sites the proposal does not list, and repeated ids', () => {
-    const error = refusal(buildProposal({ sites: [buildSite('a'), buildSite('a')], items: [buildItem({ sites: ['a', 'nowhere'] })] }));
+    const error = refusal(
+      buildProposal({
+        sites: [buildSite('a'), buildSite('a')],
+        items: [buildItem({ sites: ['a', 'nowhere'] })],
+      }),
+    );
     expect(error).toMatchObject({ status: 422, code: 'proposal.invalid' });
     expect(error.errors).toEqual([
       { pointer: '/sites/1/id', detail: 'repeats site id "a"' },
-      { pointer: '/items/0/sites/1', detail: 'names site "nowhere", which the proposal does not list' },
+      {
+        pointer: '/items/0/sites/1',
+        detail: 'names site "nowhere", which the proposal does not list',
+      },
     ]);
   });
 

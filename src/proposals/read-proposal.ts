@@ -25,14 +25,19 @@ const toDetails = (findings: { pointer: string; message: string }[]): ProblemDet
  */
 export function readProposal(doc: unknown, catalog: Catalog): Proposal {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw errors.invalidRequest('The proposal must be a JSON object.', [{ pointer: '', detail: 'must be an object' }]);
+    throw errors.invalidRequest('The proposal must be a JSON object.', [
+      { pointer: '', detail: 'must be an object' },
+    ]);
   }
   const record = doc as Record<string, unknown>;
   let converted;
   if (isTmf648Quote(record)) {
     const validate = tmfValidator('quote', 'Quote');
     if (!validate(record)) {
-      throw errors.invalidRequest('The TMF648 quote does not match the Quote schema.', toDetails(toSchemaFindings(validate.errors)));
+      throw errors.invalidRequest(
+        'The TMF648 quote does not match the Quote schema.',
+        toDetails(toSchemaFindings(validate.errors)),
+      );
     }
     const quote = record as unknown as Tmf648Quote;
     if (quote.state !== 'accepted') {
@@ -43,11 +48,17 @@ export function readProposal(doc: unknown, catalog: Catalog): Proposal {
     }
     converted = fromTmf648(quote);
     if (converted.problems.length > 0) {
-      throw errors.invalidProposal('The quote lacks what Intake needs to open an acquisition.', converted.problems);
+      throw errors.invalidProposal(
+        'The quote lacks what Intake needs to open an acquisition.',
+        converted.problems,
+      );
     }
   } else {
     if (!validateNative(record)) {
-      throw errors.invalidRequest('The proposal does not match the native proposal schema.', toDetails(toSchemaFindings(validateNative.errors)));
+      throw errors.invalidRequest(
+        'The proposal does not match the native proposal schema.',
+        toDetails(toSchemaFindings(validateNative.errors)),
+      );
     }
     if (record.status !== 'agreed') {
       throw errors.proposalNotAgreed(

@@ -18,7 +18,9 @@ export function createAjv(options: Options = {}): Ajv2020 {
 }
 
 /** Turns Ajv errors into findings a person can act on, one per problem, pointing at the culprit. */
-export function toSchemaFindings(errors: readonly ErrorObject[] | null | undefined): SchemaFinding[] {
+export function toSchemaFindings(
+  errors: readonly ErrorObject[] | null | undefined,
+): SchemaFinding[] {
   const seen = new Set<string>();
   const findings: SchemaFinding[] = [];
   for (const error of errors ?? []) {

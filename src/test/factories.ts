@@ -12,9 +12,26 @@ export function buildProposal(overrides: Partial<NativeProposal> = {}): NativePr
     reference: `PRO-TEST-${String(sequence).padStart(4, '0')}`,
     status: 'agreed',
     customer: { id: 'CUST-1', name: 'Fenwick & Rowe Surveyors Ltd' },
-    contacts: [{ role: 'primary', name: 'Sam Example', email: 'sam@fenwick.example', phone: '+441632960001' }],
+    contacts: [
+      {
+        role: 'primary',
+        name: 'Sam Example',
+        email: 'sam@fenwick.example',
+        phone: '+441632960001',
+      },
+    ],
     sites: [
-      { id: 'york', name: 'York Office', address: { streetNr: '3', streetName: 'Micklegate', city: 'York', postcode: 'YO1 6JH', country: 'GB' } },
+      {
+        id: 'york',
+        name: 'York Office',
+        address: {
+          streetNr: '3',
+          streetName: 'Micklegate',
+          city: 'York',
+          postcode: 'YO1 6JH',
+          country: 'GB',
+        },
+      },
     ],
     items: [buildItem()],
     ...overrides,
@@ -23,17 +40,33 @@ export function buildProposal(overrides: Partial<NativeProposal> = {}): NativePr
 
 /** A quote item of the native form. */
 export function buildItem(overrides: Partial<Item> = {}): Item {
-  return { id: 'seats', productSpecification: 'hosted-voice-seat', quantity: 5, characteristics: { features: ['voicemail'] }, ...overrides };
+  return {
+    id: 'seats',
+    productSpecification: 'hosted-voice-seat',
+    quantity: 5,
+    characteristics: { features: ['voicemail'] },
+    ...overrides,
+  };
 }
 
 /** A site of the native form, in Great Britain unless told otherwise. */
-export function buildSite(id: string, overrides: Partial<NativeProposal['sites'][number]> = {}): NativeProposal['sites'][number] {
-  return { id, name: `Site ${id}`, address: { streetName: 'High Street', city: 'Leeds', postcode: 'LS1 1AA', country: 'GB' }, ...overrides };
+export function buildSite(
+  id: string,
+  overrides: Partial<NativeProposal['sites'][number]> = {},
+): NativeProposal['sites'][number] {
+  return {
+    id,
+    name: `Site ${id}`,
+    address: { streetName: 'High Street', city: 'Leeds', postcode: 'LS1 1AA', country: 'GB' },
+    ...overrides,
+  };
 }
 
 /** A fixture file from test/fixtures, parsed. */
 export function fixture<T = Record<string, unknown>>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url), 'utf8')) as T;
+  return JSON.parse(
+    readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url), 'utf8'),
+  ) as T;
 }
 
 /** The TMF648 quote fixture for 3 sites and 120 seats, with overrides on the top level. */

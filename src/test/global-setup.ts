@@ -20,7 +20,9 @@ export async function setup(project: TestProject) {
   } else {
     const where = TEST_POSTGRES_URL.replace(/\/\/[^@]*@/, '//');
     if (process.env.INTAKE_TEST_REQUIRE_POSTGRES === '1') {
-      throw new Error(`PostgreSQL is required (INTAKE_TEST_REQUIRE_POSTGRES=1) but ${where} does not answer.`);
+      throw new Error(
+        `PostgreSQL is required (INTAKE_TEST_REQUIRE_POSTGRES=1) but ${where} does not answer.`,
+      );
     }
     console.warn(
       `\n*** PostgreSQL at ${where} does not answer: the PostgreSQL-dialect tests are NOT run in this session; ` +

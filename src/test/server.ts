@@ -26,7 +26,10 @@ export function testCatalog(): Promise<Catalog> {
 }
 
 /** A server on a fresh database of the dialect, with one token per role. */
-export async function createTestServer(dialect: DialectName, now: () => Date = () => new Date()): Promise<TestServer> {
+export async function createTestServer(
+  dialect: DialectName,
+  now: () => Date = () => new Date(),
+): Promise<TestServer> {
   const database = await openTestDatabase(dialect);
   const catalog = await testCatalog();
   const { app, services } = await buildServer({
@@ -38,7 +41,13 @@ export async function createTestServer(dialect: DialectName, now: () => Date = (
   const tokens = {} as Record<Role, string>;
   for (const role of ROLES) {
     tokens[role] = generateToken();
-    await services.tokens.insert({ name: `${role}-test`, role, tokenHash: hashToken(tokens[role]), createdBy: null, now: now() });
+    await services.tokens.insert({
+      name: `${role}-test`,
+      role,
+      tokenHash: hashToken(tokens[role]),
+      createdBy: null,
+      now: now(),
+    });
   }
   return {
     app,

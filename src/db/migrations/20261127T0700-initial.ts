@@ -26,7 +26,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('proposal_format', 'varchar(20)', (c) => c.notNull())
     .addColumn('customer_name', 'varchar(200)', (c) => c.notNull())
     .addColumn('state', 'varchar(20)', (c) => c.notNull())
-    .addColumn('catalog_version_id', 'varchar(40)', (c) => c.notNull().references('catalog_versions.id'))
+    .addColumn('catalog_version_id', 'varchar(40)', (c) =>
+      c.notNull().references('catalog_versions.id'),
+    )
     .addColumn('proposal', 'text', (c) => c.notNull())
     .addColumn('completeness', 'double precision', (c) => c.notNull())
     .addColumn('required_fields', 'integer', (c) => c.notNull())
@@ -36,8 +38,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'varchar(30)', (c) => c.notNull())
     .addColumn('row_version', 'integer', (c) => c.notNull().defaultTo(1))
     .execute();
-  await db.schema.createIndex('acquisitions_state_idx').on('acquisitions').column('state').execute();
-  await db.schema.createIndex('acquisitions_created_idx').on('acquisitions').columns(['created_at', 'id']).execute();
+  await db.schema
+    .createIndex('acquisitions_state_idx')
+    .on('acquisitions')
+    .column('state')
+    .execute();
+  await db.schema
+    .createIndex('acquisitions_created_idx')
+    .on('acquisitions')
+    .columns(['created_at', 'id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
