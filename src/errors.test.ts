@@ -20,7 +20,9 @@ function sourceFiles(dir: string): string[] {
 describe('error codes', () => {
   it('are each documented in docs/errors.md', () => {
     for (const code of ERROR_CODES) {
-      expect(docs, code).toMatch(new RegExp(`^\\|\\s*\`${code.replace(/\./g, '\\.')}\`\\s*\\|`, 'm'));
+      expect(docs, code).toMatch(
+        new RegExp(`^\\|\\s*\`${code.replace(/\./g, '\\.')}\`\\s*\\|`, 'm'),
+      );
     }
   });
 
