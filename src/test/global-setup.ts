@@ -24,10 +24,14 @@ export async function setup(project: TestProject) {
         `PostgreSQL is required (INTAKE_TEST_REQUIRE_POSTGRES=1) but ${where} does not answer.`,
       );
     }
-    console.warn(
+    const warning =
       `\n*** PostgreSQL at ${where} does not answer: the PostgreSQL-dialect tests are NOT run in this session; ` +
-        'only SQLite is tested. Set INTAKE_TEST_POSTGRES_URL to a reachable server to run them. ***\n',
-    );
+      'only SQLite is tested. Set INTAKE_TEST_POSTGRES_URL to a reachable server to run them. ***\n';
+    console.warn(warning);
+    project.provide('dialects', dialects);
+    // Said again after the summary, where nobody can miss it.
+    return () => console.warn(warning);
   }
   project.provide('dialects', dialects);
+  return undefined;
 }
