@@ -43,6 +43,12 @@ export const errors = {
       403,
       `The role "${role}" may not do this; it needs one of: ${allowed.join(', ')}.`,
     ),
+  linkForbidden: () =>
+    new AppError(
+      'auth.link-forbidden',
+      403,
+      "A customer link can only read and fill in the customer's part of its acquisition.",
+    ),
   routeNotFound: (method: string, url: string) =>
     new AppError('route.not-found', 404, `There is no endpoint ${method} ${url}.`),
   acquisitionNotFound: (id: string) =>
@@ -94,6 +100,7 @@ export const ERROR_CODES = [
   'auth.token-missing',
   'auth.token-invalid',
   'auth.forbidden',
+  'auth.link-forbidden',
   'route.not-found',
   'acquisition.not-found',
   'token.not-found',
@@ -102,5 +109,11 @@ export const ERROR_CODES = [
   'proposal.not-agreed',
   'proposal.unknown-product',
   'proposal.invalid',
+  'record.not-found',
+  'record.version-conflict',
+  'record.precondition-required',
+  'record.invalid-change',
+  'record.field-forbidden',
+  'acquisition.locked',
   'internal',
 ] as const;

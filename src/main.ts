@@ -30,7 +30,7 @@ export async function startIntake(
   const catalog = await loadCatalog(config.catalogDir);
   const database = connectDatabase(config.databaseUrl);
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, database.schema);
     const { app, services } = await buildServer({ config, database, catalog, logger });
     const first = await ensureFirstAdminToken(services.tokens, config.adminToken, new Date());
     const demoId = config.demo ? await seedDemo(services.acquisitions) : null;

@@ -7,6 +7,10 @@ import { TokenRepository } from './access/token-repository.js';
 import { AcquisitionRepository } from './acquisitions/acquisition-repository.js';
 import { AcquisitionService } from './acquisitions/acquisition-service.js';
 import { acquisitionRoutes } from './acquisitions/routes.js';
+import { CaptureService } from './capture/capture-service.js';
+import { ContextCache } from './capture/context-cache.js';
+import { captureRoutes } from './capture/routes.js';
+import { LinkRepository } from './links/link-repository.js';
 import { CatalogRepository } from './catalog/catalog-repository.js';
 import type { Catalog } from './catalog/model.js';
 import { catalogRoutes } from './catalog/routes.js';
@@ -29,6 +33,8 @@ export interface ServerDeps {
 /** The services every module's routes get; built once per server. */
 export interface Services {
   tokens: TokenRepository;
+  links: LinkRepository;
+  capture: CaptureService;
   catalogs: CatalogRepository;
   acquisitions: AcquisitionService;
 }
@@ -40,11 +46,19 @@ export function buildServices({
   now = () => new Date(),
 }: Omit<ServerDeps, 'config' | 'logger'>): Services {
   const catalogs = new CatalogRepository(database.db);
+  const acquisitionRepository = new AcquisitionRepository(database.db);
   return {
     tokens: new TokenRepository(database.db),
+    links: new LinkRepository(database.db),
+    capture: new CaptureService(
+      database.db,
+      new ContextCache(acquisitionRepository, catalogs),
+      now,
+    ),
     catalogs,
     acquisitions: new AcquisitionService({
-      acquisitions: new AcquisitionRepository(database.db),
+      db: database.db,
+      acquisitions: acquisitionRepository,
       catalogs,
       catalog: () => catalog,
       now,
@@ -63,7 +77,7 @@ export async function buildServer(
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const services = buildServices({ database: deps.database, catalog: deps.catalog, now });
-  const requireRole = makeRequireRole(services.tokens);
+  const requireRole = makeRequireRole(services.tokens, services.links, now);
 
   registerProblemHandlers(app, deps.config.bodyLimit);
   app.addSchema(ProblemSchema);
@@ -93,6 +107,11 @@ export async function buildServer(
       await api.register(accessRoutes, { tokens: services.tokens, requireRole, now });
       await api.register(catalogRoutes, { catalog: () => deps.catalog, requireRole });
       await api.register(acquisitionRoutes, { service: services.acquisitions, requireRole });
+      await api.register(captureRoutes, {
+        capture: services.capture,
+        acquisitions: services.acquisitions,
+        requireRole,
+      });
     },
     { prefix: '/api/v1' },
   );

@@ -2,12 +2,19 @@
 export const ROLES = ['admin', 'sales', 'engineer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who is calling: the token's name and role. */
+/** Who is calling: a staff token (name and role) or a customer link (scoped to one acquisition). */
 export interface Principal {
   tokenId: string;
   name: string;
   role: Role;
+  /** Set for a customer link: the only acquisition it may reach, and only its customer-owned fields. */
+  link?: { acquisitionId: string };
 }
+
+/** Roles that may write records (customer links write their own fields too). */
+export const WRITERS: readonly Role[] = ['admin', 'sales', 'engineer'];
+/** Roles that may approve and hand over. */
+export const APPROVERS: readonly Role[] = ['admin', 'engineer'];
 
 /** Roles that may read acquisitions, plans and the catalogue. */
 export const READERS: readonly Role[] = ['admin', 'sales', 'engineer', 'viewer'];

@@ -9,9 +9,16 @@ import { listPlanSlots, type SlotQuery } from '../plan/list-plan-slots.js';
 import type { Plan, PlanSlot } from '../plan/plan.js';
 import { readProposal } from '../proposals/read-proposal.js';
 import type { AcquisitionWithProposal } from './acquisition.js';
-import type { AcquisitionQuery, AcquisitionRepository } from './acquisition-repository.js';
+import { AcquisitionRepository, type AcquisitionQuery } from './acquisition-repository.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { buildContext } from '../capture/acquisition-context.js';
+import { materializeRecords } from '../capture/full-validation.js';
+import { planRecordsOf } from '../capture/plan-records.js';
+import { appendEvents } from '../outbox/outbox.js';
 
 export interface AcquisitionServiceDeps {
+  db: Kysely<Database>;
   acquisitions: AcquisitionRepository;
   catalogs: CatalogRepository;
   /** The catalogue new acquisitions pin. */
@@ -51,7 +58,47 @@ export class AcquisitionService {
       proposal,
     };
     try {
-      await this.deps.acquisitions.insert(acquisition);
+      await this.deps.db.transaction().execute(async (trx) => {
+        await new AcquisitionRepository(trx).insert(acquisition);
+        const records = await materializeRecords(
+          trx,
+          buildContext(acquisition, catalog),
+          by.name,
+          now,
+        );
+        acquisition.requiredFields = records.reduce((n, r) => n + r.requiredCount, 0);
+        acquisition.satisfiedFields = records.reduce((n, r) => n + r.satisfiedCount, 0);
+        acquisition.completeness =
+          acquisition.requiredFields === 0
+            ? 1
+            : acquisition.satisfiedFields / acquisition.requiredFields;
+        await trx
+          .updateTable('acquisitions')
+          .set({
+            required_fields: acquisition.requiredFields,
+            satisfied_fields: acquisition.satisfiedFields,
+            completeness: acquisition.completeness,
+          })
+          .where('id', '=', acquisition.id)
+          .execute();
+        await appendEvents(
+          trx,
+          [
+            {
+              aggregateType: 'acquisition',
+              aggregateId: acquisition.id,
+              sequence: 1,
+              eventType: 'acquisitionCreateEvent',
+              payload: {
+                acquisitionId: acquisition.id,
+                proposalReference: acquisition.proposalReference,
+                state: acquisition.state,
+              },
+            },
+          ],
+          now,
+        );
+      });
     } catch (error) {
       // Two requests for the same proposal at once: the unique reference lets one win.
       if (!isUniqueViolation(error)) throw error;
@@ -75,13 +122,19 @@ export class AcquisitionService {
   async plan(id: string): Promise<{ acquisition: AcquisitionWithProposal; plan: Plan }> {
     const acquisition = await this.get(id);
     const catalog = await this.deps.catalogs.get(acquisition.catalogVersion);
-    return { acquisition, plan: determinePlan(acquisition.proposal, catalog, []) };
+    const records = await planRecordsOf(this.deps.db, catalog, id);
+    return { acquisition, plan: determinePlan(acquisition.proposal, catalog, records) };
   }
 
   /** The plan's expected records one by one, filtered and paged. */
   async planSlots(id: string, query: SlotQuery): Promise<{ total: number; slots: PlanSlot[] }> {
     const acquisition = await this.get(id);
     const catalog = await this.deps.catalogs.get(acquisition.catalogVersion);
-    return listPlanSlots(acquisition.proposal, catalog, [], query);
+    return listPlanSlots(
+      acquisition.proposal,
+      catalog,
+      await planRecordsOf(this.deps.db, catalog, id),
+      query,
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dialects } from '../test/database.js';
+import { clearAcquisitions, dialects } from '../test/database.js';
 import { buildItem, buildProposal, buildQuote, buildSite } from '../test/factories.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 
@@ -21,7 +21,7 @@ describe.each(dialects)('acquisitions on %s', (dialect) => {
   });
   afterAll(() => server.close());
   beforeEach(async () => {
-    await server.database.db.deleteFrom('acquisitions').execute();
+    await clearAcquisitions(server.database);
   });
 
   const post = (payload: unknown, role: 'sales' | 'admin' = 'sales') =>

@@ -117,7 +117,7 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
         const config = loadConfig();
         const database = connectDatabase(config.databaseUrl);
         try {
-          await migrateToLatest(database.db);
+          await migrateToLatest(database.db, database.schema);
         } finally {
           await database.close();
         }

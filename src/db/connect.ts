@@ -10,6 +10,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** The PostgreSQL schema the connection works in; undefined for SQLite. */
+  schema?: string;
   close: () => Promise<void>;
 }
 
@@ -52,7 +54,7 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Data
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect, close: () => db.destroy() };
+  return { db, dialect, schema: options.schema ?? 'public', close: () => db.destroy() };
 }
 
 /** True when the error is a unique-constraint violation, whichever the dialect. */

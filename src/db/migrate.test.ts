@@ -3,6 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { dialects, openTestDatabase } from '../test/database.js';
 import { migrateToBottom, migrateToLatest } from './migrate.js';
 
+const ALL_TABLES = [
+  'access_links',
+  'acquisitions',
+  'api_tokens',
+  'catalog_versions',
+  'findings',
+  'follow_ups',
+  'outbox_events',
+  'record_history',
+  'record_keys',
+  'records',
+];
+
 describe.each(dialects)('migrations on %s', (dialect) => {
   it('run up, down and up again', async () => {
     const handle = await openTestDatabase(dialect);
@@ -12,12 +25,12 @@ describe.each(dialects)('migrations on %s', (dialect) => {
           .map((t) => t.name)
           .filter((n) => !n.startsWith('kysely_'))
           .sort();
-      expect(await tables()).toEqual(['acquisitions', 'api_tokens', 'catalog_versions']);
-      await migrateToBottom(handle.db);
+      expect(await tables()).toEqual(ALL_TABLES);
+      await migrateToBottom(handle.db, handle.schema);
       expect(await tables()).toEqual([]);
-      await migrateToLatest(handle.db);
-      await migrateToLatest(handle.db); // idempotent
-      expect(await tables()).toEqual(['acquisitions', 'api_tokens', 'catalog_versions']);
+      await migrateToLatest(handle.db, handle.schema);
+      await migrateToLatest(handle.db, handle.schema); // idempotent
+      expect(await tables()).toEqual(ALL_TABLES);
       const result = await sql<{ n: number }>`select count(*) as n from acquisitions`.execute(
         handle.db,
       );

@@ -1,17 +1,26 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the migrator works on any schema */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as capture from './migrations/20261127T0900-capture.js';
 import * as initial from './migrations/20261127T0700-initial.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
   '20261127T0700-initial': initial,
+  '20261127T0900-capture': capture,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
-/** Brings the schema up to date; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+/**
+ * Brings the schema up to date; throws with the failing migration's name. On PostgreSQL pass the
+ * schema the connection works in: Kysely looks for its bookkeeping tables in every schema otherwise.
+ */
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<void> {
+  const { error, results } = await new Migrator({
+    db,
+    provider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(
@@ -21,8 +30,12 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
 }
 
 /** Undoes every migration (used by tests of `down`). */
-export async function migrateToBottom(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider });
+export async function migrateToBottom(db: Kysely<any>, schema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   for (;;) {
     const { error, results } = await migrator.migrateDown();
     if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));

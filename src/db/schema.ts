@@ -5,6 +5,13 @@ export interface Database {
   api_tokens: ApiTokenTable;
   catalog_versions: CatalogVersionTable;
   acquisitions: AcquisitionTable;
+  records: RecordTable;
+  findings: FindingTable;
+  record_keys: RecordKeyTable;
+  record_history: RecordHistoryTable;
+  outbox_events: OutboxEventTable;
+  follow_ups: FollowUpTable;
+  access_links: AccessLinkTable;
 }
 
 export interface ApiTokenTable {
@@ -43,4 +50,102 @@ export interface AcquisitionTable {
   created_at: string;
   updated_at: string;
   row_version: Generated<number>;
+  submitted_at: string | null;
+  approved_at: string | null;
+  approved_by: string | null;
+  customer_confirmation: string | null;
+  cancelled_at: string | null;
+}
+
+export interface RecordTable {
+  id: string;
+  acquisition_id: string;
+  entity: string;
+  /** The plan slot the record fills (`user/12#3`), or null for an extra record. */
+  slot: string | null;
+  site: string | null;
+  /** JSON: field → value (normalised, or as given when invalid). */
+  values: string;
+  /** JSON: field → { source, detail, actor, at }. */
+  provenance: string;
+  /** `valid`, or `draft` while it has blocking findings. */
+  status: string;
+  required_count: number;
+  satisfied_count: number;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FindingTable {
+  record_id: string;
+  rule: string;
+  /** The field, or '' for a finding on the whole record. */
+  field: string;
+  acquisition_id: string;
+  entity: string;
+  severity: string;
+  message: string;
+  /** JSON: ids of the other records involved (duplicates). */
+  related: string | null;
+}
+
+/** Keys of records for unique, reference and membership rules; `scope` says where they must be unique. */
+export interface RecordKeyTable {
+  record_id: string;
+  kind: string;
+  key_value: string;
+  scope: string;
+  acquisition_id: string;
+}
+
+export interface RecordHistoryTable {
+  record_id: string;
+  record_version: number;
+  seq: number;
+  acquisition_id: string;
+  entity: string;
+  field: string;
+  old_value: string | null;
+  new_value: string | null;
+  source: string;
+  source_detail: string | null;
+  actor: string;
+  note: string | null;
+  at: string;
+}
+
+export interface OutboxEventTable {
+  id: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  sequence: number;
+  event_type: string;
+  payload: string;
+  created_at: string;
+}
+
+export interface FollowUpTable {
+  id: string;
+  acquisition_id: string;
+  record_id: string;
+  field: string;
+  due_date: string;
+  contact: string;
+  note: string | null;
+  created_by: string;
+  created_at: string;
+  resolved_at: string | null;
+}
+
+export interface AccessLinkTable {
+  id: string;
+  acquisition_id: string;
+  contact_name: string;
+  contact_email: string | null;
+  token_hash: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
 }

@@ -2,6 +2,10 @@ import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { isAllowed, type Principal, type Role } from '../access/roles.js';
 import type { TokenRepository } from '../access/token-repository.js';
 import { hashToken } from '../access/tokens.js';
+import type { LinkRepository } from '../links/link-repository.js';
+
+/** Customer link tokens start with this; staff tokens with `itk_`. */
+export const LINK_PREFIX = 'ilk_';
 import { errors } from '../errors.js';
 
 declare module 'fastify' {
@@ -20,13 +24,31 @@ export function principalOf(request: FastifyRequest): Principal {
  * An onRequest hook (before the body is read or validated) that admits a bearer token of one of the roles (admin is always admitted):
  * no or unknown token → 401, known token of another role → 403.
  */
-export function makeRequireRole(tokens: TokenRepository) {
-  return (allowed: readonly Role[]): onRequestAsyncHookHandler =>
+export function makeRequireRole(tokens: TokenRepository, links: LinkRepository, now: () => Date) {
+  return (
+      allowed: readonly Role[],
+      options: { customerLinks?: boolean } = {},
+    ): onRequestAsyncHookHandler =>
     async (request) => {
       const header = request.headers.authorization;
       if (!header) throw errors.missingToken();
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match) throw errors.missingToken();
+      if (match[1]!.startsWith(LINK_PREFIX)) {
+        const link = await links.findUsable(hashToken(match[1]!), now());
+        if (!link) throw errors.invalidToken();
+        if (!options.customerLinks) throw errors.linkForbidden();
+        const id = (request.params as { id?: string } | undefined)?.id;
+        // Another acquisition does not exist, as far as a link can tell.
+        if (id !== undefined && id !== link.acquisitionId) throw errors.acquisitionNotFound(id);
+        request.principal = {
+          tokenId: link.id,
+          name: `${link.contactName} (customer link)`,
+          role: 'viewer',
+          link: { acquisitionId: link.acquisitionId },
+        };
+        return;
+      }
       const token = await tokens.findActiveByHash(hashToken(match[1]!));
       if (!token) throw errors.invalidToken();
       if (!isAllowed(token.role, allowed))

@@ -15,7 +15,7 @@ export const dialects: DialectName[] = inject('dialects');
 export async function openTestDatabase(dialect: DialectName): Promise<DatabaseHandle> {
   if (dialect === 'sqlite') {
     const handle = connectDatabase('sqlite::memory:');
-    await migrateToLatest(handle.db);
+    await migrateToLatest(handle.db, handle.schema);
     return handle;
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -24,7 +24,7 @@ export async function openTestDatabase(dialect: DialectName): Promise<DatabaseHa
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const handle = connectDatabase(TEST_POSTGRES_URL, { schema, poolSize: 4 });
-  await migrateToLatest(handle.db);
+  await migrateToLatest(handle.db, handle.schema);
   return {
     ...handle,
     close: async () => {
@@ -35,4 +35,20 @@ export async function openTestDatabase(dialect: DialectName): Promise<DatabaseHa
       await client.end();
     },
   };
+}
+
+/** Empties every table that belongs to acquisitions (tokens and catalogue snapshots stay). */
+export async function clearAcquisitions(handle: DatabaseHandle): Promise<void> {
+  for (const table of [
+    'findings',
+    'record_keys',
+    'record_history',
+    'outbox_events',
+    'follow_ups',
+    'access_links',
+    'records',
+    'acquisitions',
+  ] as const) {
+    await handle.db.deleteFrom(table).execute();
+  }
 }

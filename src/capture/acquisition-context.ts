@@ -1,0 +1,108 @@
+import type { AcquisitionWithProposal } from '../acquisitions/acquisition.js';
+import type { Catalog, EntitySpec } from '../catalog/model.js';
+import { layeredValues } from '../plan/conditions.js';
+import { FieldState, fieldState } from '../plan/field-state.js';
+import { fillGroups, type FilledGroup } from '../plan/fill-groups.js';
+import type { FieldProblem } from './normalize-field.js';
+import { referencedEntities } from './record-keys.js';
+import type { CapturedRecord } from './record.js';
+
+/**
+ * What the capture engine needs to know about an acquisition besides its records: the pinned
+ * catalogue, the plan's slot groups (for the conditions and pre-fill of each record) and the
+ * proposal's site countries. Derived from immutable inputs, so it can be cached by acquisition id.
+ */
+export interface AcquisitionContext {
+  acquisition: AcquisitionWithProposal;
+  catalog: Catalog;
+  groups: Map<string, FilledGroup>;
+  groupsByEntity: Map<string, FilledGroup[]>;
+  referenced: Set<string>;
+  proposalCountries: Map<string, string>;
+  fallbackCountry: string | undefined;
+}
+
+export function buildContext(
+  acquisition: AcquisitionWithProposal,
+  catalog: Catalog,
+): AcquisitionContext {
+  const filled = fillGroups(acquisition.proposal, catalog, []);
+  const groups = new Map(filled.map((f) => [f.group.key, f]));
+  const groupsByEntity = new Map<string, FilledGroup[]>();
+  for (const f of filled) {
+    const list = groupsByEntity.get(f.group.entity.id) ?? [];
+    list.push(f);
+    groupsByEntity.set(f.group.entity.id, list);
+  }
+  const proposalCountries = new Map<string, string>();
+  for (const site of acquisition.proposal.sites)
+    if (site.address.country) proposalCountries.set(site.id, site.address.country);
+  return {
+    acquisition,
+    catalog,
+    groups,
+    groupsByEntity,
+    referenced: referencedEntities(catalog),
+    proposalCountries,
+    fallbackCountry: acquisition.proposal.sites.find((s) => s.address.country)?.address.country,
+  };
+}
+
+/** The slot group a record belongs to: its slot's, else the first of its entity at its site. */
+export function groupOf(
+  ctx: AcquisitionContext,
+  record: Pick<CapturedRecord, 'entity' | 'slot' | 'site'>,
+): FilledGroup | undefined {
+  if (record.slot) {
+    const hash = record.slot.lastIndexOf('#');
+    const group = ctx.groups.get(record.slot.slice(0, hash));
+    if (group) return group;
+  }
+  const candidates = ctx.groupsByEntity.get(record.entity) ?? [];
+  return (
+    candidates.find((g) => g.group.site === record.site) ??
+    candidates.find((g) => g.group.site === null) ??
+    candidates[0]
+  );
+}
+
+/**
+ * How many of a record's fields are required (conditions applied) and how many are satisfied by a
+ * valid value. The same rule as the plan's, so that summed counts equal the plan's totals.
+ */
+export function recordCounts(
+  ctx: AcquisitionContext,
+  entity: EntitySpec,
+  record: CapturedRecord,
+  problems: ReadonlyMap<string, FieldProblem>,
+): { required: number; satisfied: number } {
+  const group = groupOf(ctx, record);
+  const prefill = group?.prefillPlain ?? {};
+  const items = group?.group.items ?? [];
+  const values = layeredValues(completeValues(entity, record.values, problems), {});
+  let required = 0;
+  let satisfied = 0;
+  for (const field of entity.fields) {
+    const state = fieldState(field, values, prefill, items);
+    if (state === FieldState.NotRequired) continue;
+    required++;
+    if (state !== FieldState.Missing) satisfied++;
+  }
+  return { required, satisfied };
+}
+
+/**
+ * A stored record's values as the plan must see them: every field of the entity, null where it is
+ * empty or its value is invalid. Stored records already carry what the proposal pre-filled, so
+ * nothing is filled back in from the proposal.
+ */
+export function completeValues(
+  entity: EntitySpec,
+  values: Readonly<Record<string, unknown>>,
+  invalid: ReadonlyMap<string, unknown> | ReadonlySet<string>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of entity.fields)
+    out[field.id] = invalid.has(field.id) ? null : (values[field.id] ?? null);
+  return out;
+}

@@ -1,0 +1,41 @@
+import { AppError, type ProblemDetail } from '../errors.js';
+
+/** Errors of the capture engine (codes listed in errors.ts and docs/errors.md). */
+export const captureErrors = {
+  recordNotFound: (id: string) =>
+    new AppError('record.not-found', 404, `There is no record "${id}" in this acquisition.`),
+  versionConflict: (id: string, current: number) =>
+    new AppError(
+      'record.version-conflict',
+      412,
+      `Record "${id}" was changed by someone else (it is now at version ${current}). Read it again and re-apply your change.`,
+      [],
+      { currentVersion: current },
+    ),
+  preconditionRequired: () =>
+    new AppError(
+      'record.precondition-required',
+      428,
+      "Send If-Match with the record's ETag, so that no one else's change is overwritten.",
+    ),
+  invalidChanges: (details: ProblemDetail[]) =>
+    new AppError(
+      'record.invalid-change',
+      400,
+      'The change names entities or fields the catalogue does not have; nothing was stored.',
+      details,
+    ),
+  fieldNotYours: (details: ProblemDetail[]) =>
+    new AppError(
+      'record.field-forbidden',
+      403,
+      'This link may change only the fields the customer provides.',
+      details,
+    ),
+  locked: (state: string) =>
+    new AppError(
+      'acquisition.locked',
+      409,
+      `The acquisition is ${state.replace('_', ' ')}; records can change only while it is collecting. Reopen it first.`,
+    ),
+};

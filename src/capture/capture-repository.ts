@@ -1,0 +1,384 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, RecordTable } from '../db/schema.js';
+import type { CapturedRecord, Finding, Provenance, RecordKey, Severity } from './record.js';
+
+/** A stored record with its bookkeeping. */
+export interface StoredRecord extends CapturedRecord {
+  acquisitionId: string;
+  provenance: Record<string, Provenance>;
+  status: 'valid' | 'draft';
+  requiredCount: number;
+  satisfiedCount: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const toStoredRecord = (row: Selectable<RecordTable>): StoredRecord => ({
+  id: row.id,
+  acquisitionId: row.acquisition_id,
+  entity: row.entity,
+  slot: row.slot,
+  site: row.site,
+  values: JSON.parse(row.values) as Record<string, unknown>,
+  provenance: JSON.parse(row.provenance) as Record<string, Provenance>,
+  status: row.status as StoredRecord['status'],
+  requiredCount: Number(row.required_count),
+  satisfiedCount: Number(row.satisfied_count),
+  version: Number(row.version),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const toRow = (r: StoredRecord): RecordTable => ({
+  id: r.id,
+  acquisition_id: r.acquisitionId,
+  entity: r.entity,
+  slot: r.slot,
+  site: r.site,
+  values: JSON.stringify(r.values),
+  provenance: JSON.stringify(r.provenance),
+  status: r.status,
+  required_count: r.requiredCount,
+  satisfied_count: r.satisfiedCount,
+  version: r.version,
+  created_at: r.createdAt,
+  updated_at: r.updatedAt,
+});
+
+const chunks = <T>(list: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+};
+
+/** A key as stored, with its record and acquisition. */
+export interface StoredKey extends RecordKey {
+  recordId: string;
+  acquisitionId: string;
+}
+
+/** One change of one field, for the append-only history. */
+export interface HistoryEntry {
+  recordId: string;
+  recordVersion: number;
+  seq: number;
+  acquisitionId: string;
+  entity: string;
+  field: string;
+  oldValue: unknown;
+  newValue: unknown;
+  source: string;
+  sourceDetail?: string;
+  actor: string;
+  note?: string;
+  at: string;
+}
+
+/** Records, their keys, findings and history. Every method runs on the executor it was built on (a transaction or not). */
+export class CaptureRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insertRecords(records: readonly StoredRecord[]): Promise<void> {
+    for (const part of chunks(records, 200))
+      await this.db.insertInto('records').values(part.map(toRow)).execute();
+  }
+
+  /** Updates a record if it still has `expectedVersion`; false when another writer got there first. */
+  async updateRecord(record: StoredRecord, expectedVersion: number): Promise<boolean> {
+    const row = toRow(record);
+    const result = await this.db
+      .updateTable('records')
+      .set({
+        values: row.values,
+        provenance: row.provenance,
+        status: row.status,
+        required_count: row.required_count,
+        satisfied_count: row.satisfied_count,
+        version: row.version,
+        updated_at: row.updated_at,
+        site: row.site,
+      })
+      .where('id', '=', record.id)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async setStatus(ids: readonly string[], status: 'valid' | 'draft'): Promise<void> {
+    for (const part of chunks(ids, 500))
+      await this.db.updateTable('records').set({ status }).where('id', 'in', part).execute();
+  }
+
+  async deleteRecord(id: string, expectedVersion: number): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('records')
+      .where('id', '=', id)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  async getRecord(acquisitionId: string, id: string): Promise<StoredRecord | undefined> {
+    const row = await this.db
+      .selectFrom('records')
+      .selectAll()
+      .where('id', '=', id)
+      .where('acquisition_id', '=', acquisitionId)
+      .executeTakeFirst();
+    return row && toStoredRecord(row);
+  }
+
+  async getRecords(acquisitionId: string, ids: readonly string[]): Promise<StoredRecord[]> {
+    const out: StoredRecord[] = [];
+    for (const part of chunks(ids, 500)) {
+      const rows = await this.db
+        .selectFrom('records')
+        .selectAll()
+        .where('acquisition_id', '=', acquisitionId)
+        .where('id', 'in', part)
+        .execute();
+      out.push(...rows.map(toStoredRecord));
+    }
+    return out;
+  }
+
+  async recordsOfEntities(
+    acquisitionId: string,
+    entities: readonly string[],
+  ): Promise<StoredRecord[]> {
+    if (entities.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('records')
+      .selectAll()
+      .where('acquisition_id', '=', acquisitionId)
+      .where('entity', 'in', entities)
+      .orderBy('id')
+      .execute();
+    return rows.map(toStoredRecord);
+  }
+
+  async allRecords(acquisitionId: string): Promise<StoredRecord[]> {
+    const rows = await this.db
+      .selectFrom('records')
+      .selectAll()
+      .where('acquisition_id', '=', acquisitionId)
+      .orderBy('id')
+      .execute();
+    return rows.map(toStoredRecord);
+  }
+
+  /** Slots already taken in an acquisition, for an entity. */
+  async takenSlots(acquisitionId: string, entity: string): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('records')
+      .select('slot')
+      .where('acquisition_id', '=', acquisitionId)
+      .where('entity', '=', entity)
+      .where('slot', 'is not', null)
+      .execute();
+    return new Set(rows.map((r) => r.slot!));
+  }
+
+  async keysOf(recordIds: readonly string[]): Promise<StoredKey[]> {
+    const out: StoredKey[] = [];
+    for (const part of chunks(recordIds, 500)) {
+      const rows = await this.db
+        .selectFrom('record_keys')
+        .selectAll()
+        .where('record_id', 'in', part)
+        .execute();
+      out.push(
+        ...rows.map((r) => ({
+          recordId: r.record_id,
+          acquisitionId: r.acquisition_id,
+          kind: r.kind,
+          value: r.key_value,
+          scope: r.scope,
+        })),
+      );
+    }
+    return out;
+  }
+
+  /** Every stored key matching one of the given keys (any record, any acquisition for global scope). */
+  async holdersOf(keys: readonly RecordKey[]): Promise<StoredKey[]> {
+    const out: StoredKey[] = [];
+    const wanted = new Set(keys.map((k) => `${k.kind}\u0000${k.scope}\u0000${k.value}`));
+    for (const part of chunks([...new Set(keys.map((k) => k.value))], 400)) {
+      const scopes = [...new Set(keys.map((k) => k.scope))];
+      const rows = await this.db
+        .selectFrom('record_keys')
+        .selectAll()
+        .where('key_value', 'in', part)
+        .where('scope', 'in', scopes)
+        .execute();
+      for (const r of rows) {
+        if (wanted.has(`${r.kind}\u0000${r.scope}\u0000${r.key_value}`)) {
+          out.push({
+            recordId: r.record_id,
+            acquisitionId: r.acquisition_id,
+            kind: r.kind,
+            value: r.key_value,
+            scope: r.scope,
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  async replaceKeys(
+    acquisitionId: string,
+    recordIds: readonly string[],
+    keys: readonly StoredKey[],
+  ): Promise<void> {
+    for (const part of chunks(recordIds, 500))
+      await this.db.deleteFrom('record_keys').where('record_id', 'in', part).execute();
+    const rows = keys.map((k) => ({
+      record_id: k.recordId,
+      kind: k.kind,
+      key_value: k.value.slice(0, 400),
+      scope: k.scope,
+      acquisition_id: acquisitionId,
+    }));
+    for (const part of chunks(rows, 300))
+      await this.db
+        .insertInto('record_keys')
+        .values(part)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+  }
+
+  async deleteKeysOfAcquisition(acquisitionId: string): Promise<void> {
+    await this.db.deleteFrom('record_keys').where('acquisition_id', '=', acquisitionId).execute();
+  }
+
+  async replaceFindings(
+    acquisitionId: string,
+    recordIds: readonly string[],
+    findings: readonly Finding[],
+  ): Promise<void> {
+    for (const part of chunks(recordIds, 500))
+      await this.db.deleteFrom('findings').where('record_id', 'in', part).execute();
+    await this.insertFindings(acquisitionId, findings);
+  }
+
+  async insertFindings(acquisitionId: string, findings: readonly Finding[]): Promise<void> {
+    const rows = findings.map((f) => ({
+      record_id: f.recordId,
+      rule: f.rule,
+      field: f.field,
+      acquisition_id: acquisitionId,
+      entity: f.entity,
+      severity: f.severity,
+      message: f.message,
+      related: f.related ? JSON.stringify(f.related) : null,
+    }));
+    for (const part of chunks(rows, 200))
+      await this.db
+        .insertInto('findings')
+        .values(part)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+  }
+
+  async deleteFindingsOfAcquisition(acquisitionId: string): Promise<void> {
+    await this.db.deleteFrom('findings').where('acquisition_id', '=', acquisitionId).execute();
+  }
+
+  /** The findings of an acquisition, optionally of some records, an entity or a severity. */
+  async findings(
+    acquisitionId: string,
+    filter: {
+      recordIds?: readonly string[];
+      entity?: string;
+      severity?: Severity;
+      limit?: number;
+    } = {},
+  ): Promise<Finding[]> {
+    let query = this.db
+      .selectFrom('findings')
+      .selectAll()
+      .where('acquisition_id', '=', acquisitionId);
+    if (filter.recordIds) {
+      if (filter.recordIds.length === 0) return [];
+      query = query.where('record_id', 'in', filter.recordIds);
+    }
+    if (filter.entity) query = query.where('entity', '=', filter.entity);
+    if (filter.severity) query = query.where('severity', '=', filter.severity);
+    const rows = await query
+      .orderBy('entity')
+      .orderBy('record_id')
+      .orderBy('field')
+      .orderBy('rule')
+      .limit(filter.limit ?? 100000)
+      .execute();
+    return rows.map((r) => ({
+      recordId: r.record_id,
+      entity: r.entity,
+      field: r.field,
+      rule: r.rule,
+      severity: r.severity as Severity,
+      message: r.message,
+      ...(r.related ? { related: JSON.parse(r.related) as string[] } : {}),
+    }));
+  }
+
+  async countFindings(acquisitionId: string): Promise<{ blocking: number; warning: number }> {
+    const rows = await this.db
+      .selectFrom('findings')
+      .select(['severity', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('acquisition_id', '=', acquisitionId)
+      .groupBy('severity')
+      .execute();
+    const count = (s: string) => Number(rows.find((r) => r.severity === s)?.n ?? 0);
+    return { blocking: count('blocking'), warning: count('warning') };
+  }
+
+  async appendHistory(entries: readonly HistoryEntry[]): Promise<void> {
+    const rows = entries.map((e) => ({
+      record_id: e.recordId,
+      record_version: e.recordVersion,
+      seq: e.seq,
+      acquisition_id: e.acquisitionId,
+      entity: e.entity,
+      field: e.field,
+      old_value: e.oldValue === undefined ? null : JSON.stringify(e.oldValue),
+      new_value: e.newValue === undefined ? null : JSON.stringify(e.newValue),
+      source: e.source,
+      source_detail: e.sourceDetail ?? null,
+      actor: e.actor,
+      note: e.note ?? null,
+      at: e.at,
+    }));
+    for (const part of chunks(rows, 200))
+      await this.db.insertInto('record_history').values(part).execute();
+  }
+
+  async history(acquisitionId: string, recordId: string): Promise<HistoryEntry[]> {
+    const rows = await this.db
+      .selectFrom('record_history')
+      .selectAll()
+      .where('acquisition_id', '=', acquisitionId)
+      .where('record_id', '=', recordId)
+      .orderBy('record_version')
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({
+      recordId: r.record_id,
+      recordVersion: Number(r.record_version),
+      seq: Number(r.seq),
+      acquisitionId: r.acquisition_id,
+      entity: r.entity,
+      field: r.field,
+      oldValue: r.old_value === null ? null : (JSON.parse(r.old_value) as unknown),
+      newValue: r.new_value === null ? null : (JSON.parse(r.new_value) as unknown),
+      source: r.source,
+      ...(r.source_detail ? { sourceDetail: r.source_detail } : {}),
+      actor: r.actor,
+      ...(r.note ? { note: r.note } : {}),
+      at: r.at,
+    }));
+  }
+}

@@ -1,0 +1,219 @@
+import type { Kysely } from 'kysely';
+import type { Principal } from '../access/roles.js';
+import type { Catalog } from '../catalog/model.js';
+import type { Database } from '../db/schema.js';
+import type { Plan } from '../plan/plan.js';
+import { captureErrors } from './capture-errors.js';
+import { CaptureEngine, type Origin, type WriteOp, type WriteResult } from './capture-engine.js';
+import {
+  CaptureRepository,
+  toStoredRecord,
+  type HistoryEntry,
+  type StoredRecord,
+} from './capture-repository.js';
+import type { ContextCache } from './context-cache.js';
+import { revalidateAcquisition } from './full-validation.js';
+import type { Finding, Severity, Source } from './record.js';
+
+/** Filters of the record list. */
+export interface RecordQuery {
+  entity?: string;
+  site?: string;
+  /** Records of entities with fields this owner provides. */
+  owner?: string;
+  /** Records with at least one finding of this severity. */
+  severity?: Severity;
+  offset: number;
+  limit: number;
+}
+
+/** Findings the plan implies: more records than the proposal allows (blocking), fewer than it expects (warning). */
+export function countFindings(plan: Plan): Finding[] {
+  const findings: Finding[] = [];
+  for (const e of plan.entities) {
+    if (e.max !== null && e.present > e.max) {
+      findings.push({
+        recordId: '',
+        entity: e.entity,
+        field: '',
+        rule: 'count.above',
+        severity: 'blocking',
+        message: `There are ${e.present} ${e.name.toLowerCase()} records but the proposal allows at most ${e.max}. Remove the extra ones or amend the proposal.`,
+      });
+    } else if (e.present < e.expected) {
+      findings.push({
+        recordId: '',
+        entity: e.entity,
+        field: '',
+        rule: 'count.below',
+        severity: 'warning',
+        message: `The proposal expects ${e.expected} ${e.name.toLowerCase()} records; ${e.present} are captured.`,
+      });
+    }
+  }
+  return findings;
+}
+
+/** Reads and writes records on behalf of a caller; decides the channel and what a customer link may see. */
+export class CaptureService {
+  readonly engine: CaptureEngine;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly contexts: ContextCache,
+    private readonly now: () => Date,
+  ) {
+    this.engine = new CaptureEngine(db, contexts, now);
+  }
+
+  /** The channel and actor of a caller: a customer link writes through the portal, a token through the API. */
+  originOf(principal: Principal, source?: Source, note?: string): Origin {
+    if (principal.link)
+      return {
+        source: source ?? 'portal',
+        actor: principal.name,
+        customerOnly: true,
+        ...(note ? { note } : {}),
+      };
+    return {
+      source: source ?? 'api',
+      actor: principal.name,
+      detail: `token ${principal.name}`,
+      ...(note ? { note } : {}),
+    };
+  }
+
+  /** What a caller may see of a record: a customer link sees only the customer's fields. */
+  async visible(
+    acquisitionId: string,
+    record: StoredRecord,
+    principal: Principal,
+  ): Promise<StoredRecord> {
+    if (!principal.link) return record;
+    const ctx = await this.contexts.get(acquisitionId);
+    const entity = ctx.catalog.entities.get(record.entity)!;
+    const mine = new Set(entity.fields.filter((f) => f.owner === 'customer').map((f) => f.id));
+    const pick = <T>(o: Record<string, T>) =>
+      Object.fromEntries(Object.entries(o).filter(([k]) => mine.has(k)));
+    return { ...record, values: pick(record.values), provenance: pick(record.provenance) };
+  }
+
+  /** Entities a customer link can work on: those with at least one customer-owned field. */
+  async customerEntities(acquisitionId: string): Promise<string[]> {
+    const ctx = await this.contexts.get(acquisitionId);
+    return [...ctx.catalog.entities.values()]
+      .filter((e) => e.fields.some((f) => f.owner === 'customer'))
+      .map((e) => e.id);
+  }
+
+  async list(
+    acquisitionId: string,
+    query: RecordQuery,
+    principal: Principal,
+  ): Promise<{ total: number; records: StoredRecord[] }> {
+    const ctx = await this.contexts.get(acquisitionId);
+    let base = this.db.selectFrom('records').where('acquisition_id', '=', acquisitionId);
+    if (query.entity) base = base.where('entity', '=', query.entity);
+    if (query.site) base = base.where('site', '=', query.site);
+    const owner = principal.link ? 'customer' : query.owner;
+    if (owner) {
+      const entities = [...ctx.catalog.entities.values()]
+        .filter((e) => e.fields.some((f) => f.owner === owner))
+        .map((e) => e.id);
+      base = base.where('entity', 'in', entities.length > 0 ? entities : ['']);
+    }
+    if (query.severity) {
+      const severity = query.severity;
+      base = base.where('id', 'in', (eb) =>
+        eb
+          .selectFrom('findings')
+          .select('record_id')
+          .where('acquisition_id', '=', acquisitionId)
+          .where('severity', '=', severity),
+      );
+    }
+    const [count, rows] = await Promise.all([
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      base
+        .selectAll()
+        .orderBy('entity')
+        .orderBy('slot')
+        .orderBy('id')
+        .offset(query.offset)
+        .limit(query.limit)
+        .execute(),
+    ]);
+    const records = await Promise.all(
+      rows.map((r) => this.visible(acquisitionId, toStoredRecord(r), principal)),
+    );
+    return { total: Number(count.n), records };
+  }
+
+  async get(acquisitionId: string, id: string, principal: Principal): Promise<StoredRecord> {
+    const record = await new CaptureRepository(this.db).getRecord(acquisitionId, id);
+    if (!record) throw captureErrors.recordNotFound(id);
+    if (principal.link && !(await this.customerEntities(acquisitionId)).includes(record.entity))
+      throw captureErrors.recordNotFound(id);
+    return this.visible(acquisitionId, record, principal);
+  }
+
+  async write(
+    acquisitionId: string,
+    ops: readonly WriteOp[],
+    principal: Principal,
+    source?: Source,
+    note?: string,
+  ): Promise<WriteResult> {
+    await this.contexts.get(acquisitionId);
+    const result = await this.engine.write(
+      acquisitionId,
+      ops,
+      this.originOf(principal, source, note),
+    );
+    return {
+      ...result,
+      records: await Promise.all(
+        result.records.map((r) => this.visible(acquisitionId, r, principal)),
+      ),
+    };
+  }
+
+  async findingsOfRecords(acquisitionId: string, ids: readonly string[]): Promise<Finding[]> {
+    return new CaptureRepository(this.db).findings(acquisitionId, { recordIds: ids });
+  }
+
+  async findings(
+    acquisitionId: string,
+    filter: { entity?: string; severity?: Severity },
+    plan: Plan,
+  ): Promise<Finding[]> {
+    const stored = await new CaptureRepository(this.db).findings(acquisitionId, filter);
+    const counted = countFindings(plan).filter(
+      (f) =>
+        (!filter.entity || f.entity === filter.entity) &&
+        (!filter.severity || f.severity === filter.severity),
+    );
+    return [...counted, ...stored];
+  }
+
+  async history(acquisitionId: string, id: string, principal: Principal): Promise<HistoryEntry[]> {
+    await this.get(acquisitionId, id, principal);
+    const entries = await new CaptureRepository(this.db).history(acquisitionId, id);
+    if (!principal.link) return entries;
+    const ctx = await this.contexts.get(acquisitionId);
+    const record = await new CaptureRepository(this.db).getRecord(acquisitionId, id);
+    const entity = ctx.catalog.entities.get(record!.entity)!;
+    const mine = new Set(entity.fields.filter((f) => f.owner === 'customer').map((f) => f.id));
+    return entries.filter((e) => mine.has(e.field));
+  }
+
+  async revalidate(
+    acquisitionId: string,
+  ): Promise<{ records: number; findings: number; blocking: number }> {
+    return revalidateAcquisition(this.db, await this.contexts.get(acquisitionId), this.now());
+  }
+
+  catalogOf(acquisitionId: string): Promise<Catalog> {
+    return this.contexts.get(acquisitionId).then((c) => c.catalog);
+  }
+}

@@ -1,0 +1,179 @@
+import type { EntitySpec } from '../catalog/model.js';
+import { countryOfE164 } from './formats.js';
+import type { FieldProblem } from './normalize-field.js';
+import { handleKind, memberKind, referenceFields, uniqueKind, uniqueScope } from './record-keys.js';
+import type { CapturedRecord, Finding } from './record.js';
+
+/** What cross-record rules need to know about the other records. */
+export interface RecordLookups {
+  acquisitionId: string;
+  /** Ids of the records holding a key; those of other acquisitions are listed in `foreign`. */
+  holders: (kind: string, scope: string, value: string) => readonly string[];
+  /** True when the record belongs to another acquisition (its data must not be disclosed). */
+  isForeign: (recordId: string) => boolean;
+  /** The captured records of an entity in this acquisition (number blocks). */
+  recordsOf: (entity: string) => readonly CapturedRecord[];
+  /** The country of the site a reference value names. */
+  siteCountry: (site: string) => string | undefined;
+  entityName: (entity: string) => string;
+}
+
+const asList = (value: unknown): unknown[] =>
+  Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+const keyText = (value: unknown) => String(value).trim().toLowerCase();
+const digits = (value: unknown) => (typeof value === 'string' ? value.replace(/\D/g, '') : '');
+
+function inBlock(number: string, from: string, to: string): boolean {
+  if (number.length !== from.length || from.length !== to.length) return false;
+  return number >= from && number <= to;
+}
+
+/**
+ * Evaluates a record against the cross-record rules of its entity: uniqueness, memberships,
+ * references, numbers inside the customer's blocks and of the site's country.
+ */
+export function crossRecordFindings(
+  entity: EntitySpec,
+  record: CapturedRecord,
+  problems: ReadonlyMap<string, FieldProblem>,
+  lookups: RecordLookups,
+): Finding[] {
+  const findings: Finding[] = [];
+  const valid = (field: string) => record.values[field] !== undefined && !problems.has(field);
+  const label = (field: string) => entity.fields.find((f) => f.id === field)?.label ?? field;
+  const finding = (field: string, rule: string, message: string, related?: string[]) =>
+    findings.push({
+      recordId: record.id,
+      entity: entity.id,
+      field,
+      rule,
+      severity: 'blocking',
+      message,
+      ...(related && related.length > 0 ? { related } : {}),
+    });
+  const site = entity.siteField
+    ? ((record.values[entity.siteField] as string | undefined) ?? record.site)
+    : record.site;
+
+  for (const rule of entity.rules ?? []) {
+    switch (rule.kind) {
+      case 'unique': {
+        if (!rule.fields.every(valid)) break;
+        const value = rule.fields.map((f) => keyText(record.values[f])).join('\u001f');
+        const others = lookups
+          .holders(
+            uniqueKind(entity.id, rule.fields),
+            uniqueScope(rule.scope, lookups.acquisitionId, site),
+            value,
+          )
+          .filter((id) => id !== record.id);
+        if (others.length === 0) break;
+        const local = others.filter((id) => !lookups.isForeign(id));
+        const shown = rule.fields.map((f) => String(record.values[f])).join(' / ');
+        const where =
+          local.length > 0
+            ? `another ${lookups.entityName(entity.id).toLowerCase()} in this order`
+            : 'another order';
+        finding(
+          rule.fields[0]!,
+          'unique',
+          rule.message
+            ? `${rule.message} (${label(rule.fields[0]!)} ${shown})`
+            : `${rule.fields.map(label).join(' and ')} "${shown}" is also used by ${where}.`,
+          local.slice(0, 20),
+        );
+        break;
+      }
+      case 'oneMembership': {
+        if (!valid(rule.field)) break;
+        const clashes: string[] = [];
+        const related = new Set<string>();
+        for (const member of new Set(asList(record.values[rule.field]).map(keyText))) {
+          const others = lookups
+            .holders(memberKind(entity.id, rule.field), lookups.acquisitionId, member)
+            .filter((id) => id !== record.id);
+          if (others.length > 0) {
+            clashes.push(member);
+            others.forEach((id) => related.add(id));
+          }
+        }
+        if (clashes.length > 0) {
+          finding(
+            rule.field,
+            'one-membership',
+            `${clashes.join(', ')} ${clashes.length > 1 ? 'are' : 'is'} already in another ${lookups.entityName(entity.id).toLowerCase()}.${rule.message ? ` ${rule.message}` : ''}`,
+            [...related].slice(0, 20),
+          );
+        }
+        break;
+      }
+      case 'numberInBlock': {
+        if (!valid(rule.field)) break;
+        const number = digits(record.values[rule.field]);
+        const blocks = lookups.recordsOf(rule.block.entity).map((b) => ({
+          from: digits(b.values[rule.block.from]),
+          to: digits(b.values[rule.block.to]),
+        }));
+        if (!blocks.some((b) => b.from && b.to && inBlock(number, b.from, b.to))) {
+          finding(
+            rule.field,
+            'number-in-block',
+            rule.message ??
+              `${label(rule.field)} ${String(record.values[rule.field])} is not in any of the customer's number blocks.`,
+          );
+        }
+        if (rule.matchSiteCountry && site) {
+          const expected = lookups.siteCountry(site);
+          const actual = countryOfE164(String(record.values[rule.field]));
+          if (expected && actual && expected !== actual) {
+            finding(
+              rule.field,
+              'number-country',
+              `${label(rule.field)} ${String(record.values[rule.field])} is a ${actual} number, but the site is in ${expected}.`,
+            );
+          }
+        }
+        break;
+      }
+      case 'reference':
+        break; // Checked with the reference fields below.
+    }
+  }
+
+  for (const { field, target } of referenceFields(entity)) {
+    if (!valid(field.id)) continue;
+    const missing = [...new Set(asList(record.values[field.id]).map(String))].filter(
+      (value) =>
+        lookups.holders(handleKind(target), lookups.acquisitionId, keyText(value)).length === 0,
+    );
+    if (missing.length > 0) {
+      const name = lookups.entityName(target).toLowerCase();
+      finding(
+        field.id,
+        'reference',
+        `${missing.map((v) => `"${v}"`).join(', ')} ${missing.length > 1 ? 'do' : 'does'} not match any ${name} in this order.`,
+      );
+    }
+  }
+  return findings;
+}
+
+/** Findings for values that failed normalisation (type, format, enumeration, length, pattern). */
+export function fieldFindings(
+  entity: EntitySpec,
+  record: CapturedRecord,
+  problems: ReadonlyMap<string, FieldProblem>,
+): Finding[] {
+  return [...problems].map(([field, problem]) => ({
+    recordId: record.id,
+    entity: entity.id,
+    field,
+    rule: problem.rule,
+    severity: 'blocking' as const,
+    message:
+      `${entity.fields.find((f) => f.id === field)?.label ?? field} ${problem.message}.`.replace(
+        /\.\.$/,
+        '.',
+      ),
+  }));
+}

@@ -1,0 +1,102 @@
+import type { AcquisitionContext } from './acquisition-context.js';
+import type { CaptureRepository, StoredKey } from './capture-repository.js';
+import { crossRecordFindings, fieldFindings, type RecordLookups } from './cross-record.js';
+import type { FieldProblem } from './normalize-field.js';
+import { keyId } from './record-keys.js';
+import type { CapturedRecord, Finding, RecordKey } from './record.js';
+
+/** A record with the problems normalisation found and the keys it puts in the index. */
+export interface PreparedRecord {
+  record: CapturedRecord;
+  problems: ReadonlyMap<string, FieldProblem>;
+  keys: RecordKey[];
+}
+
+/** Builds lookups over a set of stored keys and records (the whole acquisition, or a neighbourhood). */
+export function lookupsFrom(
+  ctx: AcquisitionContext,
+  keys: readonly StoredKey[],
+  recordsByEntity: ReadonlyMap<string, readonly CapturedRecord[]>,
+): RecordLookups {
+  const holders = new Map<string, string[]>();
+  const foreign = new Set<string>();
+  for (const key of keys) {
+    const id = keyId(key);
+    const list = holders.get(id);
+    if (list) list.push(key.recordId);
+    else holders.set(id, [key.recordId]);
+    if (key.acquisitionId !== ctx.acquisition.id) foreign.add(key.recordId);
+  }
+  const siteRecords = recordsByEntity.get('site') ?? [];
+  return {
+    acquisitionId: ctx.acquisition.id,
+    holders: (kind, scope, value) => holders.get(`${kind}\u0000${scope}\u0000${value}`) ?? [],
+    isForeign: (id) => foreign.has(id),
+    recordsOf: (entity) => recordsByEntity.get(entity) ?? [],
+    siteCountry: (site) => siteCountry(ctx, siteRecords, site),
+    entityName: (entity) => ctx.catalog.entities.get(entity)?.name ?? entity,
+  };
+}
+
+/** The country of a site named by id, proposal site id or name: its record's country, else the proposal's. */
+export function siteCountry(
+  ctx: AcquisitionContext,
+  siteRecords: readonly CapturedRecord[],
+  site: string,
+): string | undefined {
+  const wanted = site.trim().toLowerCase();
+  const record = siteRecords.find(
+    (r) =>
+      r.id.toLowerCase() === wanted ||
+      r.site?.toLowerCase() === wanted ||
+      String(r.values.name ?? '').toLowerCase() === wanted,
+  );
+  const country = record?.values.country;
+  if (typeof country === 'string' && /^[A-Z]{2}$/.test(country)) return country;
+  return ctx.proposalCountries.get(record?.site ?? site);
+}
+
+/** All findings of the prepared records: field-level first, then cross-record. */
+export function findingsOf(
+  ctx: AcquisitionContext,
+  prepared: readonly PreparedRecord[],
+  lookups: RecordLookups,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const { record, problems } of prepared) {
+    const entity = ctx.catalog.entities.get(record.entity);
+    if (!entity) continue;
+    findings.push(
+      ...fieldFindings(entity, record, problems),
+      ...crossRecordFindings(entity, record, problems, lookups),
+    );
+  }
+  return findings;
+}
+
+/** Entities whose changes can alter number-block findings elsewhere: the blocks, and sites (their country). */
+export function numberRuleInputs(ctx: AcquisitionContext): {
+  inputs: Set<string>;
+  dependents: string[];
+} {
+  const inputs = new Set<string>();
+  const dependents: string[] = [];
+  for (const entity of ctx.catalog.entities.values()) {
+    for (const rule of entity.rules ?? []) {
+      if (rule.kind !== 'numberInBlock') continue;
+      inputs.add(rule.block.entity);
+      if (rule.matchSiteCountry) inputs.add('site');
+      dependents.push(entity.id);
+    }
+  }
+  return { inputs, dependents };
+}
+
+/** Loads from the database the keys needed to evaluate records with these keys. */
+export async function neighbourKeys(
+  repo: CaptureRepository,
+  keys: readonly RecordKey[],
+  referenceTargets: readonly RecordKey[],
+): Promise<StoredKey[]> {
+  return repo.holdersOf([...keys, ...referenceTargets]);
+}

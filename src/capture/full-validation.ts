@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { AcquisitionContext } from './acquisition-context.js';
+import { recordCounts } from './acquisition-context.js';
+import { CaptureRepository, type StoredKey, type StoredRecord } from './capture-repository.js';
+import { findingsOf, lookupsFrom, siteCountry, type PreparedRecord } from './evaluate-records.js';
+import { recordKeys } from './record-keys.js';
+import { countryOf, normalizeRecordValues } from './record-values.js';
+import type { CapturedRecord, Finding } from './record.js';
+
+/** Prepares every record of an acquisition in memory: problems, keys and counts. */
+function prepareAll(
+  ctx: AcquisitionContext,
+  records: readonly StoredRecord[],
+): (PreparedRecord & { normalised: Record<string, unknown> })[] {
+  const sites = records.filter((r) => r.entity === 'site');
+  return records.map((record) => {
+    const entity = ctx.catalog.entities.get(record.entity)!;
+    const country = countryOf(entity, record.values, record.site, {
+      siteCountry: (s) => siteCountry(ctx, sites, s),
+      fallback: ctx.fallbackCountry,
+    });
+    const { values, problems } = normalizeRecordValues(entity, record.values, country);
+    return {
+      record,
+      problems,
+      normalised: values,
+      keys: recordKeys(entity, record, problems, ctx.acquisition.id, ctx.referenced.has(entity.id)),
+    };
+  });
+}
+
+/** Findings of all records, with index lookups built in memory (and global keys of other acquisitions from the database). */
+async function evaluateAll(
+  ctx: AcquisitionContext,
+  repo: CaptureRepository,
+  prepared: readonly PreparedRecord[],
+): Promise<{ findings: Finding[]; keys: StoredKey[] }> {
+  const keys: StoredKey[] = prepared.flatMap((p) =>
+    p.keys.map((k) => ({ ...k, recordId: p.record.id, acquisitionId: ctx.acquisition.id })),
+  );
+  const global = keys.filter((k) => k.scope === 'global');
+  const foreign =
+    global.length > 0
+      ? (await repo.holdersOf(global)).filter((k) => k.acquisitionId !== ctx.acquisition.id)
+      : [];
+  const byEntity = new Map<string, CapturedRecord[]>();
+  for (const { record } of prepared) {
+    const list = byEntity.get(record.entity) ?? [];
+    list.push(record);
+    byEntity.set(record.entity, list);
+  }
+  return {
+    findings: findingsOf(ctx, prepared, lookupsFrom(ctx, [...keys, ...foreign], byEntity)),
+    keys,
+  };
+}
+
+/**
+ * Re-validates every record of an acquisition from scratch and rewrites its findings, keys,
+ * statuses, counts and totals in one transaction. Incremental writes keep all of this current;
+ * this is the repair path, and what runs after an import or a catalogue-wide change.
+ */
+export async function revalidateAcquisition(
+  db: Kysely<Database>,
+  ctx: AcquisitionContext,
+  now: Date,
+): Promise<{ records: number; findings: number; blocking: number }> {
+  return db.transaction().execute(async (trx) => {
+    const repo = new CaptureRepository(trx);
+    const records = await repo.allRecords(ctx.acquisition.id);
+    const prepared = prepareAll(ctx, records);
+    const { findings, keys } = await evaluateAll(ctx, repo, prepared);
+    const blocked = new Set(
+      findings.filter((f) => f.severity === 'blocking').map((f) => f.recordId),
+    );
+    await repo.deleteFindingsOfAcquisition(ctx.acquisition.id);
+    await repo.insertFindings(ctx.acquisition.id, findings);
+    await repo.deleteKeysOfAcquisition(ctx.acquisition.id);
+    await repo.replaceKeys(ctx.acquisition.id, [], keys);
+    let required = 0;
+    let satisfied = 0;
+    const toValid: string[] = [];
+    const toDraft: string[] = [];
+    for (const [i, record] of records.entries()) {
+      const entity = ctx.catalog.entities.get(record.entity)!;
+      const counts = recordCounts(ctx, entity, record, prepared[i]!.problems);
+      required += counts.required;
+      satisfied += counts.satisfied;
+      const status = blocked.has(record.id) ? 'draft' : 'valid';
+      if (status !== record.status) (status === 'draft' ? toDraft : toValid).push(record.id);
+      if (counts.required !== record.requiredCount || counts.satisfied !== record.satisfiedCount) {
+        await trx
+          .updateTable('records')
+          .set({ required_count: counts.required, satisfied_count: counts.satisfied })
+          .where('id', '=', record.id)
+          .execute();
+      }
+    }
+    await repo.setStatus(toDraft, 'draft');
+    await repo.setStatus(toValid, 'valid');
+    const plan = await emptySlotTotals(ctx, records);
+    required += plan.required;
+    satisfied += plan.satisfied;
+    await trx
+      .updateTable('acquisitions')
+      .set({
+        required_fields: required,
+        satisfied_fields: satisfied,
+        completeness: required === 0 ? 1 : satisfied / required,
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', ctx.acquisition.id)
+      .execute();
+    return { records: records.length, findings: findings.length, blocking: blocked.size };
+  });
+}
+
+/** Required and satisfied fields of the expected records that have no record (deleted ones). */
+async function emptySlotTotals(
+  ctx: AcquisitionContext,
+  records: readonly StoredRecord[],
+): Promise<{ required: number; satisfied: number }> {
+  const taken = new Set(records.map((r) => r.slot).filter(Boolean));
+  let required = 0;
+  let satisfied = 0;
+  for (const f of ctx.groups.values()) {
+    const entity = f.group.entity;
+    let empty = 0;
+    for (let i = 1; i <= f.group.count; i++) if (!taken.has(`${f.group.key}#${i}`)) empty++;
+    if (empty === 0) continue;
+    const counts = recordCounts(
+      ctx,
+      entity,
+      {
+        id: '',
+        entity: entity.id,
+        slot: `${f.group.key}#1`,
+        site: f.group.site,
+        values: f.prefillPlain,
+      },
+      new Map(),
+    );
+    required += counts.required * empty;
+    satisfied += counts.satisfied * empty;
+  }
+  return Promise.resolve({ required, satisfied });
+}
+
+/**
+ * Creates a record for every expected slot of a new acquisition, carrying what the proposal
+ * pre-fills (source `proposal`), then validates them all. Runs inside the opening transaction.
+ */
+export async function materializeRecords(
+  db: Kysely<Database>,
+  ctx: AcquisitionContext,
+  actor: string,
+  now: Date,
+): Promise<StoredRecord[]> {
+  const at = now.toISOString();
+  const repo = new CaptureRepository(db);
+  const records: StoredRecord[] = [];
+  for (const f of ctx.groups.values()) {
+    const provenance = Object.fromEntries(
+      Object.entries(f.prefill).map(([field, p]) => [
+        field,
+        { source: 'proposal' as const, detail: p.source, actor, at },
+      ]),
+    );
+    for (let i = 1; i <= f.group.count; i++) {
+      records.push({
+        id: randomUUID(),
+        acquisitionId: ctx.acquisition.id,
+        entity: f.group.entity.id,
+        slot: `${f.group.key}#${i}`,
+        site: f.group.site,
+        values: { ...f.prefillPlain },
+        provenance,
+        status: 'valid',
+        requiredCount: 0,
+        satisfiedCount: 0,
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+      });
+    }
+  }
+  // Store pre-filled values in their normalised form (a national number becomes E.164), then validate.
+  for (const [i, first] of prepareAll(ctx, records).entries()) {
+    for (const [field, value] of Object.entries(first.normalised))
+      if (!first.problems.has(field)) records[i]!.values[field] = value;
+  }
+  const prepared = prepareAll(ctx, records);
+  for (const [i, record] of records.entries()) {
+    const entity = ctx.catalog.entities.get(record.entity)!;
+    const counts = recordCounts(ctx, entity, record, prepared[i]!.problems);
+    record.requiredCount = counts.required;
+    record.satisfiedCount = counts.satisfied;
+  }
+  const { findings, keys } = await evaluateAll(ctx, repo, prepared);
+  const blocked = new Set(findings.filter((f) => f.severity === 'blocking').map((f) => f.recordId));
+  for (const record of records) if (blocked.has(record.id)) record.status = 'draft';
+  await repo.insertRecords(records);
+  await repo.replaceKeys(ctx.acquisition.id, [], keys);
+  await repo.insertFindings(ctx.acquisition.id, findings);
+  return records;
+}

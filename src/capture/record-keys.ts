@@ -1,0 +1,107 @@
+import type { Catalog, EntitySpec, FieldSpec } from '../catalog/model.js';
+import type { FieldProblem } from './normalize-field.js';
+import type { CapturedRecord, RecordKey } from './record.js';
+
+const asList = (value: unknown): unknown[] =>
+  Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+const keyText = (value: unknown) => String(value).trim().toLowerCase();
+
+/** The field ids whose values name a record of another entity, with that entity. */
+export function referenceFields(entity: EntitySpec): { field: FieldSpec; target: string }[] {
+  const out: { field: FieldSpec; target: string }[] = [];
+  for (const field of entity.fields) {
+    const target = field.reference ?? field.items?.reference;
+    if (target) out.push({ field, target });
+  }
+  for (const rule of entity.rules ?? []) {
+    if (rule.kind !== 'reference' || out.some((r) => r.field.id === rule.field)) continue;
+    const field = entity.fields.find((f) => f.id === rule.field);
+    if (field) out.push({ field, target: rule.entity });
+  }
+  return out;
+}
+
+/** Entities that some field in the catalogue refers to: their records need handles in the index. */
+export function referencedEntities(catalog: Catalog): Set<string> {
+  const targets = new Set<string>();
+  for (const entity of catalog.entities.values())
+    for (const { target } of referenceFields(entity)) targets.add(target);
+  return targets;
+}
+
+/** The values by which other records may refer to this one: its id, proposal site, natural key and extensions. */
+export function handlesOf(entity: EntitySpec, record: CapturedRecord): string[] {
+  const handles = new Set<string>([keyText(record.id)]);
+  if (entity.id === 'site' && record.site) handles.add(keyText(record.site));
+  for (const field of entity.fields) {
+    const value = record.values[field.id];
+    if (value === undefined || value === null || Array.isArray(value)) continue;
+    if (entity.naturalKey?.includes(field.id) || field.format === 'extension')
+      handles.add(keyText(value));
+  }
+  return [...handles];
+}
+
+/** The kind of key a unique rule writes; stable across catalogue versions. */
+export const uniqueKind = (entity: string, fields: string[]) =>
+  `unique:${entity}:${fields.join('+')}`;
+export const memberKind = (entity: string, field: string) => `member:${entity}:${field}`;
+export const referenceKind = (target: string) => `ref:${target}`;
+export const handleKind = (target: string) => `handle:${target}`;
+
+/** The scope a unique rule applies in, for a record. */
+export function uniqueScope(
+  scope: 'acquisition' | 'site' | 'global',
+  acquisitionId: string,
+  site: string | null,
+): string {
+  if (scope === 'global') return 'global';
+  if (scope === 'site') return `${acquisitionId}@${site ?? ''}`;
+  return acquisitionId;
+}
+
+/**
+ * The index keys of a record: one per unique rule whose fields all hold valid values, one per
+ * membership, one per reference it makes, and its handles when others may refer to it.
+ */
+export function recordKeys(
+  entity: EntitySpec,
+  record: CapturedRecord,
+  problems: ReadonlyMap<string, FieldProblem>,
+  acquisitionId: string,
+  referenced: boolean,
+): RecordKey[] {
+  const keys: RecordKey[] = [];
+  const valid = (field: string) => record.values[field] !== undefined && !problems.has(field);
+  const site = entity.siteField
+    ? ((record.values[entity.siteField] as string | undefined) ?? record.site)
+    : record.site;
+  for (const rule of entity.rules ?? []) {
+    if (rule.kind === 'unique' && rule.fields.every(valid)) {
+      const value = rule.fields.map((f) => keyText(record.values[f])).join('\u001f');
+      keys.push({
+        kind: uniqueKind(entity.id, rule.fields),
+        value,
+        scope: uniqueScope(rule.scope, acquisitionId, site),
+      });
+    } else if (rule.kind === 'oneMembership' && valid(rule.field)) {
+      for (const member of new Set(asList(record.values[rule.field]).map(keyText))) {
+        keys.push({ kind: memberKind(entity.id, rule.field), value: member, scope: acquisitionId });
+      }
+    }
+  }
+  for (const { field, target } of referenceFields(entity)) {
+    if (!valid(field.id)) continue;
+    for (const value of new Set(asList(record.values[field.id]).map(keyText))) {
+      keys.push({ kind: referenceKind(target), value, scope: acquisitionId });
+    }
+  }
+  if (referenced) {
+    for (const value of handlesOf(entity, record))
+      keys.push({ kind: handleKind(entity.id), value, scope: acquisitionId });
+  }
+  return keys;
+}
+
+/** A stable text form of a key, for sets and maps. */
+export const keyId = (key: RecordKey) => `${key.kind}\u0000${key.scope}\u0000${key.value}`;

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+/** A customer access link as listed to sales (never the token). */
+export interface AccessLink {
+  id: string;
+  acquisitionId: string;
+  contactName: string;
+  contactEmail: string | null;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+const columns = [
+  'id',
+  'acquisition_id',
+  'contact_name',
+  'contact_email',
+  'created_by',
+  'created_at',
+  'expires_at',
+  'revoked_at',
+] as const;
+type Row = Pick<Database['access_links'], (typeof columns)[number]>;
+const toLink = (r: Row): AccessLink => ({
+  id: r.id,
+  acquisitionId: r.acquisition_id,
+  contactName: r.contact_name,
+  contactEmail: r.contact_email,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+});
+
+/** Customer links, stored by the hash of their token. */
+export class LinkRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(
+    input: Omit<AccessLink, 'id' | 'revokedAt'> & { tokenHash: string },
+  ): Promise<AccessLink> {
+    const row = {
+      id: randomUUID(),
+      acquisition_id: input.acquisitionId,
+      contact_name: input.contactName,
+      contact_email: input.contactEmail,
+      token_hash: input.tokenHash,
+      created_by: input.createdBy,
+      created_at: input.createdAt,
+      expires_at: input.expiresAt,
+      revoked_at: null,
+    };
+    await this.db.insertInto('access_links').values(row).execute();
+    return toLink(row);
+  }
+
+  /** The link with this token hash if it is neither revoked nor expired at `now`. */
+  async findUsable(tokenHash: string, now: Date): Promise<AccessLink | undefined> {
+    const row = await this.db
+      .selectFrom('access_links')
+      .select(columns)
+      .where('token_hash', '=', tokenHash)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now.toISOString())
+      .executeTakeFirst();
+    return row && toLink(row);
+  }
+
+  async list(acquisitionId: string): Promise<AccessLink[]> {
+    const rows = await this.db
+      .selectFrom('access_links')
+      .select(columns)
+      .where('acquisition_id', '=', acquisitionId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toLink);
+  }
+
+  async revoke(acquisitionId: string, id: string, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('access_links')
+      .set({ revoked_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('acquisition_id', '=', acquisitionId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}
