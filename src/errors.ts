@@ -104,6 +104,7 @@ export const ERROR_CODES = [
   'route.not-found',
   'acquisition.not-found',
   'token.not-found',
+  'link.not-found',
   'catalog.entity-not-found',
   'acquisition.exists',
   'proposal.not-agreed',
@@ -115,5 +116,6 @@ export const ERROR_CODES = [
   'record.invalid-change',
   'record.field-forbidden',
   'acquisition.locked',
+  'acquisition.transition-refused',
   'internal',
 ] as const;

@@ -6,11 +6,15 @@ import { accessRoutes } from './access/routes.js';
 import { TokenRepository } from './access/token-repository.js';
 import { AcquisitionRepository } from './acquisitions/acquisition-repository.js';
 import { AcquisitionService } from './acquisitions/acquisition-service.js';
+import { LifecycleService } from './acquisitions/lifecycle-service.js';
 import { acquisitionRoutes } from './acquisitions/routes.js';
 import { CaptureService } from './capture/capture-service.js';
 import { ContextCache } from './capture/context-cache.js';
 import { captureRoutes } from './capture/routes.js';
+import { InterviewService } from './interview/interview-service.js';
+import { interviewRoutes } from './interview/routes.js';
 import { LinkRepository } from './links/link-repository.js';
+import { linkRoutes } from './links/routes.js';
 import { CatalogRepository } from './catalog/catalog-repository.js';
 import type { Catalog } from './catalog/model.js';
 import { catalogRoutes } from './catalog/routes.js';
@@ -35,6 +39,8 @@ export interface Services {
   tokens: TokenRepository;
   links: LinkRepository;
   capture: CaptureService;
+  lifecycle: LifecycleService;
+  interview: InterviewService;
   catalogs: CatalogRepository;
   acquisitions: AcquisitionService;
 }
@@ -47,22 +53,26 @@ export function buildServices({
 }: Omit<ServerDeps, 'config' | 'logger'>): Services {
   const catalogs = new CatalogRepository(database.db);
   const acquisitionRepository = new AcquisitionRepository(database.db);
+  const capture = new CaptureService(
+    database.db,
+    new ContextCache(acquisitionRepository, catalogs),
+    now,
+  );
+  const acquisitions = new AcquisitionService({
+    db: database.db,
+    acquisitions: acquisitionRepository,
+    catalogs,
+    catalog: () => catalog,
+    now,
+  });
   return {
+    capture,
+    acquisitions,
+    lifecycle: new LifecycleService(database.db, acquisitions, capture, now),
+    interview: new InterviewService(database.db, capture, now),
     tokens: new TokenRepository(database.db),
     links: new LinkRepository(database.db),
-    capture: new CaptureService(
-      database.db,
-      new ContextCache(acquisitionRepository, catalogs),
-      now,
-    ),
     catalogs,
-    acquisitions: new AcquisitionService({
-      db: database.db,
-      acquisitions: acquisitionRepository,
-      catalogs,
-      catalog: () => catalog,
-      now,
-    }),
   };
 }
 
@@ -106,7 +116,23 @@ export async function buildServer(
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
       await api.register(accessRoutes, { tokens: services.tokens, requireRole, now });
       await api.register(catalogRoutes, { catalog: () => deps.catalog, requireRole });
-      await api.register(acquisitionRoutes, { service: services.acquisitions, requireRole });
+      await api.register(acquisitionRoutes, {
+        service: services.acquisitions,
+        lifecycle: services.lifecycle,
+        requireRole,
+      });
+      await api.register(interviewRoutes, {
+        interview: services.interview,
+        acquisitions: services.acquisitions,
+        requireRole,
+      });
+      await api.register(linkRoutes, {
+        links: services.links,
+        acquisitions: services.acquisitions,
+        requireRole,
+        publicUrl: deps.config.publicUrl,
+        now,
+      });
       await api.register(captureRoutes, {
         capture: services.capture,
         acquisitions: services.acquisitions,

@@ -16,6 +16,11 @@ const summaryColumns = [
   'created_by',
   'created_at',
   'updated_at',
+  'submitted_at',
+  'approved_at',
+  'approved_by',
+  'customer_confirmation',
+  'cancelled_at',
 ] as const;
 
 type SummaryRow = Pick<Selectable<AcquisitionTable>, (typeof summaryColumns)[number]>;
@@ -33,6 +38,11 @@ const toAcquisition = (row: SummaryRow): Acquisition => ({
   createdBy: row.created_by,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  submittedAt: row.submitted_at,
+  approvedAt: row.approved_at,
+  approvedBy: row.approved_by,
+  customerConfirmation: row.customer_confirmation,
+  cancelledAt: row.cancelled_at,
 });
 
 /** Filter and page of the acquisitions list. */
@@ -64,6 +74,11 @@ export class AcquisitionRepository {
         created_by: acquisition.createdBy,
         created_at: acquisition.createdAt,
         updated_at: acquisition.updatedAt,
+        submitted_at: null,
+        approved_at: null,
+        approved_by: null,
+        customer_confirmation: null,
+        cancelled_at: null,
       })
       .execute();
   }

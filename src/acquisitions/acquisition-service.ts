@@ -55,6 +55,11 @@ export class AcquisitionService {
       createdBy: by.name,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
+      submittedAt: null,
+      approvedAt: null,
+      approvedBy: null,
+      customerConfirmation: null,
+      cancelledAt: null,
       proposal,
     };
     try {

@@ -24,6 +24,12 @@ export interface Acquisition {
   createdBy: string;
   createdAt: string;
   updatedAt: string;
+  submittedAt: string | null;
+  /** Who approved, when, and the customer's confirmation they recorded. */
+  approvedAt: string | null;
+  approvedBy: string | null;
+  customerConfirmation: string | null;
+  cancelledAt: string | null;
 }
 
 /** An acquisition with the proposal it was opened from. */

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { OPENERS, READERS } from '../access/roles.js';
+import { APPROVERS, OPENERS, READERS, WRITERS, type Role } from '../access/roles.js';
+import type { LifecycleService } from './lifecycle-service.js';
+import type { Transition } from './lifecycle.js';
+import { errors } from '../errors.js';
 import { principalOf, type RequireRole } from '../http/authenticate.js';
 import { authErrors, IdParams, PageQuery } from '../http/schemas.js';
 import { PlanSlotSchema } from '../plan/plan-schema.js';
@@ -21,6 +24,11 @@ const AcquisitionSchema = Type.Object({
   createdBy: Type.String(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  submittedAt: Type.Union([Type.String(), Type.Null()]),
+  approvedAt: Type.Union([Type.String(), Type.Null()]),
+  approvedBy: Type.Union([Type.String(), Type.Null()]),
+  customerConfirmation: Type.Union([Type.String(), Type.Null()]),
+  cancelledAt: Type.Union([Type.String(), Type.Null()]),
   href: Type.String(),
 });
 
@@ -37,18 +45,43 @@ const withHref = (a: Acquisition) => ({
   createdBy: a.createdBy,
   createdAt: a.createdAt,
   updatedAt: a.updatedAt,
+  submittedAt: a.submittedAt,
+  approvedAt: a.approvedAt,
+  approvedBy: a.approvedBy,
+  customerConfirmation: a.customerConfirmation,
+  cancelledAt: a.cancelledAt,
   href: `/api/v1/acquisitions/${a.id}`,
 });
 
+/** The optional body of a lifecycle step: text fields only. */
+function transitionInput(body: unknown): { customerConfirmation?: string; reason?: string } {
+  if (body === undefined || body === null) return {};
+  const problems: { pointer: string; detail: string }[] = [];
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw errors.invalidRequest('The body must be a JSON object.', [
+      { pointer: '', detail: 'must be an object' },
+    ]);
+  const input = body as Record<string, unknown>;
+  for (const key of Object.keys(input)) {
+    if (key !== 'customerConfirmation' && key !== 'reason')
+      problems.push({ pointer: `/${key}`, detail: 'is not a known property' });
+    else if (typeof input[key] !== 'string' || (input[key] as string).length > 2000)
+      problems.push({ pointer: `/${key}`, detail: 'must be text of at most 2000 characters' });
+  }
+  if (problems.length > 0) throw errors.invalidRequest('The request body is invalid.', problems);
+  return input as { customerConfirmation?: string; reason?: string };
+}
+
 export interface AcquisitionRoutesOptions {
   service: AcquisitionService;
+  lifecycle: LifecycleService;
   requireRole: RequireRole;
 }
 
 /** Acquisitions: open one from an agreed proposal, list them, read one and its plan. */
 export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptions> = async (
   app,
-  { service, requireRole },
+  { service, lifecycle, requireRole },
 ) => {
   const security = [{ bearerAuth: [] }];
   app.post(
@@ -205,4 +238,63 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
       return { total: page.total, items: page.slots };
     },
   );
+
+  const transitions: {
+    path: string;
+    transition: Transition;
+    roles: readonly Role[];
+    summary: string;
+  }[] = [
+    {
+      path: 'submit',
+      transition: 'submit',
+      roles: WRITERS,
+      summary:
+        'Submit for review (refused, with every reason, while blocking findings or missing required fields remain)',
+    },
+    {
+      path: 'approve',
+      transition: 'approve',
+      roles: APPROVERS,
+      summary: "Approve, recording the approver and the customer's confirmation",
+    },
+    { path: 'reopen', transition: 'reopen', roles: WRITERS, summary: 'Reopen for changes' },
+    {
+      path: 'cancel',
+      transition: 'cancel',
+      roles: OPENERS,
+      summary: 'Cancel (any state before handed over)',
+    },
+  ];
+  for (const t of transitions) {
+    app.post(
+      `/acquisitions/:id/${t.path}`,
+      {
+        onRequest: requireRole(t.roles),
+        schema: {
+          tags: ['lifecycle'],
+          summary: t.summary,
+          security,
+          params: IdParams,
+          description:
+            'Optional JSON body: `customerConfirmation` (required to approve) and `reason`.',
+          response: {
+            200: AcquisitionSchema,
+            ...authErrors,
+            404: Type.Ref('Problem'),
+            409: Type.Ref('Problem'),
+          },
+        },
+      },
+      async (request) =>
+        withHref(
+          await lifecycle.transition(
+            request.params.id,
+            t.transition,
+            principalOf(request),
+            request.body ?? {},
+          ),
+        ),
+    );
+  }
 };

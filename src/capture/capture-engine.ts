@@ -305,7 +305,8 @@ export class CaptureEngine {
     return (
       siteRecords.find(
         (r) =>
-          r.id.toLowerCase() === wanted || String(r.values.name ?? '').toLowerCase() === wanted,
+          r.id.toLowerCase() === wanted ||
+          (typeof r.values.name === 'string' ? r.values.name : '').toLowerCase() === wanted,
       )?.site ?? undefined
     );
   }

@@ -49,7 +49,7 @@ export function siteCountry(
     (r) =>
       r.id.toLowerCase() === wanted ||
       r.site?.toLowerCase() === wanted ||
-      String(r.values.name ?? '').toLowerCase() === wanted,
+      (typeof r.values.name === 'string' ? r.values.name : '').toLowerCase() === wanted,
   );
   const country = record?.values.country;
   if (typeof country === 'string' && /^[A-Z]{2}$/.test(country)) return country;

@@ -50,10 +50,10 @@ describe('normalizeMac', () => {
 
 const COUNTRIES: CountryCode[] = ['GB', 'US', 'IE', 'DE', 'FR', 'NL', 'ES', 'AU'];
 const exampleNumber = fc.constantFrom(...COUNTRIES).map((country) => {
-  const parsed = parsePhoneNumberFromString(examples[country]!, country)!;
+  const parsed = parsePhoneNumberFromString(examples[country], country)!;
   return {
     country,
-    e164: parsed.number as string,
+    e164: parsed.number,
     national: parsed.formatNational(),
     international: parsed.formatInternational(),
   };

@@ -1,0 +1,129 @@
+import { sql, type Kysely } from 'kysely';
+import type { Principal } from '../access/roles.js';
+import type { CaptureService } from '../capture/capture-service.js';
+import { presentFinding } from '../capture/routes.js';
+import type { Database } from '../db/schema.js';
+import { AppError, type ProblemDetail } from '../errors.js';
+import { appendEvents } from '../outbox/outbox.js';
+import type { AcquisitionService } from './acquisition-service.js';
+import type { AcquisitionWithProposal } from './acquisition.js';
+import { nextState, type Transition } from './lifecycle.js';
+
+export const lifecycleErrors = {
+  refused: (message: string, details: ProblemDetail[]) =>
+    new AppError('acquisition.transition-refused', 409, message, details),
+};
+
+/** Moves acquisitions through their lifecycle, refusing with every reason. */
+export class LifecycleService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly acquisitions: AcquisitionService,
+    private readonly capture: CaptureService,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Everything that stops submission: blocking findings, and required fields still missing. */
+  async blockers(id: string): Promise<ProblemDetail[]> {
+    const { plan } = await this.acquisitions.plan(id);
+    const findings = await this.capture.findings(id, { severity: 'blocking' }, plan);
+    const details: ProblemDetail[] = findings.map((f) => {
+      const p = presentFinding(f);
+      return { pointer: p.pointer, detail: f.message, code: f.rule };
+    });
+    for (const entity of plan.entities) {
+      for (const m of entity.missing) {
+        details.push({
+          pointer: `/entities/${entity.entity}/fields/${m.field}`,
+          detail: `${entity.name}: ${m.label} is missing on ${m.count} record${m.count > 1 ? 's' : ''} (${m.owner} provides it).`,
+          code: 'required',
+        });
+      }
+    }
+    return details;
+  }
+
+  async transition(
+    id: string,
+    transition: Transition,
+    by: Principal,
+    input: { customerConfirmation?: string; reason?: string } = {},
+  ): Promise<AcquisitionWithProposal> {
+    const acquisition = await this.acquisitions.get(id);
+    const next = nextState(acquisition.state, transition);
+    if (!next.ok) throw lifecycleErrors.refused(`The acquisition ${next.reason}.`, []);
+    if (transition === 'submit') {
+      const blockers = await this.blockers(id);
+      if (blockers.length > 0) {
+        throw lifecycleErrors.refused(
+          `The acquisition cannot go to review: ${blockers.length} problem${blockers.length > 1 ? 's' : ''} must be fixed first.`,
+          blockers.slice(0, 1000),
+        );
+      }
+    }
+    if (transition === 'approve' && !input.customerConfirmation?.trim()) {
+      throw lifecycleErrors.refused(
+        "Approval needs the customer's confirmation: say who confirmed the data and how.",
+        [{ pointer: '/customerConfirmation', detail: 'is required' }],
+      );
+    }
+    const at = this.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      const changes: Record<string, unknown> = {
+        state: next.to,
+        updated_at: at,
+        row_version: sql`row_version + 1`,
+      };
+      if (transition === 'submit') changes.submitted_at = at;
+      if (transition === 'approve')
+        Object.assign(changes, {
+          approved_at: at,
+          approved_by: by.name,
+          customer_confirmation: input.customerConfirmation!.trim(),
+        });
+      if (transition === 'reopen')
+        Object.assign(changes, {
+          approved_at: null,
+          approved_by: null,
+          customer_confirmation: null,
+        });
+      if (transition === 'cancel') changes.cancelled_at = at;
+      const result = await trx
+        .updateTable('acquisitions')
+        .set(changes)
+        .where('id', '=', id)
+        .where('state', '=', acquisition.state)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1)
+        throw lifecycleErrors.refused(
+          'The acquisition changed state meanwhile; read it again.',
+          [],
+        );
+      const row = await trx
+        .selectFrom('acquisitions')
+        .select('row_version')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      await appendEvents(
+        trx,
+        [
+          {
+            aggregateType: 'acquisition',
+            aggregateId: id,
+            sequence: Number(row.row_version),
+            eventType: 'acquisitionStateChangeEvent',
+            payload: {
+              acquisitionId: id,
+              from: acquisition.state,
+              to: next.to,
+              by: by.name,
+              ...(input.reason ? { reason: input.reason } : {}),
+            },
+          },
+        ],
+        this.now(),
+      );
+    });
+    return this.acquisitions.get(id);
+  }
+}

@@ -1,0 +1,128 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { READERS, WRITERS } from '../access/roles.js';
+import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
+import { presentFinding } from '../capture/routes.js';
+import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { authErrors, IdParams, PageQuery } from '../http/schemas.js';
+import type { InterviewService } from './interview-service.js';
+
+export interface InterviewRoutesOptions {
+  interview: InterviewService;
+  acquisitions: AcquisitionService;
+  requireRole: RequireRole;
+}
+
+/** The interview: the next questions, answers, and the follow-up list. */
+export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> = async (
+  app,
+  { interview, acquisitions, requireRole },
+) => {
+  const security = [{ bearerAuth: [] }];
+  app.get(
+    '/acquisitions/:id/interview',
+    {
+      onRequest: requireRole(READERS, { customerLinks: true }),
+      schema: {
+        tags: ['interview'],
+        summary:
+          'The next questions: missing and invalid required fields, by site, entity and owner',
+        security,
+        params: IdParams,
+        querystring: Type.Object({
+          owner: Type.Optional(Type.Enum(['customer', 'sales', 'engineering'])),
+          site: Type.Optional(Type.String()),
+          entity: Type.Optional(Type.String()),
+          ...PageQuery,
+        }),
+        response: {
+          200: Type.Object({ total: Type.Integer(), questions: Type.Array(Type.Unknown()) }),
+          ...authErrors,
+          404: Type.Ref('Problem'),
+        },
+      },
+    },
+    async (request) => {
+      await acquisitions.get(request.params.id);
+      const { offset = 0, limit = 10, owner, site, entity } = request.query;
+      // A customer link is asked only the customer's questions.
+      const scope = principalOf(request).link ? 'customer' : owner;
+      return interview.questions(
+        request.params.id,
+        {
+          ...(scope ? { owner: scope } : {}),
+          ...(site ? { site } : {}),
+          ...(entity ? { entity } : {}),
+        },
+        offset,
+        limit,
+      );
+    },
+  );
+
+  app.post(
+    '/acquisitions/:id/interview/answers',
+    {
+      onRequest: requireRole(WRITERS, { customerLinks: true }),
+      schema: {
+        tags: ['interview'],
+        summary: 'Answer a question (source: interview), or mark it to follow up',
+        security,
+        params: IdParams,
+        body: Type.Object(
+          {
+            recordId: Type.String(),
+            field: Type.String(),
+            value: Type.Optional(Type.Unknown()),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
+            followUp: Type.Optional(
+              Type.Object(
+                {
+                  dueDate: Type.String({ format: 'date' }),
+                  contact: Type.String({ minLength: 1, maxLength: 200 }),
+                },
+                { additionalProperties: false },
+              ),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Unknown(),
+          201: Type.Unknown(),
+          400: Type.Ref('Problem'),
+          ...authErrors,
+          404: Type.Ref('Problem'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await interview.answer(request.params.id, request.body, principalOf(request));
+      if ('followUp' in result) return reply.status(201).send(result);
+      return { record: result.record, findings: result.findings.map(presentFinding) };
+    },
+  );
+
+  app.get(
+    '/acquisitions/:id/follow-ups',
+    {
+      onRequest: requireRole(READERS),
+      schema: {
+        tags: ['interview'],
+        summary: 'Fields the customer will follow up, by due date',
+        security,
+        params: IdParams,
+        querystring: Type.Object({ all: Type.Optional(Type.Boolean()) }),
+        response: {
+          200: Type.Object({ items: Type.Array(Type.Unknown()) }),
+          ...authErrors,
+          404: Type.Ref('Problem'),
+        },
+      },
+    },
+    async (request) => {
+      await acquisitions.get(request.params.id);
+      return { items: await interview.followUps(request.params.id, request.query.all ?? false) };
+    },
+  );
+};

@@ -1,0 +1,113 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { OPENERS } from '../access/roles.js';
+import { generateToken, hashToken } from '../access/tokens.js';
+import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
+import { AppError } from '../errors.js';
+import { LINK_PREFIX, principalOf, type RequireRole } from '../http/authenticate.js';
+import { authErrors, IdParams } from '../http/schemas.js';
+import type { LinkRepository } from './link-repository.js';
+
+export interface LinkRoutesOptions {
+  links: LinkRepository;
+  acquisitions: AcquisitionService;
+  requireRole: RequireRole;
+  publicUrl: string;
+  now: () => Date;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Customer links: issue (the token is shown once), list and revoke. */
+export const linkRoutes: FastifyPluginAsyncTypebox<LinkRoutesOptions> = async (
+  app,
+  { links, acquisitions, requireRole, publicUrl, now },
+) => {
+  const security = [{ bearerAuth: [] }];
+  app.post(
+    '/acquisitions/:id/links',
+    {
+      onRequest: requireRole(OPENERS),
+      schema: {
+        tags: ['links'],
+        summary: "Issue a link for a customer contact to fill in the customer's part",
+        security,
+        params: IdParams,
+        body: Type.Object(
+          {
+            contactName: Type.String({ minLength: 1, maxLength: 200 }),
+            contactEmail: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+            expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, default: 14 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Unknown(),
+          400: Type.Ref('Problem'),
+          ...authErrors,
+          404: Type.Ref('Problem'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const acquisition = await acquisitions.get(request.params.id);
+      if (acquisition.state === 'cancelled' || acquisition.state === 'handed_over') {
+        throw new AppError(
+          'acquisition.locked',
+          409,
+          `The acquisition is ${acquisition.state.replace('_', ' ')}; no customer link can be issued.`,
+        );
+      }
+      const token = `${LINK_PREFIX}${generateToken().slice(4)}`;
+      const issued = now();
+      const link = await links.insert({
+        acquisitionId: acquisition.id,
+        contactName: request.body.contactName,
+        contactEmail: request.body.contactEmail ?? null,
+        tokenHash: hashToken(token),
+        createdBy: principalOf(request).name,
+        createdAt: issued.toISOString(),
+        expiresAt: new Date(
+          issued.getTime() + (request.body.expiresInDays ?? 14) * DAY,
+        ).toISOString(),
+      });
+      return reply.status(201).send({ ...link, token, url: `${publicUrl}/portal#${token}` });
+    },
+  );
+  app.get(
+    '/acquisitions/:id/links',
+    {
+      onRequest: requireRole(OPENERS),
+      schema: {
+        tags: ['links'],
+        summary: 'List the customer links of an acquisition',
+        security,
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(Type.Unknown()) }), ...authErrors },
+      },
+    },
+    async (request) => ({ items: await links.list(request.params.id) }),
+  );
+  app.delete(
+    '/acquisitions/:id/links/:linkId',
+    {
+      onRequest: requireRole(OPENERS),
+      schema: {
+        tags: ['links'],
+        summary: 'Revoke a customer link',
+        security,
+        params: Type.Object({ id: Type.String(), linkId: Type.String() }),
+        response: { 204: Type.Null(), ...authErrors, 404: Type.Ref('Problem') },
+      },
+    },
+    async (request, reply) => {
+      if (!(await links.revoke(request.params.id, request.params.linkId, now())))
+        throw new AppError(
+          'link.not-found',
+          404,
+          `There is no active link "${request.params.linkId}" on this acquisition.`,
+        );
+      return reply.status(204).send(null);
+    },
+  );
+};
