@@ -65,11 +65,11 @@ function transitionInput(body: unknown): { customerConfirmation?: string; reason
   for (const key of Object.keys(input)) {
     if (key !== 'customerConfirmation' && key !== 'reason')
       problems.push({ pointer: `/${key}`, detail: 'is not a known property' });
-    else if (typeof input[key] !== 'string' || (input[key] as string).length > 2000)
+    else if (typeof input[key] !== 'string' || (input[key]).length > 2000)
       problems.push({ pointer: `/${key}`, detail: 'must be text of at most 2000 characters' });
   }
   if (problems.length > 0) throw errors.invalidRequest('The request body is invalid.', problems);
-  return input as { customerConfirmation?: string; reason?: string };
+  return input;
 }
 
 export interface AcquisitionRoutesOptions {
@@ -292,7 +292,7 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
             request.params.id,
             t.transition,
             principalOf(request),
-            request.body ?? {},
+            transitionInput(request.body),
           ),
         ),
     );

@@ -103,7 +103,7 @@ export class DemoAnswers {
     }
     if (q.enum) return q.enum[0];
     const site = q.site ?? this.siteIds[0]!;
-    switch (q.format) {
+    switch (q.format ?? '') {
       case 'e164':
         return `+44113496${String(1000 + (k % 9000)).padStart(4, '0')}`;
       case 'mac':
@@ -153,6 +153,7 @@ export class DemoAnswers {
             ? ['203.0.113.10']
             : ['G.711a'];
       case 'string':
+      case undefined:
         return `Answer-${k}`;
     }
   }
