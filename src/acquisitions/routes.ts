@@ -65,7 +65,7 @@ function transitionInput(body: unknown): { customerConfirmation?: string; reason
   for (const key of Object.keys(input)) {
     if (key !== 'customerConfirmation' && key !== 'reason')
       problems.push({ pointer: `/${key}`, detail: 'is not a known property' });
-    else if (typeof input[key] !== 'string' || (input[key]).length > 2000)
+    else if (typeof input[key] !== 'string' || input[key].length > 2000)
       problems.push({ pointer: `/${key}`, detail: 'must be text of at most 2000 characters' });
   }
   if (problems.length > 0) throw errors.invalidRequest('The request body is invalid.', problems);
