@@ -14,6 +14,7 @@ import {
   type StoredRecord,
 } from './capture-repository.js';
 import type { ContextCache } from './context-cache.js';
+import { validationDigest } from './digest.js';
 import {
   findingsOf,
   lookupsFrom,
@@ -128,7 +129,7 @@ export class CaptureEngine {
         [...new Set([...evaluated.map((e) => e.record.id), ...touchedIds])],
         findings,
       );
-      await this.updateStatuses(repo, evaluated, findings);
+      await repo.setValidation(validationOf(evaluated, findings));
 
       await repo.appendHistory(planned.flatMap((p, i) => this.historyOf(p, origin, at, i)));
       await appendEvents(
@@ -274,6 +275,7 @@ export class CaptureEngine {
         requiredCount: counts.required,
         satisfiedCount: counts.satisfied,
         version: (before?.version ?? 0) + 1,
+        digest: '',
         createdAt: before?.createdAt ?? at,
         updatedAt: at,
       };
@@ -443,25 +445,6 @@ export class CaptureEngine {
     return findingsOf(ctx, evaluated, lookupsFrom(ctx, keys, byEntity));
   }
 
-  private async updateStatuses(
-    repo: CaptureRepository,
-    evaluated: readonly PreparedRecord[],
-    findings: readonly Finding[],
-  ): Promise<void> {
-    const blocked = new Set(
-      findings.filter((f) => f.severity === 'blocking').map((f) => f.recordId),
-    );
-    const ids = evaluated.map((e) => e.record.id);
-    await repo.setStatus(
-      ids.filter((id) => blocked.has(id)),
-      'draft',
-    );
-    await repo.setStatus(
-      ids.filter((id) => !blocked.has(id)),
-      'valid',
-    );
-  }
-
   private historyOf(p: Planned, origin: Origin, at: string, _i: number): HistoryEntry[] {
     const base = {
       acquisitionId: p.after?.acquisitionId ?? p.before!.acquisitionId,
@@ -578,6 +561,24 @@ export class CaptureEngine {
     }
     await adjustAcquisitionTotals(db, ctx.acquisition.id, required, satisfied, at);
   }
+}
+
+/** Status and digest of each evaluated record, from its keys and findings. */
+export function validationOf(evaluated: readonly PreparedRecord[], findings: readonly Finding[]) {
+  const byRecord = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const list = byRecord.get(f.recordId);
+    if (list) list.push(f);
+    else byRecord.set(f.recordId, [f]);
+  }
+  return evaluated.map(({ record, keys }) => {
+    const own = byRecord.get(record.id) ?? [];
+    return {
+      id: record.id,
+      status: own.some((f) => f.severity === 'blocking') ? ('draft' as const) : ('valid' as const),
+      digest: validationDigest(keys, own),
+    };
+  });
 }
 
 /** Adds to an acquisition's required and satisfied field counts and recomputes its completeness, in one statement. */

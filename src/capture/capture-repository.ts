@@ -10,6 +10,8 @@ export interface StoredRecord extends CapturedRecord {
   requiredCount: number;
   satisfiedCount: number;
   version: number;
+  /** See `validationDigest`. */
+  digest: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -26,11 +28,12 @@ export const toStoredRecord = (row: Selectable<RecordTable>): StoredRecord => ({
   requiredCount: Number(row.required_count),
   satisfiedCount: Number(row.satisfied_count),
   version: Number(row.version),
+  digest: row.digest,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
 
-const toRow = (r: StoredRecord): RecordTable => ({
+const toRow = (r: StoredRecord): Omit<RecordTable, 'digest'> & { digest: string } => ({
   id: r.id,
   acquisition_id: r.acquisitionId,
   entity: r.entity,
@@ -42,6 +45,7 @@ const toRow = (r: StoredRecord): RecordTable => ({
   required_count: r.requiredCount,
   satisfied_count: r.satisfiedCount,
   version: r.version,
+  digest: r.digest,
   created_at: r.createdAt,
   updated_at: r.updatedAt,
 });
@@ -80,7 +84,7 @@ export class CaptureRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insertRecords(records: readonly StoredRecord[]): Promise<void> {
-    for (const part of chunks(records, 200))
+    for (const part of chunks(records, 2000))
       await this.db.insertInto('records').values(part.map(toRow)).execute();
   }
 
@@ -103,6 +107,56 @@ export class CaptureRepository {
       .where('version', '=', expectedVersion)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Records what validation concluded for each record: its status and digest (and counts, when given). */
+  async setValidation(
+    updates: readonly {
+      id: string;
+      status: 'valid' | 'draft';
+      digest: string;
+      requiredCount?: number;
+      satisfiedCount?: number;
+    }[],
+  ): Promise<void> {
+    for (const u of updates) {
+      await this.db
+        .updateTable('records')
+        .set({
+          status: u.status,
+          digest: u.digest,
+          ...(u.requiredCount !== undefined
+            ? { required_count: u.requiredCount, satisfied_count: u.satisfiedCount }
+            : {}),
+        })
+        .where('id', '=', u.id)
+        .execute();
+    }
+  }
+
+  /** Every record of an acquisition without its provenance, for re-validation. */
+  async recordsForValidation(acquisitionId: string): Promise<StoredRecord[]> {
+    const rows = await this.db
+      .selectFrom('records')
+      .select([
+        'id',
+        'acquisition_id',
+        'entity',
+        'slot',
+        'site',
+        'values',
+        'status',
+        'required_count',
+        'satisfied_count',
+        'version',
+        'digest',
+        'created_at',
+        'updated_at',
+      ])
+      .where('acquisition_id', '=', acquisitionId)
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => toStoredRecord({ ...row, provenance: '{}' }));
   }
 
   async setStatus(ids: readonly string[], status: 'valid' | 'draft'): Promise<void> {
@@ -202,19 +256,29 @@ export class CaptureRepository {
   }
 
   /** Every stored key matching one of the given keys (any record, any acquisition for global scope). */
-  async holdersOf(keys: readonly RecordKey[]): Promise<StoredKey[]> {
+  async holdersOf(keys: readonly RecordKey[], exceptAcquisition?: string): Promise<StoredKey[]> {
     const out: StoredKey[] = [];
-    const wanted = new Set(keys.map((k) => `${k.kind}\u0000${k.scope}\u0000${k.value}`));
-    for (const part of chunks([...new Set(keys.map((k) => k.value))], 400)) {
-      const scopes = [...new Set(keys.map((k) => k.scope))];
-      const rows = await this.db
-        .selectFrom('record_keys')
-        .selectAll()
-        .where('key_value', 'in', part)
-        .where('scope', 'in', scopes)
-        .execute();
-      for (const r of rows) {
-        if (wanted.has(`${r.kind}\u0000${r.scope}\u0000${r.key_value}`)) {
+    // Grouped by (kind, scope) so that every query walks the (kind, scope, key_value) index.
+    const groups = new Map<string, { kind: string; scope: string; values: Set<string> }>();
+    for (const k of keys) {
+      const id = `${k.kind}\u0000${k.scope}`;
+      const group = groups.get(id) ?? { kind: k.kind, scope: k.scope, values: new Set<string>() };
+      group.values.add(k.value);
+      groups.set(id, group);
+    }
+    for (const { kind, scope, values } of groups.values()) {
+      for (const part of chunks([...values], 500)) {
+        const rows = await this.db
+          .selectFrom('record_keys')
+          .selectAll()
+          .where('kind', '=', kind)
+          .where('scope', '=', scope)
+          .where('key_value', 'in', part)
+          .$if(exceptAcquisition !== undefined, (q) =>
+            q.where('acquisition_id', '!=', exceptAcquisition!),
+          )
+          .execute();
+        for (const r of rows)
           out.push({
             recordId: r.record_id,
             acquisitionId: r.acquisition_id,
@@ -222,7 +286,6 @@ export class CaptureRepository {
             value: r.key_value,
             scope: r.scope,
           });
-        }
       }
     }
     return out;
@@ -242,12 +305,27 @@ export class CaptureRepository {
       scope: k.scope,
       acquisition_id: acquisitionId,
     }));
-    for (const part of chunks(rows, 300))
+    for (const part of chunks(rows, 5000))
       await this.db
         .insertInto('record_keys')
         .values(part)
         .onConflict((oc) => oc.doNothing())
         .execute();
+  }
+
+  async keysOfAcquisition(acquisitionId: string): Promise<StoredKey[]> {
+    const rows = await this.db
+      .selectFrom('record_keys')
+      .selectAll()
+      .where('acquisition_id', '=', acquisitionId)
+      .execute();
+    return rows.map((r) => ({
+      recordId: r.record_id,
+      acquisitionId: r.acquisition_id,
+      kind: r.kind,
+      value: r.key_value,
+      scope: r.scope,
+    }));
   }
 
   async deleteKeysOfAcquisition(acquisitionId: string): Promise<void> {
@@ -275,7 +353,7 @@ export class CaptureRepository {
       message: f.message,
       related: f.related ? JSON.stringify(f.related) : null,
     }));
-    for (const part of chunks(rows, 200))
+    for (const part of chunks(rows, 3000))
       await this.db
         .insertInto('findings')
         .values(part)
@@ -352,7 +430,7 @@ export class CaptureRepository {
       note: e.note ?? null,
       at: e.at,
     }));
-    for (const part of chunks(rows, 200))
+    for (const part of chunks(rows, 2000))
       await this.db.insertInto('record_history').values(part).execute();
   }
 

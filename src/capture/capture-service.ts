@@ -209,7 +209,7 @@ export class CaptureService {
 
   async revalidate(
     acquisitionId: string,
-  ): Promise<{ records: number; findings: number; blocking: number }> {
+  ): Promise<{ records: number; findings: number; blocking: number; repaired: number }> {
     return revalidateAcquisition(this.db, await this.contexts.get(acquisitionId), this.now());
   }
 

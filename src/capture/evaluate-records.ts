@@ -17,14 +17,19 @@ export function lookupsFrom(
   ctx: AcquisitionContext,
   keys: readonly StoredKey[],
   recordsByEntity: ReadonlyMap<string, readonly CapturedRecord[]>,
+  own: readonly PreparedRecord[] = [],
 ): RecordLookups {
   const holders = new Map<string, string[]>();
   const foreign = new Set<string>();
-  for (const key of keys) {
+  const hold = (key: RecordKey, recordId: string) => {
     const id = keyId(key);
     const list = holders.get(id);
-    if (list) list.push(key.recordId);
-    else holders.set(id, [key.recordId]);
+    if (list) list.push(recordId);
+    else holders.set(id, [recordId]);
+  };
+  for (const p of own) for (const key of p.keys) hold(key, p.record.id);
+  for (const key of keys) {
+    hold(key, key.recordId);
     if (key.acquisitionId !== ctx.acquisition.id) foreign.add(key.recordId);
   }
   const siteRecords = recordsByEntity.get('site') ?? [];
@@ -38,19 +43,31 @@ export function lookupsFrom(
   };
 }
 
+const siteIndexes = new WeakMap<readonly CapturedRecord[], Map<string, CapturedRecord>>();
+
+/** Site records by id, proposal site id and name (lower case), built once per list of site records. */
+function siteIndex(siteRecords: readonly CapturedRecord[]): Map<string, CapturedRecord> {
+  let index = siteIndexes.get(siteRecords);
+  if (!index) {
+    index = new Map();
+    for (const r of siteRecords) {
+      const name = r.values.name;
+      if (typeof name === 'string') index.set(name.toLowerCase(), r);
+      if (r.site) index.set(r.site.toLowerCase(), r);
+      index.set(r.id.toLowerCase(), r);
+    }
+    siteIndexes.set(siteRecords, index);
+  }
+  return index;
+}
+
 /** The country of a site named by id, proposal site id or name: its record's country, else the proposal's. */
 export function siteCountry(
   ctx: AcquisitionContext,
   siteRecords: readonly CapturedRecord[],
   site: string,
 ): string | undefined {
-  const wanted = site.trim().toLowerCase();
-  const record = siteRecords.find(
-    (r) =>
-      r.id.toLowerCase() === wanted ||
-      r.site?.toLowerCase() === wanted ||
-      (typeof r.values.name === 'string' ? r.values.name : '').toLowerCase() === wanted,
-  );
+  const record = siteIndex(siteRecords).get(site.trim().toLowerCase());
   const country = record?.values.country;
   if (typeof country === 'string' && /^[A-Z]{2}$/.test(country)) return country;
   return ctx.proposalCountries.get(record?.site ?? site);

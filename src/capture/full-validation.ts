@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.js';
 import type { AcquisitionContext } from './acquisition-context.js';
 import { recordCounts } from './acquisition-context.js';
 import { CaptureRepository, type StoredKey, type StoredRecord } from './capture-repository.js';
+import { validationOf } from './capture-engine.js';
 import { findingsOf, lookupsFrom, siteCountry, type PreparedRecord } from './evaluate-records.js';
 import { recordKeys } from './record-keys.js';
 import { countryOf, normalizeRecordValues } from './record-values.js';
@@ -36,15 +37,15 @@ async function evaluateAll(
   ctx: AcquisitionContext,
   repo: CaptureRepository,
   prepared: readonly PreparedRecord[],
-): Promise<{ findings: Finding[]; keys: StoredKey[] }> {
-  const keys: StoredKey[] = prepared.flatMap((p) =>
-    p.keys.map((k) => ({ ...k, recordId: p.record.id, acquisitionId: ctx.acquisition.id })),
-  );
-  const global = keys.filter((k) => k.scope === 'global');
-  const foreign =
-    global.length > 0
-      ? (await repo.holdersOf(global)).filter((k) => k.acquisitionId !== ctx.acquisition.id)
-      : [];
+): Promise<{ findings: Finding[]; keys: (only?: ReadonlySet<string>) => StoredKey[] }> {
+  const keys = (only?: ReadonlySet<string>): StoredKey[] =>
+    prepared.flatMap((p) =>
+      only && !only.has(p.record.id)
+        ? []
+        : p.keys.map((k) => ({ ...k, recordId: p.record.id, acquisitionId: ctx.acquisition.id })),
+    );
+  const global = prepared.flatMap((p) => p.keys.filter((k) => k.scope === 'global'));
+  const foreign = global.length > 0 ? await repo.holdersOf(global, ctx.acquisition.id) : [];
   const byEntity = new Map<string, CapturedRecord[]>();
   for (const { record } of prepared) {
     const list = byEntity.get(record.entity) ?? [];
@@ -52,7 +53,7 @@ async function evaluateAll(
     byEntity.set(record.entity, list);
   }
   return {
-    findings: findingsOf(ctx, prepared, lookupsFrom(ctx, [...keys, ...foreign], byEntity)),
+    findings: findingsOf(ctx, prepared, lookupsFrom(ctx, foreign, byEntity, prepared)),
     keys,
   };
 }
@@ -66,40 +67,49 @@ export async function revalidateAcquisition(
   db: Kysely<Database>,
   ctx: AcquisitionContext,
   now: Date,
-): Promise<{ records: number; findings: number; blocking: number }> {
+): Promise<{ records: number; findings: number; blocking: number; repaired: number }> {
   return db.transaction().execute(async (trx) => {
     const repo = new CaptureRepository(trx);
-    const records = await repo.allRecords(ctx.acquisition.id);
+    const records = await repo.recordsForValidation(ctx.acquisition.id);
     const prepared = prepareAll(ctx, records);
     const { findings, keys } = await evaluateAll(ctx, repo, prepared);
-    const blocked = new Set(
-      findings.filter((f) => f.severity === 'blocking').map((f) => f.recordId),
-    );
-    await repo.deleteFindingsOfAcquisition(ctx.acquisition.id);
-    await repo.insertFindings(ctx.acquisition.id, findings);
-    await repo.deleteKeysOfAcquisition(ctx.acquisition.id);
-    await repo.replaceKeys(ctx.acquisition.id, [], keys);
+    const conclusions = validationOf(prepared, findings);
+
+    // Rewrite keys and findings only of the records whose conclusions changed.
+    const changed = new Set<string>();
     let required = 0;
     let satisfied = 0;
-    const toValid: string[] = [];
-    const toDraft: string[] = [];
+    const updates: Parameters<CaptureRepository['setValidation']>[0][number][] = [];
     for (const [i, record] of records.entries()) {
       const entity = ctx.catalog.entities.get(record.entity)!;
       const counts = recordCounts(ctx, entity, record, prepared[i]!.problems);
       required += counts.required;
       satisfied += counts.satisfied;
-      const status = blocked.has(record.id) ? 'draft' : 'valid';
-      if (status !== record.status) (status === 'draft' ? toDraft : toValid).push(record.id);
-      if (counts.required !== record.requiredCount || counts.satisfied !== record.satisfiedCount) {
-        await trx
-          .updateTable('records')
-          .set({ required_count: counts.required, satisfied_count: counts.satisfied })
-          .where('id', '=', record.id)
-          .execute();
+      const conclusion = conclusions[i]!;
+      const countsChanged =
+        counts.required !== record.requiredCount || counts.satisfied !== record.satisfiedCount;
+      if (conclusion.digest !== record.digest) changed.add(record.id);
+      if (
+        conclusion.digest !== record.digest ||
+        conclusion.status !== record.status ||
+        countsChanged
+      ) {
+        updates.push({
+          ...conclusion,
+          requiredCount: counts.required,
+          satisfiedCount: counts.satisfied,
+        });
       }
     }
-    await repo.setStatus(toDraft, 'draft');
-    await repo.setStatus(toValid, 'valid');
+    if (changed.size > 0) {
+      await repo.replaceKeys(ctx.acquisition.id, [...changed], keys(changed));
+      await repo.replaceFindings(
+        ctx.acquisition.id,
+        [...changed],
+        findings.filter((f) => changed.has(f.recordId)),
+      );
+    }
+    await repo.setValidation(updates);
     const plan = await emptySlotTotals(ctx, records);
     required += plan.required;
     satisfied += plan.satisfied;
@@ -113,7 +123,12 @@ export async function revalidateAcquisition(
       })
       .where('id', '=', ctx.acquisition.id)
       .execute();
-    return { records: records.length, findings: findings.length, blocking: blocked.size };
+    return {
+      records: records.length,
+      findings: findings.length,
+      blocking: conclusions.filter((c) => c.status === 'draft').length,
+      repaired: changed.size,
+    };
   });
 }
 
@@ -181,6 +196,7 @@ export async function materializeRecords(
         requiredCount: 0,
         satisfiedCount: 0,
         version: 1,
+        digest: '',
         createdAt: at,
         updatedAt: at,
       });
@@ -199,10 +215,12 @@ export async function materializeRecords(
     record.satisfiedCount = counts.satisfied;
   }
   const { findings, keys } = await evaluateAll(ctx, repo, prepared);
-  const blocked = new Set(findings.filter((f) => f.severity === 'blocking').map((f) => f.recordId));
-  for (const record of records) if (blocked.has(record.id)) record.status = 'draft';
+  validationOf(prepared, findings).forEach((c, i) => {
+    records[i]!.status = c.status;
+    records[i]!.digest = c.digest;
+  });
   await repo.insertRecords(records);
-  await repo.replaceKeys(ctx.acquisition.id, [], keys);
+  await repo.replaceKeys(ctx.acquisition.id, [], keys());
   await repo.insertFindings(ctx.acquisition.id, findings);
   return records;
 }

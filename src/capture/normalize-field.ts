@@ -18,6 +18,17 @@ export interface FieldContext {
   country?: string;
 }
 
+const patterns = new Map<string, RegExp>();
+/** Catalogue patterns, compiled once. */
+function patternOf(source: string): RegExp {
+  let pattern = patterns.get(source);
+  if (!pattern) {
+    pattern = new RegExp(source, 'u');
+    patterns.set(source, pattern);
+  }
+  return pattern;
+}
+
 const TRUE = new Set(['true', 'yes', 'y', '1', 'on']);
 const FALSE = new Set(['false', 'no', 'n', '0', 'off']);
 
@@ -81,7 +92,7 @@ function scalar(spec: ItemSchema | FieldSpec, raw: unknown, ctx: FieldContext): 
         return invalid('length', `must have at least ${spec.minLength} characters`);
       if (spec.maxLength !== undefined && value.length > spec.maxLength)
         return invalid('length', `must have at most ${spec.maxLength} characters`);
-      if (spec.pattern && !new RegExp(spec.pattern, 'u').test(value))
+      if (spec.pattern && !patternOf(spec.pattern).test(value))
         return invalid('pattern', 'contains characters that are not allowed here');
       return { value };
     }

@@ -6,8 +6,12 @@ const asList = (value: unknown): unknown[] =>
   Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
 const keyText = (value: unknown) => String(value).trim().toLowerCase();
 
-/** The field ids whose values name a record of another entity, with that entity. */
+const referenceCache = new WeakMap<EntitySpec, { field: FieldSpec; target: string }[]>();
+
+/** The field ids whose values name a record of another entity, with that entity (computed once per entity). */
 export function referenceFields(entity: EntitySpec): { field: FieldSpec; target: string }[] {
+  const cached = referenceCache.get(entity);
+  if (cached) return cached;
   const out: { field: FieldSpec; target: string }[] = [];
   for (const field of entity.fields) {
     const target = field.reference ?? field.items?.reference;
@@ -18,6 +22,7 @@ export function referenceFields(entity: EntitySpec): { field: FieldSpec; target:
     const field = entity.fields.find((f) => f.id === rule.field);
     if (field) out.push({ field, target: rule.entity });
   }
+  referenceCache.set(entity, out);
   return out;
 }
 

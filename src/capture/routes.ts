@@ -395,6 +395,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
             records: Type.Integer(),
             findings: Type.Integer(),
             blocking: Type.Integer(),
+            repaired: Type.Integer(),
           }),
           ...authErrors,
         },

@@ -73,6 +73,8 @@ export interface RecordTable {
   required_count: number;
   satisfied_count: number;
   version: number;
+  /** Hash of the record's index keys and findings as last validated; a full re-validation rewrites only records whose hash changed. */
+  digest: Generated<string>;
   created_at: string;
   updated_at: string;
 }
