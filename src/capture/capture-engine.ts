@@ -99,7 +99,9 @@ export class CaptureEngine {
           )
         ).map((r) => [r.id, r]),
       );
-      const siteRecords = await repo.recordsOfEntities(acquisitionId, ['site']);
+      const siteRecords = await repo.recordsOfEntities(acquisitionId, ['site'], {
+        withProvenance: false,
+      });
       const planned = await this.plan(ctx, repo, ops, existing, siteRecords, origin, at);
 
       // Index keys first, so that the evaluation below sees this write.
@@ -123,7 +125,7 @@ export class CaptureEngine {
       await repo.insertRecords(planned.filter((p) => p.op.op === 'create').map((p) => p.after!));
 
       const evaluated = await this.neighbourhood(ctx, repo, planned, oldKeys, newKeys, siteRecords);
-      const findings = await this.evaluate(ctx, repo, evaluated, planned);
+      const findings = await this.evaluate(ctx, repo, evaluated, planned, siteRecords);
       await repo.replaceFindings(
         acquisitionId,
         [...new Set([...evaluated.map((e) => e.record.id), ...touchedIds])],
@@ -420,6 +422,7 @@ export class CaptureEngine {
     repo: CaptureRepository,
     evaluated: readonly PreparedRecord[],
     planned: readonly Planned[],
+    siteRecords: readonly CapturedRecord[],
   ): Promise<Finding[]> {
     const probes: RecordKey[] = [];
     for (const { keys } of evaluated) {
@@ -430,18 +433,26 @@ export class CaptureEngine {
       }
     }
     const keys = probes.length > 0 ? await repo.holdersOf(probes) : [];
-    const blockEntities = new Set<string>(['site']);
+    const blockEntities = new Set<string>();
     for (const { record } of evaluated) {
       for (const rule of ctx.catalog.entities.get(record.entity)?.rules ?? [])
         if (rule.kind === 'numberInBlock') blockEntities.add(rule.block.entity);
     }
-    const byEntity = new Map<string, StoredRecord[]>();
-    for (const record of await repo.recordsOfEntities(ctx.acquisition.id, [...blockEntities])) {
+    const byEntity = new Map<string, CapturedRecord[]>();
+    for (const record of await repo.recordsOfEntities(ctx.acquisition.id, [...blockEntities], {
+      withProvenance: false,
+    })) {
       const list = byEntity.get(record.entity) ?? [];
       list.push(record);
       byEntity.set(record.entity, list);
     }
-    void planned;
+    // Sites as this write leaves them (loaded once at its start).
+    const sites = new Map(siteRecords.map((r) => [r.id, r]));
+    for (const p of planned) {
+      if (p.after?.entity === 'site') sites.set(p.after.id, p.after);
+      else if (p.op.op === 'delete' && p.before?.entity === 'site') sites.delete(p.before.id);
+    }
+    byEntity.set('site', [...sites.values()]);
     return findingsOf(ctx, evaluated, lookupsFrom(ctx, keys, byEntity));
   }
 

@@ -56,6 +56,23 @@ const chunks = <T>(list: readonly T[], size: number): T[][] => {
   return out;
 };
 
+/** Every record column but the provenance, for validation work that does not need it. */
+const LIGHT_COLUMNS = [
+  'id',
+  'acquisition_id',
+  'entity',
+  'slot',
+  'site',
+  'values',
+  'status',
+  'required_count',
+  'satisfied_count',
+  'version',
+  'digest',
+  'created_at',
+  'updated_at',
+] as const;
+
 /** A key as stored, with its record and acquisition. */
 export interface StoredKey extends RecordKey {
   recordId: string;
@@ -200,8 +217,19 @@ export class CaptureRepository {
   async recordsOfEntities(
     acquisitionId: string,
     entities: readonly string[],
+    options: { withProvenance?: boolean } = {},
   ): Promise<StoredRecord[]> {
     if (entities.length === 0) return [];
+    if (options.withProvenance === false) {
+      const rows = await this.db
+        .selectFrom('records')
+        .select(LIGHT_COLUMNS)
+        .where('acquisition_id', '=', acquisitionId)
+        .where('entity', 'in', entities)
+        .orderBy('id')
+        .execute();
+      return rows.map((row) => toStoredRecord({ ...row, provenance: '{}' }));
+    }
     const rows = await this.db
       .selectFrom('records')
       .selectAll()

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/database.js';
 import { buildItem, buildProposal, buildSite } from '../test/factories.js';
@@ -330,6 +331,29 @@ describe.each(dialects)('capturing records on %s', (dialect) => {
     });
     const versions = history.map((h) => h.recordVersion);
     expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    // Every change also left an event in the outbox, written in the same transaction.
+    const events = await server.database.db
+      .selectFrom('outbox_events')
+      .select(['event_type', 'sequence'])
+      .where('aggregate_id', '=', user!.id)
+      .orderBy('sequence')
+      .execute();
+    expect(events.map((e) => e.sequence)).toEqual([
+      ...new Set(history.map((h) => h.recordVersion)),
+    ]);
+    expect(events.every((e) => e.event_type === 'recordAttributeValueChangeEvent')).toBe(true);
+  });
+
+  it('has no path in the application that updates or deletes history', () => {
+    const source = readdirSync(new URL('..', import.meta.url).pathname, {
+      recursive: true,
+      encoding: 'utf8',
+    })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => readFileSync(new URL(`../${f}`, import.meta.url), 'utf8'))
+      .join('\n');
+    expect(source).toContain("insertInto('record_history')");
+    expect(source).not.toMatch(/(updateTable|deleteFrom)\('record_history'\)/);
   });
 
   it('filters records by entity, site, owner and severity, and lists findings with counts', async () => {
@@ -354,6 +378,59 @@ describe.each(dialects)('capturing records on %s', (dialect) => {
       await server.app.inject({ method: 'GET', url: url('/findings'), headers: sales() })
     ).json<{ items: { rule: string }[] }>();
     expect(findings.items.map((f) => f.rule)).toContain('one-membership');
+  });
+
+  it('counts records against the proposal: warns below, blocks above', async () => {
+    const extra = await server.app.inject({
+      method: 'POST',
+      url: url('/records'),
+      headers: sales(),
+      payload: { entity: 'handset', values: { mac: '80:5E:C0:AA:BB:77', site: 'leeds' } },
+    });
+    expect(extra.statusCode).toBe(201);
+    expect(extra.headers.location).toMatch(/\/records\/[0-9a-f-]{36}$/);
+    const created = extra.json<RecordBody>();
+    expect(created.slot).toBeNull(); // no slot left: 3 seats were agreed
+    const above = (
+      await server.app.inject({
+        method: 'GET',
+        url: url('/findings?entity=handset'),
+        headers: sales(),
+      })
+    ).json<{ items: { rule: string; severity: string; message: string }[] }>();
+    expect(above.items).toContainEqual(
+      expect.objectContaining({
+        rule: 'count.above',
+        severity: 'blocking',
+        message: expect.stringContaining('at most 3') as string,
+      }),
+    );
+    const removed = await server.app.inject({
+      method: 'DELETE',
+      url: url(`/records/${created.id}`),
+      headers: { ...sales(), 'if-match': `"${created.version}"` },
+    });
+    expect(removed.statusCode).toBe(204);
+    const [first] = await list('handset');
+    await server.app.inject({
+      method: 'DELETE',
+      url: url(`/records/${first!.id}`),
+      headers: { ...sales(), 'if-match': `"${first!.version}"` },
+    });
+    const below = (
+      await server.app.inject({
+        method: 'GET',
+        url: url('/findings?entity=handset'),
+        headers: sales(),
+      })
+    ).json<{ items: { rule: string; severity: string }[] }>();
+    expect(below.items).toContainEqual(
+      expect.objectContaining({ rule: 'count.below', severity: 'warning' }),
+    );
+    // The deleted handset's fields are owed again, so completeness still matches the plan.
+    const [a, p] = await Promise.all([acquisition(), plan()]);
+    expect(a.requiredFields).toBe(p.requiredFields);
+    expect(a.satisfiedFields).toBe(p.satisfiedFields);
   });
 
   it('re-validates from scratch to the same findings as the incremental writes', async () => {
