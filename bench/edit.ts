@@ -18,12 +18,20 @@ import { buildServices } from '../src/server.js';
 const SITES = Number(process.env.BENCH_SITES ?? 100);
 const SEATS_PER_SITE = 500;
 const EDITS = 300;
-const url = process.env.BENCH_DATABASE_URL ?? `sqlite:${join(mkdtempSync(join(tmpdir(), 'intake-bench-')), 'bench.db')}`;
+const url =
+  process.env.BENCH_DATABASE_URL ??
+  `sqlite:${join(mkdtempSync(join(tmpdir(), 'intake-bench-')), 'bench.db')}`;
 
 const sites = Array.from({ length: SITES }, (_, i) => ({
   id: `s${i + 1}`,
   name: `Store ${i + 1}`,
-  address: { streetNr: String(i + 1), streetName: 'Briggate', city: 'Leeds', postcode: 'LS1 6HD', country: 'GB' },
+  address: {
+    streetNr: String(i + 1),
+    streetName: 'Briggate',
+    city: 'Leeds',
+    postcode: 'LS1 6HD',
+    country: 'GB',
+  },
 }));
 const proposal = {
   reference: `BENCH-EDIT-${Date.now()}`,
@@ -31,8 +39,23 @@ const proposal = {
   customer: { name: 'Bench Retail plc' },
   sites,
   items: [
-    { id: 'group', productSpecification: 'hosted-voice', quantity: 1, characteristics: { numberBlocks: 2, pickupGroups: 20, extensionLength: 6 } },
-    ...sites.map((s, i) => ({ id: `seats-${i + 1}`, productSpecification: 'hosted-voice-seat', quantity: SEATS_PER_SITE, sites: [s.id], characteristics: { features: ['voicemail'], handsetModel: 'Yealink T54W', userType: 'standard' } })),
+    {
+      id: 'group',
+      productSpecification: 'hosted-voice',
+      quantity: 1,
+      characteristics: { numberBlocks: 2, pickupGroups: 20, extensionLength: 6 },
+    },
+    ...sites.map((s, i) => ({
+      id: `seats-${i + 1}`,
+      productSpecification: 'hosted-voice-seat',
+      quantity: SEATS_PER_SITE,
+      sites: [s.id],
+      characteristics: {
+        features: ['voicemail'],
+        handsetModel: 'Yealink T54W',
+        userType: 'standard',
+      },
+    })),
   ],
 };
 
@@ -62,47 +85,113 @@ const catalog = await loadCatalog(new URL('../catalog', import.meta.url).pathnam
 const now = () => new Date();
 const services = buildServices({ database, catalog, now });
 const admin = { tokenId: 'bench', name: 'bench', role: 'admin' as const };
-console.log(`Edit benchmark on ${database.dialect}: ${SITES} sites × ${SEATS_PER_SITE} seats (node ${process.version})`);
+console.log(
+  `Edit benchmark on ${database.dialect}: ${SITES} sites × ${SEATS_PER_SITE} seats (node ${process.version})`,
+);
 
 const [acquisition, openMs] = await time(() => services.acquisitions.open(proposal, admin));
-console.log(`open the acquisition (materialise and validate every record)  ${(openMs / 1000).toFixed(2)} s`);
+console.log(
+  `open the acquisition (materialise and validate every record)  ${(openMs / 1000).toFixed(2)} s`,
+);
 
 // Fill every user and handset directly (set-up, not measured), then re-validate: the full pass.
-const rows = await database.db.selectFrom('records').select(['id', 'entity', 'slot', 'values']).where('acquisition_id', '=', acquisition.id).where('entity', 'in', ['user', 'handset']).execute();
+const rows = await database.db
+  .selectFrom('records')
+  .select(['id', 'entity', 'slot', 'values'])
+  .where('acquisition_id', '=', acquisition.id)
+  .where('entity', 'in', ['user', 'handset'])
+  .execute();
 await database.db.transaction().execute(async (trx) => {
   for (const row of rows) {
-    const n = Number(row.slot!.split('-')[1]!.split('#')[0]) * 1000 + Number(row.slot!.split('#')[1]);
+    const n =
+      Number(row.slot!.split('-')[1]!.split('#')[0]) * 1000 + Number(row.slot!.split('#')[1]);
     const values = JSON.parse(row.values) as Record<string, unknown>;
-    if (row.entity === 'user') Object.assign(values, { firstName: 'Sam', lastName: `Person ${n}`, email: `p${n}@bench.example`, extension: String(100000 + n), voicemail: true, voicemailEmail: `p${n}@bench.example` });
-    else Object.assign(values, { mac: `80:5E:C0:${[16, 8, 0].map((s) => ((n >> s) & 255).toString(16).padStart(2, '0').toUpperCase()).join(':')}`, assignedUser: String(100000 + n) });
-    await trx.updateTable('records').set({ values: JSON.stringify(values) }).where('id', '=', row.id).execute();
+    if (row.entity === 'user')
+      Object.assign(values, {
+        firstName: 'Sam',
+        lastName: `Person ${n}`,
+        email: `p${n}@bench.example`,
+        extension: String(100000 + n),
+        voicemail: true,
+        voicemailEmail: `p${n}@bench.example`,
+      });
+    else
+      Object.assign(values, {
+        mac: `80:5E:C0:${[16, 8, 0].map((s) => ((n >> s) & 255).toString(16).padStart(2, '0').toUpperCase()).join(':')}`,
+        assignedUser: String(100000 + n),
+      });
+    await trx
+      .updateTable('records')
+      .set({ values: JSON.stringify(values) })
+      .where('id', '=', row.id)
+      .execute();
   }
 });
 const [rebuilt, rebuildMs] = await time(() => services.capture.revalidate(acquisition.id));
-console.log(`full re-validation after values were written behind the engine's back (every key and count rewritten), ${rebuilt.records} records, ${rebuilt.repaired} repaired  ${(rebuildMs / 1000).toFixed(2)} s`);
+console.log(
+  `full re-validation after values were written behind the engine's back (every key and count rewritten), ${rebuilt.records} records, ${rebuilt.repaired} repaired  ${(rebuildMs / 1000).toFixed(2)} s`,
+);
 const profile = process.env.BENCH_PROFILE ? await startProfile() : undefined;
 const [full, fullMs] = await time(() => services.capture.revalidate(acquisition.id));
 await profile?.();
-console.log(`full re-validation of ${full.records} records (${full.findings} findings; ${full.repaired} records repaired)  ${(fullMs / 1000).toFixed(2)} s   goal < 2 s: ${fullMs < 2000 ? 'met' : 'NOT met'}`);
+console.log(
+  `full re-validation of ${full.records} records (${full.findings} findings; ${full.repaired} records repaired)  ${(fullMs / 1000).toFixed(2)} s   goal < 2 s: ${fullMs < 2000 ? 'met' : 'NOT met'}`,
+);
 
-const handsets = await database.db.selectFrom('records').select(['id', 'version']).where('acquisition_id', '=', acquisition.id).where('entity', '=', 'handset').orderBy('id').limit(EDITS).execute();
-const users = await database.db.selectFrom('records').select(['id', 'version']).where('acquisition_id', '=', acquisition.id).where('entity', '=', 'user').orderBy('id').limit(EDITS).execute();
+const handsets = await database.db
+  .selectFrom('records')
+  .select(['id', 'version'])
+  .where('acquisition_id', '=', acquisition.id)
+  .where('entity', '=', 'handset')
+  .orderBy('id')
+  .limit(EDITS)
+  .execute();
+const users = await database.db
+  .selectFrom('records')
+  .select(['id', 'version'])
+  .where('acquisition_id', '=', acquisition.id)
+  .where('entity', '=', 'user')
+  .orderBy('id')
+  .limit(EDITS)
+  .execute();
 const measure = async (label: string, edit: (i: number) => Promise<unknown>) => {
   for (let i = 0; i < 10; i++) await edit(i); // warm up
   const times: number[] = [];
   for (let i = 10; i < EDITS; i++) times.push((await time(() => edit(i)))[1]);
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)]!;
-  console.log(`${label.padEnd(60)} median ${median.toFixed(2).padStart(6)} ms   p95 ${times[Math.floor(times.length * 0.95)]!.toFixed(2).padStart(6)} ms   goal < 10 ms: ${median < 10 ? 'met' : 'NOT met'}`);
+  console.log(
+    `${label.padEnd(60)} median ${median.toFixed(2).padStart(6)} ms   p95 ${times[Math.floor(times.length * 0.95)]!.toFixed(2).padStart(6)} ms   goal < 10 ms: ${median < 10 ? 'met' : 'NOT met'}`,
+  );
 };
 await measure('edit a handset MAC (unique across all customers)', (i) =>
-  services.capture.engine.write(acquisition.id, [{ op: 'update', id: handsets[i]!.id, patch: { mac: `AA:BB:CC:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}` } }], { source: 'api', actor: 'bench' }),
+  services.capture.engine.write(
+    acquisition.id,
+    [
+      {
+        op: 'update',
+        id: handsets[i]!.id,
+        patch: {
+          mac: `AA:BB:CC:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
+        },
+      },
+    ],
+    { source: 'api', actor: 'bench' },
+  ),
 );
 await measure('edit a user extension (unique, referenced by handsets)', (i) =>
-  services.capture.engine.write(acquisition.id, [{ op: 'update', id: users[i]!.id, patch: { extension: String(900000 + i) } }], { source: 'api', actor: 'bench' }),
+  services.capture.engine.write(
+    acquisition.id,
+    [{ op: 'update', id: users[i]!.id, patch: { extension: String(900000 + i) } }],
+    { source: 'api', actor: 'bench' },
+  ),
 );
 await measure('edit a user last name (no cross-record rule)', (i) =>
-  services.capture.engine.write(acquisition.id, [{ op: 'update', id: users[i]!.id, patch: { lastName: `Renamed ${i}` } }], { source: 'api', actor: 'bench' }),
+  services.capture.engine.write(
+    acquisition.id,
+    [{ op: 'update', id: users[i]!.id, patch: { lastName: `Renamed ${i}` } }],
+    { source: 'api', actor: 'bench' },
+  ),
 );
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 await database.close();
