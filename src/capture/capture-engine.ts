@@ -16,6 +16,7 @@ import {
 import type { ContextCache } from './context-cache.js';
 import { validationDigest } from './digest.js';
 import {
+  prepareRecord,
   findingsOf,
   lookupsFrom,
   numberRuleInputs,
@@ -389,31 +390,8 @@ export class CaptureEngine {
           )
         : []),
     ];
-    for (const record of extra)
-      prepared.set(record.id, this.prepareStored(ctx, record, siteRecords));
+    for (const record of extra) prepared.set(record.id, prepareRecord(ctx, record, siteRecords));
     return [...prepared.values()];
-  }
-
-  /** Normalises a stored record again (idempotent) to know its problems and keys. */
-  prepareStored(
-    ctx: AcquisitionContext,
-    record: CapturedRecord,
-    siteRecords: readonly CapturedRecord[],
-  ): PreparedRecord {
-    const entity = ctx.catalog.entities.get(record.entity)!;
-    const country = countryOf(entity, record.values, record.site, {
-      siteCountry: (s) => siteCountry(ctx, siteRecords, s),
-      fallback: ctx.fallbackCountry,
-    });
-    const { problems } = normalizeRecordValues(entity, record.values, country);
-    const keys = recordKeys(
-      entity,
-      record,
-      problems,
-      ctx.acquisition.id,
-      ctx.referenced.has(entity.id),
-    );
-    return { record, problems, keys };
   }
 
   /** Evaluates the prepared records with the keys and records their rules need, loaded from the database. */

@@ -155,21 +155,7 @@ export class CaptureRepository {
   async recordsForValidation(acquisitionId: string): Promise<StoredRecord[]> {
     const rows = await this.db
       .selectFrom('records')
-      .select([
-        'id',
-        'acquisition_id',
-        'entity',
-        'slot',
-        'site',
-        'values',
-        'status',
-        'required_count',
-        'satisfied_count',
-        'version',
-        'digest',
-        'created_at',
-        'updated_at',
-      ])
+      .select(LIGHT_COLUMNS)
       .where('acquisition_id', '=', acquisitionId)
       .orderBy('id')
       .execute();

@@ -2,7 +2,8 @@ import type { AcquisitionContext } from './acquisition-context.js';
 import type { CaptureRepository, StoredKey } from './capture-repository.js';
 import { crossRecordFindings, fieldFindings, type RecordLookups } from './cross-record.js';
 import type { FieldProblem } from './normalize-field.js';
-import { keyId } from './record-keys.js';
+import { keyId, recordKeys } from './record-keys.js';
+import { countryOf, normalizeRecordValues } from './record-values.js';
 import type { CapturedRecord, Finding, RecordKey } from './record.js';
 
 /** A record with the problems normalisation found and the keys it puts in the index. */
@@ -117,3 +118,41 @@ export async function neighbourKeys(
 ): Promise<StoredKey[]> {
   return repo.holdersOf([...keys, ...referenceTargets]);
 }
+
+/**
+ * Normalises a stored record again (idempotent) to know its problems and index keys. Valid values
+ * are taken in their normalised form (a pre-filled national number becomes E.164); invalid ones
+ * stay as given.
+ */
+export function prepareRecord(
+  ctx: AcquisitionContext,
+  record: CapturedRecord,
+  siteRecords: readonly CapturedRecord[],
+): PreparedRecord {
+  const entity = ctx.catalog.entities.get(record.entity)!;
+  const country = countryOf(entity, record.values, record.site, {
+    siteCountry: (s) => siteCountry(ctx, siteRecords, s),
+    fallback: ctx.fallbackCountry,
+  });
+  const { values, problems } = normalizeRecordValues(entity, record.values, country);
+  let normalised = record;
+  for (const [field, value] of Object.entries(values)) {
+    if (problems.has(field) || sameValue(value, record.values[field])) continue;
+    if (normalised === record) normalised = { ...record, values: { ...record.values } };
+    normalised.values[field] = value;
+  }
+  return {
+    record: normalised,
+    problems,
+    keys: recordKeys(
+      entity,
+      normalised,
+      problems,
+      ctx.acquisition.id,
+      ctx.referenced.has(entity.id),
+    ),
+  };
+}
+
+const sameValue = (a: unknown, b: unknown) =>
+  a === b || (Array.isArray(a) && JSON.stringify(a) === JSON.stringify(b));

@@ -5,31 +5,13 @@ import type { AcquisitionContext } from './acquisition-context.js';
 import { recordCounts } from './acquisition-context.js';
 import { CaptureRepository, type StoredKey, type StoredRecord } from './capture-repository.js';
 import { validationOf } from './capture-engine.js';
-import { findingsOf, lookupsFrom, siteCountry, type PreparedRecord } from './evaluate-records.js';
-import { recordKeys } from './record-keys.js';
-import { countryOf, normalizeRecordValues } from './record-values.js';
+import { findingsOf, lookupsFrom, prepareRecord, type PreparedRecord } from './evaluate-records.js';
 import type { CapturedRecord, Finding } from './record.js';
 
 /** Prepares every record of an acquisition in memory: problems, keys and counts. */
-function prepareAll(
-  ctx: AcquisitionContext,
-  records: readonly StoredRecord[],
-): (PreparedRecord & { normalised: Record<string, unknown> })[] {
+function prepareAll(ctx: AcquisitionContext, records: readonly StoredRecord[]): PreparedRecord[] {
   const sites = records.filter((r) => r.entity === 'site');
-  return records.map((record) => {
-    const entity = ctx.catalog.entities.get(record.entity)!;
-    const country = countryOf(entity, record.values, record.site, {
-      siteCountry: (s) => siteCountry(ctx, sites, s),
-      fallback: ctx.fallbackCountry,
-    });
-    const { values, problems } = normalizeRecordValues(entity, record.values, country);
-    return {
-      record,
-      problems,
-      normalised: values,
-      keys: recordKeys(entity, record, problems, ctx.acquisition.id, ctx.referenced.has(entity.id)),
-    };
-  });
+  return records.map((record) => prepareRecord(ctx, record, sites));
 }
 
 /** Findings of all records, with index lookups built in memory (and global keys of other acquisitions from the database). */
@@ -202,12 +184,9 @@ export async function materializeRecords(
       });
     }
   }
-  // Store pre-filled values in their normalised form (a national number becomes E.164), then validate.
-  for (const [i, first] of prepareAll(ctx, records).entries()) {
-    for (const [field, value] of Object.entries(first.normalised))
-      if (!first.problems.has(field)) records[i]!.values[field] = value;
-  }
+  // Pre-filled values are stored in their normalised form (a national number becomes E.164).
   const prepared = prepareAll(ctx, records);
+  prepared.forEach((p, i) => (records[i]!.values = p.record.values));
   for (const [i, record] of records.entries()) {
     const entity = ctx.catalog.entities.get(record.entity)!;
     const counts = recordCounts(ctx, entity, record, prepared[i]!.problems);

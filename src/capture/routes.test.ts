@@ -106,6 +106,42 @@ describe.each(dialects)('capturing records on %s', (dialect) => {
     expect(sites.map((s) => s.values.postcode)).toContain('LS1 5HD');
   });
 
+  it('stores values pre-filled from the proposal in normalised form', async () => {
+    const proposal = buildProposal({
+      reference: 'NORMALISE-1',
+      contacts: [
+        {
+          role: 'primary',
+          name: 'Sam Example',
+          phone: '0113 496 0999',
+          email: 'sam@fenwick.example',
+        },
+      ],
+      items: [
+        {
+          id: 'group',
+          productSpecification: 'hosted-voice',
+          quantity: 1,
+          characteristics: { extensionLength: 4 },
+        },
+      ],
+    });
+    const created = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/acquisitions',
+      headers: sales(),
+      payload: proposal,
+    });
+    const contacts = (
+      await server.app.inject({
+        method: 'GET',
+        url: `${created.headers.location}/records?entity=contact`,
+        headers: sales(),
+      })
+    ).json<{ items: RecordBody[] }>().items;
+    expect(contacts.find((c) => c.values.role === 'primary')!.values.phone).toBe('+441134960999');
+  });
+
   it('normalises values before validation and records where each came from', async () => {
     const [handset] = await list('handset');
     const response = await patch(handset!.id, handset!.version, { mac: '80-5e-c0-aa-bb-01' });
