@@ -272,35 +272,33 @@ export class CaptureRepository {
   /** Every stored key matching one of the given keys (any record, any acquisition for global scope). */
   async holdersOf(keys: readonly RecordKey[], exceptAcquisition?: string): Promise<StoredKey[]> {
     const out: StoredKey[] = [];
-    // Grouped by (kind, scope) so that every query walks the (kind, scope, key_value) index.
-    const groups = new Map<string, { kind: string; scope: string; values: Set<string> }>();
-    for (const k of keys) {
-      const id = `${k.kind}\u0000${k.scope}`;
-      const group = groups.get(id) ?? { kind: k.kind, scope: k.scope, values: new Set<string>() };
-      group.values.add(k.value);
-      groups.set(id, group);
-    }
-    for (const { kind, scope, values } of groups.values()) {
-      for (const part of chunks([...values], 500)) {
-        const rows = await this.db
-          .selectFrom('record_keys')
-          .selectAll()
-          .where('kind', '=', kind)
-          .where('scope', '=', scope)
-          .where('key_value', 'in', part)
-          .$if(exceptAcquisition !== undefined, (q) =>
-            q.where('acquisition_id', '!=', exceptAcquisition!),
-          )
-          .execute();
-        for (const r of rows)
-          out.push({
-            recordId: r.record_id,
-            acquisitionId: r.acquisition_id,
-            kind: r.kind,
-            value: r.key_value,
-            scope: r.scope,
-          });
-      }
+    const unique = [
+      ...new Map(keys.map((k) => [`${k.value}\u0000${k.kind}\u0000${k.scope}`, k])).values(),
+    ];
+    // One round trip per few hundred keys: (key_value, kind, scope) tuples walk the index that leads with key_value.
+    for (const part of chunks(unique, 300)) {
+      const rows = await this.db
+        .selectFrom('record_keys')
+        .selectAll()
+        .where((eb) =>
+          eb(
+            eb.refTuple('key_value', 'kind', 'scope'),
+            'in',
+            part.map((k) => eb.tuple(k.value.slice(0, 400), k.kind, k.scope)),
+          ),
+        )
+        .$if(exceptAcquisition !== undefined, (q) =>
+          q.where('acquisition_id', '!=', exceptAcquisition!),
+        )
+        .execute();
+      for (const r of rows)
+        out.push({
+          recordId: r.record_id,
+          acquisitionId: r.acquisition_id,
+          kind: r.kind,
+          value: r.key_value,
+          scope: r.scope,
+        });
     }
     return out;
   }

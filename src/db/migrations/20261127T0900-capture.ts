@@ -58,7 +58,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createIndex('record_keys_lookup_idx')
     .on('record_keys')
-    .columns(['kind', 'scope', 'key_value'])
+    .columns(['key_value', 'kind', 'scope'])
     .execute();
   await db.schema
     .createIndex('record_keys_acquisition_idx')
