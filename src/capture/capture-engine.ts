@@ -108,7 +108,16 @@ export class CaptureEngine {
       // Index keys first, so that the evaluation below sees this write.
       const written = planned.filter((p) => p.after);
       const touchedIds = planned.map((p) => p.before?.id ?? p.after!.id);
-      const oldKeys = await repo.keysOf(planned.filter((p) => p.before).map((p) => p.before!.id));
+      // The old keys follow from the old values; no need to read them back.
+      const oldKeys: StoredKey[] = planned.flatMap((p) =>
+        p.before
+          ? prepareRecord(ctx, p.before, siteRecords).keys.map((k) => ({
+              ...k,
+              recordId: p.before!.id,
+              acquisitionId,
+            }))
+          : [],
+      );
       const newKeys: StoredKey[] = written.flatMap((p) =>
         p.prepared!.keys.map((k) => ({ ...k, recordId: p.after!.id, acquisitionId })),
       );
@@ -126,13 +135,27 @@ export class CaptureEngine {
       await repo.insertRecords(planned.filter((p) => p.op.op === 'create').map((p) => p.after!));
 
       const evaluated = await this.neighbourhood(ctx, repo, planned, oldKeys, newKeys, siteRecords);
-      const findings = await this.evaluate(ctx, repo, evaluated, planned, siteRecords);
-      await repo.replaceFindings(
-        acquisitionId,
-        [...new Set([...evaluated.map((e) => e.record.id), ...touchedIds])],
-        findings,
+      const findings = await this.evaluate(ctx, repo, evaluated.prepared, planned, siteRecords);
+      // Findings and status change only where the record's validation digest or status changed.
+      const conclusions = validationOf(evaluated.prepared, findings);
+      const changedDigest = conclusions
+        .filter((c) => c.digest !== evaluated.stored.get(c.id)?.digest)
+        .map((c) => c.id);
+      const deletedIds = planned.filter((p) => p.op.op === 'delete').map((p) => p.before!.id);
+      const rewrite = new Set([...changedDigest, ...deletedIds]);
+      if (rewrite.size > 0) {
+        await repo.replaceFindings(
+          acquisitionId,
+          [...rewrite],
+          findings.filter((f) => rewrite.has(f.recordId)),
+        );
+      }
+      await repo.setValidation(
+        conclusions.filter((c) => {
+          const stored = evaluated.stored.get(c.id);
+          return c.digest !== stored?.digest || c.status !== stored?.status;
+        }),
       );
-      await repo.setValidation(validationOf(evaluated, findings));
 
       await repo.appendHistory(planned.flatMap((p, i) => this.historyOf(p, origin, at, i)));
       await appendEvents(
@@ -355,10 +378,19 @@ export class CaptureEngine {
     oldKeys: readonly StoredKey[],
     newKeys: readonly StoredKey[],
     siteRecords: readonly CapturedRecord[],
-  ): Promise<PreparedRecord[]> {
+  ): Promise<{
+    prepared: PreparedRecord[];
+    stored: Map<string, { digest: string; status: string }>;
+  }> {
     const acquisitionId = ctx.acquisition.id;
     const prepared = new Map<string, PreparedRecord>();
-    for (const p of planned) if (p.prepared) prepared.set(p.after!.id, p.prepared);
+    // What is stored now: written records keep their old digest until it is set below.
+    const stored = new Map<string, { digest: string; status: string }>();
+    for (const p of planned) {
+      if (!p.prepared) continue;
+      prepared.set(p.after!.id, p.prepared);
+      stored.set(p.after!.id, { digest: p.before?.digest ?? '', status: p.after!.status });
+    }
     const deleted = new Set(planned.filter((p) => p.op.op === 'delete').map((p) => p.before!.id));
 
     const probes: RecordKey[] = [];
@@ -390,8 +422,11 @@ export class CaptureEngine {
           )
         : []),
     ];
-    for (const record of extra) prepared.set(record.id, prepareRecord(ctx, record, siteRecords));
-    return [...prepared.values()];
+    for (const record of extra) {
+      prepared.set(record.id, prepareRecord(ctx, record, siteRecords));
+      stored.set(record.id, { digest: record.digest, status: record.status });
+    }
+    return { prepared: [...prepared.values()], stored };
   }
 
   /** Evaluates the prepared records with the keys and records their rules need, loaded from the database. */
@@ -412,9 +447,17 @@ export class CaptureEngine {
     }
     const keys = probes.length > 0 ? await repo.holdersOf(probes) : [];
     const blockEntities = new Set<string>();
-    for (const { record } of evaluated) {
-      for (const rule of ctx.catalog.entities.get(record.entity)?.rules ?? [])
-        if (rule.kind === 'numberInBlock') blockEntities.add(rule.block.entity);
+    for (const { record, problems } of evaluated) {
+      for (const rule of ctx.catalog.entities.get(record.entity)?.rules ?? []) {
+        // Blocks are read only when a number is there to check.
+        if (
+          rule.kind === 'numberInBlock' &&
+          record.values[rule.field] !== undefined &&
+          !problems.has(rule.field)
+        ) {
+          blockEntities.add(rule.block.entity);
+        }
+      }
     }
     const byEntity = new Map<string, CapturedRecord[]>();
     for (const record of await repo.recordsOfEntities(ctx.acquisition.id, [...blockEntities], {
