@@ -162,11 +162,6 @@ export class CaptureRepository {
     return rows.map((row) => toStoredRecord({ ...row, provenance: '{}' }));
   }
 
-  async setStatus(ids: readonly string[], status: 'valid' | 'draft'): Promise<void> {
-    for (const part of chunks(ids, 500))
-      await this.db.updateTable('records').set({ status }).where('id', 'in', part).execute();
-  }
-
   async deleteRecord(id: string, expectedVersion: number): Promise<boolean> {
     const result = await this.db
       .deleteFrom('records')
@@ -248,27 +243,6 @@ export class CaptureRepository {
     return new Set(rows.map((r) => r.slot!));
   }
 
-  async keysOf(recordIds: readonly string[]): Promise<StoredKey[]> {
-    const out: StoredKey[] = [];
-    for (const part of chunks(recordIds, 500)) {
-      const rows = await this.db
-        .selectFrom('record_keys')
-        .selectAll()
-        .where('record_id', 'in', part)
-        .execute();
-      out.push(
-        ...rows.map((r) => ({
-          recordId: r.record_id,
-          acquisitionId: r.acquisition_id,
-          kind: r.kind,
-          value: r.key_value,
-          scope: r.scope,
-        })),
-      );
-    }
-    return out;
-  }
-
   /** Every stored key matching one of the given keys (any record, any acquisition for global scope). */
   async holdersOf(keys: readonly RecordKey[], exceptAcquisition?: string): Promise<StoredKey[]> {
     const out: StoredKey[] = [];
@@ -325,25 +299,6 @@ export class CaptureRepository {
         .execute();
   }
 
-  async keysOfAcquisition(acquisitionId: string): Promise<StoredKey[]> {
-    const rows = await this.db
-      .selectFrom('record_keys')
-      .selectAll()
-      .where('acquisition_id', '=', acquisitionId)
-      .execute();
-    return rows.map((r) => ({
-      recordId: r.record_id,
-      acquisitionId: r.acquisition_id,
-      kind: r.kind,
-      value: r.key_value,
-      scope: r.scope,
-    }));
-  }
-
-  async deleteKeysOfAcquisition(acquisitionId: string): Promise<void> {
-    await this.db.deleteFrom('record_keys').where('acquisition_id', '=', acquisitionId).execute();
-  }
-
   async replaceFindings(
     acquisitionId: string,
     recordIds: readonly string[],
@@ -371,10 +326,6 @@ export class CaptureRepository {
         .values(part)
         .onConflict((oc) => oc.doNothing())
         .execute();
-  }
-
-  async deleteFindingsOfAcquisition(acquisitionId: string): Promise<void> {
-    await this.db.deleteFrom('findings').where('acquisition_id', '=', acquisitionId).execute();
   }
 
   /** The findings of an acquisition, optionally of some records, an entity or a severity. */
@@ -413,17 +364,6 @@ export class CaptureRepository {
       message: r.message,
       ...(r.related ? { related: JSON.parse(r.related) as string[] } : {}),
     }));
-  }
-
-  async countFindings(acquisitionId: string): Promise<{ blocking: number; warning: number }> {
-    const rows = await this.db
-      .selectFrom('findings')
-      .select(['severity', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('acquisition_id', '=', acquisitionId)
-      .groupBy('severity')
-      .execute();
-    const count = (s: string) => Number(rows.find((r) => r.severity === s)?.n ?? 0);
-    return { blocking: count('blocking'), warning: count('warning') };
   }
 
   async appendHistory(entries: readonly HistoryEntry[]): Promise<void> {
