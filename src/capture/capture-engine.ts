@@ -1,31 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { EntitySpec } from '../catalog/model.js';
-import { errors, type ProblemDetail } from '../errors.js';
-import { appendEvents, type OutboxEvent } from '../outbox/outbox.js';
-import { pointerOf } from '../schema/ajv.js';
-import { groupOf, recordCounts, type AcquisitionContext } from './acquisition-context.js';
+import { errors } from '../errors.js';
+import { appendEvents } from '../outbox/outbox.js';
+import type { AcquisitionContext } from './acquisition-context.js';
 import { captureErrors } from './capture-errors.js';
-import {
-  CaptureRepository,
-  type HistoryEntry,
-  type StoredKey,
-  type StoredRecord,
-} from './capture-repository.js';
+import { CaptureRepository, type StoredKey, type StoredRecord } from './capture-repository.js';
 import type { ContextCache } from './context-cache.js';
 import { validationDigest } from './digest.js';
 import {
-  prepareRecord,
   findingsOf,
   lookupsFrom,
   numberRuleInputs,
-  siteCountry,
+  prepareRecord,
   type PreparedRecord,
 } from './evaluate-records.js';
-import { handleKind, recordKeys, referenceKind } from './record-keys.js';
-import { countryOf, normalizeRecordValues, unknownFields } from './record-values.js';
-import type { CapturedRecord, Finding, Provenance, RecordKey, Source } from './record.js';
+import { planWrites, type Planned } from './plan-writes.js';
+import { handleKind, referenceKind } from './record-keys.js';
+import type { CapturedRecord, Finding, RecordKey, Source } from './record.js';
+import { adjustTotals, eventOf, historyOf } from './write-effects.js';
 
 /** Who writes, through which channel. */
 export interface Origin {
@@ -52,16 +44,6 @@ export interface WriteResult {
   /** Findings of the records written. */
   findings: Finding[];
 }
-
-interface Planned {
-  index: number;
-  op: WriteOp;
-  before?: StoredRecord;
-  after?: StoredRecord;
-  prepared?: PreparedRecord;
-}
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /**
  * The one path every capture channel writes through: normalise, validate (field, record,
@@ -103,7 +85,7 @@ export class CaptureEngine {
       const siteRecords = await repo.recordsOfEntities(acquisitionId, ['site'], {
         withProvenance: false,
       });
-      const planned = await this.plan(ctx, repo, ops, existing, siteRecords, origin, at);
+      const planned = await planWrites(ctx, repo, ops, existing, siteRecords, origin, at);
 
       // Index keys first, so that the evaluation below sees this write.
       const written = planned.filter((p) => p.after);
@@ -157,13 +139,13 @@ export class CaptureEngine {
         }),
       );
 
-      await repo.appendHistory(planned.flatMap((p, i) => this.historyOf(p, origin, at, i)));
+      await repo.appendHistory(planned.flatMap((p, i) => historyOf(p, origin, at, i)));
       await appendEvents(
         trx,
-        planned.map((p) => this.eventOf(acquisitionId, p, origin)),
+        planned.map((p) => eventOf(acquisitionId, p, origin)),
         this.now(),
       );
-      await this.adjustTotals(trx, ctx, planned, at);
+      await adjustTotals(trx, ctx, planned, at);
 
       const writtenIds = new Set(written.map((p) => p.after!.id));
       const statusOf = new Map<string, 'valid' | 'draft'>();
@@ -177,197 +159,6 @@ export class CaptureEngine {
         findings: findings.filter((f) => writtenIds.has(f.recordId)),
       };
     });
-  }
-
-  /** Checks every operation and works out the records as they will be; throws before anything is written. */
-  private async plan(
-    ctx: AcquisitionContext,
-    repo: CaptureRepository,
-    ops: readonly WriteOp[],
-    existing: Map<string, StoredRecord>,
-    siteRecords: readonly CapturedRecord[],
-    origin: Origin,
-    at: string,
-  ): Promise<Planned[]> {
-    const invalid: ProblemDetail[] = [];
-    const forbidden: ProblemDetail[] = [];
-    const taken = new Map<string, Set<string>>();
-    const planned: Planned[] = [];
-    const provenance: Provenance = {
-      source: origin.source,
-      actor: origin.actor,
-      at,
-      ...(origin.detail ? { detail: origin.detail } : {}),
-    };
-
-    for (const [index, op] of ops.entries()) {
-      const at0 = ops.length > 1 ? pointerOf('records', index) : '';
-      const valuesAt =
-        origin.valuesPointer?.(index) ?? (op.op === 'create' ? `${at0}/values` : at0);
-      if (op.op !== 'create') {
-        const before = existing.get(op.id);
-        if (!before) throw captureErrors.recordNotFound(op.id);
-        if (op.ifVersion !== undefined && op.ifVersion !== before.version)
-          throw captureErrors.versionConflict(op.id, before.version);
-        if (op.op === 'delete') {
-          if (origin.customerOnly)
-            forbidden.push({
-              pointer: at0 || '/',
-              detail: 'a customer link cannot delete records',
-            });
-          planned.push({ index, op, before });
-          continue;
-        }
-      }
-      const entityId = op.op === 'create' ? op.entity : existing.get(op.id)!.entity;
-      const entity = ctx.catalog.entities.get(entityId);
-      if (!entity) {
-        invalid.push({
-          pointer: `${at0}/entity`,
-          detail: `"${entityId}" is not an entity of the catalogue`,
-        });
-        continue;
-      }
-      const incoming = op.op === 'create' ? op.values : op.patch;
-      for (const field of unknownFields(entity, incoming)) {
-        invalid.push({
-          pointer: `${valuesAt}/${field}`,
-          detail: `is not a field of ${entity.name.toLowerCase()}`,
-        });
-      }
-      if (origin.customerOnly) {
-        for (const key of Object.keys(incoming)) {
-          const field = entity.fields.find((f) => f.id === key);
-          if (field && field.owner !== 'customer')
-            forbidden.push({
-              pointer: `${valuesAt}/${key}`,
-              detail: `is provided by ${field.owner}, not by the customer`,
-            });
-        }
-      }
-      const before = op.op === 'update' ? existing.get(op.id) : undefined;
-      let slot = before?.slot ?? null;
-      let site = before?.site ?? null;
-      let base: Record<string, unknown> = before ? { ...before.values } : {};
-      if (op.op === 'create') {
-        site =
-          op.site ??
-          (entity.siteField && typeof op.values[entity.siteField] === 'string'
-            ? (op.values[entity.siteField] as string)
-            : null);
-        slot = await this.freeSlot(ctx, repo, entity, site, taken);
-        const group = groupOf(ctx, { entity: entity.id, slot, site });
-        base = { ...(group?.prefillPlain ?? {}) };
-      }
-      const merged: Record<string, unknown> = { ...base };
-      for (const [key, value] of Object.entries(incoming)) {
-        if (value === null) delete merged[key];
-        else merged[key] = value;
-      }
-      const country = countryOf(entity, merged, site, {
-        siteCountry: (s) => siteCountry(ctx, siteRecords, s),
-        fallback: ctx.fallbackCountry,
-      });
-      const { values, problems } = normalizeRecordValues(entity, merged, country);
-      if (
-        entity.siteField &&
-        typeof values[entity.siteField] === 'string' &&
-        !problems.has(entity.siteField)
-      ) {
-        site = this.proposalSiteOf(ctx, siteRecords, values[entity.siteField] as string) ?? site;
-      }
-      const record: CapturedRecord = {
-        id: before?.id ?? randomUUID(),
-        entity: entity.id,
-        slot,
-        site,
-        values,
-      };
-      const counts = recordCounts(ctx, entity, record, problems);
-      const changed = entity.fields
-        .filter(
-          (f) =>
-            !same(before?.values[f.id], values[f.id]) ||
-            (op.op === 'update' && f.id in op.patch && !before),
-        )
-        .map((f) => f.id);
-      const nextProvenance = { ...(before?.provenance ?? {}) };
-      for (const field of changed) nextProvenance[field] = provenance;
-      const after: StoredRecord = {
-        ...record,
-        acquisitionId: ctx.acquisition.id,
-        provenance: nextProvenance,
-        status: problems.size > 0 ? 'draft' : 'valid',
-        requiredCount: counts.required,
-        satisfiedCount: counts.satisfied,
-        version: (before?.version ?? 0) + 1,
-        digest: '',
-        createdAt: before?.createdAt ?? at,
-        updatedAt: at,
-      };
-      const keys = recordKeys(
-        entity,
-        record,
-        problems,
-        ctx.acquisition.id,
-        ctx.referenced.has(entity.id),
-      );
-      planned.push({ index, op, before, after, prepared: { record, problems, keys } });
-    }
-    if (invalid.length > 0) throw captureErrors.invalidChanges(invalid);
-    if (forbidden.length > 0) throw captureErrors.fieldNotYours(forbidden);
-    return planned;
-  }
-
-  /** The proposal site a site reference value names (a proposal site id, a site record id or name). */
-  private proposalSiteOf(
-    ctx: AcquisitionContext,
-    siteRecords: readonly CapturedRecord[],
-    value: string,
-  ): string | undefined {
-    const wanted = value.trim().toLowerCase();
-    const proposalSite = ctx.acquisition.proposal.sites.find(
-      (s) => s.id.toLowerCase() === wanted || s.name.toLowerCase() === wanted,
-    );
-    if (proposalSite) return proposalSite.id;
-    return (
-      siteRecords.find(
-        (r) =>
-          r.id.toLowerCase() === wanted ||
-          (typeof r.values.name === 'string' ? r.values.name : '').toLowerCase() === wanted,
-      )?.site ?? undefined
-    );
-  }
-
-  /** The first free plan slot of the entity (same site first), as the plan would place the record. */
-  private async freeSlot(
-    ctx: AcquisitionContext,
-    repo: CaptureRepository,
-    entity: EntitySpec,
-    site: string | null,
-    taken: Map<string, Set<string>>,
-  ): Promise<string | null> {
-    let used = taken.get(entity.id);
-    if (!used) {
-      used = await repo.takenSlots(ctx.acquisition.id, entity.id);
-      taken.set(entity.id, used);
-    }
-    const groups = [...(ctx.groupsByEntity.get(entity.id) ?? [])];
-    const rank = (site0: string | null) => (site0 === site ? 0 : site0 === null ? 1 : 2);
-    groups.sort((a, b) => rank(a.group.site) - rank(b.group.site));
-    for (const limit of ['count', 'max'] as const) {
-      for (const f of groups) {
-        const capacity = limit === 'count' ? f.group.count : (f.group.max ?? 10000);
-        for (let i = 1; i <= capacity; i++) {
-          const slot = `${f.group.key}#${i}`;
-          if (!used.has(slot)) {
-            used.add(slot);
-            return slot;
-          }
-        }
-      }
-    }
-    return null;
   }
 
   /** The records whose findings this write can change: the written ones and their neighbours in the indexes. */
@@ -475,123 +266,6 @@ export class CaptureEngine {
     }
     byEntity.set('site', [...sites.values()]);
     return findingsOf(ctx, evaluated, lookupsFrom(ctx, keys, byEntity));
-  }
-
-  private historyOf(p: Planned, origin: Origin, at: string, _i: number): HistoryEntry[] {
-    const base = {
-      acquisitionId: p.after?.acquisitionId ?? p.before!.acquisitionId,
-      source: origin.source,
-      actor: origin.actor,
-      at,
-      ...(origin.detail ? { sourceDetail: origin.detail } : {}),
-      ...(origin.note ? { note: origin.note } : {}),
-    };
-    if (p.op.op === 'delete') {
-      const b = p.before!;
-      return [
-        {
-          ...base,
-          recordId: b.id,
-          recordVersion: b.version + 1,
-          seq: 0,
-          entity: b.entity,
-          field: '',
-          oldValue: b.values,
-          newValue: null,
-        },
-      ];
-    }
-    const a = p.after!;
-    const entity = Object.keys({ ...(p.before?.values ?? {}), ...a.values });
-    const fields = [...new Set(entity)].filter((f) => !same(p.before?.values[f], a.values[f]));
-    if (fields.length === 0 && !p.before)
-      return [
-        {
-          ...base,
-          recordId: a.id,
-          recordVersion: a.version,
-          seq: 0,
-          entity: a.entity,
-          field: '',
-          oldValue: null,
-          newValue: {},
-        },
-      ];
-    return fields.sort().map((field, seq) => ({
-      ...base,
-      recordId: a.id,
-      recordVersion: a.version,
-      seq,
-      entity: a.entity,
-      field,
-      oldValue: p.before?.values[field] ?? null,
-      newValue: a.values[field] ?? null,
-    }));
-  }
-
-  private eventOf(acquisitionId: string, p: Planned, origin: Origin): OutboxEvent {
-    const record = p.after ?? p.before!;
-    const type =
-      p.op.op === 'create'
-        ? 'recordCreateEvent'
-        : p.op.op === 'delete'
-          ? 'recordDeleteEvent'
-          : 'recordAttributeValueChangeEvent';
-    const fields = p.after
-      ? Object.keys({ ...(p.before?.values ?? {}), ...p.after.values }).filter(
-          (f) => !same(p.before?.values[f], p.after!.values[f]),
-        )
-      : [];
-    return {
-      aggregateType: 'record',
-      aggregateId: record.id,
-      sequence: p.after?.version ?? p.before!.version + 1,
-      eventType: type,
-      payload: {
-        acquisitionId,
-        recordId: record.id,
-        entity: record.entity,
-        version: p.after?.version ?? null,
-        fields,
-        source: origin.source,
-      },
-    };
-  }
-
-  /** Moves the acquisition's completeness by what this write changed (a deleted expected record is owed again). */
-  private async adjustTotals(
-    db: Kysely<Database>,
-    ctx: AcquisitionContext,
-    planned: readonly Planned[],
-    at: string,
-  ): Promise<void> {
-    let required = 0;
-    let satisfied = 0;
-    for (const p of planned) {
-      if (p.before) {
-        required -= p.before.requiredCount;
-        satisfied -= p.before.satisfiedCount;
-      }
-      if (p.after) {
-        required += p.after.requiredCount;
-        satisfied += p.after.satisfiedCount;
-      } else if (p.before?.slot) {
-        const group = groupOf(ctx, p.before);
-        const index = Number(p.before.slot.slice(p.before.slot.lastIndexOf('#') + 1));
-        if (group && index <= group.group.count) {
-          const entity = ctx.catalog.entities.get(p.before.entity)!;
-          const empty = recordCounts(
-            ctx,
-            entity,
-            { ...p.before, values: group.prefillPlain },
-            new Map(),
-          );
-          required += empty.required;
-          satisfied += empty.satisfied;
-        }
-      }
-    }
-    await adjustAcquisitionTotals(db, ctx.acquisition.id, required, satisfied, at);
   }
 }
 

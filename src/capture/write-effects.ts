@@ -1,0 +1,128 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { OutboxEvent } from '../outbox/outbox.js';
+import { groupOf, recordCounts, type AcquisitionContext } from './acquisition-context.js';
+import { adjustAcquisitionTotals, type Origin } from './capture-engine.js';
+import type { HistoryEntry } from './capture-repository.js';
+import type { Planned } from './plan-writes.js';
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** The history rows of one operation: one per changed field. */
+
+export function historyOf(p: Planned, origin: Origin, at: string, _i: number): HistoryEntry[] {
+  const base = {
+    acquisitionId: p.after?.acquisitionId ?? p.before!.acquisitionId,
+    source: origin.source,
+    actor: origin.actor,
+    at,
+    ...(origin.detail ? { sourceDetail: origin.detail } : {}),
+    ...(origin.note ? { note: origin.note } : {}),
+  };
+  if (p.op.op === 'delete') {
+    const b = p.before!;
+    return [
+      {
+        ...base,
+        recordId: b.id,
+        recordVersion: b.version + 1,
+        seq: 0,
+        entity: b.entity,
+        field: '',
+        oldValue: b.values,
+        newValue: null,
+      },
+    ];
+  }
+  const a = p.after!;
+  const entity = Object.keys({ ...(p.before?.values ?? {}), ...a.values });
+  const fields = [...new Set(entity)].filter((f) => !same(p.before?.values[f], a.values[f]));
+  if (fields.length === 0 && !p.before)
+    return [
+      {
+        ...base,
+        recordId: a.id,
+        recordVersion: a.version,
+        seq: 0,
+        entity: a.entity,
+        field: '',
+        oldValue: null,
+        newValue: {},
+      },
+    ];
+  return fields.sort().map((field, seq) => ({
+    ...base,
+    recordId: a.id,
+    recordVersion: a.version,
+    seq,
+    entity: a.entity,
+    field,
+    oldValue: p.before?.values[field] ?? null,
+    newValue: a.values[field] ?? null,
+  }));
+}
+
+export function eventOf(acquisitionId: string, p: Planned, origin: Origin): OutboxEvent {
+  const record = p.after ?? p.before!;
+  const type =
+    p.op.op === 'create'
+      ? 'recordCreateEvent'
+      : p.op.op === 'delete'
+        ? 'recordDeleteEvent'
+        : 'recordAttributeValueChangeEvent';
+  const fields = p.after
+    ? Object.keys({ ...(p.before?.values ?? {}), ...p.after.values }).filter(
+        (f) => !same(p.before?.values[f], p.after!.values[f]),
+      )
+    : [];
+  return {
+    aggregateType: 'record',
+    aggregateId: record.id,
+    sequence: p.after?.version ?? p.before!.version + 1,
+    eventType: type,
+    payload: {
+      acquisitionId,
+      recordId: record.id,
+      entity: record.entity,
+      version: p.after?.version ?? null,
+      fields,
+      source: origin.source,
+    },
+  };
+}
+
+/** Moves the acquisition's completeness by what this write changed (a deleted expected record is owed again). */
+export async function adjustTotals(
+  db: Kysely<Database>,
+  ctx: AcquisitionContext,
+  planned: readonly Planned[],
+  at: string,
+): Promise<void> {
+  let required = 0;
+  let satisfied = 0;
+  for (const p of planned) {
+    if (p.before) {
+      required -= p.before.requiredCount;
+      satisfied -= p.before.satisfiedCount;
+    }
+    if (p.after) {
+      required += p.after.requiredCount;
+      satisfied += p.after.satisfiedCount;
+    } else if (p.before?.slot) {
+      const group = groupOf(ctx, p.before);
+      const index = Number(p.before.slot.slice(p.before.slot.lastIndexOf('#') + 1));
+      if (group && index <= group.group.count) {
+        const entity = ctx.catalog.entities.get(p.before.entity)!;
+        const empty = recordCounts(
+          ctx,
+          entity,
+          { ...p.before, values: group.prefillPlain },
+          new Map(),
+        );
+        required += empty.required;
+        satisfied += empty.satisfied;
+      }
+    }
+  }
+  await adjustAcquisitionTotals(db, ctx.acquisition.id, required, satisfied, at);
+}
