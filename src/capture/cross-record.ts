@@ -1,7 +1,15 @@
 import type { EntitySpec } from '../catalog/model.js';
 import { countryOfE164 } from './formats.js';
 import type { FieldProblem } from './normalize-field.js';
-import { handleKind, memberKind, referenceFields, uniqueKind, uniqueScope } from './record-keys.js';
+import {
+  asList,
+  handleKind,
+  keyText,
+  memberKind,
+  referenceFields,
+  uniqueKind,
+  uniqueScope,
+} from './record-keys.js';
 import type { CapturedRecord, Finding } from './record.js';
 
 /** What cross-record rules need to know about the other records. */
@@ -18,9 +26,6 @@ export interface RecordLookups {
   entityName: (entity: string) => string;
 }
 
-const asList = (value: unknown): unknown[] =>
-  Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
-const keyText = (value: unknown) => String(value).trim().toLowerCase();
 const digits = (value: unknown) => (typeof value === 'string' ? value.replace(/\D/g, '') : '');
 
 function inBlock(number: string, from: string, to: string): boolean {

@@ -3,7 +3,7 @@ import type { CaptureRepository, StoredKey } from './capture-repository.js';
 import { crossRecordFindings, fieldFindings, type RecordLookups } from './cross-record.js';
 import type { FieldProblem } from './normalize-field.js';
 import { keyId, recordKeys } from './record-keys.js';
-import { countryOf, normalizeRecordValues } from './record-values.js';
+import { countryOf, normalizeRecordValues, sameValue } from './record-values.js';
 import type { CapturedRecord, Finding, RecordKey } from './record.js';
 
 /** A record with the problems normalisation found and the keys it puts in the index. */
@@ -153,6 +153,3 @@ export function prepareRecord(
     ),
   };
 }
-
-const sameValue = (a: unknown, b: unknown) =>
-  a === b || (Array.isArray(a) && JSON.stringify(a) === JSON.stringify(b));

@@ -8,7 +8,7 @@ import { captureErrors } from './capture-errors.js';
 import type { CaptureRepository, StoredRecord } from './capture-repository.js';
 import { siteCountry, type PreparedRecord } from './evaluate-records.js';
 import { recordKeys } from './record-keys.js';
-import { countryOf, normalizeRecordValues, unknownFields } from './record-values.js';
+import { countryOf, normalizeRecordValues, sameValue, unknownFields } from './record-values.js';
 import type { CapturedRecord, Provenance } from './record.js';
 
 /** One operation of a write, with the record before and after it. */
@@ -19,8 +19,6 @@ export interface Planned {
   after?: StoredRecord;
   prepared?: PreparedRecord;
 }
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** Checks every operation and works out the records as they will be; throws before anything is written. */
 export async function planWrites(
@@ -129,7 +127,7 @@ export async function planWrites(
     const changed = entity.fields
       .filter(
         (f) =>
-          !same(before?.values[f.id], values[f.id]) ||
+          !sameValue(before?.values[f.id], values[f.id]) ||
           (op.op === 'update' && f.id in op.patch && !before),
       )
       .map((f) => f.id);

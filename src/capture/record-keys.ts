@@ -2,9 +2,11 @@ import type { Catalog, EntitySpec, FieldSpec } from '../catalog/model.js';
 import type { FieldProblem } from './normalize-field.js';
 import type { CapturedRecord, RecordKey } from './record.js';
 
-const asList = (value: unknown): unknown[] =>
+/** A field value as a list: a list as it is, a single value as a list of one, nothing as empty. */
+export const asList = (value: unknown): unknown[] =>
   Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
-const keyText = (value: unknown) => String(value).trim().toLowerCase();
+/** A value as it is compared in the indexes: trimmed, lower case. */
+export const keyText = (value: unknown) => String(value).trim().toLowerCase();
 
 const referenceCache = new WeakMap<EntitySpec, { field: FieldSpec; target: string }[]>();
 

@@ -60,3 +60,11 @@ export function unknownFields(
 ): string[] {
   return Object.keys(raw).filter((key) => !entity.fields.some((f) => f.id === key));
 }
+
+/** True when two field values are the same (lists compared by content; absent and null alike). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || a === null || b === undefined || b === null)
+    return (a ?? null) === (b ?? null);
+  return typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b);
+}

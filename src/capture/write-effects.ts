@@ -5,8 +5,14 @@ import { groupOf, recordCounts, type AcquisitionContext } from './acquisition-co
 import { adjustAcquisitionTotals, type Origin } from './capture-engine.js';
 import type { HistoryEntry } from './capture-repository.js';
 import type { Planned } from './plan-writes.js';
+import { sameValue } from './record-values.js';
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/** The fields an operation changed, in name order. */
+function changedFields(p: Planned): string[] {
+  if (!p.after) return [];
+  const names = new Set([...Object.keys(p.before?.values ?? {}), ...Object.keys(p.after.values)]);
+  return [...names].filter((f) => !sameValue(p.before?.values[f], p.after!.values[f])).sort();
+}
 
 /** The history rows of one operation: one per changed field. */
 
@@ -35,8 +41,7 @@ export function historyOf(p: Planned, origin: Origin, at: string, _i: number): H
     ];
   }
   const a = p.after!;
-  const entity = Object.keys({ ...(p.before?.values ?? {}), ...a.values });
-  const fields = [...new Set(entity)].filter((f) => !same(p.before?.values[f], a.values[f]));
+  const fields = changedFields(p);
   if (fields.length === 0 && !p.before)
     return [
       {
@@ -50,7 +55,7 @@ export function historyOf(p: Planned, origin: Origin, at: string, _i: number): H
         newValue: {},
       },
     ];
-  return fields.sort().map((field, seq) => ({
+  return fields.map((field, seq) => ({
     ...base,
     recordId: a.id,
     recordVersion: a.version,
@@ -70,11 +75,7 @@ export function eventOf(acquisitionId: string, p: Planned, origin: Origin): Outb
       : p.op.op === 'delete'
         ? 'recordDeleteEvent'
         : 'recordAttributeValueChangeEvent';
-  const fields = p.after
-    ? Object.keys({ ...(p.before?.values ?? {}), ...p.after.values }).filter(
-        (f) => !same(p.before?.values[f], p.after!.values[f]),
-      )
-    : [];
+  const fields = changedFields(p);
   return {
     aggregateType: 'record',
     aggregateId: record.id,
