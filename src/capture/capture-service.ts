@@ -164,7 +164,6 @@ export class CaptureService {
     source?: Source,
     note?: string,
   ): Promise<WriteResult> {
-    await this.contexts.get(acquisitionId);
     const result = await this.engine.write(
       acquisitionId,
       ops,

@@ -47,6 +47,13 @@ export async function planWrites(
     if (op.op !== 'create') {
       const before = existing.get(op.id);
       if (!before) throw captureErrors.recordNotFound(op.id);
+      // A customer link cannot even see records of entities the customer provides nothing for.
+      if (
+        origin.customerOnly &&
+        !ctx.catalog.entities.get(before.entity)?.fields.some((f) => f.owner === 'customer')
+      ) {
+        throw captureErrors.recordNotFound(op.id);
+      }
       if (op.ifVersion !== undefined && op.ifVersion !== before.version)
         throw captureErrors.versionConflict(op.id, before.version);
       if (op.op === 'delete') {
