@@ -163,11 +163,13 @@ export class CaptureService {
     principal: Principal,
     source?: Source,
     note?: string,
+    valuesPointer?: (index: number) => string,
   ): Promise<WriteResult> {
+    const origin = this.originOf(principal, source, note);
     const result = await this.engine.write(
       acquisitionId,
       ops,
-      this.originOf(principal, source, note),
+      valuesPointer ? { ...origin, valuesPointer } : origin,
     );
     return {
       ...result,

@@ -307,7 +307,7 @@ describe.each(dialects)('capturing records on %s', (dialect) => {
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toMatchObject({
       code: 'record.invalid-change',
-      errors: [{ pointer: '/records/1/favouriteColour' }],
+      errors: [{ pointer: '/records/1/values/favouriteColour' }],
     });
     expect((await list('user'))[0]!.values.department).toBeUndefined();
     const stale = await server.app.inject({
@@ -336,6 +336,20 @@ describe.each(dialects)('capturing records on %s', (dialect) => {
     });
     expect(ok.statusCode).toBe(200);
     expect((await list('user'))[0]!.values.department).toBe('Ops');
+  });
+
+  it('points into the bulk request even for a batch of one', async () => {
+    const [user] = await list('user');
+    const refused = await server.app.inject({
+      method: 'POST',
+      url: url('/records/bulk'),
+      headers: sales(),
+      payload: { records: [{ id: user!.id, values: { favouriteColour: 'teal' } }] },
+    });
+    expect(refused.json()).toMatchObject({
+      code: 'record.invalid-change',
+      errors: [{ pointer: '/records/0/values/favouriteColour' }],
+    });
   });
 
   it('lists the history of every change, append-only, with channel and actor', async () => {

@@ -234,7 +234,15 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
               site: r.site ?? null,
             },
       );
-      const result = await capture.write(request.params.id, ops, principalOf(request));
+      // Pointers into the request: /records/<i>/values/<field>, even for a batch of one.
+      const result = await capture.write(
+        request.params.id,
+        ops,
+        principalOf(request),
+        undefined,
+        undefined,
+        (i) => `/records/${i}/values`,
+      );
       return { items: result.records.map((r) => present(request.params.id, r, result.findings)) };
     },
   );
