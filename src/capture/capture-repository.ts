@@ -151,7 +151,7 @@ export class CaptureRepository {
     }
   }
 
-  /** Every record of an acquisition without its provenance, for re-validation. */
+  /** Every record of an acquisition without its provenance: for validation, the plan and the interview. */
   async recordsForValidation(acquisitionId: string): Promise<StoredRecord[]> {
     const rows = await this.db
       .selectFrom('records')
@@ -216,16 +216,6 @@ export class CaptureRepository {
       .selectAll()
       .where('acquisition_id', '=', acquisitionId)
       .where('entity', 'in', entities)
-      .orderBy('id')
-      .execute();
-    return rows.map(toStoredRecord);
-  }
-
-  async allRecords(acquisitionId: string): Promise<StoredRecord[]> {
-    const rows = await this.db
-      .selectFrom('records')
-      .selectAll()
-      .where('acquisition_id', '=', acquisitionId)
       .orderBy('id')
       .execute();
     return rows.map(toStoredRecord);

@@ -27,7 +27,7 @@ export async function planRecordsOf(
 ): Promise<PlanRecord[]> {
   const repo = new CaptureRepository(db);
   const [records, findings] = await Promise.all([
-    repo.allRecords(acquisitionId),
+    repo.recordsForValidation(acquisitionId),
     repo.findings(acquisitionId),
   ]);
   const invalid = new Map<string, Set<string>>();

@@ -46,7 +46,7 @@ export class InterviewService {
     const ctx = await this.capture.contexts.get(acquisitionId);
     const repo = new CaptureRepository(this.db);
     const [records, findings, followUps] = await Promise.all([
-      repo.allRecords(acquisitionId),
+      repo.recordsForValidation(acquisitionId),
       repo.findings(acquisitionId),
       this.followUps(acquisitionId, false),
     ]);
