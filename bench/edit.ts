@@ -10,6 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../src/config.js';
 import { loadCatalog } from '../src/catalog/load-catalog.js';
 import { connectDatabase } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
@@ -83,7 +84,12 @@ const database = connectDatabase(url, { poolSize: 4 });
 await migrateToLatest(database.db, database.schema);
 const catalog = await loadCatalog(new URL('../catalog', import.meta.url).pathname);
 const now = () => new Date();
-const services = buildServices({ database, catalog, now });
+const services = buildServices({
+  config: { ...loadConfig({}), dataDir: 'data/bench' },
+  database,
+  catalog,
+  now,
+});
 const admin = { tokenId: 'bench', name: 'bench', role: 'admin' as const };
 console.log(
   `Edit benchmark on ${database.dialect}: ${SITES} sites × ${SEATS_PER_SITE} seats (node ${process.version})`,

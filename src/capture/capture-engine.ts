@@ -25,22 +25,35 @@ export interface Origin {
   actor: string;
   /** The token name, the file and row, the proposal part. */
   detail?: string;
+  /** The detail of operation `i`, when it differs per operation (an import's file and row). */
+  detailOf?: (index: number) => string;
   /** A note for the history (interview answers). */
   note?: string;
   /** A customer link: only customer-owned fields may be written. */
   customerOnly?: boolean;
+  /** Leave an update that changes nothing unwritten (no new version, history or event). */
+  skipUnchanged?: boolean;
   /** Where the values of operation `i` sit in the request, for error pointers (default: the body itself). */
   valuesPointer?: (index: number) => string;
 }
 
 export type WriteOp =
-  | { op: 'create'; entity: string; values: Record<string, unknown>; site?: string | null }
+  | {
+      op: 'create';
+      entity: string;
+      values: Record<string, unknown>;
+      site?: string | null;
+      /** The new record's id, when the caller must know it before the write (imports); else random. */
+      id?: string;
+    }
   | { op: 'update'; id: string; patch: Record<string, unknown>; ifVersion?: number }
   | { op: 'delete'; id: string; ifVersion?: number };
 
 export interface WriteResult {
   records: StoredRecord[];
   deleted: string[];
+  /** Records an update left as they were (with `skipUnchanged`). */
+  unchanged: string[];
   /** Findings of the records written. */
   findings: Finding[];
 }
@@ -63,102 +76,121 @@ export class CaptureEngine {
     origin: Origin,
   ): Promise<WriteResult> {
     const ctx = await this.contexts.get(acquisitionId);
-    return this.db.transaction().execute(async (trx) => {
-      const repo = new CaptureRepository(trx);
-      const state = await trx
-        .selectFrom('acquisitions')
-        .select('state')
-        .where('id', '=', acquisitionId)
-        .executeTakeFirst();
-      if (!state) throw errors.acquisitionNotFound(acquisitionId);
-      if (state.state !== 'collecting') throw captureErrors.locked(state.state);
-      const at = this.now().toISOString();
+    return this.db.transaction().execute((trx) => this.writeWith(trx, ctx, ops, origin));
+  }
 
-      const existing = new Map(
-        (
-          await repo.getRecords(
-            acquisitionId,
-            ops.flatMap((o) => (o.op === 'create' ? [] : [o.id])),
-          )
-        ).map((r) => [r.id, r]),
-      );
-      const siteRecords = await repo.recordsOfEntities(acquisitionId, ['site'], {
-        withProvenance: false,
-      });
-      const planned = await planWrites(ctx, repo, ops, existing, siteRecords, origin, at);
+  /** The capture context of an acquisition (cached); read it before opening a transaction. */
+  context(acquisitionId: string): Promise<AcquisitionContext> {
+    return this.contexts.get(acquisitionId);
+  }
 
-      // Index keys first, so that the evaluation below sees this write.
-      const written = planned.filter((p) => p.after);
-      const touchedIds = planned.map((p) => p.before?.id ?? p.after!.id);
-      // The old keys follow from the old values; no need to read them back.
-      const oldKeys: StoredKey[] = planned.flatMap((p) =>
-        p.before
-          ? prepareRecord(ctx, p.before, siteRecords).keys.map((k) => ({
-              ...k,
-              recordId: p.before!.id,
-              acquisitionId,
-            }))
-          : [],
-      );
-      const newKeys: StoredKey[] = written.flatMap((p) =>
-        p.prepared!.keys.map((k) => ({ ...k, recordId: p.after!.id, acquisitionId })),
-      );
-      await repo.replaceKeys(acquisitionId, touchedIds, newKeys);
+  /**
+   * `write` inside a transaction the caller holds, so that a spreadsheet import can write many
+   * batches and still commit or roll back as one.
+   */
+  async writeWith(
+    trx: Kysely<Database>,
+    ctx: AcquisitionContext,
+    ops: readonly WriteOp[],
+    origin: Origin,
+  ): Promise<WriteResult> {
+    const acquisitionId = ctx.acquisition.id;
+    const repo = new CaptureRepository(trx);
+    const state = await trx
+      .selectFrom('acquisitions')
+      .select('state')
+      .where('id', '=', acquisitionId)
+      .executeTakeFirst();
+    if (!state) throw errors.acquisitionNotFound(acquisitionId);
+    if (state.state !== 'collecting') throw captureErrors.locked(state.state);
+    const at = this.now().toISOString();
 
-      for (const p of planned) {
-        if (p.op.op === 'delete') {
-          if (!(await repo.deleteRecord(p.before!.id, p.before!.version)))
-            throw captureErrors.versionConflict(p.before!.id, p.before!.version + 1);
-        } else if (p.before) {
-          if (!(await repo.updateRecord(p.after!, p.before.version)))
-            throw captureErrors.versionConflict(p.before.id, p.before.version + 1);
-        }
-      }
-      await repo.insertRecords(planned.filter((p) => p.op.op === 'create').map((p) => p.after!));
-
-      const evaluated = await this.neighbourhood(ctx, repo, planned, oldKeys, newKeys, siteRecords);
-      const findings = await this.evaluate(ctx, repo, evaluated.prepared, planned, siteRecords);
-      // Findings and status change only where the record's validation digest or status changed.
-      const conclusions = validationOf(evaluated.prepared, findings);
-      const changedDigest = conclusions
-        .filter((c) => c.digest !== evaluated.stored.get(c.id)?.digest)
-        .map((c) => c.id);
-      const deletedIds = planned.filter((p) => p.op.op === 'delete').map((p) => p.before!.id);
-      const rewrite = new Set([...changedDigest, ...deletedIds]);
-      if (rewrite.size > 0) {
-        await repo.replaceFindings(
+    const existing = new Map(
+      (
+        await repo.getRecords(
           acquisitionId,
-          [...rewrite],
-          findings.filter((f) => rewrite.has(f.recordId)),
-        );
-      }
-      await repo.setValidation(
-        conclusions.filter((c) => {
-          const stored = evaluated.stored.get(c.id);
-          return c.digest !== stored?.digest || c.status !== stored?.status;
-        }),
-      );
-
-      await repo.appendHistory(planned.flatMap((p, i) => historyOf(p, origin, at, i)));
-      await appendEvents(
-        trx,
-        planned.map((p) => eventOf(acquisitionId, p, origin)),
-        this.now(),
-      );
-      await adjustTotals(trx, ctx, planned, at);
-
-      const writtenIds = new Set(written.map((p) => p.after!.id));
-      const statusOf = new Map<string, 'valid' | 'draft'>();
-      for (const f of findings) if (f.severity === 'blocking') statusOf.set(f.recordId, 'draft');
-      return {
-        records: written.map((p) => ({
-          ...p.after!,
-          status: statusOf.get(p.after!.id) ?? 'valid',
-        })),
-        deleted: planned.filter((p) => p.op.op === 'delete').map((p) => p.before!.id),
-        findings: findings.filter((f) => writtenIds.has(f.recordId)),
-      };
+          ops.flatMap((o) => (o.op === 'create' ? [] : [o.id])),
+        )
+      ).map((r) => [r.id, r]),
+    );
+    const siteRecords = await repo.recordsOfEntities(acquisitionId, ['site'], {
+      withProvenance: false,
     });
+    const allPlanned = await planWrites(ctx, repo, ops, existing, siteRecords, origin, at);
+    const planned = allPlanned.filter((p) => !p.unchanged);
+
+    // Index keys first, so that the evaluation below sees this write.
+    const written = planned.filter((p) => p.after);
+    const touchedIds = planned.map((p) => p.before?.id ?? p.after!.id);
+    // The old keys follow from the old values; no need to read them back.
+    const oldKeys: StoredKey[] = planned.flatMap((p) =>
+      p.before
+        ? prepareRecord(ctx, p.before, siteRecords).keys.map((k) => ({
+            ...k,
+            recordId: p.before!.id,
+            acquisitionId,
+          }))
+        : [],
+    );
+    const newKeys: StoredKey[] = written.flatMap((p) =>
+      p.prepared!.keys.map((k) => ({ ...k, recordId: p.after!.id, acquisitionId })),
+    );
+    await repo.replaceKeys(acquisitionId, touchedIds, newKeys);
+
+    for (const p of planned) {
+      if (p.op.op === 'delete') {
+        if (!(await repo.deleteRecord(p.before!.id, p.before!.version)))
+          throw captureErrors.versionConflict(p.before!.id, p.before!.version + 1);
+      } else if (p.before) {
+        if (!(await repo.updateRecord(p.after!, p.before.version)))
+          throw captureErrors.versionConflict(p.before.id, p.before.version + 1);
+      }
+    }
+    await repo.insertRecords(planned.filter((p) => p.op.op === 'create').map((p) => p.after!));
+
+    const evaluated = await this.neighbourhood(ctx, repo, planned, oldKeys, newKeys, siteRecords);
+    const findings = await this.evaluate(ctx, repo, evaluated.prepared, planned, siteRecords);
+    // Findings and status change only where the record's validation digest or status changed.
+    const conclusions = validationOf(evaluated.prepared, findings);
+    const changedDigest = conclusions
+      .filter((c) => c.digest !== evaluated.stored.get(c.id)?.digest)
+      .map((c) => c.id);
+    const deletedIds = planned.filter((p) => p.op.op === 'delete').map((p) => p.before!.id);
+    const rewrite = new Set([...changedDigest, ...deletedIds]);
+    if (rewrite.size > 0) {
+      await repo.replaceFindings(
+        acquisitionId,
+        [...rewrite],
+        findings.filter((f) => rewrite.has(f.recordId)),
+      );
+    }
+    await repo.setValidation(
+      conclusions.filter((c) => {
+        const stored = evaluated.stored.get(c.id);
+        return c.digest !== stored?.digest || c.status !== stored?.status;
+      }),
+    );
+
+    await repo.appendHistory(planned.flatMap((p) => historyOf(p, origin, at)));
+    await appendEvents(
+      trx,
+      planned.map((p) => eventOf(acquisitionId, p, origin)),
+      this.now(),
+    );
+    await adjustTotals(trx, ctx, planned, at);
+
+    const writtenIds = new Set(written.map((p) => p.after!.id));
+    const statusOf = new Map<string, 'valid' | 'draft'>();
+    for (const f of findings) if (f.severity === 'blocking') statusOf.set(f.recordId, 'draft');
+    return {
+      records: written.map((p) => ({
+        ...p.after!,
+        status: statusOf.get(p.after!.id) ?? 'valid',
+      })),
+      deleted: planned.filter((p) => p.op.op === 'delete').map((p) => p.before!.id),
+      unchanged: allPlanned.filter((p) => p.unchanged).map((p) => p.before!.id),
+      findings: findings.filter((f) => writtenIds.has(f.recordId)),
+    };
   }
 
   /** The records whose findings this write can change: the written ones and their neighbours in the indexes. */

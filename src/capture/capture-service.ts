@@ -179,6 +179,11 @@ export class CaptureService {
     };
   }
 
+  /** Every record of one entity (for templates and exports). */
+  async recordsOfEntity(acquisitionId: string, entity: string): Promise<StoredRecord[]> {
+    return new CaptureRepository(this.db).recordsOfEntities(acquisitionId, [entity]);
+  }
+
   async findingsOfRecords(acquisitionId: string, ids: readonly string[]): Promise<Finding[]> {
     return new CaptureRepository(this.db).findings(acquisitionId, { recordIds: ids });
   }

@@ -18,6 +18,8 @@ export interface Planned {
   before?: StoredRecord;
   after?: StoredRecord;
   prepared?: PreparedRecord;
+  /** An update that changes nothing, left unwritten (see `Origin.skipUnchanged`). */
+  unchanged?: boolean;
 }
 
 /** Checks every operation and works out the records as they will be; throws before anything is written. */
@@ -34,11 +36,9 @@ export async function planWrites(
   const forbidden: ProblemDetail[] = [];
   const taken = new Map<string, Set<string>>();
   const planned: Planned[] = [];
-  const provenance: Provenance = {
-    source: origin.source,
-    actor: origin.actor,
-    at,
-    ...(origin.detail ? { detail: origin.detail } : {}),
+  const provenanceOf = (index: number): Provenance => {
+    const detail = origin.detailOf?.(index) ?? origin.detail;
+    return { source: origin.source, actor: origin.actor, at, ...(detail ? { detail } : {}) };
   };
 
   for (const [index, op] of ops.entries()) {
@@ -124,7 +124,7 @@ export async function planWrites(
       site = proposalSiteOf(ctx, siteRecords, values[entity.siteField] as string) ?? site;
     }
     const record: CapturedRecord = {
-      id: before?.id ?? randomUUID(),
+      id: before?.id ?? (op.op === 'create' && op.id ? op.id : randomUUID()),
       entity: entity.id,
       slot,
       site,
@@ -138,8 +138,13 @@ export async function planWrites(
           (op.op === 'update' && f.id in op.patch && !before),
       )
       .map((f) => f.id);
+    if (origin.skipUnchanged && before && changed.length === 0) {
+      planned.push({ index, op, before, unchanged: true });
+      continue;
+    }
     const nextProvenance = { ...(before?.provenance ?? {}) };
-    for (const field of changed) nextProvenance[field] = provenance;
+    const provenance = changed.length > 0 ? provenanceOf(index) : undefined;
+    for (const field of changed) nextProvenance[field] = provenance!;
     const after: StoredRecord = {
       ...record,
       acquisitionId: ctx.acquisition.id,
@@ -167,7 +172,7 @@ export async function planWrites(
 }
 
 /** The proposal site a site reference value names (a proposal site id, a site record id or name). */
-function proposalSiteOf(
+export function proposalSiteOf(
   ctx: AcquisitionContext,
   siteRecords: readonly CapturedRecord[],
   value: string,

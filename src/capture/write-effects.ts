@@ -15,14 +15,14 @@ function changedFields(p: Planned): string[] {
 }
 
 /** The history rows of one operation: one per changed field. */
-
-export function historyOf(p: Planned, origin: Origin, at: string, _i: number): HistoryEntry[] {
+export function historyOf(p: Planned, origin: Origin, at: string): HistoryEntry[] {
+  const detail = origin.detailOf?.(p.index) ?? origin.detail;
   const base = {
     acquisitionId: p.after?.acquisitionId ?? p.before!.acquisitionId,
     source: origin.source,
     actor: origin.actor,
     at,
-    ...(origin.detail ? { sourceDetail: origin.detail } : {}),
+    ...(detail ? { sourceDetail: detail } : {}),
     ...(origin.note ? { note: origin.note } : {}),
   };
   if (p.op.op === 'delete') {
