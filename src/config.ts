@@ -22,6 +22,25 @@ export interface Config {
   bodyLimit: number;
   /** INTAKE_PUBLIC_URL: the URL people use to reach Intake, for links (default http://HOST:PORT). */
   publicUrl: string;
+  /** INTAKE_DATA_DIR: where uploaded spreadsheets and import reports are kept (default ./data). */
+  dataDir: string;
+  /** Limits on spreadsheet imports; each refusal is a 413 or a 422. */
+  imports: ImportLimits;
+}
+
+export interface ImportLimits {
+  /** INTAKE_IMPORT_MAX_BYTES: largest upload (default 100 MiB). */
+  maxBytes: number;
+  /** INTAKE_IMPORT_MAX_ROWS: most rows in one import, all sheets together (default 1,000,000). */
+  maxRows: number;
+  /** INTAKE_IMPORT_MAX_COLUMNS: most columns in a sheet (default 200). */
+  maxColumns: number;
+  /** INTAKE_IMPORT_MAX_CELL: longest cell, in characters (default 4,000). */
+  maxCellLength: number;
+  /** INTAKE_XLSX_MAX_UNZIPPED: most bytes an XLSX may unpack to, all parts together (default 1 GiB). */
+  maxUnzippedBytes: number;
+  /** INTAKE_XLSX_MAX_RATIO: highest compression ratio of a part larger than 1 MiB (default 200). */
+  maxCompressionRatio: number;
 }
 
 export class ConfigError extends Error {
@@ -38,10 +57,18 @@ const KNOWN = new Set([
   'INTAKE_LOG_LEVEL',
   'INTAKE_BODY_LIMIT',
   'INTAKE_PUBLIC_URL',
+  'INTAKE_DATA_DIR',
+  'INTAKE_IMPORT_MAX_BYTES',
+  'INTAKE_IMPORT_MAX_ROWS',
+  'INTAKE_IMPORT_MAX_COLUMNS',
+  'INTAKE_IMPORT_MAX_CELL',
+  'INTAKE_XLSX_MAX_UNZIPPED',
+  'INTAKE_XLSX_MAX_RATIO',
   // Read by the test suite only, documented in the README.
   'INTAKE_TEST_POSTGRES_URL',
   'INTAKE_TEST_REQUIRE_POSTGRES',
 ]);
+const MiB = 1024 * 1024;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Parses the configuration from an environment (defaults to `process.env`). */
@@ -102,6 +129,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logLevel,
     bodyLimit: integer('INTAKE_BODY_LIMIT', 5 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     publicUrl: publicUrl.replace(/\/$/, ''),
+    dataDir: env.INTAKE_DATA_DIR?.trim() || './data',
+    imports: {
+      maxBytes: integer('INTAKE_IMPORT_MAX_BYTES', 100 * MiB, 1024, 16 * 1024 * MiB),
+      maxRows: integer('INTAKE_IMPORT_MAX_ROWS', 1_000_000, 1, 100_000_000),
+      maxColumns: integer('INTAKE_IMPORT_MAX_COLUMNS', 200, 1, 16_384),
+      maxCellLength: integer('INTAKE_IMPORT_MAX_CELL', 4000, 1, 32_767),
+      maxUnzippedBytes: integer('INTAKE_XLSX_MAX_UNZIPPED', 1024 * MiB, 1024, 64 * 1024 * MiB),
+      maxCompressionRatio: integer('INTAKE_XLSX_MAX_RATIO', 200, 2, 100_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

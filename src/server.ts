@@ -24,9 +24,12 @@ import { makeRequireRole } from './http/authenticate.js';
 import { registerProblemHandlers } from './http/problem.js';
 import { ProblemSchema } from './http/schemas.js';
 import { PlanSchema } from './plan/plan-schema.js';
+import { ImportRepository } from './spreadsheets/import-repository.js';
+import { ImportService } from './spreadsheets/import-service.js';
+import { spreadsheetRoutes } from './spreadsheets/routes.js';
 
 export interface ServerDeps {
-  config: Pick<Config, 'bodyLimit' | 'publicUrl'>;
+  config: Pick<Config, 'bodyLimit' | 'publicUrl' | 'imports' | 'dataDir'>;
   database: DatabaseHandle;
   catalog: Catalog;
   now?: () => Date;
@@ -43,14 +46,17 @@ export interface Services {
   interview: InterviewService;
   catalogs: CatalogRepository;
   acquisitions: AcquisitionService;
+  imports: ImportService;
 }
 
 /** Builds the services on a database: the one place modules are wired together. */
 export function buildServices({
+  config,
   database,
   catalog,
   now = () => new Date(),
-}: Omit<ServerDeps, 'config' | 'logger'>): Services {
+  logger,
+}: ServerDeps): Services {
   const catalogs = new CatalogRepository(database.db);
   const acquisitionRepository = new AcquisitionRepository(database.db);
   const capture = new CaptureService(
@@ -70,6 +76,15 @@ export function buildServices({
     acquisitions,
     lifecycle: new LifecycleService(database.db, acquisitions, capture, now),
     interview: new InterviewService(database.db, capture, now),
+    imports: new ImportService(
+      database.db,
+      capture.engine,
+      new ImportRepository(database.db),
+      config.imports,
+      config.dataDir,
+      now,
+      (error) => logger?.error({ err: error }, 'import failed unexpectedly'),
+    ),
     tokens: new TokenRepository(database.db),
     links: new LinkRepository(database.db),
     catalogs,
@@ -86,7 +101,9 @@ export async function buildServer(
     bodyLimit: deps.config.bodyLimit,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  const services = buildServices({ database: deps.database, catalog: deps.catalog, now });
+  const services = buildServices({ ...deps, now });
+  await services.imports.recoverInterrupted();
+  app.addHook('onClose', () => services.imports.drain());
   const requireRole = makeRequireRole(services.tokens, services.links, now);
 
   registerProblemHandlers(app, deps.config.bodyLimit);
@@ -132,6 +149,14 @@ export async function buildServer(
         requireRole,
         publicUrl: deps.config.publicUrl,
         now,
+      });
+      await api.register(spreadsheetRoutes, {
+        imports: services.imports,
+        capture: services.capture,
+        acquisitions: services.acquisitions,
+        requireRole,
+        limits: deps.config.imports,
+        dataDir: deps.config.dataDir,
       });
       await api.register(captureRoutes, {
         capture: services.capture,

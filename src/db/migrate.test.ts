@@ -10,6 +10,8 @@ const ALL_TABLES = [
   'catalog_versions',
   'findings',
   'follow_ups',
+  'import_findings',
+  'imports',
   'outbox_events',
   'record_history',
   'record_keys',

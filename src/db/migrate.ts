@@ -1,12 +1,14 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the migrator works on any schema */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as capture from './migrations/20261127T0900-capture.js';
+import * as imports from './migrations/20261127T1100-imports.js';
 import * as initial from './migrations/20261127T0700-initial.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
   '20261127T0700-initial': initial,
   '20261127T0900-capture': capture,
+  '20261127T1100-imports': imports,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -12,6 +12,8 @@ export interface Database {
   outbox_events: OutboxEventTable;
   follow_ups: FollowUpTable;
   access_links: AccessLinkTable;
+  imports: ImportTable;
+  import_findings: ImportFindingTable;
 }
 
 export interface ApiTokenTable {
@@ -150,4 +152,43 @@ export interface AccessLinkTable {
   created_at: string;
   expires_at: string;
   revoked_at: string | null;
+}
+
+export interface ImportTable {
+  id: string;
+  acquisition_id: string;
+  idempotency_key: string | null;
+  request_hash: string;
+  file_name: string;
+  format: string;
+  mode: string;
+  match_mode: string;
+  status: string;
+  applied: number;
+  /** JSON: each sheet's entity, header row and column mapping. */
+  sheets: string;
+  rows_read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  invalid: number;
+  /** JSON problem when the import failed. */
+  error: string | null;
+  actor: string;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface ImportFindingTable {
+  import_id: string;
+  seq: number;
+  sheet: string;
+  row_number: number;
+  column_letter: string;
+  header: string;
+  value: string;
+  field: string;
+  rule: string;
+  severity: string;
+  message: string;
 }

@@ -3,6 +3,10 @@ import { ROLES, type Role } from '../access/roles.js';
 import { generateToken, hashToken } from '../access/tokens.js';
 import { loadCatalog } from '../catalog/load-catalog.js';
 import type { Catalog } from '../catalog/model.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type ImportLimits } from '../config.js';
 import type { DatabaseHandle, DialectName } from '../db/connect.js';
 import { buildServer, type Services } from '../server.js';
 import { openTestDatabase } from './database.js';
@@ -15,6 +19,8 @@ export interface TestServer {
   /** A valid bearer token per role. */
   tokens: Record<Role, string>;
   auth: (role: Role) => { authorization: string };
+  /** Where this server keeps uploads and import reports (removed on close). */
+  dataDir: string;
   close: () => Promise<void>;
 }
 
@@ -29,11 +35,18 @@ export function testCatalog(): Promise<Catalog> {
 export async function createTestServer(
   dialect: DialectName,
   now: () => Date = () => new Date(),
+  imports: Partial<ImportLimits> = {},
 ): Promise<TestServer> {
   const database = await openTestDatabase(dialect);
   const catalog = await testCatalog();
+  const dataDir = await mkdtemp(join(tmpdir(), 'intake-test-'));
   const { app, services } = await buildServer({
-    config: { bodyLimit: 1024 * 1024, publicUrl: 'http://127.0.0.1' },
+    config: {
+      bodyLimit: 1024 * 1024,
+      publicUrl: 'http://127.0.0.1',
+      dataDir,
+      imports: { ...loadConfig({}).imports, ...imports },
+    },
     database,
     catalog,
     now,
@@ -56,9 +69,11 @@ export async function createTestServer(
     catalog,
     tokens,
     auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
+    dataDir,
     close: async () => {
       await app.close();
       await database.close();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

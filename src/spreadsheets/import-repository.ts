@@ -1,0 +1,252 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, ImportTable } from '../db/schema.js';
+import type { ProblemDetail } from '../errors.js';
+import type { ColumnMapping } from './header-mapping.js';
+
+export type ImportMode = 'validate' | 'all-or-nothing' | 'valid-rows';
+export type MatchMode = 'merge' | 'add';
+export type ImportStatus = 'running' | 'completed' | 'failed';
+
+/** How one sheet was read: which entity, where its header was, how its columns map. */
+export interface SheetPlan {
+  name: string;
+  entity: string;
+  /** Row number of the header, as the spreadsheet shows it. */
+  headerRow: number;
+  columns: ColumnMapping[];
+  missingRequired: string[];
+}
+
+export interface ImportCounts {
+  rowsRead: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  invalid: number;
+}
+
+/** One finding of an import, where the customer finds it in their own file. */
+export interface ImportFinding {
+  sheet: string;
+  row: number;
+  /** Column letter, or '' for a finding on the whole row. */
+  column: string;
+  header: string;
+  value: string;
+  field: string;
+  rule: string;
+  severity: 'blocking' | 'warning';
+  message: string;
+}
+
+export interface ImportJob extends ImportCounts {
+  id: string;
+  acquisitionId: string;
+  idempotencyKey: string | null;
+  requestHash: string;
+  fileName: string;
+  format: 'csv' | 'xlsx';
+  mode: ImportMode;
+  match: MatchMode;
+  status: ImportStatus;
+  /** Whether the rows were stored (false for a dry run, or all-or-nothing with invalid rows). */
+  applied: boolean;
+  sheets: SheetPlan[];
+  error: { code: string; status: number; detail: string; errors?: ProblemDetail[] } | null;
+  actor: string;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+const toJob = (row: Selectable<ImportTable>): ImportJob => ({
+  id: row.id,
+  acquisitionId: row.acquisition_id,
+  idempotencyKey: row.idempotency_key,
+  requestHash: row.request_hash,
+  fileName: row.file_name,
+  format: row.format as ImportJob['format'],
+  mode: row.mode as ImportMode,
+  match: row.match_mode as MatchMode,
+  status: row.status as ImportStatus,
+  applied: Number(row.applied) === 1,
+  sheets: JSON.parse(row.sheets) as SheetPlan[],
+  rowsRead: Number(row.rows_read),
+  created: Number(row.created),
+  updated: Number(row.updated),
+  unchanged: Number(row.unchanged),
+  invalid: Number(row.invalid),
+  error: row.error ? (JSON.parse(row.error) as ImportJob['error']) : null,
+  actor: row.actor,
+  createdAt: row.created_at,
+  finishedAt: row.finished_at,
+});
+
+/** Import jobs and their findings. */
+export class ImportRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Stores a new job; false when the idempotency key is already taken on the acquisition. */
+  async insert(job: ImportJob): Promise<boolean> {
+    try {
+      await this.db
+        .insertInto('imports')
+        .values({
+          id: job.id,
+          acquisition_id: job.acquisitionId,
+          idempotency_key: job.idempotencyKey,
+          request_hash: job.requestHash,
+          file_name: job.fileName,
+          format: job.format,
+          mode: job.mode,
+          match_mode: job.match,
+          status: job.status,
+          applied: job.applied ? 1 : 0,
+          sheets: JSON.stringify(job.sheets),
+          rows_read: 0,
+          created: 0,
+          updated: 0,
+          unchanged: 0,
+          invalid: 0,
+          error: null,
+          actor: job.actor,
+          created_at: job.createdAt,
+          finished_at: null,
+        })
+        .execute();
+      return true;
+    } catch (error) {
+      if (
+        job.idempotencyKey &&
+        (await this.byIdempotencyKey(job.acquisitionId, job.idempotencyKey))
+      )
+        return false;
+      throw error;
+    }
+  }
+
+  async finish(
+    id: string,
+    outcome: Pick<ImportJob, 'status' | 'applied' | 'error' | 'finishedAt'> & ImportCounts,
+    findings: readonly ImportFinding[],
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('imports')
+        .set({
+          status: outcome.status,
+          applied: outcome.applied ? 1 : 0,
+          error: outcome.error ? JSON.stringify(outcome.error) : null,
+          finished_at: outcome.finishedAt,
+          rows_read: outcome.rowsRead,
+          created: outcome.created,
+          updated: outcome.updated,
+          unchanged: outcome.unchanged,
+          invalid: outcome.invalid,
+        })
+        .where('id', '=', id)
+        .execute();
+      for (let i = 0; i < findings.length; i += 500) {
+        await trx
+          .insertInto('import_findings')
+          .values(
+            findings.slice(i, i + 500).map((f, j) => ({
+              import_id: id,
+              seq: i + j,
+              sheet: f.sheet,
+              row_number: f.row,
+              column_letter: f.column,
+              header: f.header,
+              value: f.value,
+              field: f.field,
+              rule: f.rule,
+              severity: f.severity,
+              message: f.message,
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async get(acquisitionId: string, id: string): Promise<ImportJob | undefined> {
+    const row = await this.db
+      .selectFrom('imports')
+      .selectAll()
+      .where('id', '=', id)
+      .where('acquisition_id', '=', acquisitionId)
+      .executeTakeFirst();
+    return row ? toJob(row) : undefined;
+  }
+
+  async byIdempotencyKey(acquisitionId: string, key: string): Promise<ImportJob | undefined> {
+    const row = await this.db
+      .selectFrom('imports')
+      .selectAll()
+      .where('acquisition_id', '=', acquisitionId)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+    return row ? toJob(row) : undefined;
+  }
+
+  async list(acquisitionId: string, limit = 50): Promise<ImportJob[]> {
+    const rows = await this.db
+      .selectFrom('imports')
+      .selectAll()
+      .where('acquisition_id', '=', acquisitionId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toJob);
+  }
+
+  async findings(importId: string, limit: number, offset = 0): Promise<ImportFinding[]> {
+    const rows = await this.db
+      .selectFrom('import_findings')
+      .selectAll()
+      .where('import_id', '=', importId)
+      .orderBy('seq')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    return rows.map((r) => ({
+      sheet: r.sheet,
+      row: Number(r.row_number),
+      column: r.column_letter,
+      header: r.header,
+      value: r.value,
+      field: r.field,
+      rule: r.rule,
+      severity: r.severity as ImportFinding['severity'],
+      message: r.message,
+    }));
+  }
+
+  async countFindings(importId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('import_findings')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('import_id', '=', importId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Jobs a stopped process left running: their transaction was rolled back, so nothing was stored. */
+  async failInterrupted(at: string): Promise<number> {
+    const result = await this.db
+      .updateTable('imports')
+      .set({
+        status: 'failed',
+        finished_at: at,
+        error: JSON.stringify({
+          code: 'import.interrupted',
+          status: 500,
+          detail:
+            'Intake stopped while the import ran; nothing from it was stored. Upload the file again.',
+        }),
+      })
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+}

@@ -1,0 +1,260 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { CaptureEngine } from '../capture/capture-engine.js';
+import { captureErrors } from '../capture/capture-errors.js';
+import type { ImportLimits } from '../config.js';
+import type { Database } from '../db/schema.js';
+import { AppError, errors } from '../errors.js';
+import type { MappingOverride } from './header-mapping.js';
+import { importErrors } from './import-errors.js';
+import type {
+  ImportFinding,
+  ImportJob,
+  ImportMode,
+  ImportRepository,
+  MatchMode,
+} from './import-repository.js';
+import { prepareImport } from './prepare-import.js';
+import { reportPath, runImport, stagingPath } from './run-import.js';
+import type { Audience } from './sheet-columns.js';
+
+/** An uploaded file, already on disk, with the SHA-256 of its bytes. */
+export interface Upload {
+  path: string;
+  fileName: string;
+  sha256: string;
+}
+
+export interface ImportRequest {
+  acquisitionId: string;
+  upload: Upload;
+  mode: ImportMode;
+  match: MatchMode;
+  entity?: string;
+  mapping?: MappingOverride | Record<string, MappingOverride>;
+  idempotencyKey?: string;
+  actor: string;
+  /** A customer link: only the customer's fields. */
+  customerOnly: boolean;
+}
+
+export interface StartedImport {
+  job: ImportJob;
+  /** True when the Idempotency-Key named an earlier request: nothing new was started. */
+  replayed: boolean;
+  /** Settles with the finished job. */
+  done: Promise<ImportJob>;
+}
+
+export interface ImportProgress {
+  rowsRead: number;
+  status: ImportJob['status'];
+}
+
+/**
+ * Spreadsheet imports as jobs: checks the upload, records the job, runs it in the background (one
+ * transaction; see `runImport`) and reports progress as it goes. A job a restart interrupted is
+ * marked failed at the next start; its transaction never committed.
+ */
+export class ImportService {
+  private readonly running = new Map<string, { rowsRead: number; done: Promise<ImportJob> }>();
+  /** Emits `progress:<id>` with an `ImportProgress`, and `done:<id>` with the finished job. */
+  readonly events = new EventEmitter();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly engine: CaptureEngine,
+    readonly jobs: ImportRepository,
+    private readonly limits: ImportLimits,
+    private readonly dataDir: string,
+    private readonly now: () => Date,
+    /** Where an unexpected failure is logged (its details never reach the client). */
+    private readonly logError: (error: unknown) => void = () => undefined,
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  /** Marks jobs a previous process left running as failed. */
+  recoverInterrupted(): Promise<number> {
+    return this.jobs.failInterrupted(this.now().toISOString());
+  }
+
+  /** Waits for every running import (at shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+  }
+
+  progressOf(id: string): ImportProgress | undefined {
+    const run = this.running.get(id);
+    return run ? { rowsRead: run.rowsRead, status: 'running' } : undefined;
+  }
+
+  /** The folder of a job's files: its upload while it runs, then its reports. */
+  dirOf(id: string): string {
+    return join(this.dataDir, 'imports', id);
+  }
+
+  reportFile(id: string, sheet: number): string {
+    return reportPath(this.dirOf(id), sheet);
+  }
+
+  async start(request: ImportRequest): Promise<StartedImport> {
+    const { upload } = request;
+    const audience: Audience = request.customerOnly ? 'customer' : 'staff';
+    const requestHash = createHash('sha256')
+      .update(upload.sha256)
+      .update(
+        JSON.stringify([request.mode, request.match, request.entity, request.mapping, audience]),
+      )
+      .digest('hex');
+    // The upload is removed when the job ends, or here when no job starts.
+    let started = false;
+    try {
+      if (request.idempotencyKey) {
+        const earlier = await this.jobs.byIdempotencyKey(
+          request.acquisitionId,
+          request.idempotencyKey,
+        );
+        if (earlier) return this.replay(earlier, requestHash, request.idempotencyKey);
+      }
+      const state = await this.db
+        .selectFrom('acquisitions')
+        .select('state')
+        .where('id', '=', request.acquisitionId)
+        .executeTakeFirst();
+      if (!state) throw errors.acquisitionNotFound(request.acquisitionId);
+      if (state.state !== 'collecting' && request.mode !== 'validate')
+        throw captureErrors.locked(state.state);
+      const ctx = await this.engine.context(request.acquisitionId);
+      const prepared = await prepareImport(upload.path, ctx, {
+        fileName: upload.fileName,
+        audience,
+        entity: request.entity,
+        mapping: request.mapping,
+        limits: this.limits,
+      });
+      const job: ImportJob = {
+        id: randomUUID(),
+        acquisitionId: request.acquisitionId,
+        idempotencyKey: request.idempotencyKey ?? null,
+        requestHash,
+        fileName: upload.fileName,
+        format: prepared.table.format,
+        mode: request.mode,
+        match: request.match,
+        status: 'running',
+        applied: false,
+        sheets: prepared.sheets.map((s) => s.plan),
+        rowsRead: 0,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        invalid: 0,
+        error: null,
+        actor: request.actor,
+        createdAt: this.now().toISOString(),
+        finishedAt: null,
+      };
+      if (!(await this.jobs.insert(job))) {
+        prepared.table.close();
+        const earlier = await this.jobs.byIdempotencyKey(
+          request.acquisitionId,
+          request.idempotencyKey!,
+        );
+        return this.replay(earlier!, requestHash, request.idempotencyKey!);
+      }
+      const dir = this.dirOf(job.id);
+      await mkdir(dir, { recursive: true });
+      const path = upload.path;
+      started = true;
+      const run = { rowsRead: 0, done: Promise.resolve(job) };
+      run.done = (async () => {
+        try {
+          const result = await runImport(this.db, this.engine, ctx, prepared, {
+            mode: request.mode,
+            match: request.match,
+            limits: this.limits,
+            origin: { actor: request.actor, customerOnly: request.customerOnly },
+            fileName: upload.fileName,
+            dir,
+            onProgress: (rowsRead) => {
+              run.rowsRead = rowsRead;
+              this.events.emit(`progress:${job.id}`, { rowsRead, status: 'running' });
+            },
+          });
+          return await this.finish(job, { ...result, status: 'completed', error: null });
+        } catch (error) {
+          const problem =
+            error instanceof AppError
+              ? {
+                  code: error.code,
+                  status: error.status,
+                  detail: error.message,
+                  ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+                }
+              : {
+                  code: 'internal',
+                  status: 500,
+                  detail: 'The import failed unexpectedly; nothing from it was stored.',
+                };
+          if (!(error instanceof AppError)) this.logError(error);
+          await rm(dir, { recursive: true, force: true });
+          return this.finish(job, {
+            rowsRead: run.rowsRead,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            invalid: 0,
+            applied: false,
+            findings: [],
+            status: 'failed',
+            error: problem,
+          });
+        } finally {
+          await rm(path, { force: true });
+          for (let i = 0; i < job.sheets.length; i++)
+            await rm(stagingPath(dir, i), { force: true });
+          this.running.delete(job.id);
+        }
+      })();
+      this.running.set(job.id, run);
+      return { job, replayed: false, done: run.done };
+    } finally {
+      if (!started) await rm(upload.path, { force: true });
+    }
+  }
+
+  private async finish(
+    job: ImportJob,
+    outcome: Pick<ImportJob, 'status' | 'error' | 'applied'> &
+      Pick<ImportJob, 'rowsRead' | 'created' | 'updated' | 'unchanged' | 'invalid'> & {
+        findings: ImportFinding[];
+      },
+  ): Promise<ImportJob> {
+    const finishedAt = this.now().toISOString();
+    await this.jobs.finish(job.id, { ...outcome, finishedAt }, outcome.findings);
+    const finished: ImportJob = {
+      ...job,
+      status: outcome.status,
+      error: outcome.error,
+      applied: outcome.applied,
+      rowsRead: outcome.rowsRead,
+      created: outcome.created,
+      updated: outcome.updated,
+      unchanged: outcome.unchanged,
+      invalid: outcome.invalid,
+      finishedAt,
+    };
+    this.events.emit(`done:${job.id}`, finished);
+    return finished;
+  }
+
+  private replay(earlier: ImportJob, requestHash: string, key: string): StartedImport {
+    if (earlier.requestHash !== requestHash) throw importErrors.idempotencyKeyReused(key);
+    const running = this.running.get(earlier.id);
+    return { job: earlier, replayed: true, done: running?.done ?? Promise.resolve(earlier) };
+  }
+}

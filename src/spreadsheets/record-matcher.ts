@@ -1,0 +1,128 @@
+import type { EntitySpec } from '../catalog/model.js';
+import type { AcquisitionContext } from '../capture/acquisition-context.js';
+import type { StoredRecord } from '../capture/capture-repository.js';
+import { siteCountry } from '../capture/evaluate-records.js';
+import { normalizeField } from '../capture/normalize-field.js';
+import { proposalSiteOf } from '../capture/plan-writes.js';
+import { keyText } from '../capture/record-keys.js';
+import { countryOf } from '../capture/record-values.js';
+import type { CapturedRecord } from '../capture/record.js';
+
+/** Where a row's values go: an existing record, or a new one. */
+export type RowTarget =
+  { kind: 'update'; id: string } | { kind: 'create' } | { kind: 'problem'; message: string };
+
+/**
+ * Decides which record each imported row updates, from the records that existed before the import:
+ * 1. the record named in the row's Intake ID column;
+ * 2. when merging, the record with the same natural key (the MAC of a handset, a user's email);
+ * 3. a record the plan placed that nobody has filled in yet, at the row's site first;
+ * 4. otherwise a new record.
+ * Each record takes one row; a second row for the same record is reported, not merged.
+ */
+export class RecordMatcher {
+  private readonly known = new Map<string, StoredRecord>();
+  private readonly byKey = new Map<string, string>();
+  /** Unfilled plan records by proposal site ('' for none), in slot order. */
+  private readonly unfilled = new Map<string, string[]>();
+  private readonly claimedBy = new Map<string, number>();
+
+  constructor(
+    private readonly ctx: AcquisitionContext,
+    private readonly entity: EntitySpec,
+    records: readonly StoredRecord[],
+    private readonly siteRecords: readonly CapturedRecord[],
+    private readonly merge: boolean,
+  ) {
+    const sorted = [...records].sort((a, b) =>
+      (a.slot ?? '\uffff').localeCompare(b.slot ?? '\uffff', 'en', { numeric: true }),
+    );
+    for (const record of sorted) {
+      this.known.set(record.id, record);
+      const key = this.naturalKey(record.values, record.site, false);
+      if (key !== undefined && !this.byKey.has(key)) this.byKey.set(key, record.id);
+      const filled = Object.values(record.provenance).some((p) => p.source !== 'proposal');
+      if (record.slot && !filled) {
+        const list = this.unfilled.get(record.site ?? '') ?? [];
+        list.push(record.id);
+        this.unfilled.set(record.site ?? '', list);
+      }
+    }
+  }
+
+  /** The record a row goes to. `recordId` is the row's Intake ID cell, if any. */
+  target(rowNumber: number, values: Record<string, unknown>, recordId: string): RowTarget {
+    const site = this.siteOf(values);
+    let id: string | undefined;
+    if (recordId !== '') {
+      if (!this.known.has(recordId))
+        return {
+          kind: 'problem',
+          message: `Intake ID "${recordId}" is not a ${this.entity.name.toLowerCase()} of this acquisition; clear the cell to add the row as a new record`,
+        };
+      id = recordId;
+    } else if (this.merge) {
+      const key = this.naturalKey(values, site, true);
+      const match = key === undefined ? undefined : this.byKey.get(key);
+      if (match && !this.claimedBy.has(match)) id = match;
+    }
+    if (id === undefined) id = this.nextUnfilled(site);
+    if (id === undefined) return { kind: 'create' };
+    const earlier = this.claimedBy.get(id);
+    if (earlier !== undefined)
+      return {
+        kind: 'problem',
+        message: `row ${earlier} already updates the same ${this.entity.name.toLowerCase()}; keep one of the two rows`,
+      };
+    this.claimedBy.set(id, rowNumber);
+    return { kind: 'update', id };
+  }
+
+  private nextUnfilled(site: string | null): string | undefined {
+    for (const key of [site ?? '', '', ...this.unfilled.keys()]) {
+      const list = this.unfilled.get(key);
+      while (list && list.length > 0) {
+        const id = list.shift()!;
+        if (!this.claimedBy.has(id)) return id;
+      }
+    }
+    return undefined;
+  }
+
+  /** The proposal site a row names through the entity's site field. */
+  private siteOf(values: Record<string, unknown>): string | null {
+    const field = this.entity.siteField;
+    const value = field ? values[field] : undefined;
+    if (typeof value !== 'string' || value.trim() === '') return null;
+    return proposalSiteOf(this.ctx, this.siteRecords, value) ?? null;
+  }
+
+  /** The natural key as the index compares it, with each part normalised as the engine would store it. */
+  private naturalKey(
+    values: Record<string, unknown>,
+    site: string | null,
+    raw: boolean,
+  ): string | undefined {
+    const fields = this.entity.naturalKey;
+    if (!fields || fields.length === 0) return undefined;
+    const country = raw
+      ? countryOf(this.entity, values, site, {
+          siteCountry: (s) => siteCountry(this.ctx, this.siteRecords, s),
+          fallback: this.ctx.fallbackCountry,
+        })
+      : undefined;
+    const parts: string[] = [];
+    for (const id of fields) {
+      const spec = this.entity.fields.find((f) => f.id === id);
+      let value = values[id];
+      if (spec && raw) {
+        const normalized = normalizeField(spec, value, { country });
+        if (normalized.problem) return undefined;
+        value = normalized.value;
+      }
+      if (value === undefined || value === null || value === '') return undefined;
+      parts.push(keyText(value));
+    }
+    return parts.join('\u001f');
+  }
+}
