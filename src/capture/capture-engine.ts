@@ -121,7 +121,6 @@ export class CaptureEngine {
 
     // Index keys first, so that the evaluation below sees this write.
     const written = planned.filter((p) => p.after);
-    const touchedIds = planned.map((p) => p.before?.id ?? p.after!.id);
     // The old keys follow from the old values; no need to read them back.
     const oldKeys: StoredKey[] = planned.flatMap((p) =>
       p.before
@@ -135,7 +134,12 @@ export class CaptureEngine {
     const newKeys: StoredKey[] = written.flatMap((p) =>
       p.prepared!.keys.map((k) => ({ ...k, recordId: p.after!.id, acquisitionId })),
     );
-    await repo.replaceKeys(acquisitionId, touchedIds, newKeys);
+    // A record created here has no keys yet: only the others' old keys need removing.
+    await repo.replaceKeys(
+      acquisitionId,
+      planned.filter((p) => p.before).map((p) => p.before!.id),
+      newKeys,
+    );
 
     for (const p of planned) {
       if (p.op.op === 'delete') {

@@ -1,3 +1,4 @@
+import { bulkInsert, bulkUpdate } from '../db/bulk.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, RecordTable } from '../db/schema.js';
 import type { CapturedRecord, Finding, Provenance, RecordKey, Severity } from './record.js';
@@ -50,6 +51,26 @@ const toRow = (r: StoredRecord): Omit<RecordTable, 'digest'> & { digest: string 
   updated_at: r.updatedAt,
 });
 
+/** The field of a history row that holds a change to several fields. */
+const MANY_FIELDS = '*';
+
+const RECORD_COLUMNS = [
+  'id',
+  'acquisition_id',
+  'entity',
+  'slot',
+  'site',
+  'values',
+  'provenance',
+  'status',
+  'required_count',
+  'satisfied_count',
+  'version',
+  'digest',
+  'created_at',
+  'updated_at',
+] as const;
+
 const chunks = <T>(list: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
@@ -101,8 +122,15 @@ export class CaptureRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insertRecords(records: readonly StoredRecord[]): Promise<void> {
-    for (const part of chunks(records, 2000))
-      await this.db.insertInto('records').values(part.map(toRow)).execute();
+    await bulkInsert(
+      this.db,
+      'records',
+      RECORD_COLUMNS,
+      records.map((r) => {
+        const row = toRow(r);
+        return RECORD_COLUMNS.map((c) => row[c]);
+      }),
+    );
   }
 
   /** Updates a record if it still has `expectedVersion`; false when another writer got there first. */
@@ -136,19 +164,23 @@ export class CaptureRepository {
       satisfiedCount?: number;
     }[],
   ): Promise<void> {
-    for (const u of updates) {
-      await this.db
-        .updateTable('records')
-        .set({
-          status: u.status,
-          digest: u.digest,
-          ...(u.requiredCount !== undefined
-            ? { required_count: u.requiredCount, satisfied_count: u.satisfiedCount }
-            : {}),
-        })
-        .where('id', '=', u.id)
-        .execute();
-    }
+    const plain = updates.filter((u) => u.requiredCount === undefined);
+    const counted = updates.filter((u) => u.requiredCount !== undefined);
+    await bulkUpdate(
+      this.db,
+      'records',
+      ['status', 'digest'],
+      plain.map((u) => ({ id: u.id, values: [u.status, u.digest] })),
+    );
+    await bulkUpdate(
+      this.db,
+      'records',
+      ['status', 'digest', 'required_count', 'satisfied_count'],
+      counted.map((u) => ({
+        id: u.id,
+        values: [u.status, u.digest, u.requiredCount, u.satisfiedCount],
+      })),
+    );
   }
 
   /** Every record of an acquisition without its provenance: for validation, the plan and the interview. */
@@ -274,19 +306,13 @@ export class CaptureRepository {
   ): Promise<void> {
     for (const part of chunks(recordIds, 500))
       await this.db.deleteFrom('record_keys').where('record_id', 'in', part).execute();
-    const rows = keys.map((k) => ({
-      record_id: k.recordId,
-      kind: k.kind,
-      key_value: k.value.slice(0, 400),
-      scope: k.scope,
-      acquisition_id: acquisitionId,
-    }));
-    for (const part of chunks(rows, 5000))
-      await this.db
-        .insertInto('record_keys')
-        .values(part)
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+    await bulkInsert(
+      this.db,
+      'record_keys',
+      ['record_id', 'kind', 'key_value', 'scope', 'acquisition_id'],
+      keys.map((k) => [k.recordId, k.kind, k.value.slice(0, 400), k.scope, acquisitionId]),
+      { ignoreConflicts: true },
+    );
   }
 
   async replaceFindings(
@@ -300,22 +326,22 @@ export class CaptureRepository {
   }
 
   async insertFindings(acquisitionId: string, findings: readonly Finding[]): Promise<void> {
-    const rows = findings.map((f) => ({
-      record_id: f.recordId,
-      rule: f.rule,
-      field: f.field,
-      acquisition_id: acquisitionId,
-      entity: f.entity,
-      severity: f.severity,
-      message: f.message,
-      related: f.related ? JSON.stringify(f.related) : null,
-    }));
-    for (const part of chunks(rows, 3000))
-      await this.db
-        .insertInto('findings')
-        .values(part)
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+    await bulkInsert(
+      this.db,
+      'findings',
+      ['record_id', 'rule', 'field', 'acquisition_id', 'entity', 'severity', 'message', 'related'],
+      findings.map((f) => [
+        f.recordId,
+        f.rule,
+        f.field,
+        acquisitionId,
+        f.entity,
+        f.severity,
+        f.message,
+        f.related ? JSON.stringify(f.related) : null,
+      ]),
+      { ignoreConflicts: true },
+    );
   }
 
   /** The findings of an acquisition, optionally of some records, an entity or a severity. */
@@ -356,24 +382,64 @@ export class CaptureRepository {
     }));
   }
 
+  /**
+   * Appends history. The entries of one change to several fields of a record are stored as one
+   * row (field `*`, old and new values as objects by field) and read back as one entry per field:
+   * a spreadsheet row that fills four fields writes one history row, not four.
+   */
   async appendHistory(entries: readonly HistoryEntry[]): Promise<void> {
-    const rows = entries.map((e) => ({
-      record_id: e.recordId,
-      record_version: e.recordVersion,
-      seq: e.seq,
-      acquisition_id: e.acquisitionId,
-      entity: e.entity,
-      field: e.field,
-      old_value: e.oldValue === undefined ? null : JSON.stringify(e.oldValue),
-      new_value: e.newValue === undefined ? null : JSON.stringify(e.newValue),
-      source: e.source,
-      source_detail: e.sourceDetail ?? null,
-      actor: e.actor,
-      note: e.note ?? null,
-      at: e.at,
-    }));
-    for (const part of chunks(rows, 2000))
-      await this.db.insertInto('record_history').values(part).execute();
+    const groups = new Map<string, HistoryEntry[]>();
+    for (const e of entries) {
+      const key = `${e.recordId}\u0000${e.recordVersion}`;
+      const group = groups.get(key);
+      if (group) group.push(e);
+      else groups.set(key, [e]);
+    }
+    const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+    const rows: unknown[][] = [];
+    for (const group of groups.values()) {
+      const e = group[0]!;
+      const several = group.length > 1;
+      rows.push([
+        e.recordId,
+        e.recordVersion,
+        several ? 0 : e.seq,
+        e.acquisitionId,
+        e.entity,
+        several ? MANY_FIELDS : e.field,
+        several
+          ? json(Object.fromEntries(group.map((g) => [g.field, g.oldValue ?? null])))
+          : json(e.oldValue),
+        several
+          ? json(Object.fromEntries(group.map((g) => [g.field, g.newValue ?? null])))
+          : json(e.newValue),
+        e.source,
+        e.sourceDetail ?? null,
+        e.actor,
+        e.note ?? null,
+        e.at,
+      ]);
+    }
+    await bulkInsert(
+      this.db,
+      'record_history',
+      [
+        'record_id',
+        'record_version',
+        'seq',
+        'acquisition_id',
+        'entity',
+        'field',
+        'old_value',
+        'new_value',
+        'source',
+        'source_detail',
+        'actor',
+        'note',
+        'at',
+      ],
+      rows,
+    );
   }
 
   async history(acquisitionId: string, recordId: string): Promise<HistoryEntry[]> {
@@ -385,20 +451,39 @@ export class CaptureRepository {
       .orderBy('record_version')
       .orderBy('seq')
       .execute();
-    return rows.map((r) => ({
-      recordId: r.record_id,
-      recordVersion: Number(r.record_version),
-      seq: Number(r.seq),
-      acquisitionId: r.acquisition_id,
-      entity: r.entity,
-      field: r.field,
-      oldValue: r.old_value === null ? null : (JSON.parse(r.old_value) as unknown),
-      newValue: r.new_value === null ? null : (JSON.parse(r.new_value) as unknown),
-      source: r.source,
-      ...(r.source_detail ? { sourceDetail: r.source_detail } : {}),
-      actor: r.actor,
-      ...(r.note ? { note: r.note } : {}),
-      at: r.at,
-    }));
+    const parse = (text: string | null) => (text === null ? null : (JSON.parse(text) as unknown));
+    return rows.flatMap((r) => {
+      const base = {
+        recordId: r.record_id,
+        recordVersion: Number(r.record_version),
+        acquisitionId: r.acquisition_id,
+        entity: r.entity,
+        source: r.source,
+        ...(r.source_detail ? { sourceDetail: r.source_detail } : {}),
+        actor: r.actor,
+        ...(r.note ? { note: r.note } : {}),
+        at: r.at,
+      };
+      if (r.field !== MANY_FIELDS) {
+        return [
+          {
+            ...base,
+            seq: Number(r.seq),
+            field: r.field,
+            oldValue: parse(r.old_value),
+            newValue: parse(r.new_value),
+          },
+        ];
+      }
+      const before = (parse(r.old_value) ?? {}) as Record<string, unknown>;
+      const after = (parse(r.new_value) ?? {}) as Record<string, unknown>;
+      return Object.keys(after).map((field, seq) => ({
+        ...base,
+        seq,
+        field,
+        oldValue: before[field] ?? null,
+        newValue: after[field] ?? null,
+      }));
+    });
   }
 }

@@ -402,8 +402,11 @@ describe.each(dialects)('capturing records on %s', (dialect) => {
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .map((f) => readFileSync(new URL(`../${f}`, import.meta.url), 'utf8'))
       .join('\n');
-    expect(source).toContain("insertInto('record_history')");
+    // History is written by bulkInsert only; nothing updates, deletes or bulk-updates it.
+    expect(source).toMatch(/bulkInsert\(\s*this\.db,\s*'record_history'/);
     expect(source).not.toMatch(/(updateTable|deleteFrom)\('record_history'\)/);
+    expect(source).not.toMatch(/bulkUpdate\(\s*[\w.]+,\s*'record_history'/);
+    expect(source).not.toMatch(/(update|delete from)\s+"?record_history/i);
   });
 
   it('filters records by entity, site, owner and severity, and lists findings with counts', async () => {

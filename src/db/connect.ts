@@ -35,7 +35,30 @@ function sqliteDialect(url: string): Dialect {
   // The default 2 MiB page cache thrashes on an acquisition of 100,000 records.
   database.pragma('cache_size = -65536');
   database.pragma('temp_store = MEMORY');
-  return new SqliteDialect({ database });
+  return new SqliteDialect({ database: withStatementCache(database) });
+}
+
+/**
+ * Kysely prepares every query anew; preparing is a large part of a small query's cost in SQLite.
+ * Statements are kept by their SQL text (the most recent 1,000), so a repeated query is only bound
+ * and run. SQLite re-prepares a kept statement itself when the schema changes.
+ */
+function withStatementCache(database: SQLite.Database) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare: (sql: string) => {
+      let statement = cache.get(sql);
+      if (statement) {
+        cache.delete(sql);
+      } else {
+        statement = database.prepare(sql);
+        if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 /** Options for PostgreSQL: a schema to work in (tests use one schema per run). */

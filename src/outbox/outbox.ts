@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { bulkInsert } from '../db/bulk.js';
 import type { Database } from '../db/schema.js';
 
 /** An event to deliver later; written in the same transaction as the change it describes. */
@@ -20,20 +21,18 @@ export async function appendEvents(
 ): Promise<void> {
   if (events.length === 0) return;
   const at = now.toISOString();
-  for (let i = 0; i < events.length; i += 200) {
-    await db
-      .insertInto('outbox_events')
-      .values(
-        events.slice(i, i + 200).map((e) => ({
-          id: randomUUID(),
-          aggregate_type: e.aggregateType,
-          aggregate_id: e.aggregateId,
-          sequence: e.sequence,
-          event_type: e.eventType,
-          payload: JSON.stringify(e.payload),
-          created_at: at,
-        })),
-      )
-      .execute();
-  }
+  await bulkInsert(
+    db,
+    'outbox_events',
+    ['id', 'aggregate_type', 'aggregate_id', 'sequence', 'event_type', 'payload', 'created_at'],
+    events.map((e) => [
+      randomUUID(),
+      e.aggregateType,
+      e.aggregateId,
+      e.sequence,
+      e.eventType,
+      JSON.stringify(e.payload),
+      at,
+    ]),
+  );
 }

@@ -1,0 +1,226 @@
+/**
+ * npm run bench:import — spreadsheet imports of generated handset sheets with 1% invalid rows.
+ *
+ * Each case runs in its own process, so that its peak RSS is its own:
+ * - floor: parse the CSV with the same reader (csv-parse after decoding) and insert the same rows
+ *   into `records` in one transaction: no mapping, matching or validation;
+ * - import: the real import (mode valid-rows, merge): header detection and mapping, matching,
+ *   normalisation, validation at all levels, keys, history, outbox, the report.
+ * Rows go into an acquisition of 20 hot-desk seats, so almost every row adds a handset.
+ * Prints rows per second, peak RSS and the ratio of each CSV import to its floor.
+ *
+ * BENCH_ROWS=10000,100000 (the CSV and XLSX sizes), BENCH_MILLION=0 to skip the 1,000,000-row
+ * CSV run, BENCH_DATABASE_URL for PostgreSQL (else a temporary SQLite file per case).
+ */
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import ExcelJS from 'exceljs';
+import { loadCatalog } from '../src/catalog/load-catalog.js';
+import { loadConfig } from '../src/config.js';
+import { connectDatabase } from '../src/db/connect.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { buildServices } from '../src/server.js';
+import { readCsvRows } from '../src/spreadsheets/read-csv.js';
+
+type Kind = 'floor' | 'import';
+interface Measure {
+  kind: Kind;
+  format: 'csv' | 'xlsx';
+  rows: number;
+  seconds: number;
+  peakRssMb: number;
+  invalid?: number;
+}
+
+const HEADER = ['MAC Address', 'Site', 'Hot desk host', 'Line Keys'];
+
+/** Row i of the sheet: a unique MAC, except every hundredth row, whose MAC is not valid. */
+function row(i: number): string[] {
+  const hex = (0x805ec0000000 + i).toString(16).toUpperCase().padStart(12, '0');
+  const mac = i % 100 === 99 ? `${hex.slice(0, 10)}ZZ` : hex.replace(/(..)(?!$)/g, '$1:');
+  return [mac, 'York Office', 'yes', String(2 + (i % 4))];
+}
+
+async function writeCsv(path: string, rows: number): Promise<void> {
+  const out = createWriteStream(path);
+  out.write(`${HEADER.join(',')}\n`);
+  for (let i = 0; i < rows; i++) {
+    if (!out.write(`${row(i).join(',')}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'close');
+}
+
+async function writeXlsx(path: string, rows: number): Promise<void> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path });
+  const sheet = workbook.addWorksheet('Handsets');
+  sheet.addRow(HEADER).commit();
+  for (let i = 0; i < rows; i++) sheet.addRow(row(i)).commit();
+  sheet.commit();
+  await workbook.commit();
+}
+
+const proposal = (rows: number) => ({
+  reference: `BENCH-IMPORT-${rows}-${Date.now()}`,
+  status: 'agreed',
+  customer: { name: 'Bench Surveyors Ltd' },
+  sites: [
+    {
+      id: 'york',
+      name: 'York Office',
+      address: { streetName: 'Micklegate', city: 'York', postcode: 'YO1 6JH', country: 'GB' },
+    },
+  ],
+  items: [
+    {
+      id: 'seats',
+      productSpecification: 'hosted-voice-seat',
+      quantity: 20,
+      characteristics: { features: ['hotDesking'], handsetModel: 'Yealink T54W' },
+    },
+  ],
+});
+
+/** BENCH_PROFILE=file: a CPU profile of the timed part of a case, for looking into it. */
+async function startProfile(): Promise<() => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+  };
+}
+
+/** One case, in this process: prints its measure as JSON on the last line. */
+async function runCase(kind: Kind, format: 'csv' | 'xlsx', rows: number, file: string) {
+  const url =
+    process.env.BENCH_DATABASE_URL ??
+    `sqlite:${join(mkdtempSync(join(tmpdir(), 'intake-bench-')), 'bench.db')}`;
+  const database = connectDatabase(url, { poolSize: 4 });
+  await migrateToLatest(database.db, database.schema);
+  const catalog = await loadCatalog(new URL('../catalog', import.meta.url).pathname);
+  const dataDir = mkdtempSync(join(tmpdir(), 'intake-bench-data-'));
+  const config = loadConfig({});
+  const services = buildServices({
+    config: { ...config, dataDir, imports: { ...config.imports, maxRows: 2_000_000 } },
+    database,
+    catalog,
+  });
+  const admin = { tokenId: 'bench', name: 'bench', role: 'admin' as const };
+  const acquisition = await services.acquisitions.open(proposal(rows), admin);
+  const stopProfile = process.env.BENCH_PROFILE ? await startProfile() : undefined;
+  const start = performance.now();
+  let invalid: number | undefined;
+  if (kind === 'floor') {
+    await database.db.transaction().execute(async (trx) => {
+      let batch: Record<string, unknown>[] = [];
+      const flush = async () => {
+        if (batch.length > 0) await trx.insertInto('records').values(batch as never).execute();
+        batch = [];
+      };
+      let n = 0;
+      for await (const { cells } of readCsvRows(file, { encoding: 'utf8', delimiter: ',' })) {
+        if (n++ === 0) continue;
+        const at = new Date().toISOString();
+        batch.push({
+          id: `floor-${n}`,
+          acquisition_id: acquisition.id,
+          entity: 'handset',
+          slot: null,
+          site: 'york',
+          values: JSON.stringify({ mac: cells[0], site: cells[1], hotDeskHost: cells[2], lineKeys: cells[3] }),
+          provenance: '{}',
+          status: 'valid',
+          required_count: 0,
+          satisfied_count: 0,
+          version: 1,
+          digest: '',
+          created_at: at,
+          updated_at: at,
+        });
+        if (batch.length >= 500) await flush();
+      }
+      await flush();
+    });
+  } else {
+    const started = await services.imports.start({
+      acquisitionId: acquisition.id,
+      upload: { path: file, fileName: `handsets.${format}`, sha256: `${Date.now()}` },
+      mode: 'valid-rows',
+      match: 'merge',
+      actor: 'bench',
+      customerOnly: false,
+    });
+    const job = await started.done;
+    if (job.status !== 'completed') throw new Error(JSON.stringify(job.error));
+    invalid = job.invalid;
+    if (job.rowsRead !== rows) throw new Error(`read ${job.rowsRead} rows, expected ${rows}`);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await stopProfile?.();
+  await database.close();
+  await rm(dataDir, { recursive: true, force: true });
+  const measure: Measure = {
+    kind,
+    format,
+    rows,
+    seconds,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    ...(invalid !== undefined ? { invalid } : {}),
+  };
+  console.log(JSON.stringify(measure));
+}
+
+const [, , flag, kind, format, rowsText, file] = process.argv;
+if (flag === '--case') {
+  await runCase(kind as Kind, format as 'csv' | 'xlsx', Number(rowsText), file!);
+} else {
+  const sizes = (process.env.BENCH_ROWS ?? '10000,100000').split(',').map(Number);
+  const million = process.env.BENCH_MILLION !== '0';
+  const dir = mkdtempSync(join(tmpdir(), 'intake-bench-sheets-'));
+  const self = fileURLToPath(import.meta.url);
+  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+  const run = (kind: Kind, format: 'csv' | 'xlsx', rows: number, path: string): Measure => {
+    const out = execFileSync(tsx, [self, '--case', kind, format, String(rows), path], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 24,
+    });
+    return JSON.parse(out.trim().split('\n').at(-1)!) as Measure;
+  };
+  console.log(
+    `Import benchmark on ${process.env.BENCH_DATABASE_URL ? 'postgres' : 'sqlite'} (node ${process.version}); handset sheets with 1% invalid rows`,
+  );
+  const show = (m: Measure, floor?: Measure) =>
+    console.log(
+      `${m.format.padEnd(4)} ${String(m.rows).padStart(9)} rows  ${m.kind.padEnd(6)}  ${m.seconds.toFixed(2).padStart(7)} s  ${String(Math.round(m.rows / m.seconds)).padStart(7)} rows/s  peak RSS ${String(m.peakRssMb).padStart(4)} MB${m.invalid !== undefined ? `  invalid ${m.invalid}` : ''}${floor ? `  ${(m.seconds / floor.seconds).toFixed(2)}× the floor` : ''}`,
+    );
+  for (const rows of sizes) {
+    const csv = join(dir, `handsets-${rows}.csv`);
+    await writeCsv(csv, rows);
+    const floor = run('floor', 'csv', rows, csv);
+    show(floor);
+    show(run('import', 'csv', rows, csv), floor);
+    const xlsx = join(dir, `handsets-${rows}.xlsx`);
+    await writeXlsx(xlsx, rows);
+    show(run('import', 'xlsx', rows, xlsx), floor);
+  }
+  if (million) {
+    const csv = join(dir, 'handsets-1000000.csv');
+    await writeCsv(csv, 1_000_000);
+    const floor = run('floor', 'csv', 1_000_000, csv);
+    show(floor);
+    show(run('import', 'csv', 1_000_000, csv), floor);
+  }
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,100 @@
+import { CompiledQuery, PostgresAdapter, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/** Most parameters in one statement: under SQLite's 32,766 and PostgreSQL's 65,535. */
+const MAX_PARAMETERS = 30_000;
+
+const isPostgres = (db: Kysely<Database>) => db.getExecutor().adapter instanceof PostgresAdapter;
+
+const texts = new Map<string, string>();
+
+/** The statement text for `rows` rows of `columns`, built once per shape and dialect. */
+function insertText(
+  postgres: boolean,
+  table: string,
+  columns: readonly string[],
+  rows: number,
+  conflict: string,
+): string {
+  const key = `${postgres ? 'p' : 's'}|${table}|${columns.join(',')}|${rows}|${conflict}`;
+  let text = texts.get(key);
+  if (!text) {
+    const tuples: string[] = [];
+    let n = 0;
+    for (let r = 0; r < rows; r++) {
+      const marks = columns.map(() => (postgres ? `$${++n}` : '?'));
+      tuples.push(`(${marks.join(',')})`);
+    }
+    const quoted = columns.map((c) => `"${c}"`).join(',');
+    text = `insert into "${table}" (${quoted}) values ${tuples.join(',')}${conflict}`;
+    if (texts.size > 2000) texts.clear();
+    texts.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * Inserts many rows of one table in as few statements as the parameter limits allow, with the
+ * statement text built directly: Kysely's query builder costs more than the insert itself for
+ * the thousands of rows an import writes. Values must already be in their column form.
+ */
+export async function bulkInsert<T extends keyof Database>(
+  db: Kysely<Database>,
+  table: T,
+  columns: readonly (keyof Database[T] & string)[],
+  rows: readonly unknown[][],
+  options: { ignoreConflicts?: boolean } = {},
+): Promise<void> {
+  if (rows.length === 0) return;
+  const postgres = isPostgres(db);
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+  const conflict = options.ignoreConflicts ? ' on conflict do nothing' : '';
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const part = rows.slice(i, i + perStatement);
+    const parameters: unknown[] = [];
+    for (const row of part) for (const value of row) parameters.push(value);
+    const text = insertText(postgres, table, columns, part.length, conflict);
+    await db.executeQuery(CompiledQuery.raw(text, parameters));
+  }
+}
+
+/**
+ * Sets columns of many rows, each to its own values, in one statement per few hundred rows:
+ * `with v(id, …) as (values …) update t set c = v.c … from v where t.id = v.id`, which both
+ * SQLite (3.33 and later) and PostgreSQL run as a join.
+ */
+export async function bulkUpdate<T extends keyof Database>(
+  db: Kysely<Database>,
+  table: T,
+  columns: readonly (keyof Database[T] & string)[],
+  rows: readonly { id: string; values: unknown[] }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const postgres = isPostgres(db);
+  const perStatement = Math.floor(MAX_PARAMETERS / (columns.length + 1));
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const part = rows.slice(i, i + perStatement);
+    const parameters: unknown[] = [];
+    // PostgreSQL reads untyped parameters in VALUES as text: numbers are cast back.
+    const casts = part[0]!.values.map((v) =>
+      postgres && typeof v === 'number' ? '::integer' : '',
+    );
+    const tuples = part.map((row) => {
+      parameters.push(row.id);
+      const marks = [postgres ? `$${parameters.length}` : '?'];
+      row.values.forEach((value, c) => {
+        parameters.push(value);
+        marks.push(postgres ? `$${parameters.length}${casts[c]}` : '?');
+      });
+      return `(${marks.join(',')})`;
+    });
+    const names = ['id', ...columns.map((c) => `v_${c}`)].map((c) => `"${c}"`).join(',');
+    const sets = columns.map((c) => `"${c}" = v."v_${c}"`).join(', ');
+    await db.executeQuery(
+      CompiledQuery.raw(
+        `with v(${names}) as (values ${tuples.join(',')}) update "${table}" set ${sets} from v where "${table}"."id" = v."id"`,
+        parameters,
+      ),
+    );
+  }
+}
