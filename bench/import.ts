@@ -125,7 +125,11 @@ async function runCase(kind: Kind, format: 'csv' | 'xlsx', rows: number, file: s
     await database.db.transaction().execute(async (trx) => {
       let batch: Record<string, unknown>[] = [];
       const flush = async () => {
-        if (batch.length > 0) await trx.insertInto('records').values(batch as never).execute();
+        if (batch.length > 0)
+          await trx
+            .insertInto('records')
+            .values(batch as never)
+            .execute();
         batch = [];
       };
       let n = 0;
@@ -138,7 +142,12 @@ async function runCase(kind: Kind, format: 'csv' | 'xlsx', rows: number, file: s
           entity: 'handset',
           slot: null,
           site: 'york',
-          values: JSON.stringify({ mac: cells[0], site: cells[1], hotDeskHost: cells[2], lineKeys: cells[3] }),
+          values: JSON.stringify({
+            mac: cells[0],
+            site: cells[1],
+            hotDeskHost: cells[2],
+            lineKeys: cells[3],
+          }),
           provenance: '{}',
           status: 'valid',
           required_count: 0,

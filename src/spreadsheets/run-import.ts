@@ -23,7 +23,7 @@ import {
 } from './sheet-columns.js';
 import { isBlankRow } from './sheet-row.js';
 
-const BATCH_ROWS = 1000;
+const BATCH_ROWS = 500;
 
 export interface RunOptions {
   mode: ImportMode;
@@ -120,7 +120,6 @@ export async function runImport(
         options.mode === 'valid-rows' ||
         (options.mode === 'all-or-nothing' && counts.invalid === 0);
       const result = { ...counts, applied, findings: rowFindings };
-      console.error((globalThis as any).P);
       if (!applied) throw new RollBack(result);
       return result;
     });
