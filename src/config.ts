@@ -64,6 +64,9 @@ const KNOWN = new Set([
   'INTAKE_IMPORT_MAX_CELL',
   'INTAKE_XLSX_MAX_UNZIPPED',
   'INTAKE_XLSX_MAX_RATIO',
+  // Read by the command line only (intake template / import), documented in the README.
+  'INTAKE_URL',
+  'INTAKE_TOKEN',
   // Read by the test suite only, documented in the README.
   'INTAKE_TEST_POSTGRES_URL',
   'INTAKE_TEST_REQUIRE_POSTGRES',

@@ -10,6 +10,7 @@ import { startIntake } from '../main.js';
 import { determinePlan } from '../plan/determine-plan.js';
 import { readProposal } from '../proposals/read-proposal.js';
 import { formatPlan } from './format-plan.js';
+import { downloadTemplate, importFile, RemoteError, type RemoteOut } from './remote.js';
 
 const USAGE = `Usage: intake <command> [options]
 
@@ -18,13 +19,21 @@ Commands:
   plan <proposal.json> [--json]  print the data a proposal requires, without a server
   catalog check                  validate the requirement catalogue
   db migrate                     bring the database (DATABASE_URL) up to date
+  template <acquisition>         download the spreadsheet template from a running Intake
+      [--format xlsx|csv] [--entity <id>] [--out <file>]
+  import <acquisition> <file>    import a CSV or XLSX file into a running Intake, with progress
+      [--mode validate|all-or-nothing|valid-rows] [--match merge|add] [--entity <id>]
+      [--mapping '{"Header":"field"}'] [--report <report.xlsx|report.csv>]
+      exits 3 when rows are invalid (see the findings printed, or the report)
 
 Options:
   --catalog <dir>                catalogue folder (default: INTAKE_CATALOG_DIR or ./catalog)
   --json                         machine-readable output
+  --url <url>                    a running Intake (default: INTAKE_URL or http://127.0.0.1:3000)
+  --token <token>                API token or customer link token (default: INTAKE_TOKEN)
   -h, --help                     this help`;
 
-type Out = { log: (s: string) => void; error: (s: string) => void };
+type Out = RemoteOut;
 
 function describe(error: unknown): string {
   if (error instanceof AppError) {
@@ -33,7 +42,12 @@ function describe(error: unknown): string {
       ...error.errors.map((e) => `  ${e.pointer || '/'}: ${e.detail}`),
     ].join('\n');
   }
-  if (error instanceof CatalogInvalidError || error instanceof ConfigError) return error.message;
+  if (
+    error instanceof CatalogInvalidError ||
+    error instanceof ConfigError ||
+    error instanceof RemoteError
+  )
+    return error.message;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -48,6 +62,15 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
         json: { type: 'boolean' },
         catalog: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        url: { type: 'string' },
+        token: { type: 'string' },
+        format: { type: 'string' },
+        entity: { type: 'string' },
+        out: { type: 'string' },
+        mode: { type: 'string' },
+        match: { type: 'string' },
+        mapping: { type: 'string' },
+        report: { type: 'string' },
       },
     });
   } catch (error) {
@@ -123,6 +146,30 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
         }
         out.log(`The ${database.dialect} database is up to date.`);
         return 0;
+      }
+      case 'template':
+      case 'import': {
+        const token = values.token ?? process.env.INTAKE_TOKEN;
+        const [acquisition, file] = rest;
+        if (!acquisition || (command === 'import' && !file)) {
+          out.error(
+            `intake ${command} needs ${command === 'import' ? 'an acquisition id and a file' : 'an acquisition id'}.\n\n${USAGE}`,
+          );
+          return 2;
+        }
+        if (!token) {
+          out.error('Give a token with --token or INTAKE_TOKEN.');
+          return 2;
+        }
+        const remote = {
+          url: (values.url ?? process.env.INTAKE_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, ''),
+          token,
+        };
+        if (command === 'template') {
+          await downloadTemplate(remote, acquisition, values, out);
+          return 0;
+        }
+        return await importFile(remote, acquisition, file!, values, out);
       }
       default:
         out.error(`Unknown command "${command}".\n\n${USAGE}`);

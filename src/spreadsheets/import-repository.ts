@@ -52,7 +52,14 @@ export interface ImportJob extends ImportCounts {
   /** Whether the rows were stored (false for a dry run, or all-or-nothing with invalid rows). */
   applied: boolean;
   sheets: SheetPlan[];
-  error: { code: string; status: number; detail: string; errors?: ProblemDetail[] } | null;
+  error: {
+    code: string;
+    status: number;
+    detail: string;
+    errors?: ProblemDetail[];
+    /** The refusal's own members, such as the row and column of a cell that is too long. */
+    extra?: Record<string, unknown>;
+  } | null;
   actor: string;
   createdAt: string;
   finishedAt: string | null;

@@ -194,6 +194,7 @@ export class ImportService {
                   status: error.status,
                   detail: error.message,
                   ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+                  ...(Object.keys(error.extra).length > 0 ? { extra: error.extra } : {}),
                 }
               : {
                   code: 'internal',
@@ -248,6 +249,7 @@ export class ImportService {
       invalid: outcome.invalid,
       finishedAt,
     };
+    this.running.delete(job.id);
     this.events.emit(`done:${job.id}`, finished);
     return finished;
   }

@@ -12,7 +12,7 @@ import { READERS, WRITERS } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import type { CaptureService } from '../capture/capture-service.js';
 import type { ImportLimits } from '../config.js';
-import { errors } from '../errors.js';
+import { AppError, errors } from '../errors.js';
 import { principalOf, type RequireRole } from '../http/authenticate.js';
 import { authErrors } from '../http/schemas.js';
 import type { MappingOverride } from './header-mapping.js';
@@ -217,18 +217,8 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
       if (preferAsync) return reply.status(202).send(await present(started.job));
       const job = await started.done;
       if (job.status === 'failed' && job.error) {
-        return reply
-          .status(job.error.status as 422)
-          .type('application/problem+json')
-          .send({
-            type: `https://intake.dev/errors/${job.error.code}`,
-            title: job.error.detail,
-            status: job.error.status,
-            code: job.error.code,
-            detail: job.error.detail,
-            errors: job.error.errors ?? [],
-            importId: job.id,
-          });
+        const { code, status, detail, errors: details = [], extra = {} } = job.error;
+        throw new AppError(code, status, detail, details, { ...extra, importId: job.id });
       }
       return reply.status(started.replayed ? 200 : 201).send(await present(job));
     },
@@ -312,9 +302,10 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
       };
       const onProgress = (p: unknown) => send('progress', p);
       const onDone = (finished: ImportJob) => finish(finished);
-      const progress = imports.progressOf(job.id);
+      const progress = job.status === 'running' ? imports.progressOf(job.id) : undefined;
       if (!progress) {
-        finish(job);
+        // Finished, perhaps between reading the job and now: send it as it is stored.
+        finish(job.status === 'running' ? await jobOf(job.acquisitionId, job.id) : job);
       } else {
         send('progress', progress);
         imports.events.on(`progress:${job.id}`, onProgress);
