@@ -50,7 +50,7 @@ export async function downloadTemplate(
   if (options.format) query.set('format', options.format);
   if (options.entity) query.set('entity', options.entity);
   const response = await fetch(
-    `${remote.url}/api/v1/acquisitions/${encodeURIComponent(acquisitionId)}/template?${query}`,
+    `${remote.url}/api/v1/acquisitions/${encodeURIComponent(acquisitionId)}/template?${query.toString()}`,
     { headers: headers(remote) },
   );
   if (!response.ok) throw await failure(response);

@@ -112,10 +112,9 @@ describe.each(dialects)('import jobs on %s', (dialect) => {
     );
     const columns = await upload(url('/imports'), { bytes: wide, name: 'wide.csv' }, sales());
     expect(columns.status).toBe(422);
-    expect(await columns.json()).toMatchObject({
-      code: 'import.too-many-columns',
-      detail: expect.stringContaining('Row 2'),
-    });
+    const tooWide = (await columns.json()) as { code: string; detail: string };
+    expect(tooWide.code).toBe('import.too-many-columns');
+    expect(tooWide.detail).toContain('Row 2');
     const long = new TextEncoder().encode(`MAC Address,Site\n805ec0200001,${'Y'.repeat(201)}\n`);
     const cell = await upload(url('/imports'), { bytes: long, name: 'long.csv' }, sales());
     expect(cell.status).toBe(422);
@@ -141,10 +140,11 @@ describe.each(dialects)('import jobs on %s', (dialect) => {
       { mapping: JSON.stringify({ Notes: 'colour' }) },
     );
     expect(badMapping.status).toBe(422);
-    expect(await badMapping.json()).toMatchObject({
-      code: 'import.mapping-invalid',
-      errors: [expect.objectContaining({ detail: expect.stringContaining('no field "colour"') })],
-    });
+    const refused = (await badMapping.json()) as { code: string; errors: { detail: string }[] };
+    expect(refused.code).toBe('import.mapping-invalid');
+    expect(refused.errors.map((e) => e.detail)).toEqual([
+      '"handsets-three-mac-notations" column D: handset has no field "colour"',
+    ]);
   });
 
   it("gives a customer link a template of the customer's columns only, and imports only into them", async () => {
