@@ -19,7 +19,7 @@ export interface ColumnMapping {
 
 export interface SheetMapping {
   columns: ColumnMapping[];
-  /** Required fields (always required) that no column fills. */
+  /** Required fields (always required, not pre-filled from the proposal) that no column fills. */
   missingRequired: string[];
 }
 
@@ -146,7 +146,10 @@ export function mapColumns(
   return {
     columns: proposals.filter((p) => normalizeHeader(p.header) !== '' || p.field !== null),
     missingRequired: entity.fields
-      .filter((f) => f.required === true && fields.includes(f) && !mappedFields.has(f.id))
+      // A field the proposal pre-fills need not come from the sheet.
+      .filter(
+        (f) => f.required === true && !f.prefill && fields.includes(f) && !mappedFields.has(f.id),
+      )
       .map((f) => f.id),
   };
 }

@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import type { EntitySpec, FieldSpec } from '../catalog/model.js';
+import { testCatalog } from '../test/server.js';
+import { columnLetter, detectHeaderRow, mapColumns, normalizeHeader } from './header-mapping.js';
+import { columnIndexOf } from './read-xlsx.js';
+import { detectDelimiter, detectEncoding } from './read-csv.js';
+import { neutralizeFormula, restoreFormulaText, sheetNameOf } from './sheet-columns.js';
+
+const catalog = await testCatalog();
+const user = catalog.entities.get('user')!;
+const handset = catalog.entities.get('handset')!;
+const fieldsOf = (e: EntitySpec): FieldSpec[] => e.fields;
+
+describe('column mapping', () => {
+  it('tries exact names, then names without case and punctuation, then synonyms, then the closest', () => {
+    const mapping = mapColumns(
+      ['Email', 'LAST NAME', 'Ext.', 'Frist Name', 'Desk', ''],
+      user,
+      fieldsOf(user),
+    );
+    expect(mapping.columns.map((c) => [c.column, c.field, c.match])).toEqual([
+      ['A', 'email', 'exact'],
+      ['B', 'lastName', 'normalized'],
+      ['C', 'extension', 'synonym'],
+      ['D', 'firstName', 'closest'],
+      ['E', null, 'unmapped'],
+    ]);
+    expect(mapping.missingRequired).toEqual(['site']);
+  });
+
+  it('gives each field one column, the surest match first, and follows overrides by header or letter', () => {
+    const mapping = mapColumns(['Extension', 'Ext', 'Office'], user, fieldsOf(user), {
+      C: 'department',
+      Ext: null,
+    });
+    expect(mapping.columns.map((c) => [c.field, c.match])).toEqual([
+      ['extension', 'exact'],
+      [null, 'ignored'],
+      ['department', 'explicit'],
+    ]);
+  });
+
+  it('recognises the Intake ID and Problems columns of a template or a report', () => {
+    const mapping = mapColumns(
+      ['Intake ID', 'MAC address *', 'Problems'],
+      handset,
+      fieldsOf(handset),
+    );
+    expect(mapping.columns.map((c) => c.match)).toEqual(['recordId', 'exact', 'ignored']);
+  });
+
+  it('finds the header among title rows', () => {
+    const rows = [
+      ['Staff list'],
+      ['Exported today'],
+      [],
+      ['Given Name', 'Surname', 'Ext'],
+      ['Ann', 'Lee', '2001'],
+    ];
+    expect(detectHeaderRow(rows, fieldsOf(user))).toBe(3);
+    expect(detectHeaderRow([['a', 'b']], fieldsOf(user))).toBe(-1);
+  });
+
+  it('normalises headers and names columns as spreadsheets do', () => {
+    expect(normalizeHeader('MAC Addr. *')).toBe('macaddr');
+    expect(columnLetter(0)).toBe('A');
+    expect(columnLetter(25)).toBe('Z');
+    expect(columnLetter(26)).toBe('AA');
+    expect(columnLetter(701)).toBe('ZZ');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 16383 }),
+        (i) => columnIndexOf(`${columnLetter(i)}7`) === i,
+      ),
+    );
+    expect(sheetNameOf(user)).toBe('Users');
+    expect(sheetNameOf(catalog.entities.get('emergencyLocation')!)).toBe('Emergency locations');
+  });
+});
+
+describe('reading text files', () => {
+  it('tells UTF-8, UTF-16 and Windows-1252 apart', () => {
+    expect(detectEncoding(Buffer.from('\ufeffName\n', 'utf8'))).toBe('utf8');
+    expect(detectEncoding(Buffer.from('Zoë,José\n', 'utf8'))).toBe('utf8');
+    expect(detectEncoding(iconv.encode('Zoë,José\n', 'windows1252'))).toBe('windows1252');
+    expect(detectEncoding(iconv.encode('Name,Ext\n', 'utf16le'))).toBe('utf16le');
+    expect(
+      detectEncoding(Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode('A', 'utf16be')])),
+    ).toBe('utf16be');
+    // A sample cut inside a two-byte character is still UTF-8.
+    expect(detectEncoding(Buffer.from('Zoë', 'utf8').subarray(0, 3))).toBe('utf8');
+  });
+
+  it('finds the delimiter outside quotes', () => {
+    expect(detectDelimiter('a;b;c\n1;2;3\n')).toBe(';');
+    expect(detectDelimiter('a\tb\n1\t2\n')).toBe('\t');
+    expect(detectDelimiter('"x;y;z",b\n1,2\n')).toBe(',');
+  });
+});
+
+describe('formula injection', () => {
+  it('neutralises what would run, keeps numbers and E.164 as they are, and undoes it on import', () => {
+    expect(neutralizeFormula('=1+1')).toBe("'=1+1");
+    expect(neutralizeFormula('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(neutralizeFormula("+cmd|' /C calc'!A0")).toBe("'+cmd|' /C calc'!A0");
+    expect(neutralizeFormula('-2+3')).toBe("'-2+3");
+    expect(neutralizeFormula('+441632960123')).toBe('+441632960123');
+    expect(neutralizeFormula('-5')).toBe('-5');
+    expect(neutralizeFormula('Amelia')).toBe('Amelia');
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const out = neutralizeFormula(text);
+        return restoreFormulaText(out) === text || restoreFormulaText(text) !== text;
+      }),
+    );
+  });
+});
