@@ -199,6 +199,9 @@ async function freeSlot(
   site: string | null,
   taken: Map<string, Set<string>>,
 ): Promise<string | null> {
+  // Once an entity's slots are all taken at a site, later creates of this write need not look again.
+  const full = `full\u0000${entity.id}\u0000${site ?? ''}`;
+  if (taken.has(full)) return null;
   let used = taken.get(entity.id);
   if (!used) {
     used = await repo.takenSlots(ctx.acquisition.id, entity.id);
@@ -219,5 +222,6 @@ async function freeSlot(
       }
     }
   }
+  taken.set(full, new Set());
   return null;
 }
