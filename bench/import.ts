@@ -21,12 +21,25 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
-import { loadCatalog } from '../src/catalog/load-catalog.js';
-import { loadConfig } from '../src/config.js';
-import { connectDatabase } from '../src/db/connect.js';
-import { migrateToLatest } from '../src/db/migrate.js';
-import { buildServices } from '../src/server.js';
-import { readCsvRows } from '../src/spreadsheets/read-csv.js';
+import type * as CatalogModule from '../src/catalog/load-catalog.js';
+import type * as ConfigModule from '../src/config.js';
+import type * as ConnectModule from '../src/db/connect.js';
+import type * as MigrateModule from '../src/db/migrate.js';
+import type * as ServerModule from '../src/server.js';
+import type * as ReadCsvModule from '../src/spreadsheets/read-csv.js';
+
+/**
+ * The cases run Intake's compiled code (dist/, built by the npm script), as `npm start` does; the
+ * types come from the sources.
+ */
+const lib = new URL('../dist/', import.meta.url).href;
+const load = async <T>(path: string): Promise<T> => (await import(`${lib}${path}`)) as T;
+const { loadCatalog } = await load<typeof CatalogModule>('catalog/load-catalog.js');
+const { loadConfig } = await load<typeof ConfigModule>('config.js');
+const { connectDatabase } = await load<typeof ConnectModule>('db/connect.js');
+const { migrateToLatest } = await load<typeof MigrateModule>('db/migrate.js');
+const { buildServices } = await load<typeof ServerModule>('server.js');
+const { readCsvRows } = await load<typeof ReadCsvModule>('spreadsheets/read-csv.js');
 
 type Kind = 'floor' | 'import';
 interface Measure {

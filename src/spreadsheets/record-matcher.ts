@@ -22,7 +22,8 @@ export type RowTarget =
  */
 export class RecordMatcher {
   private readonly known = new Map<string, StoredRecord>();
-  private readonly byKey = new Map<string, string>();
+  /** Records by natural key; several when a key is duplicated (each row takes the next). */
+  private readonly byKey = new Map<string, string[]>();
   /** Unfilled plan records by proposal site ('' for none), in slot order. */
   private readonly unfilled = new Map<string, string[]>();
   private readonly claimedBy = new Map<string, number>();
@@ -40,7 +41,11 @@ export class RecordMatcher {
     for (const record of sorted) {
       this.known.set(record.id, record);
       const key = this.naturalKey(record.values, record.site, false);
-      if (key !== undefined && !this.byKey.has(key)) this.byKey.set(key, record.id);
+      if (key !== undefined) {
+        const list = this.byKey.get(key);
+        if (list) list.push(record.id);
+        else this.byKey.set(key, [record.id]);
+      }
       const filled = Object.values(record.provenance).some((p) => p.source !== 'proposal');
       if (record.slot && !filled) {
         const list = this.unfilled.get(record.site ?? '') ?? [];
@@ -63,8 +68,8 @@ export class RecordMatcher {
       id = recordId;
     } else if (this.merge) {
       const key = this.naturalKey(values, site, true);
-      const match = key === undefined ? undefined : this.byKey.get(key);
-      if (match && !this.claimedBy.has(match)) id = match;
+      const candidates = key === undefined ? undefined : this.byKey.get(key);
+      id = candidates?.find((c) => !this.claimedBy.has(c));
     }
     if (id === undefined) id = this.nextUnfilled(site);
     if (id === undefined) return { kind: 'create' };
@@ -115,10 +120,10 @@ export class RecordMatcher {
     for (const id of fields) {
       const spec = this.entity.fields.find((f) => f.id === id);
       let value = values[id];
+      // A value that does not normalise is compared as given: a draft keeps it that way.
       if (spec && raw) {
         const normalized = normalizeField(spec, value, { country });
-        if (normalized.problem) return undefined;
-        value = normalized.value;
+        if (!normalized.problem) value = normalized.value;
       }
       if (value === undefined || value === null || value === '') return undefined;
       parts.push(keyText(value));

@@ -1,5 +1,4 @@
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { readCsvRows } from './read-csv.js';
 import { PROBLEMS_HEADER, restoreFormulaText } from './sheet-columns.js';
 
@@ -12,6 +11,7 @@ export async function writeReportXlsx(
   reports: readonly { name: string; path: string }[],
   out: Writable,
 ): Promise<void> {
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
     useStyles: true,

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type { DataValidation, Workbook, Worksheet } from 'exceljs';
 import type { EntitySpec, FieldSpec } from '../catalog/model.js';
 import type { AcquisitionContext } from '../capture/acquisition-context.js';
 import type { StoredRecord } from '../capture/capture-repository.js';
@@ -83,6 +83,8 @@ function formatHint(field: FieldSpec): string {
 /** Builds the XLSX template: instructions, then one sheet per entity with the expected rows. */
 export async function buildTemplateXlsx(input: TemplateInput): Promise<Buffer> {
   const { ctx, audience } = input;
+  // exceljs is loaded when a workbook is written, not with the server: it is large.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Intake';
   workbook.created = new Date(ctx.acquisition.updatedAt);
@@ -132,7 +134,7 @@ export async function buildTemplateXlsx(input: TemplateInput): Promise<Buffer> {
 }
 
 function addEntitySheet(
-  workbook: ExcelJS.Workbook,
+  workbook: Workbook,
   entity: EntitySpec,
   audience: Audience,
   recordsByEntity: ReadonlyMap<string, readonly StoredRecord[]>,
@@ -178,10 +180,10 @@ function addEntitySheet(
 }
 
 /** exceljs keeps range validations on the sheet but leaves them out of its typings. */
-const validations = (sheet: ExcelJS.Worksheet) =>
+const validations = (sheet: Worksheet) =>
   (
     sheet as unknown as {
-      dataValidations: { add(range: string, rule: ExcelJS.DataValidation): void };
+      dataValidations: { add(range: string, rule: DataValidation): void };
     }
   ).dataValidations;
 
