@@ -10,7 +10,8 @@
  * Prints rows per second, peak RSS and the ratio of each CSV import to its floor.
  *
  * BENCH_ROWS=10000,100000 (the CSV and XLSX sizes), BENCH_MILLION=0 to skip the 1,000,000-row
- * CSV run, BENCH_DATABASE_URL for PostgreSQL (else a temporary SQLite file per case).
+ * CSV run, BENCH_DATABASE_URL for PostgreSQL (else a temporary SQLite file per case),
+ * BENCH_NODE_OPTIONS for the cases' Node flags (e.g. --max-old-space-size=128 to bound the heap).
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync } from 'node:fs';
@@ -215,6 +216,7 @@ if (flag === '--case') {
   const run = (kind: Kind, format: 'csv' | 'xlsx', rows: number, path: string): Measure => {
     const out = execFileSync(tsx, [self, '--case', kind, format, String(rows), path], {
       encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '' },
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 24,
     });

@@ -26,6 +26,22 @@ export interface Config {
   dataDir: string;
   /** Limits on spreadsheet imports; each refusal is a 413 or a 422. */
   imports: ImportLimits;
+  /** How events are delivered to subscribers. */
+  delivery: DeliverySettings;
+}
+
+export interface DeliverySettings {
+  /** INTAKE_DELIVERY_POLL_MS: how often the relay looks for events to send (default 500). */
+  pollMs: number;
+  /** INTAKE_DELIVERY_BACKOFF_MS: the first retry's wait; each next one doubles, with jitter (default 1000). */
+  backoffBaseMs: number;
+  /** INTAKE_DELIVERY_MAX_ATTEMPTS: attempts before a delivery is dead (default 8). */
+  maxAttempts: number;
+  /**
+   * INTAKE_DELIVERY_TIMEOUT_MS: how long one POST may take (default 10000). A delivery a stopped
+   * process had claimed is tried again after twice this.
+   */
+  timeoutMs: number;
 }
 
 export interface ImportLimits {
@@ -64,6 +80,10 @@ const KNOWN = new Set([
   'INTAKE_IMPORT_MAX_CELL',
   'INTAKE_XLSX_MAX_UNZIPPED',
   'INTAKE_XLSX_MAX_RATIO',
+  'INTAKE_DELIVERY_POLL_MS',
+  'INTAKE_DELIVERY_BACKOFF_MS',
+  'INTAKE_DELIVERY_MAX_ATTEMPTS',
+  'INTAKE_DELIVERY_TIMEOUT_MS',
   // Read by the command line only (intake template / import), documented in the README.
   'INTAKE_URL',
   'INTAKE_TOKEN',
@@ -140,6 +160,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxCellLength: integer('INTAKE_IMPORT_MAX_CELL', 4000, 1, 32_767),
       maxUnzippedBytes: integer('INTAKE_XLSX_MAX_UNZIPPED', 1024 * MiB, 1024, 64 * 1024 * MiB),
       maxCompressionRatio: integer('INTAKE_XLSX_MAX_RATIO', 200, 2, 100_000),
+    },
+    delivery: {
+      pollMs: integer('INTAKE_DELIVERY_POLL_MS', 500, 10, 60_000),
+      backoffBaseMs: integer('INTAKE_DELIVERY_BACKOFF_MS', 1000, 1, 3_600_000),
+      maxAttempts: integer('INTAKE_DELIVERY_MAX_ATTEMPTS', 8, 1, 100),
+      timeoutMs: integer('INTAKE_DELIVERY_TIMEOUT_MS', 10_000, 100, 600_000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -131,5 +131,8 @@ export const ERROR_CODES = [
   'import.not-found',
   'import.report-not-ready',
   'import.interrupted',
+  'hub.callback-invalid',
+  'hub.not-found',
+  'delivery.not-found',
   'internal',
 ] as const;

@@ -35,6 +35,8 @@ export async function startIntake(
     const first = await ensureFirstAdminToken(services.tokens, config.adminToken, new Date());
     const demoId = config.demo ? await seedDemo(services.acquisitions) : null;
     await app.listen({ port: config.port, host: config.host });
+    // Events wait in the outbox until now; the relay sends them, and resumes what a stop left.
+    services.relay.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

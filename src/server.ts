@@ -24,12 +24,15 @@ import { makeRequireRole } from './http/authenticate.js';
 import { registerProblemHandlers } from './http/problem.js';
 import { ProblemSchema } from './http/schemas.js';
 import { PlanSchema } from './plan/plan-schema.js';
+import { DEFAULT_RELAY_OPTIONS, Relay } from './notifications/relay.js';
+import { deliveryRoutes, hubRoutes } from './notifications/routes.js';
+import { SubscriptionRepository } from './notifications/subscriptions.js';
 import { ImportRepository } from './spreadsheets/import-repository.js';
 import { ImportService } from './spreadsheets/import-service.js';
 import { spreadsheetRoutes } from './spreadsheets/routes.js';
 
 export interface ServerDeps {
-  config: Pick<Config, 'bodyLimit' | 'publicUrl' | 'imports' | 'dataDir'>;
+  config: Pick<Config, 'bodyLimit' | 'publicUrl' | 'imports' | 'dataDir' | 'delivery'>;
   database: DatabaseHandle;
   catalog: Catalog;
   now?: () => Date;
@@ -47,6 +50,9 @@ export interface Services {
   catalogs: CatalogRepository;
   acquisitions: AcquisitionService;
   imports: ImportService;
+  subscriptions: SubscriptionRepository;
+  /** Delivers the outbox to subscribers; started by `startIntake` (and by tests that need it). */
+  relay: Relay;
 }
 
 /** Builds the services on a database: the one place modules are wired together. */
@@ -71,7 +77,16 @@ export function buildServices({
     catalog: () => catalog,
     now,
   });
+  const subscriptions = new SubscriptionRepository(database.db);
   return {
+    subscriptions,
+    relay: new Relay(
+      database.db,
+      subscriptions,
+      { ...DEFAULT_RELAY_OPTIONS, ...config.delivery, leaseMs: 2 * config.delivery.timeoutMs },
+      now,
+      (error) => logger?.error({ err: error }, 'event delivery failed unexpectedly'),
+    ),
     capture,
     acquisitions,
     lifecycle: new LifecycleService(database.db, acquisitions, capture, now),
@@ -103,7 +118,10 @@ export async function buildServer(
   }).withTypeProvider<TypeBoxTypeProvider>();
   const services = buildServices({ ...deps, now });
   await services.imports.recoverInterrupted();
-  app.addHook('onClose', () => services.imports.drain());
+  app.addHook('onClose', async () => {
+    await services.relay.stop();
+    await services.imports.drain();
+  });
   const requireRole = makeRequireRole(services.tokens, services.links, now);
 
   registerProblemHandlers(app, deps.config.bodyLimit);
@@ -158,6 +176,17 @@ export async function buildServer(
         limits: deps.config.imports,
         dataDir: deps.config.dataDir,
       });
+      await api.register(hubRoutes, {
+        api: 'intake',
+        subscriptions: services.subscriptions,
+        requireRole,
+        now,
+      });
+      await api.register(deliveryRoutes, {
+        subscriptions: services.subscriptions,
+        requireRole,
+        now,
+      });
       await api.register(captureRoutes, {
         capture: services.capture,
         acquisitions: services.acquisitions,
@@ -166,6 +195,18 @@ export async function buildServer(
     },
     { prefix: '/api/v1' },
   );
+  for (const [api, prefix] of [
+    ['customerManagement', '/tmf-api/customerManagement/v4'],
+    ['party', '/tmf-api/party/v4'],
+  ] as const) {
+    await app.register(hubRoutes, {
+      api,
+      subscriptions: services.subscriptions,
+      requireRole,
+      now,
+      prefix,
+    });
+  }
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await deps.database.db.selectFrom('api_tokens').select('id').limit(1).execute();
     return { status: 'ok' };

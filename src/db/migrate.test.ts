@@ -8,6 +8,7 @@ const ALL_TABLES = [
   'acquisitions',
   'api_tokens',
   'catalog_versions',
+  'deliveries',
   'findings',
   'follow_ups',
   'import_findings',
@@ -16,6 +17,7 @@ const ALL_TABLES = [
   'record_history',
   'record_keys',
   'records',
+  'subscriptions',
 ];
 
 describe.each(dialects)('migrations on %s', (dialect) => {

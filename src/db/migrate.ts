@@ -3,12 +3,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as capture from './migrations/20261127T0900-capture.js';
 import * as imports from './migrations/20261127T1100-imports.js';
 import * as initial from './migrations/20261127T0700-initial.js';
+import * as notifications from './migrations/20261127T1300-notifications.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
   '20261127T0700-initial': initial,
   '20261127T0900-capture': capture,
   '20261127T1100-imports': imports,
+  '20261127T1300-notifications': notifications,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

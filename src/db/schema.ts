@@ -14,6 +14,8 @@ export interface Database {
   access_links: AccessLinkTable;
   imports: ImportTable;
   import_findings: ImportFindingTable;
+  subscriptions: SubscriptionTable;
+  deliveries: DeliveryTable;
 }
 
 export interface ApiTokenTable {
@@ -127,6 +129,8 @@ export interface OutboxEventTable {
   event_type: string;
   payload: string;
   created_at: string;
+  /** When the relay fanned the event out to the subscriptions; null until then. */
+  dispatched_at: string | null;
 }
 
 export interface FollowUpTable {
@@ -191,4 +195,33 @@ export interface ImportFindingTable {
   rule: string;
   severity: string;
   message: string;
+}
+
+export interface SubscriptionTable {
+  id: string;
+  /** The hub it was made on: customerManagement, party or intake. */
+  api: string;
+  callback: string;
+  query: string | null;
+  /** The HMAC key deliveries are signed with (shown once, at creation). */
+  secret: string;
+  created_by: string;
+  created_at: string;
+  deleted_at: string | null;
+}
+
+export interface DeliveryTable {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  aggregate_id: string;
+  sequence: number;
+  event_type: string;
+  /** pending, delivered or dead. */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
 }

@@ -46,6 +46,8 @@ export async function clearAcquisitions(handle: DatabaseHandle): Promise<void> {
     'outbox_events',
     'follow_ups',
     'access_links',
+    'deliveries',
+    'subscriptions',
     'import_findings',
     'imports',
     'records',

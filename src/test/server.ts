@@ -6,7 +6,7 @@ import type { Catalog } from '../catalog/model.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type ImportLimits } from '../config.js';
+import { loadConfig, type DeliverySettings, type ImportLimits } from '../config.js';
 import type { DatabaseHandle, DialectName } from '../db/connect.js';
 import { buildServer, type Services } from '../server.js';
 import { openTestDatabase } from './database.js';
@@ -36,6 +36,7 @@ export async function createTestServer(
   dialect: DialectName,
   now: () => Date = () => new Date(),
   imports: Partial<ImportLimits> = {},
+  delivery: Partial<DeliverySettings> = {},
 ): Promise<TestServer> {
   const database = await openTestDatabase(dialect);
   const catalog = await testCatalog();
@@ -46,6 +47,7 @@ export async function createTestServer(
       publicUrl: 'http://127.0.0.1',
       dataDir,
       imports: { ...loadConfig({}).imports, ...imports },
+      delivery: { pollMs: 20, backoffBaseMs: 20, maxAttempts: 5, timeoutMs: 2000, ...delivery },
     },
     database,
     catalog,

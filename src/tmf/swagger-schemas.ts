@@ -8,6 +8,9 @@ const addFormats = addFormatsModule as unknown as typeof addFormatsModule.defaul
 /** The TM Forum specifications kept in this repository (unmodified, Apache-2.0). */
 export const TMF_SPECS = {
   quote: 'TMF648-Quote-v4.0.0.swagger.json',
+  customer: 'TMF629-Customer-v4.0.0.swagger.json',
+  party: 'TMF632-Party-v4.0.0.swagger.json',
+  productOrder: 'TMF622-ProductOrder-v4.0.0.swagger.json',
 } as const;
 
 const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });

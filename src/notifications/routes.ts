@@ -1,0 +1,164 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ADMINS, APPROVERS } from '../access/roles.js';
+import { AppError } from '../errors.js';
+import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { authErrors } from '../http/schemas.js';
+import type { HubApi } from './envelope.js';
+import type { SubscriptionRepository } from './subscriptions.js';
+
+export interface HubRoutesOptions {
+  api: HubApi;
+  subscriptions: SubscriptionRepository;
+  requireRole: RequireRole;
+  now: () => Date;
+}
+
+const EventSubscriptionInput = Type.Object(
+  {
+    callback: Type.String({ minLength: 1, maxLength: 2000 }),
+    query: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+  },
+  { additionalProperties: true },
+);
+const EventSubscription = Type.Object({
+  id: Type.String(),
+  callback: Type.String(),
+  query: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  secret: Type.Optional(Type.String()),
+});
+
+export const notificationErrors = {
+  badCallback: (callback: string) =>
+    new AppError(
+      'hub.callback-invalid',
+      400,
+      `The callback "${callback.slice(0, 200)}" is not an http:// or https:// URL.`,
+      [{ pointer: '/callback', detail: 'must be an absolute http:// or https:// URL' }],
+    ),
+  subscriptionNotFound: (id: string) =>
+    new AppError('hub.not-found', 404, `There is no subscription "${id}" on this hub.`),
+  deliveryNotFound: (id: string) =>
+    new AppError('delivery.not-found', 404, `There is no dead delivery "${id}" to replay.`),
+};
+
+/**
+ * A TMF hub (`POST /hub`, `DELETE /hub/{id}`): registers a listener's callback. The answer carries
+ * the subscription's `secret` once, the key of the `X-Intake-Signature` HMAC on every notification.
+ */
+export const hubRoutes: FastifyPluginAsyncTypebox<HubRoutesOptions> = async (
+  app,
+  { api, subscriptions, requireRole, now },
+) => {
+  const security = [{ bearerAuth: [] }];
+  app.post(
+    '/hub',
+    {
+      onRequest: requireRole(APPROVERS),
+      schema: {
+        tags: ['notifications'],
+        summary: `Subscribe a listener to the ${api} events`,
+        security,
+        body: EventSubscriptionInput,
+        response: { 201: EventSubscription, 400: Type.Ref('Problem'), ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const { callback, query } = request.body;
+      let url: URL;
+      try {
+        url = new URL(callback);
+      } catch {
+        throw notificationErrors.badCallback(callback);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw notificationErrors.badCallback(callback);
+      const subscription = {
+        id: randomUUID(),
+        api,
+        callback,
+        query: query ?? null,
+        secret: randomBytes(32).toString('base64url'),
+        createdBy: principalOf(request).name,
+        createdAt: now().toISOString(),
+      };
+      await subscriptions.insert(subscription);
+      void reply.header('location', `${request.url.replace(/\/$/, '')}/${subscription.id}`);
+      return reply.status(201).send({
+        id: subscription.id,
+        callback,
+        query: subscription.query,
+        secret: subscription.secret,
+      });
+    },
+  );
+
+  app.delete(
+    '/hub/:id',
+    {
+      onRequest: requireRole(APPROVERS),
+      schema: {
+        tags: ['notifications'],
+        summary: 'Remove a subscription',
+        security,
+        params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
+        response: { 204: Type.Null(), 404: Type.Ref('Problem'), ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      if (!(await subscriptions.remove(api, request.params.id, now().toISOString())))
+        throw notificationErrors.subscriptionNotFound(request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+};
+
+/** The deliveries of the outbox: list them by status, and replay a dead one (admin). */
+export const deliveryRoutes: FastifyPluginAsyncTypebox<{
+  subscriptions: SubscriptionRepository;
+  requireRole: RequireRole;
+  now: () => Date;
+}> = async (app, { subscriptions, requireRole, now }) => {
+  const security = [{ bearerAuth: [] }];
+  app.get(
+    '/deliveries',
+    {
+      onRequest: requireRole(ADMINS),
+      schema: {
+        tags: ['notifications'],
+        summary: 'Deliveries of events to subscribers, by status (dead ones need attention)',
+        security,
+        querystring: Type.Object({
+          status: Type.Optional(Type.Enum(['pending', 'delivered', 'dead'])),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        }),
+        response: { ...authErrors },
+      },
+    },
+    async (request) => ({ items: await subscriptions.deliveries(request.query) }),
+  );
+
+  app.post(
+    '/deliveries/:id/replay',
+    {
+      onRequest: requireRole(ADMINS),
+      schema: {
+        tags: ['notifications'],
+        summary: 'Send a dead delivery again, with a fresh count of attempts',
+        security,
+        params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
+        response: {
+          202: Type.Object({ id: Type.String(), status: Type.String() }),
+          404: Type.Ref('Problem'),
+          ...authErrors,
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!(await subscriptions.replay(request.params.id, now().toISOString())))
+        throw notificationErrors.deliveryNotFound(request.params.id);
+      return reply.status(202).send({ id: request.params.id, status: 'pending' });
+    },
+  );
+};
