@@ -14,6 +14,7 @@
  * BENCH_NODE_OPTIONS for the cases' Node flags (e.g. --max-old-space-size=128 to bound the heap).
  */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -151,7 +152,7 @@ async function runCase(kind: Kind, format: 'csv' | 'xlsx', rows: number, file: s
         if (n++ === 0) continue;
         const at = new Date().toISOString();
         batch.push({
-          id: `floor-${n}`,
+          id: randomUUID(),
           acquisition_id: acquisition.id,
           entity: 'handset',
           slot: null,
