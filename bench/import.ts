@@ -10,7 +10,8 @@
  * Prints rows per second, peak RSS and the ratio of each CSV import to its floor.
  *
  * BENCH_ROWS=10000,100000 (the CSV and XLSX sizes), BENCH_MILLION=0 to skip the 1,000,000-row
- * CSV run, BENCH_DATABASE_URL for PostgreSQL (else a temporary SQLite file per case),
+ * CSV run, BENCH_DATABASE_URL for PostgreSQL (a database there through which each case makes a
+ * fresh database of its own; else a temporary SQLite file per case),
  * BENCH_NODE_OPTIONS for the cases' Node flags (e.g. --max-old-space-size=128 to bound the heap).
  */
 import { execFileSync } from 'node:child_process';
@@ -116,11 +117,33 @@ async function startProfile(): Promise<() => Promise<void>> {
   };
 }
 
+/**
+ * A fresh PostgreSQL database per case, made through the server BENCH_DATABASE_URL names: cases
+ * must not share one, or the second sheet's MACs would all clash with the first's (MACs are unique
+ * across customers).
+ */
+async function scratchPostgres(base: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const name = `intake_bench_${randomUUID().slice(0, 8)}`;
+  const run = async (statement: string) => {
+    const client = new pg.Client({ connectionString: base });
+    await client.connect();
+    await client.query(statement);
+    await client.end();
+  };
+  await run(`create database ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`drop database ${name} with (force)`) };
+}
+
 /** One case, in this process: prints its measure as JSON on the last line. */
 async function runCase(kind: Kind, format: 'csv' | 'xlsx', rows: number, file: string) {
+  const scratch = process.env.BENCH_DATABASE_URL
+    ? await scratchPostgres(process.env.BENCH_DATABASE_URL)
+    : undefined;
   const url =
-    process.env.BENCH_DATABASE_URL ??
-    `sqlite:${join(mkdtempSync(join(tmpdir(), 'intake-bench-')), 'bench.db')}`;
+    scratch?.url ?? `sqlite:${join(mkdtempSync(join(tmpdir(), 'intake-bench-')), 'bench.db')}`;
   const database = connectDatabase(url, { poolSize: 4 });
   await migrateToLatest(database.db, database.schema);
   const catalog = await loadCatalog(new URL('../catalog', import.meta.url).pathname);
@@ -193,6 +216,7 @@ async function runCase(kind: Kind, format: 'csv' | 'xlsx', rows: number, file: s
   const seconds = (performance.now() - start) / 1000;
   await stopProfile?.();
   await database.close();
+  await scratch?.drop();
   await rm(dataDir, { recursive: true, force: true });
   const measure: Measure = {
     kind,

@@ -28,6 +28,8 @@ export interface Config {
   imports: ImportLimits;
   /** How events are delivered to subscribers. */
   delivery: DeliverySettings;
+  /** INTAKE_ORDER_API_URL: the TMF622 order system ProductOrders are POSTed to at handover (none by default). */
+  orderApiUrl: string | undefined;
 }
 
 export interface DeliverySettings {
@@ -84,6 +86,7 @@ const KNOWN = new Set([
   'INTAKE_DELIVERY_BACKOFF_MS',
   'INTAKE_DELIVERY_MAX_ATTEMPTS',
   'INTAKE_DELIVERY_TIMEOUT_MS',
+  'INTAKE_ORDER_API_URL',
   // Read by the command line only (intake template / import), documented in the README.
   'INTAKE_URL',
   'INTAKE_TOKEN',
@@ -142,6 +145,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (!/^https?:\/\/[^\s]+$/.test(publicUrl))
     problems.push('INTAKE_PUBLIC_URL must be an http:// or https:// URL');
 
+  const orderApiUrl = env.INTAKE_ORDER_API_URL?.trim() || undefined;
+  if (orderApiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(orderApiUrl))
+    problems.push('INTAKE_ORDER_API_URL must be an http:// or https:// URL');
+
   const config: Config = {
     port,
     host,
@@ -153,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     bodyLimit: integer('INTAKE_BODY_LIMIT', 5 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     publicUrl: publicUrl.replace(/\/$/, ''),
     dataDir: env.INTAKE_DATA_DIR?.trim() || './data',
+    orderApiUrl,
     imports: {
       maxBytes: integer('INTAKE_IMPORT_MAX_BYTES', 100 * MiB, 1024, 16 * 1024 * MiB),
       maxRows: integer('INTAKE_IMPORT_MAX_ROWS', 1_000_000, 1, 100_000_000),

@@ -134,5 +134,7 @@ export const ERROR_CODES = [
   'hub.callback-invalid',
   'hub.not-found',
   'delivery.not-found',
+  'handover.not-approved',
+  'handover.entity-not-found',
   'internal',
 ] as const;

@@ -24,6 +24,8 @@ import { makeRequireRole } from './http/authenticate.js';
 import { registerProblemHandlers } from './http/problem.js';
 import { ProblemSchema } from './http/schemas.js';
 import { PlanSchema } from './plan/plan-schema.js';
+import { HandoverService } from './handover/handover-service.js';
+import { handoverRoutes } from './handover/routes.js';
 import { DEFAULT_RELAY_OPTIONS, Relay } from './notifications/relay.js';
 import { deliveryRoutes, hubRoutes } from './notifications/routes.js';
 import { SubscriptionRepository } from './notifications/subscriptions.js';
@@ -32,7 +34,10 @@ import { ImportService } from './spreadsheets/import-service.js';
 import { spreadsheetRoutes } from './spreadsheets/routes.js';
 
 export interface ServerDeps {
-  config: Pick<Config, 'bodyLimit' | 'publicUrl' | 'imports' | 'dataDir' | 'delivery'>;
+  config: Pick<
+    Config,
+    'bodyLimit' | 'publicUrl' | 'imports' | 'dataDir' | 'delivery' | 'orderApiUrl'
+  >;
   database: DatabaseHandle;
   catalog: Catalog;
   now?: () => Date;
@@ -51,6 +56,7 @@ export interface Services {
   acquisitions: AcquisitionService;
   imports: ImportService;
   subscriptions: SubscriptionRepository;
+  handover: HandoverService;
   /** Delivers the outbox to subscribers; started by `startIntake` (and by tests that need it). */
   relay: Relay;
 }
@@ -78,18 +84,37 @@ export function buildServices({
     now,
   });
   const subscriptions = new SubscriptionRepository(database.db);
+  const lifecycle = new LifecycleService(database.db, acquisitions, capture, now);
+  const handover = new HandoverService(
+    database.db,
+    acquisitions,
+    capture,
+    lifecycle,
+    config.orderApiUrl,
+    now,
+  );
   return {
     subscriptions,
+    handover,
     relay: new Relay(
       database.db,
       subscriptions,
-      { ...DEFAULT_RELAY_OPTIONS, ...config.delivery, leaseMs: 2 * config.delivery.timeoutMs },
+      {
+        ...DEFAULT_RELAY_OPTIONS,
+        ...config.delivery,
+        leaseMs: 2 * config.delivery.timeoutMs,
+        orderApiUrl: config.orderApiUrl,
+      },
       now,
       (error) => logger?.error({ err: error }, 'event delivery failed unexpectedly'),
+      {
+        accepted: (acquisitionId, orderId) => handover.orderAccepted(acquisitionId, orderId),
+        failed: (acquisitionId, reason) => handover.orderFailed(acquisitionId, reason),
+      },
     ),
     capture,
     acquisitions,
-    lifecycle: new LifecycleService(database.db, acquisitions, capture, now),
+    lifecycle,
     interview: new InterviewService(database.db, capture, now),
     imports: new ImportService(
       database.db,
@@ -176,6 +201,7 @@ export async function buildServer(
         limits: deps.config.imports,
         dataDir: deps.config.dataDir,
       });
+      await api.register(handoverRoutes, { handover: services.handover, requireRole });
       await api.register(hubRoutes, {
         api: 'intake',
         subscriptions: services.subscriptions,

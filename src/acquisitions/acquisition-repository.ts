@@ -21,6 +21,8 @@ const summaryColumns = [
   'approved_by',
   'customer_confirmation',
   'cancelled_at',
+  'order_id',
+  'handover_error',
 ] as const;
 
 type SummaryRow = Pick<Selectable<AcquisitionTable>, (typeof summaryColumns)[number]>;
@@ -43,6 +45,8 @@ const toAcquisition = (row: SummaryRow): Acquisition => ({
   approvedBy: row.approved_by,
   customerConfirmation: row.customer_confirmation,
   cancelledAt: row.cancelled_at,
+  orderId: row.order_id,
+  handoverError: row.handover_error,
 });
 
 /** Filter and page of the acquisitions list. */
@@ -79,6 +83,8 @@ export class AcquisitionRepository {
         approved_by: null,
         customer_confirmation: null,
         cancelled_at: null,
+        order_id: null,
+        handover_error: null,
       })
       .execute();
   }

@@ -60,6 +60,8 @@ export class AcquisitionService {
       approvedBy: null,
       customerConfirmation: null,
       cancelledAt: null,
+      orderId: null,
+      handoverError: null,
       proposal,
     };
     try {

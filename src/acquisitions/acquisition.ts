@@ -30,6 +30,10 @@ export interface Acquisition {
   approvedBy: string | null;
   customerConfirmation: string | null;
   cancelledAt: string | null;
+  /** The order system's id of the ProductOrder it accepted at handover. */
+  orderId: string | null;
+  /** Why the last handover attempt failed (cleared when one succeeds). */
+  handoverError: string | null;
 }
 
 /** An acquisition with the proposal it was opened from. */

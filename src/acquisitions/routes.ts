@@ -29,6 +29,8 @@ const AcquisitionSchema = Type.Object({
   approvedBy: Type.Union([Type.String(), Type.Null()]),
   customerConfirmation: Type.Union([Type.String(), Type.Null()]),
   cancelledAt: Type.Union([Type.String(), Type.Null()]),
+  orderId: Type.Union([Type.String(), Type.Null()]),
+  handoverError: Type.Union([Type.String(), Type.Null()]),
   href: Type.String(),
 });
 
@@ -50,6 +52,8 @@ const withHref = (a: Acquisition) => ({
   approvedBy: a.approvedBy,
   customerConfirmation: a.customerConfirmation,
   cancelledAt: a.cancelledAt,
+  orderId: a.orderId,
+  handoverError: a.handoverError,
   href: `/api/v1/acquisitions/${a.id}`,
 });
 

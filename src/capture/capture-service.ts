@@ -179,6 +179,11 @@ export class CaptureService {
     };
   }
 
+  /** Every record of an acquisition, without provenance (for the handover). */
+  async allRecords(acquisitionId: string): Promise<StoredRecord[]> {
+    return new CaptureRepository(this.db).recordsForValidation(acquisitionId);
+  }
+
   /** Every record of one entity (for templates and exports). */
   async recordsOfEntity(acquisitionId: string, entity: string): Promise<StoredRecord[]> {
     return new CaptureRepository(this.db).recordsOfEntities(acquisitionId, [entity]);

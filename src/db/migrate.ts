@@ -2,6 +2,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as capture from './migrations/20261127T0900-capture.js';
 import * as imports from './migrations/20261127T1100-imports.js';
+import * as handover from './migrations/20261127T1400-handover.js';
 import * as initial from './migrations/20261127T0700-initial.js';
 import * as notifications from './migrations/20261127T1300-notifications.js';
 
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '20261127T0900-capture': capture,
   '20261127T1100-imports': imports,
   '20261127T1300-notifications': notifications,
+  '20261127T1400-handover': handover,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

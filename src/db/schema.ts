@@ -59,6 +59,10 @@ export interface AcquisitionTable {
   approved_by: string | null;
   customer_confirmation: string | null;
   cancelled_at: string | null;
+  /** The order system's id of the ProductOrder it accepted. */
+  order_id: string | null;
+  /** Why the last handover attempt failed, until one succeeds. */
+  handover_error: string | null;
 }
 
 export interface RecordTable {

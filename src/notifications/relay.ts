@@ -24,7 +24,18 @@ export interface RelayOptions {
   timeoutMs: number;
   /** How long a claimed delivery is reserved for this relay before another may try it (ms). */
   leaseMs: number;
+  /** The order system (INTAKE_ORDER_API_URL): ProductOrders of `customerDataReadyEvent` go there. */
+  orderApiUrl?: string;
 }
+
+/** What the relay tells the handover about the order system's answers. */
+export interface OrderHooks {
+  accepted(acquisitionId: string, orderId: string | undefined): Promise<void>;
+  failed(acquisitionId: string, reason: string): Promise<void>;
+}
+
+/** The pseudo-subscription of the order system. */
+export const ORDER_SYSTEM_ID = 'order-system';
 
 export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   pollMs: 500,
@@ -60,7 +71,26 @@ export class Relay {
     private readonly options: RelayOptions = DEFAULT_RELAY_OPTIONS,
     private readonly now: () => Date = () => new Date(),
     private readonly logError: (error: unknown) => void = () => undefined,
+    private readonly orderHooks?: OrderHooks,
   ) {}
+
+  /** The active subscriptions, with the order system as one more when it is configured. */
+  private async targets(): Promise<Subscription[]> {
+    const active = await this.subscriptions.active();
+    if (!this.options.orderApiUrl) return active;
+    return [
+      ...active,
+      {
+        id: ORDER_SYSTEM_ID,
+        api: 'intake',
+        callback: this.options.orderApiUrl,
+        query: 'eventType=customerDataReadyEvent',
+        secret: '',
+        createdBy: 'configuration',
+        createdAt: '',
+      },
+    ];
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -90,7 +120,7 @@ export class Relay {
   }
 
   private async fanOut(): Promise<void> {
-    const subscriptions = await this.subscriptions.active();
+    const subscriptions = await this.targets();
     for (;;) {
       const done = await this.db.transaction().execute(async (trx) => {
         const events = await trx
@@ -177,7 +207,7 @@ export class Relay {
       .limit(50)
       .execute();
     if (due.length === 0) return 0;
-    const subscriptions = new Map((await this.subscriptions.active()).map((s) => [s.id, s]));
+    const subscriptions = new Map((await this.targets()).map((s) => [s.id, s]));
     let attempted = 0;
     await Promise.all(
       due.map(async (d) => {
@@ -204,10 +234,25 @@ export class Relay {
           eventType: event.event_type,
           event: JSON.parse(event.payload) as Record<string, unknown>,
         };
-        const error = await this.send(subscription, notification);
+        const toOrderSystem = subscription.id === ORDER_SYSTEM_ID;
+        const result = toOrderSystem
+          ? await this.sendOrder(notification)
+          : { error: await this.send(subscription, notification) };
         const attempts = Number(d.attempts) + 1;
-        if (error === undefined) await this.markDelivered(d.id, attempts);
-        else await this.settle(d.id, attempts, error, attempts >= this.options.maxAttempts);
+        const { acquisitionId: aid } = notification.event;
+        const acquisitionId = typeof aid === 'string' ? aid : '';
+        if (result.error === undefined) {
+          await this.markDelivered(d.id, attempts);
+          if (toOrderSystem) await this.orderHooks?.accepted(acquisitionId, result.orderId);
+        } else {
+          const dead = attempts >= this.options.maxAttempts;
+          await this.settle(d.id, attempts, result.error, dead);
+          if (toOrderSystem)
+            await this.orderHooks?.failed(
+              acquisitionId,
+              `${dead ? 'Gave up after' : 'Attempt'} ${attempts}${dead ? ' attempts' : ''}: ${result.error}`,
+            );
+        }
       }),
     );
     return attempted;
@@ -247,6 +292,35 @@ export class Relay {
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
       const reason = cause instanceof Error ? cause.message : String(cause);
       return `the listener could not be reached: ${reason.slice(0, 300)}`;
+    }
+  }
+
+  /**
+   * POSTs the ProductOrder to the order system's `/productOrder`, with the event id as its
+   * Idempotency-Key and the acquisition as its `externalId`, so a resend does not order twice.
+   */
+  private async sendOrder(n: Notification): Promise<{ error?: string; orderId?: string }> {
+    const url = `${this.options.orderApiUrl!.replace(/\/$/, '')}/productOrder`;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': n.eventId },
+        body: JSON.stringify(n.event.productOrder),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      const text = await response.text();
+      if (response.status !== 201) return { error: `the order system answered ${response.status}` };
+      try {
+        const id = (JSON.parse(text) as { id?: unknown }).id;
+        return { orderId: typeof id === 'string' ? id : undefined };
+      } catch {
+        return {};
+      }
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+      return {
+        error: `the order system could not be reached: ${cause instanceof Error ? cause.message : String(cause)}`,
+      };
     }
   }
 

@@ -23,11 +23,17 @@ function withCheckDigit(body: string): string {
  * exist, pickup groups that do not share extensions. Used to capture a whole acquisition in tests.
  */
 export class DemoAnswers {
-  private n = 0;
+  private n: number;
   private readonly userExtensions = new Map<string, string>();
   private readonly pickupMembers = new Map<string, string[]>();
 
-  constructor(private readonly siteIds: string[]) {}
+  /** `start` offsets the generated values, so that acquisitions in one database do not share MACs. */
+  constructor(
+    private readonly siteIds: string[],
+    start = 0,
+  ) {
+    this.n = start;
+  }
 
   private next(): number {
     this.n += 1;

@@ -37,6 +37,7 @@ export async function createTestServer(
   now: () => Date = () => new Date(),
   imports: Partial<ImportLimits> = {},
   delivery: Partial<DeliverySettings> = {},
+  orderApiUrl?: string,
 ): Promise<TestServer> {
   const database = await openTestDatabase(dialect);
   const catalog = await testCatalog();
@@ -47,6 +48,7 @@ export async function createTestServer(
       publicUrl: 'http://127.0.0.1',
       dataDir,
       imports: { ...loadConfig({}).imports, ...imports },
+      orderApiUrl,
       delivery: { pollMs: 20, backoffBaseMs: 20, maxAttempts: 5, timeoutMs: 2000, ...delivery },
     },
     database,

@@ -1,0 +1,67 @@
+import { stringify } from 'csv-stringify/sync';
+import type { Catalog, EntitySpec } from '../catalog/model.js';
+import type { StoredRecord } from '../capture/capture-repository.js';
+import { inPlanOrder } from '../spreadsheets/template.js';
+import { cellText, neutralizeFormula } from '../spreadsheets/sheet-columns.js';
+
+/**
+ * The column layout of an entity's provisioning export: `record_id`, `site`, then one column per
+ * field named by its downstream `mapping` (the field id when it has none), in catalogue order.
+ * The layout changes only when the catalogue does, and the catalogue documents it.
+ */
+export function exportColumns(entity: EntitySpec): { header: string; field: string | null }[] {
+  return [
+    { header: 'record_id', field: null },
+    { header: 'site', field: null },
+    ...entity.fields.map((f) => ({ header: f.mapping ?? f.id, field: f.id })),
+  ];
+}
+
+/** The rows of an entity's export, as text, in plan order. */
+export function exportRows(entity: EntitySpec, records: readonly StoredRecord[]): string[][] {
+  const columns = exportColumns(entity);
+  return inPlanOrder(records.filter((r) => r.entity === entity.id)).map((record) =>
+    columns.map((c) =>
+      c.field === null
+        ? c.header === 'record_id'
+          ? record.id
+          : (record.site ?? '')
+        : cellText(record.values[c.field]),
+    ),
+  );
+}
+
+/** An entity's export as CSV (UTF-8 with a BOM), protected against formula injection. */
+export function exportCsv(entity: EntitySpec, records: readonly StoredRecord[]): string {
+  const rows = [exportColumns(entity).map((c) => c.header), ...exportRows(entity, records)];
+  return `\ufeff${stringify(rows, { cast: { string: neutralizeFormula } })}`;
+}
+
+/** Every entity's export in one XLSX workbook: a sheet per entity, every cell text. */
+export async function exportXlsx(
+  catalog: Catalog,
+  records: readonly StoredRecord[],
+): Promise<Buffer> {
+  const { default: ExcelJS } = await import('exceljs');
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'Intake';
+  for (const entity of catalog.entities.values()) {
+    const rows = exportRows(entity, records);
+    if (rows.length === 0) continue;
+    const sheet = workbook.addWorksheet(entity.id.slice(0, 31));
+    sheet.addRow(exportColumns(entity).map((c) => c.header)).font = { bold: true };
+    for (const row of rows) {
+      const added = sheet.addRow(row);
+      added.eachCell((cell) => {
+        cell.numFmt = '@';
+      });
+    }
+  }
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** Entities with at least one record, in catalogue order. */
+export function exportedEntities(catalog: Catalog, records: readonly StoredRecord[]): EntitySpec[] {
+  const present = new Set(records.map((r) => r.entity));
+  return [...catalog.entities.values()].filter((e) => present.has(e.id));
+}

@@ -1,0 +1,159 @@
+import { sql, type Kysely } from 'kysely';
+import type { Principal } from '../access/roles.js';
+import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
+import type { AcquisitionWithProposal } from '../acquisitions/acquisition.js';
+import type { LifecycleService } from '../acquisitions/lifecycle-service.js';
+import type { CaptureService } from '../capture/capture-service.js';
+import type { StoredRecord } from '../capture/capture-repository.js';
+import type { Database } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import { appendEvents } from '../outbox/outbox.js';
+import { exportColumns, exportedEntities, exportRows } from './exports.js';
+import { buildProductOrder, type ProductOrder } from './product-order.js';
+
+export const handoverErrors = {
+  notApproved: (state: string) =>
+    new AppError(
+      'handover.not-approved',
+      409,
+      `The acquisition is ${state.replace('_', ' ')}; its handover package exists once it is approved.`,
+    ),
+  entityNotExported: (entity: string) =>
+    new AppError(
+      'handover.entity-not-found',
+      404,
+      `The acquisition has no "${entity}" records to export.`,
+    ),
+};
+
+/** The one who hands over when the order system accepts (no person is involved then). */
+const ORDER_SYSTEM: Principal = { tokenId: 'order-system', name: 'order system', role: 'admin' };
+
+/**
+ * The handover: the approved data in the forms other processes need (the TMF622 ProductOrder,
+ * provisioning exports, the whole package as JSON), and the step to `handed_over`, which waits
+ * for the order system's 201 when one is configured.
+ */
+export class HandoverService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly acquisitions: AcquisitionService,
+    private readonly capture: CaptureService,
+    private readonly lifecycle: LifecycleService,
+    private readonly orderApiUrl: string | undefined,
+    private readonly now: () => Date,
+  ) {}
+
+  private async approved(id: string): Promise<AcquisitionWithProposal> {
+    const acquisition = await this.acquisitions.get(id);
+    if (acquisition.state !== 'approved' && acquisition.state !== 'handed_over')
+      throw handoverErrors.notApproved(acquisition.state);
+    return acquisition;
+  }
+
+  private async records(id: string): Promise<StoredRecord[]> {
+    return this.capture.allRecords(id);
+  }
+
+  async productOrder(id: string): Promise<ProductOrder> {
+    await this.approved(id);
+    const ctx = await this.capture.engine.context(id);
+    return buildProductOrder(ctx, await this.records(id));
+  }
+
+  /** The records of the acquisition for provisioning exports, with the catalogue to lay them out. */
+  async exportData(id: string) {
+    await this.approved(id);
+    const ctx = await this.capture.engine.context(id);
+    return { catalog: ctx.catalog, records: await this.records(id) };
+  }
+
+  /** The whole package as JSON: the acquisition, the ProductOrder and every entity's export. */
+  async package(id: string) {
+    const acquisition = await this.approved(id);
+    const ctx = await this.capture.engine.context(id);
+    const records = await this.records(id);
+    return {
+      acquisition: {
+        id: acquisition.id,
+        proposalReference: acquisition.proposalReference,
+        customerName: acquisition.customerName,
+        state: acquisition.state,
+        approvedAt: acquisition.approvedAt,
+        approvedBy: acquisition.approvedBy,
+        customerConfirmation: acquisition.customerConfirmation,
+        catalogVersion: acquisition.catalogVersion,
+      },
+      productOrder: buildProductOrder(ctx, records),
+      exports: exportedEntities(ctx.catalog, records).map((entity) => ({
+        entity: entity.id,
+        columns: exportColumns(entity).map((c) => c.header),
+        rows: exportRows(entity, records),
+      })),
+    };
+  }
+
+  /**
+   * Hands over an approved acquisition. Without an order system the package is built and the
+   * acquisition is handed over at once. With one, the ProductOrder goes out through the outbox
+   * (a `customerDataReadyEvent` that the relay POSTs to the order system, with retries), and the
+   * acquisition is handed over when the order system answers 201.
+   */
+  async handOver(id: string, by: Principal): Promise<{ status: 'handed_over' | 'pending' }> {
+    const acquisition = await this.approved(id);
+    if (acquisition.state === 'handed_over') return { status: 'handed_over' };
+    const productOrder = await this.productOrder(id);
+    if (!this.orderApiUrl) {
+      await this.lifecycle.transition(id, 'handOver', by);
+      await this.appendReady(id, productOrder);
+      return { status: 'handed_over' };
+    }
+    await this.appendReady(id, productOrder);
+    return { status: 'pending' };
+  }
+
+  private async appendReady(id: string, productOrder: ProductOrder): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('acquisitions')
+        .set({ handover_error: null, row_version: sql`row_version + 1` })
+        .where('id', '=', id)
+        .returning('row_version')
+        .executeTakeFirstOrThrow();
+      await appendEvents(
+        trx,
+        [
+          {
+            aggregateType: 'acquisition',
+            aggregateId: id,
+            sequence: Number(row.row_version),
+            eventType: 'customerDataReadyEvent',
+            payload: { acquisitionId: id, productOrder },
+          },
+        ],
+        this.now(),
+      );
+    });
+  }
+
+  /** The order system accepted the ProductOrder: the acquisition is handed over. */
+  async orderAccepted(acquisitionId: string, orderId: string | undefined): Promise<void> {
+    await this.db
+      .updateTable('acquisitions')
+      .set({ order_id: orderId ?? null, handover_error: null })
+      .where('id', '=', acquisitionId)
+      .execute();
+    const acquisition = await this.acquisitions.get(acquisitionId);
+    if (acquisition.state === 'approved')
+      await this.lifecycle.transition(acquisitionId, 'handOver', ORDER_SYSTEM);
+  }
+
+  /** An attempt failed: the reason shows on the acquisition until one succeeds. */
+  async orderFailed(acquisitionId: string, reason: string): Promise<void> {
+    await this.db
+      .updateTable('acquisitions')
+      .set({ handover_error: reason })
+      .where('id', '=', acquisitionId)
+      .execute();
+  }
+}

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tmfValidator } from '../tmf/swagger-schemas.js';
+import { approvedAcquisition } from '../test/approved-acquisition.js';
+import { dialects } from '../test/database.js';
+import { buildItem, buildProposal } from '../test/factories.js';
+import { startListener, waitFor } from '../test/listener.js';
+import { createTestServer, type TestServer } from '../test/server.js';
+
+interface Order {
+  externalId: string;
+  quote: { id: string }[];
+  relatedParty: { role: string; '@referredType': string }[];
+  productOrderItem: {
+    id: string;
+    product: {
+      name: string;
+      productCharacteristic: { name: string; value: unknown }[];
+      place?: { id: string }[];
+    };
+    productOrderItemRelationship?: { id: string }[];
+  }[];
+}
+
+const proposal = () =>
+  buildProposal({
+    items: [
+      buildItem({
+        id: 'seats',
+        quantity: 2,
+        characteristics: {
+          features: ['voicemail'],
+          handsetModel: 'Yealink T54W',
+          userType: 'standard',
+        },
+      }),
+    ],
+  });
+
+describe.each(dialects)('handover on %s', (dialect) => {
+  let server: TestServer;
+  const get = (url: string) =>
+    server.app.inject({ method: 'GET', url, headers: server.auth('engineer') });
+
+  beforeAll(async () => {
+    server = await createTestServer(dialect);
+  });
+  afterAll(() => server.close());
+
+  it('builds a TMF622 ProductOrder of an approved acquisition, valid against the v4 schema', async () => {
+    const id = await approvedAcquisition(server, proposal());
+    const response = await get(`/api/v1/acquisitions/${id}/handover/product-order`);
+    expect(response.statusCode).toBe(200);
+    const order = response.json<Order>();
+    const validate = tmfValidator('productOrder', 'ProductOrder');
+    expect(validate(order), JSON.stringify(validate.errors)).toBe(true);
+    expect(order.externalId).toBe(id);
+    expect(order.quote[0]!.id).toMatch(/^PRO-TEST-/);
+    expect(order.relatedParty[0]).toMatchObject({
+      role: 'Customer',
+      '@referredType': 'Organization',
+    });
+    const items = order.productOrderItem;
+    expect(items[0]).toMatchObject({ id: 'seats', product: { name: 'Hosted voice seat' } });
+    const handsets = items.filter((i) => i.product.name === 'Handset');
+    expect(handsets).toHaveLength(2);
+    expect(handsets[0]!.productOrderItemRelationship).toEqual([
+      { id: 'seats', relationshipType: 'bundled' },
+    ]);
+    const names = handsets[0]!.product.productCharacteristic.map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(['macAddress', 'deviceModel', 'siteName']));
+    expect(items.filter((i) => i.product.name === 'User')).toHaveLength(2);
+    expect(handsets[0]!.product.place).toEqual([
+      {
+        id: 'york',
+        name: 'York Office',
+        role: 'installationAddress',
+        '@referredType': 'GeographicAddress',
+      },
+    ]);
+  });
+
+  it('exports each entity as CSV in its documented columns, the workbook, and the package', async () => {
+    const id = await approvedAcquisition(server, proposal());
+    const csv = await get(`/api/v1/acquisitions/${id}/handover/exports?entity=handset&format=csv`);
+    expect(csv.statusCode).toBe(200);
+    const lines = csv.body
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split(/\r?\n/);
+    expect(lines[0]).toMatch(/^record_id,site,macAddress,deviceModel,siteName,assignedExtension/);
+    expect(lines).toHaveLength(3);
+    const xlsx = await get(`/api/v1/acquisitions/${id}/handover/exports`);
+    expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+    const pkg = await get(`/api/v1/acquisitions/${id}/handover/package`);
+    expect(pkg.json<{ exports: { entity: string }[] }>().exports.map((e) => e.entity)).toEqual(
+      expect.arrayContaining(['user', 'handset', 'site']),
+    );
+    const notApproved = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/acquisitions',
+      headers: server.auth('sales'),
+      payload: proposal(),
+    });
+    const early = await get(
+      `/api/v1/acquisitions/${notApproved.json<{ id: string }>().id}/handover/product-order`,
+    );
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ code: 'handover.not-approved' });
+  });
+
+  it('hands over at once when no order system is configured', async () => {
+    const id = await approvedAcquisition(server, proposal());
+    const response = await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/acquisitions/${id}/handover`,
+      headers: server.auth('engineer'),
+    });
+    expect(response.statusCode).toBe(200);
+    expect((await get(`/api/v1/acquisitions/${id}`)).json()).toMatchObject({
+      state: 'handed_over',
+    });
+  });
+});
+
+describe.each(dialects)('handover to an order system on %s', (dialect) => {
+  it('POSTs the ProductOrder through the outbox, retries, shows the failure, and hands over on 201', async () => {
+    const orders = await startListener((i) => (i < 2 ? 503 : 201));
+    const server = await createTestServer(dialect, undefined, {}, {}, orders.url);
+    try {
+      const id = await approvedAcquisition(server, proposal());
+      const response = await server.app.inject({
+        method: 'POST',
+        url: `/api/v1/acquisitions/${id}/handover`,
+        headers: server.auth('engineer'),
+      });
+      expect(response.statusCode).toBe(202);
+      const acquisition = () =>
+        server.app
+          .inject({
+            method: 'GET',
+            url: `/api/v1/acquisitions/${id}`,
+            headers: server.auth('viewer'),
+          })
+          .then((r) => r.json<{ state: string; handoverError: string | null }>());
+      expect(await acquisition()).toMatchObject({ state: 'approved' });
+      await server.services.relay.runOnce();
+      expect((await acquisition()).handoverError).toMatch(
+        /Attempt 1: the order system answered 503/,
+      );
+      server.services.relay.start();
+      await waitFor(async () => (await acquisition()).state === 'handed_over');
+      expect((await acquisition()).handoverError).toBeNull();
+      const posted = orders.received.filter((r) => r.path === '/callback/productOrder');
+      expect(posted).toHaveLength(3);
+      expect(new Set(posted.map((r) => r.headers['idempotency-key'])).size).toBe(1);
+      const validate = tmfValidator('productOrder', 'ProductOrder');
+      expect(validate(JSON.parse(posted[2]!.body))).toBe(true);
+    } finally {
+      await server.close();
+      await orders.close();
+    }
+  });
+});

@@ -1,0 +1,110 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { APPROVERS, READERS } from '../access/roles.js';
+import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { authErrors } from '../http/schemas.js';
+import { exportCsv, exportedEntities, exportXlsx } from './exports.js';
+import { handoverErrors, type HandoverService } from './handover-service.js';
+
+const Params = Type.Object({ id: Type.String({ maxLength: 100 }) });
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The handover package of an approved acquisition, and the step to handed over. */
+export const handoverRoutes: FastifyPluginAsyncTypebox<{
+  handover: HandoverService;
+  requireRole: RequireRole;
+}> = async (app, { handover, requireRole }) => {
+  const security = [{ bearerAuth: [] }];
+  const base = '/acquisitions/:id/handover';
+
+  app.get(
+    `${base}/product-order`,
+    {
+      onRequest: requireRole(READERS),
+      schema: {
+        tags: ['handover'],
+        summary: 'The TMF622 v4 ProductOrder of an approved acquisition',
+        security,
+        params: Params,
+        response: { 409: Type.Ref('Problem'), ...authErrors },
+      },
+    },
+    async (request) => handover.productOrder(request.params.id),
+  );
+
+  app.get(
+    `${base}/package`,
+    {
+      onRequest: requireRole(READERS),
+      schema: {
+        tags: ['handover'],
+        summary: 'The whole handover package as JSON: the ProductOrder and every export',
+        security,
+        params: Params,
+        response: { 409: Type.Ref('Problem'), ...authErrors },
+      },
+    },
+    async (request) => handover.package(request.params.id),
+  );
+
+  app.get(
+    `${base}/exports`,
+    {
+      onRequest: requireRole(READERS),
+      schema: {
+        tags: ['handover'],
+        summary: 'Provisioning exports: every entity as a sheet of one XLSX, or one entity as CSV',
+        description:
+          'Columns: `record_id`, `site`, then one per field named by its downstream mapping, in catalogue order. Cells that would run as formulas are neutralised.',
+        security,
+        params: Params,
+        querystring: Type.Object({
+          format: Type.Optional(Type.Enum(['xlsx', 'csv'])),
+          entity: Type.Optional(Type.String({ maxLength: 64 })),
+        }),
+        response: { 404: Type.Ref('Problem'), 409: Type.Ref('Problem'), ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const { catalog, records } = await handover.exportData(request.params.id);
+      const { format = request.query.entity ? 'csv' : 'xlsx', entity } = request.query;
+      if (format === 'csv') {
+        const spec = exportedEntities(catalog, records).find((e) => e.id === entity);
+        if (!spec) throw handoverErrors.entityNotExported(entity ?? '');
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${spec.id}.csv"`)
+          .send(exportCsv(spec, records));
+      }
+      return reply
+        .header('content-type', XLSX)
+        .header('content-disposition', `attachment; filename="handover-${request.params.id}.xlsx"`)
+        .send(await exportXlsx(catalog, records));
+    },
+  );
+
+  app.post(
+    base,
+    {
+      onRequest: requireRole(APPROVERS),
+      schema: {
+        tags: ['handover'],
+        summary: 'Hand over an approved acquisition',
+        description:
+          'Without an order system (INTAKE_ORDER_API_URL) the acquisition is handed over at once (200). With one, the ProductOrder is sent through the outbox with retries (202): the acquisition becomes handed_over when the order system answers 201, and a failure shows as `handoverError` on the acquisition.',
+        security,
+        params: Params,
+        response: {
+          200: Type.Object({ status: Type.String() }),
+          202: Type.Object({ status: Type.String() }),
+          409: Type.Ref('Problem'),
+          ...authErrors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await handover.handOver(request.params.id, principalOf(request));
+      return reply.status(result.status === 'pending' ? 202 : 200).send(result);
+    },
+  );
+};
