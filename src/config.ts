@@ -30,6 +30,8 @@ export interface Config {
   delivery: DeliverySettings;
   /** INTAKE_ORDER_API_URL: the TMF622 order system ProductOrders are POSTed to at handover (none by default). */
   orderApiUrl: string | undefined;
+  /** INTAKE_QUOTE_API_URL: the TMF648 quote system accepted quotes are fetched from (none by default). */
+  quoteApiUrl: string | undefined;
 }
 
 export interface DeliverySettings {
@@ -87,6 +89,7 @@ const KNOWN = new Set([
   'INTAKE_DELIVERY_MAX_ATTEMPTS',
   'INTAKE_DELIVERY_TIMEOUT_MS',
   'INTAKE_ORDER_API_URL',
+  'INTAKE_QUOTE_API_URL',
   // Read by the command line only (intake template / import), documented in the README.
   'INTAKE_URL',
   'INTAKE_TOKEN',
@@ -149,6 +152,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (orderApiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(orderApiUrl))
     problems.push('INTAKE_ORDER_API_URL must be an http:// or https:// URL');
 
+  const quoteApiUrl = env.INTAKE_QUOTE_API_URL?.trim() || undefined;
+  if (quoteApiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(quoteApiUrl))
+    problems.push('INTAKE_QUOTE_API_URL must be an http:// or https:// URL');
+
   const config: Config = {
     port,
     host,
@@ -161,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     publicUrl: publicUrl.replace(/\/$/, ''),
     dataDir: env.INTAKE_DATA_DIR?.trim() || './data',
     orderApiUrl,
+    quoteApiUrl,
     imports: {
       maxBytes: integer('INTAKE_IMPORT_MAX_BYTES', 100 * MiB, 1024, 16 * 1024 * MiB),
       maxRows: integer('INTAKE_IMPORT_MAX_ROWS', 1_000_000, 1, 100_000_000),

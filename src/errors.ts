@@ -136,5 +136,7 @@ export const ERROR_CODES = [
   'delivery.not-found',
   'handover.not-approved',
   'handover.entity-not-found',
+  'quote.not-configured',
+  'quote.unreachable',
   'internal',
 ] as const;

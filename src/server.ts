@@ -26,6 +26,7 @@ import { ProblemSchema } from './http/schemas.js';
 import { PlanSchema } from './plan/plan-schema.js';
 import { HandoverService } from './handover/handover-service.js';
 import { handoverRoutes } from './handover/routes.js';
+import { quoteListenerRoutes } from './proposals/quote-listener.js';
 import { DEFAULT_RELAY_OPTIONS, Relay } from './notifications/relay.js';
 import { deliveryRoutes, hubRoutes } from './notifications/routes.js';
 import { SubscriptionRepository } from './notifications/subscriptions.js';
@@ -36,7 +37,7 @@ import { spreadsheetRoutes } from './spreadsheets/routes.js';
 export interface ServerDeps {
   config: Pick<
     Config,
-    'bodyLimit' | 'publicUrl' | 'imports' | 'dataDir' | 'delivery' | 'orderApiUrl'
+    'bodyLimit' | 'publicUrl' | 'imports' | 'dataDir' | 'delivery' | 'orderApiUrl' | 'quoteApiUrl'
   >;
   database: DatabaseHandle;
   catalog: Catalog;
@@ -202,6 +203,11 @@ export async function buildServer(
         dataDir: deps.config.dataDir,
       });
       await api.register(handoverRoutes, { handover: services.handover, requireRole });
+      await api.register(quoteListenerRoutes, {
+        acquisitions: services.acquisitions,
+        quoteApiUrl: deps.config.quoteApiUrl,
+        requireRole,
+      });
       await api.register(hubRoutes, {
         api: 'intake',
         subscriptions: services.subscriptions,

@@ -38,6 +38,7 @@ export async function createTestServer(
   imports: Partial<ImportLimits> = {},
   delivery: Partial<DeliverySettings> = {},
   orderApiUrl?: string,
+  quoteApiUrl?: string,
 ): Promise<TestServer> {
   const database = await openTestDatabase(dialect);
   const catalog = await testCatalog();
@@ -49,6 +50,7 @@ export async function createTestServer(
       dataDir,
       imports: { ...loadConfig({}).imports, ...imports },
       orderApiUrl,
+      quoteApiUrl,
       delivery: { pollMs: 20, backoffBaseMs: 20, maxAttempts: 5, timeoutMs: 2000, ...delivery },
     },
     database,
