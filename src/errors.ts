@@ -138,5 +138,7 @@ export const ERROR_CODES = [
   'handover.entity-not-found',
   'quote.not-configured',
   'quote.unreachable',
+  'tmf.not-found',
+  'tmf.invalid',
   'internal',
 ] as const;

@@ -27,6 +27,9 @@ import { PlanSchema } from './plan/plan-schema.js';
 import { HandoverService } from './handover/handover-service.js';
 import { handoverRoutes } from './handover/routes.js';
 import { quoteListenerRoutes } from './proposals/quote-listener.js';
+import { tmfResourceRoutes } from './parties/routes.js';
+import { seedParties } from './parties/seed-parties.js';
+import { CUSTOMER, INDIVIDUAL, ORGANIZATION, TmfResourceStore } from './parties/tmf-resources.js';
 import { DEFAULT_RELAY_OPTIONS, Relay } from './notifications/relay.js';
 import { deliveryRoutes, hubRoutes } from './notifications/routes.js';
 import { SubscriptionRepository } from './notifications/subscriptions.js';
@@ -58,6 +61,8 @@ export interface Services {
   imports: ImportService;
   subscriptions: SubscriptionRepository;
   handover: HandoverService;
+  /** TMF629 customers and TMF632 organizations and individuals. */
+  parties: TmfResourceStore;
   /** Delivers the outbox to subscribers; started by `startIntake` (and by tests that need it). */
   relay: Relay;
 }
@@ -77,12 +82,14 @@ export function buildServices({
     new ContextCache(acquisitionRepository, catalogs),
     now,
   );
+  const parties = new TmfResourceStore(database.db, now);
   const acquisitions = new AcquisitionService({
     db: database.db,
     acquisitions: acquisitionRepository,
     catalogs,
     catalog: () => catalog,
     now,
+    onOpen: (trx, acquisition) => seedParties(parties, trx, acquisition),
   });
   const subscriptions = new SubscriptionRepository(database.db);
   const lifecycle = new LifecycleService(database.db, acquisitions, capture, now);
@@ -97,6 +104,7 @@ export function buildServices({
   return {
     subscriptions,
     handover,
+    parties,
     relay: new Relay(
       database.db,
       subscriptions,
@@ -227,6 +235,11 @@ export async function buildServer(
     },
     { prefix: '/api/v1' },
   );
+  for (const kind of [CUSTOMER, ORGANIZATION, INDIVIDUAL]) {
+    await app.register(tmfResourceRoutes(kind, services.parties, requireRole), {
+      prefix: kind.basePath,
+    });
+  }
   for (const [api, prefix] of [
     ['customerManagement', '/tmf-api/customerManagement/v4'],
     ['party', '/tmf-api/party/v4'],

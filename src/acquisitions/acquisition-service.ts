@@ -24,6 +24,8 @@ export interface AcquisitionServiceDeps {
   /** The catalogue new acquisitions pin. */
   catalog: () => Catalog;
   now: () => Date;
+  /** Runs in the transaction that opens an acquisition (the customer record starts there). */
+  onOpen?: (trx: Kysely<Database>, acquisition: AcquisitionWithProposal) => Promise<void>;
 }
 
 /** Opens acquisitions from agreed proposals and answers what each still needs. */
@@ -105,6 +107,7 @@ export class AcquisitionService {
           ],
           now,
         );
+        await this.deps.onOpen?.(trx, acquisition);
       });
     } catch (error) {
       // Two requests for the same proposal at once: the unique reference lets one win.

@@ -18,6 +18,7 @@ const ALL_TABLES = [
   'record_keys',
   'records',
   'subscriptions',
+  'tmf_resources',
 ];
 
 describe.each(dialects)('migrations on %s', (dialect) => {

@@ -5,6 +5,7 @@ import * as imports from './migrations/20261127T1100-imports.js';
 import * as handover from './migrations/20261127T1400-handover.js';
 import * as initial from './migrations/20261127T0700-initial.js';
 import * as notifications from './migrations/20261127T1300-notifications.js';
+import * as parties from './migrations/20261127T1500-parties.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '20261127T1100-imports': imports,
   '20261127T1300-notifications': notifications,
   '20261127T1400-handover': handover,
+  '20261127T1500-parties': parties,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

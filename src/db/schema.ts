@@ -16,6 +16,7 @@ export interface Database {
   import_findings: ImportFindingTable;
   subscriptions: SubscriptionTable;
   deliveries: DeliveryTable;
+  tmf_resources: TmfResourceTable;
 }
 
 export interface ApiTokenTable {
@@ -228,4 +229,19 @@ export interface DeliveryTable {
   last_error: string | null;
   created_at: string;
   delivered_at: string | null;
+}
+
+export interface TmfResourceTable {
+  id: string;
+  /** Customer, Organization or Individual. */
+  resource_type: string;
+  /** The acquisition it was made from, if any. */
+  acquisition_id: string | null;
+  name: string | null;
+  /** The TMF document without id and href (JSON). */
+  body: string;
+  /** Creation order, for listing. */
+  position: number;
+  created_at: string;
+  updated_at: string;
 }

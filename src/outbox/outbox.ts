@@ -5,7 +5,7 @@ import type { Database } from '../db/schema.js';
 
 /** An event to deliver later; written in the same transaction as the change it describes. */
 export interface OutboxEvent {
-  aggregateType: 'record' | 'acquisition';
+  aggregateType: 'record' | 'acquisition' | 'party';
   aggregateId: string;
   /** Order of events of one aggregate (its version). */
   sequence: number;

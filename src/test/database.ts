@@ -47,6 +47,7 @@ export async function clearAcquisitions(handle: DatabaseHandle): Promise<void> {
     'follow_ups',
     'access_links',
     'deliveries',
+    'tmf_resources',
     'subscriptions',
     'import_findings',
     'imports',
