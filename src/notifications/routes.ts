@@ -25,7 +25,7 @@ const EventSubscriptionInput = Type.Object(
 const EventSubscription = Type.Object({
   id: Type.String(),
   callback: Type.String(),
-  query: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  query: Type.Optional(Type.String()),
   secret: Type.Optional(Type.String()),
 });
 
@@ -88,7 +88,7 @@ export const hubRoutes: FastifyPluginAsyncTypebox<HubRoutesOptions> = async (
       return reply.status(201).send({
         id: subscription.id,
         callback,
-        query: subscription.query,
+        ...(subscription.query !== null ? { query: subscription.query } : {}),
         secret: subscription.secret,
       });
     },

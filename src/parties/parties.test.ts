@@ -126,6 +126,20 @@ describe.each(dialects)('TMF629 customers and TMF632 parties on %s', (dialect) =
         status: 'Approved',
         name: 'Harbour & Vale (Ireland)',
       });
+      expect(customerValid(patched.json())).toBe(true);
+      const one = await server.app.inject({
+        method: 'GET',
+        url: organization.href,
+        headers: engineer(),
+      });
+      expect(organizationValid(one.json())).toBe(true);
+      const partyHub = await server.app.inject({
+        method: 'POST',
+        url: '/tmf-api/party/v4/hub',
+        headers: engineer(),
+        payload: { callback: listener.url, query: 'eventType=individualCreateEvent' },
+      });
+      expect(tmfValidator('party', 'EventSubscription')(partyHub.json())).toBe(true);
       const plain = await server.app.inject({
         method: 'PATCH',
         url: customer.href,
@@ -169,8 +183,13 @@ describe.each(dialects)('TMF629 customers and TMF632 parties on %s', (dialect) =
           .filter((n) => (n.event.customer as { id?: string } | undefined)?.id === customer.id);
       await waitFor(() => mine().length >= expected.length);
       expect(mine().map((n) => n.eventType)).toEqual(expected);
-      for (const r of listener.received)
-        expect(verifySignature(secret, r.body, String(r.headers['x-intake-signature']))).toBe(true);
+      // Each hub's notifications are signed with its own subscription's secret.
+      const partySecret = partyHub.json<{ secret: string }>().secret;
+      for (const r of listener.received) {
+        const type = (JSON.parse(r.body) as Notification).eventType;
+        const key = type === 'individualCreateEvent' ? partySecret : secret;
+        expect(verifySignature(key, r.body, String(r.headers['x-intake-signature']))).toBe(true);
+      }
       for (const n of mine()) expect(customerValid(n.event.customer)).toBe(true);
     } finally {
       await server.services.relay.stop();
