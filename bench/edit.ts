@@ -15,6 +15,7 @@ import { loadCatalog } from '../src/catalog/load-catalog.js';
 import { connectDatabase } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { buildServices } from '../src/server.js';
+import { startProfile } from './profile.js';
 
 const SITES = Number(process.env.BENCH_SITES ?? 100);
 const SEATS_PER_SITE = 500;
@@ -59,20 +60,6 @@ const proposal = {
     })),
   ],
 };
-
-/** BENCH_PROFILE=file: a CPU profile of the steady-state re-validation, for looking into it. */
-async function startProfile(): Promise<() => Promise<void>> {
-  const { Session } = await import('node:inspector/promises');
-  const { writeFile } = await import('node:fs/promises');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return async () => {
-    const { profile } = await session.post('Profiler.stop');
-    await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
-  };
-}
 
 const time = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
   const start = performance.now();

@@ -30,6 +30,7 @@ import type * as ConnectModule from '../src/db/connect.js';
 import type * as MigrateModule from '../src/db/migrate.js';
 import type * as ServerModule from '../src/server.js';
 import type * as ReadCsvModule from '../src/spreadsheets/read-csv.js';
+import { startProfile } from './profile.js';
 
 /**
  * The cases run Intake's compiled code (dist/, built by the npm script), as `npm start` does; the
@@ -102,20 +103,6 @@ const proposal = (rows: number) => ({
     },
   ],
 });
-
-/** BENCH_PROFILE=file: a CPU profile of the timed part of a case, for looking into it. */
-async function startProfile(): Promise<() => Promise<void>> {
-  const { Session } = await import('node:inspector/promises');
-  const { writeFile } = await import('node:fs/promises');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return async () => {
-    const { profile } = await session.post('Profiler.stop');
-    await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
-  };
-}
 
 /**
  * A fresh PostgreSQL database per case, made through the server BENCH_DATABASE_URL names: cases

@@ -51,6 +51,12 @@ const toRow = (r: StoredRecord): Omit<RecordTable, 'digest'> & { digest: string 
   updated_at: r.updatedAt,
 });
 
+const chunks = <T>(list: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+};
+
 /** The field of a history row that holds a change to several fields. */
 const MANY_FIELDS = '*';
 
@@ -71,28 +77,10 @@ const RECORD_COLUMNS = [
   'updated_at',
 ] as const;
 
-const chunks = <T>(list: readonly T[], size: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-};
-
 /** Every record column but the provenance, for validation work that does not need it. */
-const LIGHT_COLUMNS = [
-  'id',
-  'acquisition_id',
-  'entity',
-  'slot',
-  'site',
-  'values',
-  'status',
-  'required_count',
-  'satisfied_count',
-  'version',
-  'digest',
-  'created_at',
-  'updated_at',
-] as const;
+const LIGHT_COLUMNS = RECORD_COLUMNS.filter(
+  (c): c is Exclude<(typeof RECORD_COLUMNS)[number], 'provenance'> => c !== 'provenance',
+);
 
 /** A key as stored, with its record and acquisition. */
 export interface StoredKey extends RecordKey {

@@ -88,8 +88,16 @@ export class TmfResourceStore {
     return rows.map((r) => ({ id: r.id, body: JSON.parse(r.body) as TmfDocument }));
   }
 
-  async get(kind: ResourceKind, id: string): Promise<TmfDocument | undefined> {
-    const row = await this.db
+  get(kind: ResourceKind, id: string): Promise<TmfDocument | undefined> {
+    return this.read(this.db, kind, id);
+  }
+
+  private async read(
+    db: Kysely<Database>,
+    kind: ResourceKind,
+    id: string,
+  ): Promise<TmfDocument | undefined> {
+    const row = await db
       .selectFrom('tmf_resources')
       .select('body')
       .where('id', '=', id)
@@ -130,14 +138,8 @@ export class TmfResourceStore {
   /** Replaces a resource's document; false when there is none. */
   async update(kind: ResourceKind, id: string, next: TmfDocument): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('tmf_resources')
-        .select('body')
-        .where('id', '=', id)
-        .where('resource_type', '=', kind.type)
-        .executeTakeFirst();
-      if (!row) return false;
-      const before = JSON.parse(row.body) as TmfDocument;
+      const before = await this.read(trx, kind, id);
+      if (!before) return false;
       await trx
         .updateTable('tmf_resources')
         .set({
@@ -161,16 +163,11 @@ export class TmfResourceStore {
 
   async remove(kind: ResourceKind, id: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('tmf_resources')
-        .select('body')
-        .where('id', '=', id)
-        .where('resource_type', '=', kind.type)
-        .executeTakeFirst();
-      if (!row) return false;
+      const before = await this.read(trx, kind, id);
+      if (!before) return false;
       const sequence = await this.sequenceOf(trx, id);
       await trx.deleteFrom('tmf_resources').where('id', '=', id).execute();
-      await this.event(trx, kind, id, sequence, 'DeleteEvent', JSON.parse(row.body) as TmfDocument);
+      await this.event(trx, kind, id, sequence, 'DeleteEvent', before);
       return true;
     });
   }
