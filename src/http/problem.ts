@@ -42,6 +42,35 @@ export function toProblem(error: AppError, instance: string): Problem {
   };
 }
 
+/**
+ * Renders an `AppError` as a TMF `Error` (code, reason, message, status as text), for the TM
+ * Forum APIs under `/tmf-api`, whose clients expect that shape; `errors` lists the details.
+ */
+export function toTmfError(error: AppError): Record<string, unknown> {
+  return {
+    code: error.code,
+    reason: TITLES[error.status] ?? 'Error',
+    message: error.message,
+    status: String(error.status),
+    ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+    '@type': 'Error',
+  };
+}
+
+const isTmf = (request: FastifyRequest) => request.url.startsWith('/tmf-api/');
+
+/** Sends an error as problem+json, or as a TMF Error under /tmf-api. */
+function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): void {
+  if (isTmf(request)) {
+    void reply.status(error.status).type('application/json').send(toTmfError(error));
+    return;
+  }
+  void reply
+    .status(error.status)
+    .type('application/problem+json')
+    .send(toProblem(error, request.url));
+}
+
 /** Maps Fastify's own errors (bad JSON, schema failures, limits) to Intake's codes. */
 function fromFastify(error: FastifyError, limit: number): AppError | undefined {
   if (error.validation) {
@@ -68,7 +97,10 @@ function fromFastify(error: FastifyError, limit: number): AppError | undefined {
   }
 }
 
-/** Installs the error and not-found handlers: every error leaves as problem+json, 500s leak nothing. */
+/**
+ * Installs the error and not-found handlers: every error leaves as problem+json (a TMF Error
+ * under /tmf-api), and 500s leak nothing.
+ */
 export function registerProblemHandlers(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     let appError = error instanceof AppError ? error : fromFastify(error, bodyLimit);
@@ -76,13 +108,13 @@ export function registerProblemHandlers(app: FastifyInstance, bodyLimit: number)
       request.log.error({ err: error }, 'unhandled error');
       appError = errors.internal();
     }
-    void reply
-      .status(appError.status)
-      .type('application/problem+json')
-      .send(toProblem(appError, request.url));
+    sendError(request, reply, appError);
   });
   app.setNotFoundHandler((request, reply) => {
-    const error = errors.routeNotFound(request.method, request.url.split('?')[0] ?? request.url);
-    void reply.status(404).type('application/problem+json').send(toProblem(error, request.url));
+    sendError(
+      request,
+      reply,
+      errors.routeNotFound(request.method, request.url.split('?')[0] ?? request.url),
+    );
   });
 }

@@ -26,6 +26,26 @@ export const authErrors = {
   403: Type.Ref('Problem'),
 } as const;
 
+/** A TMF `Error`, as routes under /tmf-api answer errors (see toTmfError). */
+export const TmfErrorSchema = Type.Object(
+  {
+    code: Type.String(),
+    reason: Type.String(),
+    message: Type.Optional(Type.String()),
+    status: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+
+/** The error answers of a route, in the shape its API uses. */
+export const errorAnswers = (tmf: boolean, ...statuses: (400 | 401 | 403 | 404 | 409)[]) =>
+  Object.fromEntries(
+    [...new Set([401, 403, ...statuses])].map((status) => [
+      status,
+      tmf ? TmfErrorSchema : Type.Ref('Problem'),
+    ]),
+  );
+
 export const PageQuery = {
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),

@@ -177,6 +177,7 @@ describe.each(dialects)('event delivery on %s', (dialect) => {
       headers: admin(),
     });
     expect(again.statusCode).toBe(404);
+    expect(tmfValidator('customer', 'Error')(again.json())).toBe(true);
     const party = await server.app.inject({
       method: 'POST',
       url: '/tmf-api/party/v4/hub',
@@ -185,5 +186,6 @@ describe.each(dialects)('event delivery on %s', (dialect) => {
     });
     expect(party.statusCode).toBe(400);
     expect(party.json()).toMatchObject({ code: 'hub.callback-invalid' });
+    expect(tmfValidator('party', 'Error')(party.json())).toBe(true);
   });
 });

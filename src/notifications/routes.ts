@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { ADMINS, APPROVERS } from '../access/roles.js';
 import { AppError } from '../errors.js';
 import { principalOf, type RequireRole } from '../http/authenticate.js';
-import { authErrors } from '../http/schemas.js';
+import { authErrors, errorAnswers } from '../http/schemas.js';
 import type { HubApi } from './envelope.js';
 import type { SubscriptionRepository } from './subscriptions.js';
 
@@ -61,7 +61,7 @@ export const hubRoutes: FastifyPluginAsyncTypebox<HubRoutesOptions> = async (
         summary: `Subscribe a listener to the ${api} events`,
         security,
         body: EventSubscriptionInput,
-        response: { 201: EventSubscription, 400: Type.Ref('Problem'), ...authErrors },
+        response: { 201: EventSubscription, ...errorAnswers(api !== 'intake', 400) },
       },
     },
     async (request, reply) => {
@@ -103,7 +103,7 @@ export const hubRoutes: FastifyPluginAsyncTypebox<HubRoutesOptions> = async (
         summary: 'Remove a subscription',
         security,
         params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
-        response: { 204: Type.Null(), 404: Type.Ref('Problem'), ...authErrors },
+        response: { 204: Type.Null(), ...errorAnswers(api !== 'intake', 404) },
       },
     },
     async (request, reply) => {

@@ -155,6 +155,7 @@ describe.each(dialects)('TMF629 customers and TMF632 parties on %s', (dialect) =
       });
       expect(invalid.statusCode).toBe(400);
       expect(invalid.json()).toMatchObject({ code: 'tmf.invalid' });
+      expect(tmfValidator('customer', 'Error')(invalid.json())).toBe(true);
 
       const gone = await server.app.inject({
         method: 'DELETE',
@@ -168,6 +169,8 @@ describe.each(dialects)('TMF629 customers and TMF632 parties on %s', (dialect) =
         headers: engineer(),
       });
       expect(missing.statusCode).toBe(404);
+      expect(missing.json()).toMatchObject({ code: 'tmf.not-found', status: '404' });
+      expect(tmfValidator('customer', 'Error')(missing.json())).toBe(true);
 
       server.services.relay.start();
       const expected = [
