@@ -7,16 +7,14 @@ import type { Finding, RecordKey } from './record.js';
  * changed instead of every key and finding of the acquisition.
  */
 export function validationDigest(keys: readonly RecordKey[], findings: readonly Finding[]): string {
-  const hash = createHash('sha1');
-  for (const k of [...keys].map((k) => `${k.kind}\u0000${k.scope}\u0000${k.value}`).sort())
-    hash.update(k).update('\u0001');
-  hash.update('\u0002');
-  for (const f of [...findings]
+  // One hash update of the whole text: the same digest as one update per part, at a fraction of the cost.
+  const keyParts = keys.map((k) => `${k.kind}\u0000${k.scope}\u0000${k.value}`).sort();
+  const findingParts = findings
     .map(
       (f) =>
         `${f.rule}\u0000${f.field}\u0000${f.severity}\u0000${f.message}\u0000${(f.related ?? []).join(',')}`,
     )
-    .sort())
-    hash.update(f).update('\u0001');
-  return hash.digest('base64url');
+    .sort();
+  const text = `${keyParts.map((k) => `${k}\u0001`).join('')}\u0002${findingParts.map((f) => `${f}\u0001`).join('')}`;
+  return createHash('sha1').update(text).digest('base64url');
 }

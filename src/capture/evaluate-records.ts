@@ -2,7 +2,7 @@ import type { AcquisitionContext } from './acquisition-context.js';
 import type { CaptureRepository, StoredKey } from './capture-repository.js';
 import { crossRecordFindings, fieldFindings, type RecordLookups } from './cross-record.js';
 import type { FieldProblem } from './normalize-field.js';
-import { keyId, recordKeys } from './record-keys.js';
+import { recordKeys } from './record-keys.js';
 import { countryOf, normalizeRecordValues, sameValue } from './record-values.js';
 import type { CapturedRecord, Finding, RecordKey } from './record.js';
 
@@ -20,13 +20,17 @@ export function lookupsFrom(
   recordsByEntity: ReadonlyMap<string, readonly CapturedRecord[]>,
   own: readonly PreparedRecord[] = [],
 ): RecordLookups {
-  const holders = new Map<string, string[]>();
+  // kind → scope → value → holders: nested maps, so that no key text is built per key.
+  const holders = new Map<string, Map<string, Map<string, string[]>>>();
   const foreign = new Set<string>();
   const hold = (key: RecordKey, recordId: string) => {
-    const id = keyId(key);
-    const list = holders.get(id);
+    let byScope = holders.get(key.kind);
+    if (!byScope) holders.set(key.kind, (byScope = new Map<string, Map<string, string[]>>()));
+    let byValue = byScope.get(key.scope);
+    if (!byValue) byScope.set(key.scope, (byValue = new Map<string, string[]>()));
+    const list = byValue.get(key.value);
     if (list) list.push(recordId);
-    else holders.set(id, [recordId]);
+    else byValue.set(key.value, [recordId]);
   };
   for (const p of own) for (const key of p.keys) hold(key, p.record.id);
   for (const key of keys) {
@@ -36,7 +40,7 @@ export function lookupsFrom(
   const siteRecords = recordsByEntity.get('site') ?? [];
   return {
     acquisitionId: ctx.acquisition.id,
-    holders: (kind, scope, value) => holders.get(`${kind}\u0000${scope}\u0000${value}`) ?? [],
+    holders: (kind, scope, value) => holders.get(kind)?.get(scope)?.get(value) ?? [],
     isForeign: (id) => foreign.has(id),
     recordsOf: (entity) => recordsByEntity.get(entity) ?? [],
     siteCountry: (site) => siteCountry(ctx, siteRecords, site),
