@@ -100,6 +100,7 @@ export function buildServices({
     lifecycle,
     config.orderApiUrl,
     now,
+    parties,
   );
   return {
     subscriptions,

@@ -10,6 +10,8 @@ import { AppError } from '../errors.js';
 import { appendEvents } from '../outbox/outbox.js';
 import { exportColumns, exportedEntities, exportRows } from './exports.js';
 import { buildProductOrder, type ProductOrder } from './product-order.js';
+import { syncCustomerRecord } from '../parties/sync-parties.js';
+import type { TmfResourceStore } from '../parties/tmf-resources.js';
 
 export const handoverErrors = {
   notApproved: (state: string) =>
@@ -42,6 +44,7 @@ export class HandoverService {
     private readonly lifecycle: LifecycleService,
     private readonly orderApiUrl: string | undefined,
     private readonly now: () => Date,
+    private readonly parties?: TmfResourceStore,
   ) {}
 
   private async approved(id: string): Promise<AcquisitionWithProposal> {
@@ -103,6 +106,8 @@ export class HandoverService {
     const acquisition = await this.approved(id);
     if (acquisition.state === 'handed_over') return { status: 'handed_over' };
     const productOrder = await this.productOrder(id);
+    // The customer record gets the captured contacts before anyone is told the data is ready.
+    if (this.parties) await syncCustomerRecord(this.parties, id, await this.records(id));
     if (!this.orderApiUrl) {
       await this.lifecycle.transition(id, 'handOver', by);
       await this.appendReady(id, productOrder);

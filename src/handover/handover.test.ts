@@ -109,7 +109,15 @@ describe.each(dialects)('handover on %s', (dialect) => {
   });
 
   it('hands over at once when no order system is configured', async () => {
-    const id = await approvedAcquisition(server, proposal());
+    // Hosted voice needs the customer's contacts by role; they reach the customer record.
+    const withContacts = proposal();
+    withContacts.items.push({
+      id: 'group',
+      productSpecification: 'hosted-voice',
+      quantity: 1,
+      characteristics: { numberBlocks: 1, extensionLength: 4 },
+    });
+    const id = await approvedAcquisition(server, withContacts);
     const response = await server.app.inject({
       method: 'POST',
       url: `/api/v1/acquisitions/${id}/handover`,
@@ -119,6 +127,29 @@ describe.each(dialects)('handover on %s', (dialect) => {
     expect((await get(`/api/v1/acquisitions/${id}`)).json()).toMatchObject({
       state: 'handed_over',
     });
+
+    // The customer record now holds the captured contacts, and the customer is approved.
+    const contacts = (await get(`/api/v1/acquisitions/${id}/records?entity=contact`)).json<{
+      items: { values: { name: string } }[];
+    }>().items;
+    const customers = (await get('/tmf-api/customerManagement/v4/customer')).json<
+      {
+        status: string;
+        relatedParty: { id: string; name: string }[];
+        characteristic: { value: string }[];
+      }[]
+    >();
+    const customer = customers.find((c) => c.characteristic.some((ch) => ch.value === id))!;
+    expect(customer.status).toBe('Approved');
+    expect(contacts.length).toBeGreaterThan(1);
+    expect(customer.relatedParty.map((p) => p.name).sort()).toEqual(
+      contacts.map((c) => c.values.name).sort(),
+    );
+    for (const party of customer.relatedParty) {
+      const individual = await get(`/tmf-api/party/v4/individual/${party.id}`);
+      expect(individual.statusCode).toBe(200);
+      expect(tmfValidator('party', 'Individual')(individual.json())).toBe(true);
+    }
   });
 });
 

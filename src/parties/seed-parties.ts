@@ -11,7 +11,7 @@ import {
 } from './tmf-resources.js';
 
 /** A contact's email and phone as TMF contact media. */
-function contactMedium(contact: Pick<ProposalContact, 'email' | 'phone'>): TmfDocument[] {
+export function contactMedium(contact: Pick<ProposalContact, 'email' | 'phone'>): TmfDocument[] {
   return [
     ...(contact.email
       ? [{ mediumType: 'email', preferred: true, characteristic: { emailAddress: contact.email } }]
@@ -23,7 +23,7 @@ function contactMedium(contact: Pick<ProposalContact, 'email' | 'phone'>): TmfDo
 }
 
 /** "Priya Nair" → given name Priya, family name Nair; one word is a family name. */
-function splitName(name: string): { givenName: string; familyName: string } {
+export function splitName(name: string): { givenName: string; familyName: string } {
   const parts = name.trim().split(/\s+/);
   if (parts.length === 1) return { givenName: parts[0]!, familyName: parts[0]! };
   return { givenName: parts.slice(0, -1).join(' '), familyName: parts.at(-1)! };

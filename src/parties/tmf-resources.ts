@@ -77,14 +77,17 @@ export class TmfResourceStore {
     private readonly now: () => Date,
   ) {}
 
-  async list(kind: ResourceKind): Promise<{ id: string; body: TmfDocument }[]> {
-    const rows = await this.db
+  /** The resources of a kind, in creation order; only those an acquisition started, when given. */
+  async list(
+    kind: ResourceKind,
+    acquisitionId?: string,
+  ): Promise<{ id: string; body: TmfDocument }[]> {
+    let query = this.db
       .selectFrom('tmf_resources')
       .select(['id', 'body'])
-      .where('resource_type', '=', kind.type)
-      .orderBy('position')
-      .orderBy('id')
-      .execute();
+      .where('resource_type', '=', kind.type);
+    if (acquisitionId) query = query.where('acquisition_id', '=', acquisitionId);
+    const rows = await query.orderBy('position').orderBy('id').execute();
     return rows.map((r) => ({ id: r.id, body: JSON.parse(r.body) as TmfDocument }));
   }
 
