@@ -28,6 +28,9 @@ export function sheetNameOf(entity: EntitySpec): string {
 }
 
 function pluralOf(name: string): string {
+  // "Port request (LOA)" → "Port requests (LOA)": the noun before a parenthesis takes the plural.
+  const aside = /^(.*\S)(\s*\(.*\))$/.exec(name);
+  if (aside) return `${pluralOf(aside[1]!)}${aside[2]}`;
   if (/[^aeiou]y$/i.test(name)) return `${name.slice(0, -1)}ies`;
   if (/(s|x|ch|sh)$/i.test(name)) return `${name}es`;
   return `${name}s`;

@@ -77,6 +77,10 @@ describe('column mapping', () => {
     );
     expect(sheetNameOf(user)).toBe('Users');
     expect(sheetNameOf(catalog.entities.get('emergencyLocation')!)).toBe('Emergency locations');
+    expect(sheetNameOf(catalog.entities.get('portRequest')!)).toBe('Port requests (LOA)');
+    const names = [...catalog.entities.values()].map(sheetNameOf);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.every((n) => n.length <= 31 && !/[[\]:*?/\\]/.test(n))).toBe(true);
   });
 });
 
