@@ -203,6 +203,34 @@ describe.each(dialects)('import jobs on %s', (dialect) => {
     expect(list.status).toBe(404);
   });
 
+  it('refuses an import into an acquisition that is no longer collecting, and stores no job', async () => {
+    const other = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/acquisitions',
+      headers: sales(),
+      payload: buildProposal(),
+    });
+    const otherId = other.json<{ id: string }>().id;
+    await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/acquisitions/${otherId}/cancel`,
+      headers: sales(),
+      payload: { reason: 'deal lost' },
+    });
+    const response = await upload(
+      `${base}/api/v1/acquisitions/${otherId}/imports`,
+      { bytes: handsetCsv(1), name: 'late.csv' },
+      sales(),
+      { mode: 'validate' },
+    );
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ code: 'acquisition.locked' });
+    const jobs = await fetch(`${base}/api/v1/acquisitions/${otherId}/imports`, {
+      headers: sales(),
+    });
+    expect(((await jobs.json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
   it('the command line downloads the template and imports a file with a report', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'intake-cli-import-'));
     const lines: string[] = [];

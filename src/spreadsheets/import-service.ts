@@ -126,8 +126,8 @@ export class ImportService {
         .where('id', '=', request.acquisitionId)
         .executeTakeFirst();
       if (!state) throw errors.acquisitionNotFound(request.acquisitionId);
-      if (state.state !== 'collecting' && request.mode !== 'validate')
-        throw captureErrors.locked(state.state);
+      // Even a dry run goes through the capture engine, which writes only while collecting.
+      if (state.state !== 'collecting') throw captureErrors.locked(state.state);
       const ctx = await this.engine.context(request.acquisitionId);
       const prepared = await prepareImport(upload.path, ctx, {
         fileName: upload.fileName,
