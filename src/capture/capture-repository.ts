@@ -1,5 +1,5 @@
-import { bulkInsert, bulkUpdate } from '../db/bulk.js';
-import type { Kysely, Selectable } from 'kysely';
+import { bulkInsert, bulkUpdate, isPostgresDb, tupleList } from '../db/bulk.js';
+import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Database, RecordTable } from '../db/schema.js';
 import type { CapturedRecord, Finding, Provenance, RecordKey, Severity } from './record.js';
 
@@ -25,6 +25,24 @@ export const toStoredRecord = (row: Selectable<RecordTable>): StoredRecord => ({
   site: row.site,
   values: JSON.parse(row.values) as Record<string, unknown>,
   provenance: JSON.parse(row.provenance) as Record<string, Provenance>,
+  status: row.status as StoredRecord['status'],
+  requiredCount: Number(row.required_count),
+  satisfiedCount: Number(row.satisfied_count),
+  version: Number(row.version),
+  digest: row.digest,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** A record read without its provenance (for validation, the plan and the interview). */
+const toLightRecord = (row: Omit<Selectable<RecordTable>, 'provenance'>): StoredRecord => ({
+  id: row.id,
+  acquisitionId: row.acquisition_id,
+  entity: row.entity,
+  slot: row.slot,
+  site: row.site,
+  values: JSON.parse(row.values) as Record<string, unknown>,
+  provenance: {},
   status: row.status as StoredRecord['status'],
   requiredCount: Number(row.required_count),
   satisfiedCount: Number(row.satisfied_count),
@@ -179,7 +197,7 @@ export class CaptureRepository {
       .where('acquisition_id', '=', acquisitionId)
       .orderBy('id')
       .execute();
-    return rows.map((row) => toStoredRecord({ ...row, provenance: '{}' }));
+    return rows.map(toLightRecord);
   }
 
   async deleteRecord(id: string, expectedVersion: number): Promise<boolean> {
@@ -229,7 +247,7 @@ export class CaptureRepository {
         .where('entity', 'in', entities)
         .orderBy('id')
         .execute();
-      return rows.map((row) => toStoredRecord({ ...row, provenance: '{}' }));
+      return rows.map(toLightRecord);
     }
     const rows = await this.db
       .selectFrom('records')
@@ -259,22 +277,24 @@ export class CaptureRepository {
     const unique = [
       ...new Map(keys.map((k) => [`${k.value}\u0000${k.kind}\u0000${k.scope}`, k])).values(),
     ];
-    // One round trip per few hundred keys: (key_value, kind, scope) tuples walk the index that leads with key_value.
-    for (const part of chunks(unique, 300)) {
-      const rows = await this.db
-        .selectFrom('record_keys')
-        .selectAll()
-        .where((eb) =>
-          eb(
-            eb.refTuple('key_value', 'kind', 'scope'),
-            'in',
-            part.map((k) => eb.tuple(k.value.slice(0, 400), k.kind, k.scope)),
-          ),
-        )
-        .$if(exceptAcquisition !== undefined, (q) =>
-          q.where('acquisition_id', '!=', exceptAcquisition!),
-        )
-        .execute();
+    // One round trip per thousand keys: (key_value, kind, scope) tuples walk the index that leads
+    // with key_value. The statement text is built directly (the query builder costs more than the
+    // look-up for the 100,000 keys of a full re-validation).
+    for (const part of chunks(unique, 1000)) {
+      const parameters: unknown[] = [];
+      for (const k of part) parameters.push(k.value.slice(0, 400), k.kind, k.scope);
+      let text = `select record_id, acquisition_id, kind, key_value, scope from record_keys where (key_value, kind, scope) in (values ${tupleList(this.db, part.length, 3)})`;
+      if (exceptAcquisition !== undefined) {
+        parameters.push(exceptAcquisition);
+        text += ` and acquisition_id <> ${isPostgresDb(this.db) ? `$${parameters.length}` : '?'}`;
+      }
+      const { rows } = await this.db.executeQuery<{
+        record_id: string;
+        acquisition_id: string;
+        kind: string;
+        key_value: string;
+        scope: string;
+      }>(CompiledQuery.raw(text, parameters));
       for (const r of rows)
         out.push({
           recordId: r.record_id,

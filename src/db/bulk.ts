@@ -5,6 +5,8 @@ import type { Database } from './schema.js';
 const MAX_PARAMETERS = 30_000;
 
 const isPostgres = (db: Kysely<Database>) => db.getExecutor().adapter instanceof PostgresAdapter;
+/** Whether the database is PostgreSQL (placeholders are `$n` there, `?` on SQLite). */
+export const isPostgresDb = isPostgres;
 
 const texts = new Map<string, string>();
 
@@ -29,6 +31,30 @@ function insertText(
     text = `insert into "${table}" (${quoted}) values ${tuples.join(',')}${conflict}`;
     if (texts.size > 2000) texts.clear();
     texts.set(key, text);
+  }
+  return text;
+}
+
+const lists = new Map<string, string>();
+
+/**
+ * `(?,?,?),(?,?,?)…` (or `($1,$2,$3),…` on PostgreSQL) for `rows` tuples of `width` parameters,
+ * built once per shape: for `in (values …)` look-ups that skip the query builder.
+ */
+export function tupleList(db: Kysely<Database>, rows: number, width: number): string {
+  const postgres = isPostgres(db);
+  const key = `${postgres ? 'p' : 's'}|${rows}|${width}`;
+  let text = lists.get(key);
+  if (!text) {
+    const tuples: string[] = [];
+    let n = 0;
+    for (let r = 0; r < rows; r++)
+      tuples.push(
+        `(${Array.from({ length: width }, () => (postgres ? `$${++n}` : '?')).join(',')})`,
+      );
+    text = tuples.join(',');
+    if (lists.size > 200) lists.clear();
+    lists.set(key, text);
   }
   return text;
 }
