@@ -17,23 +17,6 @@ export interface StoredRecord extends CapturedRecord {
   updatedAt: string;
 }
 
-export const toStoredRecord = (row: Selectable<RecordTable>): StoredRecord => ({
-  id: row.id,
-  acquisitionId: row.acquisition_id,
-  entity: row.entity,
-  slot: row.slot,
-  site: row.site,
-  values: JSON.parse(row.values) as Record<string, unknown>,
-  provenance: JSON.parse(row.provenance) as Record<string, Provenance>,
-  status: row.status as StoredRecord['status'],
-  requiredCount: Number(row.required_count),
-  satisfiedCount: Number(row.satisfied_count),
-  version: Number(row.version),
-  digest: row.digest,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
-
 /** A record read without its provenance (for validation, the plan and the interview). */
 const toLightRecord = (row: Omit<Selectable<RecordTable>, 'provenance'>): StoredRecord => ({
   id: row.id,
@@ -50,6 +33,11 @@ const toLightRecord = (row: Omit<Selectable<RecordTable>, 'provenance'>): Stored
   digest: row.digest,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+});
+
+export const toStoredRecord = (row: Selectable<RecordTable>): StoredRecord => ({
+  ...toLightRecord(row),
+  provenance: JSON.parse(row.provenance) as Record<string, Provenance>,
 });
 
 const toRow = (r: StoredRecord): Omit<RecordTable, 'digest'> & { digest: string } => ({

@@ -242,6 +242,8 @@ export interface TmfResourceTable {
   body: string;
   /** Creation order, for listing. */
   position: number;
+  /** The sequence of the resource's last event (its create event is 1). */
+  version: number;
   created_at: string;
   updated_at: string;
 }

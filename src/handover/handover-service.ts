@@ -105,9 +105,10 @@ export class HandoverService {
   async handOver(id: string, by: Principal): Promise<{ status: 'handed_over' | 'pending' }> {
     const acquisition = await this.approved(id);
     if (acquisition.state === 'handed_over') return { status: 'handed_over' };
-    const productOrder = await this.productOrder(id);
+    const records = await this.records(id);
+    const productOrder = buildProductOrder(await this.capture.engine.context(id), records);
     // The customer record gets the captured contacts before anyone is told the data is ready.
-    if (this.parties) await syncCustomerRecord(this.parties, id, await this.records(id));
+    if (this.parties) await syncCustomerRecord(this.parties, id, records);
     if (!this.orderApiUrl) {
       await this.lifecycle.transition(id, 'handOver', by);
       await this.appendReady(id, productOrder);

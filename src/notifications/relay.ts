@@ -208,17 +208,23 @@ export class Relay {
       .execute();
     if (due.length === 0) return 0;
     const subscriptions = new Map((await this.targets()).map((s) => [s.id, s]));
+    // The events of the whole round in one read.
+    const events = new Map(
+      (
+        await this.db
+          .selectFrom('outbox_events')
+          .select(['id', 'event_type', 'payload', 'created_at'])
+          .where('id', 'in', [...new Set(due.map((d) => d.event_id))])
+          .execute()
+      ).map((e) => [e.id, e]),
+    );
     let attempted = 0;
     await Promise.all(
       due.map(async (d) => {
         const subscription = subscriptions.get(d.subscription_id);
         if (!subscription || !(await this.claim(d.id, d.next_attempt_at))) return;
         attempted++;
-        const event = await this.db
-          .selectFrom('outbox_events')
-          .select(['id', 'event_type', 'payload', 'created_at'])
-          .where('id', '=', d.event_id)
-          .executeTakeFirst();
+        const event = events.get(d.event_id);
         if (!event) {
           await this.settle(
             d.id,

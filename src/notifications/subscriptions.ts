@@ -86,10 +86,6 @@ export class SubscriptionRepository {
     }));
   }
 
-  async get(api: HubApi, id: string): Promise<Subscription | undefined> {
-    return (await this.active()).find((s) => s.id === id && s.api === api);
-  }
-
   async deliveries(filter: { status?: DeliveryStatus; limit?: number }): Promise<Delivery[]> {
     let query = this.db.selectFrom('deliveries').selectAll();
     if (filter.status) query = query.where('status', '=', filter.status);

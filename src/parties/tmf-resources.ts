@@ -100,13 +100,24 @@ export class TmfResourceStore {
     kind: ResourceKind,
     id: string,
   ): Promise<TmfDocument | undefined> {
+    return (await this.readRow(db, kind, id))?.body;
+  }
+
+  /** A resource's document with the sequence of its last event. */
+  private async readRow(
+    db: Kysely<Database>,
+    kind: ResourceKind,
+    id: string,
+  ): Promise<{ body: TmfDocument; version: number } | undefined> {
     const row = await db
       .selectFrom('tmf_resources')
-      .select('body')
+      .select(['body', 'version'])
       .where('id', '=', id)
       .where('resource_type', '=', kind.type)
       .executeTakeFirst();
-    return row ? (JSON.parse(row.body) as TmfDocument) : undefined;
+    return row
+      ? { body: JSON.parse(row.body) as TmfDocument, version: Number(row.version) }
+      : undefined;
   }
 
   /** Creates a resource (inside `db`, a transaction of the caller's when given). */
@@ -127,6 +138,7 @@ export class TmfResourceStore {
           name: nameOf(kind, body),
           body: JSON.stringify(body),
           position: sql<number>`(select coalesce(max(position), 0) + 1 from tmf_resources)`,
+          version: 1,
           created_at: at,
           updated_at: at,
         })
@@ -141,48 +153,39 @@ export class TmfResourceStore {
   /** Replaces a resource's document; false when there is none. */
   async update(kind: ResourceKind, id: string, next: TmfDocument): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const before = await this.read(trx, kind, id);
-      if (!before) return false;
+      const row = await this.readRow(trx, kind, id);
+      if (!row) return false;
+      const { body: before, version } = row;
+      const changed = Object.keys({ ...before, ...next }).filter(
+        (k) => JSON.stringify(before[k]) !== JSON.stringify(next[k]),
+      );
+      const stateChanged = before[kind.stateAttribute] !== next[kind.stateAttribute];
+      let sequence = version;
+      if (changed.length > 0)
+        await this.event(trx, kind, id, ++sequence, 'AttributeValueChangeEvent', next, changed);
+      if (stateChanged) await this.event(trx, kind, id, ++sequence, 'StateChangeEvent', next);
       await trx
         .updateTable('tmf_resources')
         .set({
           body: JSON.stringify(next),
           name: nameOf(kind, next),
+          version: sequence,
           updated_at: this.now().toISOString(),
         })
         .where('id', '=', id)
         .execute();
-      const sequence = await this.sequenceOf(trx, id);
-      const changed = Object.keys({ ...before, ...next }).filter(
-        (k) => JSON.stringify(before[k]) !== JSON.stringify(next[k]),
-      );
-      if (changed.length > 0)
-        await this.event(trx, kind, id, sequence, 'AttributeValueChangeEvent', next, changed);
-      if (before[kind.stateAttribute] !== next[kind.stateAttribute])
-        await this.event(trx, kind, id, sequence + 1, 'StateChangeEvent', next);
       return true;
     });
   }
 
   async remove(kind: ResourceKind, id: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const before = await this.read(trx, kind, id);
-      if (!before) return false;
-      const sequence = await this.sequenceOf(trx, id);
+      const row = await this.readRow(trx, kind, id);
+      if (!row) return false;
       await trx.deleteFrom('tmf_resources').where('id', '=', id).execute();
-      await this.event(trx, kind, id, sequence, 'DeleteEvent', before);
+      await this.event(trx, kind, id, row.version + 1, 'DeleteEvent', row.body);
       return true;
     });
-  }
-
-  /** The next event sequence of a resource: one past its last event. */
-  private async sequenceOf(trx: Kysely<Database>, id: string): Promise<number> {
-    const row = await trx
-      .selectFrom('outbox_events')
-      .select(sql<number>`coalesce(max(sequence), 0)`.as('last'))
-      .where('aggregate_id', '=', id)
-      .executeTakeFirst();
-    return Number(row?.last ?? 0) + 1;
   }
 
   private async event(
