@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { ImportJobView } from '../spreadsheets/import-repository.js';
 
 /** Where the command line finds a running Intake, and the token it signs in with. */
 export interface Remote {
@@ -61,27 +62,7 @@ export async function downloadTemplate(
   out.log(`Template saved to ${file}`);
 }
 
-interface JobView {
-  id: string;
-  status: string;
-  applied: boolean;
-  rowsRead: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  invalid: number;
-  error: { detail: string; code: string } | null;
-  sheets: { name: string; entity: string; headerRow: number; missingRequired: string[] }[];
-  findings: {
-    sheet: string;
-    row: number;
-    column: string;
-    severity: string;
-    message: string;
-  }[];
-  findingsTotal: number;
-  links: { reportCsv?: string; reportXlsx?: string };
-}
+type JobView = ImportJobView;
 
 /** A bar of 30 characters for a fraction, or a counter when the total is unknown. */
 export function progressLine(rows: number, total: number | undefined): string {

@@ -65,6 +65,13 @@ export interface ImportJob extends ImportCounts {
   finishedAt: string | null;
 }
 
+/** An import as the API answers it: the job, its first findings and where to follow it. */
+export interface ImportJobView extends ImportJob {
+  findings: ImportFinding[];
+  findingsTotal: number;
+  links: { self: string; events: string; reportCsv?: string; reportXlsx?: string };
+}
+
 const toJob = (row: Selectable<ImportTable>): ImportJob => ({
   id: row.id,
   acquisitionId: row.acquisition_id,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/database.js';
+import type { ImportJobView } from './import-repository.js';
 import { buildItem, buildProposal } from '../test/factories.js';
 import { listen, upload } from '../test/http-client.js';
 import { createTestServer, type TestServer } from '../test/server.js';
@@ -9,34 +10,7 @@ import { createTestServer, type TestServer } from '../test/server.js';
 const fixture = (name: string) =>
   new URL(`../../test/fixtures/imports/${name}`, import.meta.url).pathname;
 
-interface Job {
-  id: string;
-  status: string;
-  applied: boolean;
-  rowsRead: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  invalid: number;
-  sheets: {
-    entity: string;
-    headerRow: number;
-    columns: { column: string; header: string; field: string | null; match: string }[];
-    missingRequired: string[];
-  }[];
-  findings: {
-    sheet: string;
-    row: number;
-    column: string;
-    header: string;
-    value: string;
-    field: string;
-    rule: string;
-    severity: string;
-    message: string;
-  }[];
-  findingsTotal: number;
-}
+type Job = ImportJobView;
 
 interface RecordBody {
   id: string;

@@ -17,7 +17,7 @@ import { principalOf, type RequireRole } from '../http/authenticate.js';
 import { authErrors } from '../http/schemas.js';
 import type { MappingOverride } from './header-mapping.js';
 import { importErrors } from './import-errors.js';
-import type { ImportJob, ImportMode, MatchMode } from './import-repository.js';
+import type { ImportJob, ImportJobView, ImportMode, MatchMode } from './import-repository.js';
 import type { ImportService, Upload } from './import-service.js';
 import { writeReportXlsx } from './report-xlsx.js';
 import type { Audience } from './sheet-columns.js';
@@ -77,7 +77,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
     limits: { fileSize: limits.maxBytes, files: 1, fields: 8, fieldSize: 64 * 1024, parts: 12 },
   });
 
-  const present = async (job: ImportJob) => {
+  const present = async (job: ImportJob): Promise<ImportJobView> => {
     const base = `/api/v1/acquisitions/${job.acquisitionId}/imports/${job.id}`;
     const done = job.status === 'completed';
     const progress = imports.progressOf(job.id);
