@@ -32,6 +32,8 @@ export interface Config {
   orderApiUrl: string | undefined;
   /** INTAKE_QUOTE_API_URL: the TMF648 quote system accepted quotes are fetched from (none by default). */
   quoteApiUrl: string | undefined;
+  /** Where the built web application is (tests and benchmarks point elsewhere; default dist/web). */
+  webDir?: string;
 }
 
 export interface DeliverySettings {

@@ -36,11 +36,21 @@ import { SubscriptionRepository } from './notifications/subscriptions.js';
 import { ImportRepository } from './spreadsheets/import-repository.js';
 import { ImportService } from './spreadsheets/import-service.js';
 import { spreadsheetRoutes } from './spreadsheets/routes.js';
+import { formRoutes } from './forms/routes.js';
+import { registerWebApp } from './http/web-app.js';
+import { CustomerPartService } from './portal/customer-part.js';
 
 export interface ServerDeps {
   config: Pick<
     Config,
-    'bodyLimit' | 'publicUrl' | 'imports' | 'dataDir' | 'delivery' | 'orderApiUrl' | 'quoteApiUrl'
+    | 'bodyLimit'
+    | 'publicUrl'
+    | 'imports'
+    | 'dataDir'
+    | 'delivery'
+    | 'orderApiUrl'
+    | 'quoteApiUrl'
+    | 'webDir'
   >;
   database: DatabaseHandle;
   catalog: Catalog;
@@ -63,6 +73,8 @@ export interface Services {
   handover: HandoverService;
   /** TMF629 customers and TMF632 organizations and individuals. */
   parties: TmfResourceStore;
+  /** The customer's "submit my part" through a link. */
+  customerPart: CustomerPartService;
   /** Delivers the outbox to subscribers; started by `startIntake` (and by tests that need it). */
   relay: Relay;
 }
@@ -102,9 +114,19 @@ export function buildServices({
     now,
     parties,
   );
+  const interview = new InterviewService(database.db, capture, now);
+  const links = new LinkRepository(database.db);
   return {
     subscriptions,
     handover,
+    customerPart: new CustomerPartService(
+      database.db,
+      links,
+      acquisitions,
+      capture,
+      interview,
+      now,
+    ),
     parties,
     relay: new Relay(
       database.db,
@@ -125,7 +147,7 @@ export function buildServices({
     capture,
     acquisitions,
     lifecycle,
-    interview: new InterviewService(database.db, capture, now),
+    interview,
     imports: new ImportService(
       database.db,
       capture.engine,
@@ -136,7 +158,7 @@ export function buildServices({
       (error) => logger?.error({ err: error }, 'import failed unexpectedly'),
     ),
     tokens: new TokenRepository(database.db),
-    links: new LinkRepository(database.db),
+    links,
     catalogs,
   };
 }
@@ -228,6 +250,13 @@ export async function buildServer(
         requireRole,
         now,
       });
+      await api.register(formRoutes, {
+        acquisitions: services.acquisitions,
+        capture: services.capture,
+        customerPart: services.customerPart,
+        links: services.links,
+        requireRole,
+      });
       await api.register(captureRoutes, {
         capture: services.capture,
         acquisitions: services.acquisitions,
@@ -253,6 +282,7 @@ export async function buildServer(
       prefix,
     });
   }
+  await registerWebApp(app, deps.config.webDir);
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await deps.database.db.selectFrom('api_tokens').select('id').limit(1).execute();
     return { status: 'ok' };

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { errors } from '../errors.js';
 import { principalOf, type RequireRole } from '../http/authenticate.js';
 import { authErrors, IdParams } from '../http/schemas.js';
-import { ADMINS, ROLES } from './roles.js';
+import { ADMINS, READERS, ROLES } from './roles.js';
 import type { TokenRepository } from './token-repository.js';
 import { generateToken, hashToken } from './tokens.js';
 
@@ -28,6 +28,30 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = asyn
   { tokens, requireRole, now },
 ) => {
   const security = [{ bearerAuth: [] }];
+  app.get(
+    '/session',
+    {
+      onRequest: requireRole(READERS, { customerLinks: true }),
+      schema: {
+        tags: ['access'],
+        summary:
+          'Who the bearer token belongs to: name and role, or the acquisition of a customer link',
+        security,
+        response: {
+          200: Type.Object({
+            name: Type.String(),
+            role: Type.Enum([...ROLES]),
+            link: Type.Optional(Type.Object({ acquisitionId: Type.String() })),
+          }),
+          ...authErrors,
+        },
+      },
+    },
+    async (request) => {
+      const { name, role, link } = principalOf(request);
+      return link ? { name, role, link } : { name, role };
+    },
+  );
   app.post(
     '/tokens',
     {

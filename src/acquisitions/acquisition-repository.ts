@@ -128,4 +128,46 @@ export class AcquisitionRepository {
     ]);
     return { total: Number(count.n), items: rows.map(toAcquisition) };
   }
+
+  /** For the list: blocking findings, and open follow-ups with the earliest due date, per acquisition. */
+  async attention(
+    ids: readonly string[],
+  ): Promise<
+    Map<string, { blockingFindings: number; openFollowUps: number; nextFollowUp: string | null }>
+  > {
+    const out = new Map(
+      ids.map((id) => [
+        id,
+        { blockingFindings: 0, openFollowUps: 0, nextFollowUp: null as string | null },
+      ]),
+    );
+    if (ids.length === 0) return out;
+    const [findings, followUps] = await Promise.all([
+      this.db
+        .selectFrom('findings')
+        .select(['acquisition_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('acquisition_id', 'in', ids)
+        .where('severity', '=', 'blocking')
+        .groupBy('acquisition_id')
+        .execute(),
+      this.db
+        .selectFrom('follow_ups')
+        .select([
+          'acquisition_id',
+          (eb) => eb.fn.countAll<number>().as('n'),
+          (eb) => eb.fn.min('due_date').as('next'),
+        ])
+        .where('acquisition_id', 'in', ids)
+        .where('resolved_at', 'is', null)
+        .groupBy('acquisition_id')
+        .execute(),
+    ]);
+    for (const f of findings) out.get(f.acquisition_id)!.blockingFindings = Number(f.n);
+    for (const f of followUps) {
+      const entry = out.get(f.acquisition_id)!;
+      entry.openFollowUps = Number(f.n);
+      entry.nextFollowUp = f.next;
+    }
+    return out;
+  }
 }

@@ -124,8 +124,14 @@ export class AcquisitionService {
     return acquisition;
   }
 
-  list(query: AcquisitionQuery) {
-    return this.deps.acquisitions.list(query);
+  /** A page of acquisitions, each with what needs attention: blocking findings and open follow-ups. */
+  async list(query: AcquisitionQuery) {
+    const page = await this.deps.acquisitions.list(query);
+    const attention = await this.deps.acquisitions.attention(page.items.map((a) => a.id));
+    return {
+      total: page.total,
+      items: page.items.map((a) => ({ ...a, ...attention.get(a.id)! })),
+    };
   }
 
   /** The plan of an acquisition, against the catalogue version it pinned. */

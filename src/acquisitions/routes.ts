@@ -154,7 +154,16 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
             total: Type.Integer(),
             offset: Type.Integer(),
             limit: Type.Integer(),
-            items: Type.Array(AcquisitionSchema),
+            items: Type.Array(
+              Type.Intersect([
+                AcquisitionSchema,
+                Type.Object({
+                  blockingFindings: Type.Integer(),
+                  openFollowUps: Type.Integer(),
+                  nextFollowUp: Type.Union([Type.String(), Type.Null()]),
+                }),
+              ]),
+            ),
           }),
           ...authErrors,
         },
@@ -164,7 +173,17 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
       const { state, search, offset = 0, limit = 50 } = request.query;
       const page = await service.list({ state, search, offset, limit });
       void reply.header('x-total-count', page.total).header('x-result-count', page.items.length);
-      return { total: page.total, offset, limit, items: page.items.map(withHref) };
+      return {
+        total: page.total,
+        offset,
+        limit,
+        items: page.items.map((a) => ({
+          ...withHref(a),
+          blockingFindings: a.blockingFindings,
+          openFollowUps: a.openFollowUps,
+          nextFollowUp: a.nextFollowUp,
+        })),
+      };
     },
   );
 

@@ -3,6 +3,7 @@ import type { Catalog, EntitySpec } from '../catalog/model.js';
 import { layeredValues } from '../plan/conditions.js';
 import { FieldState, fieldState } from '../plan/field-state.js';
 import { fillGroups, type FilledGroup } from '../plan/fill-groups.js';
+import { pickGroup } from '../plan/record-group.js';
 import type { FieldProblem } from './normalize-field.js';
 import { referencedEntities } from './record-keys.js';
 import type { CapturedRecord } from './record.js';
@@ -53,16 +54,11 @@ export function groupOf(
   ctx: AcquisitionContext,
   record: Pick<CapturedRecord, 'entity' | 'slot' | 'site'>,
 ): FilledGroup | undefined {
-  if (record.slot) {
-    const hash = record.slot.lastIndexOf('#');
-    const group = ctx.groups.get(record.slot.slice(0, hash));
-    if (group) return group;
-  }
-  const candidates = ctx.groupsByEntity.get(record.entity) ?? [];
-  return (
-    candidates.find((g) => g.group.site === record.site) ??
-    candidates.find((g) => g.group.site === null) ??
-    candidates[0]
+  return pickGroup(
+    record,
+    ctx.groups,
+    ctx.groupsByEntity.get(record.entity) ?? [],
+    (g) => g.group.site,
   );
 }
 

@@ -6,6 +6,7 @@ import * as handover from './migrations/20261127T1400-handover.js';
 import * as initial from './migrations/20261127T0700-initial.js';
 import * as notifications from './migrations/20261127T1300-notifications.js';
 import * as parties from './migrations/20261127T1500-parties.js';
+import * as portal from './migrations/20261127T1600-portal.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '20261127T1300-notifications': notifications,
   '20261127T1400-handover': handover,
   '20261127T1500-parties': parties,
+  '20261127T1600-portal': portal,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

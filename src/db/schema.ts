@@ -161,6 +161,8 @@ export interface AccessLinkTable {
   created_at: string;
   expires_at: string;
   revoked_at: string | null;
+  /** When the customer submitted their part through this link. */
+  submitted_at: string | null;
 }
 
 export interface ImportTable {

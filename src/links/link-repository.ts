@@ -12,6 +12,8 @@ export interface AccessLink {
   createdAt: string;
   expiresAt: string;
   revokedAt: string | null;
+  /** When the customer submitted their part through this link. */
+  submittedAt: string | null;
 }
 
 const columns = [
@@ -23,6 +25,7 @@ const columns = [
   'created_at',
   'expires_at',
   'revoked_at',
+  'submitted_at',
 ] as const;
 type Row = Pick<Database['access_links'], (typeof columns)[number]>;
 const toLink = (r: Row): AccessLink => ({
@@ -34,6 +37,7 @@ const toLink = (r: Row): AccessLink => ({
   createdAt: r.created_at,
   expiresAt: r.expires_at,
   revokedAt: r.revoked_at,
+  submittedAt: r.submitted_at,
 });
 
 /** Customer links, stored by the hash of their token. */
@@ -41,7 +45,7 @@ export class LinkRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(
-    input: Omit<AccessLink, 'id' | 'revokedAt'> & { tokenHash: string },
+    input: Omit<AccessLink, 'id' | 'revokedAt' | 'submittedAt'> & { tokenHash: string },
   ): Promise<AccessLink> {
     const row = {
       id: randomUUID(),
@@ -53,6 +57,7 @@ export class LinkRepository {
       created_at: input.createdAt,
       expires_at: input.expiresAt,
       revoked_at: null,
+      submitted_at: null,
     };
     await this.db.insertInto('access_links').values(row).execute();
     return toLink(row);
@@ -90,5 +95,24 @@ export class LinkRepository {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Records that the customer submitted their part through the link. */
+  async markSubmitted(id: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('access_links')
+      .set({ submitted_at: at.toISOString() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** The link with this id. */
+  async findById(id: string): Promise<AccessLink | undefined> {
+    const row = await this.db
+      .selectFrom('access_links')
+      .select(columns)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toLink(row);
   }
 }

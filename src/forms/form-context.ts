@@ -1,0 +1,108 @@
+import type { AcquisitionContext } from '../capture/acquisition-context.js';
+import type { EntitySpec, Owner } from '../catalog/model.js';
+import type { OwnerPlan, Plan } from '../plan/plan.js';
+
+/** Who the forms are for: staff see every field, a customer link only the customer's. */
+export type FormScope = 'staff' | 'customer';
+
+/** A slot group as the web forms need it: the quote items its conditions read, and what the proposal fills. */
+export interface FormGroup {
+  key: string;
+  entity: string;
+  site: string | null;
+  items: { id: string; productSpecification: string; characteristics: Record<string, unknown> }[];
+  prefill: Record<string, unknown>;
+}
+
+/** An entity as a form or grid shows it, with how many records it has and is expected to have. */
+export interface FormEntity extends EntitySpec {
+  expected: number;
+  present: number;
+}
+
+/**
+ * Everything the web application needs to draw and check an acquisition's forms in the browser
+ * with the server's own rules: the pinned catalogue's entities, the slot groups (for conditions and
+ * pre-fill) and the site countries (for national numbers and postcodes).
+ */
+export interface FormContext {
+  acquisition: {
+    id: string;
+    customerName: string;
+    proposalReference: string;
+    state: string;
+  };
+  scope: FormScope;
+  entities: FormEntity[];
+  groups: FormGroup[];
+  sites: { id: string; name: string; country: string | null }[];
+  fallbackCountry: string | null;
+  /** Required fields satisfied, of every owner for staff, of the customer for a link. */
+  progress: Pick<OwnerPlan, 'requiredFields' | 'satisfiedFields' | 'completeness'>;
+}
+
+/** Only the customer's fields (and the entities that have any) when the scope is the customer. */
+function entitiesInScope(ctx: AcquisitionContext, plan: Plan, scope: FormScope): FormEntity[] {
+  const owner: Owner | undefined = scope === 'customer' ? 'customer' : undefined;
+  const out: FormEntity[] = [];
+  for (const planned of plan.entities) {
+    const entity = ctx.catalog.entities.get(planned.entity);
+    if (!entity) continue;
+    const fields = owner ? entity.fields.filter((f) => f.owner === owner) : entity.fields;
+    if (fields.length === 0) continue;
+    out.push({ ...entity, fields, expected: planned.expected, present: planned.present });
+  }
+  return out;
+}
+
+export function buildFormContext(
+  ctx: AcquisitionContext,
+  plan: Plan,
+  scope: FormScope,
+): FormContext {
+  const { acquisition } = ctx;
+  const entities = entitiesInScope(ctx, plan, scope);
+  const inScope = new Set(entities.map((e) => e.id));
+  const progress =
+    scope === 'customer'
+      ? (plan.owners.find((o) => o.owner === 'customer') ?? {
+          requiredFields: 0,
+          satisfiedFields: 0,
+          completeness: 1,
+        })
+      : plan;
+  return {
+    acquisition: {
+      id: acquisition.id,
+      customerName: acquisition.customerName,
+      proposalReference: acquisition.proposalReference,
+      state: acquisition.state,
+    },
+    scope,
+    entities,
+    groups: [...ctx.groups.values()]
+      .filter((f) => inScope.has(f.group.entity.id))
+      .map((f) => ({
+        key: f.group.key,
+        entity: f.group.entity.id,
+        site: f.group.site,
+        items: f.group.items.map((i) => ({
+          id: i.id,
+          productSpecification: i.productSpecification,
+          characteristics: i.characteristics,
+        })),
+        prefill: f.prefillPlain,
+      })),
+    sites: acquisition.proposal.sites.map((s) => ({
+      id: s.id,
+      name: s.name,
+      country: s.address.country ?? null,
+    })),
+    fallbackCountry: ctx.fallbackCountry ?? null,
+    progress: {
+      requiredFields: progress.requiredFields,
+      satisfiedFields: progress.satisfiedFields,
+      completeness: progress.completeness,
+    },
+  };
+}
