@@ -1,4 +1,4 @@
-import { isIP, isIPv4 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import {
   getCountryCallingCode,
   parsePhoneNumberFromString,
@@ -8,6 +8,16 @@ import type { DomainFormat } from '../catalog/model.js';
 
 /** The outcome of normalising one value: the canonical form, or why it cannot be one. */
 export type Normalised = { ok: true; value: unknown } | { ok: false; message: string };
+
+/**
+ * 4 or 6 for an IP address in its strict textual form (dotted decimal; IPv6 with an optional
+ * zone), else 0: the same answers as node:net's isIP, from a library that also runs in the browser,
+ * where the web forms use this module.
+ */
+function ipFamily(text: string): 0 | 4 | 6 {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return 4;
+  return ipaddr.IPv6.isValid(text) ? 6 : 0;
+}
 
 const ok = (value: unknown): Normalised => ({ ok: true, value });
 const fail = (message: string): Normalised => ({ ok: false, message });
@@ -141,7 +151,7 @@ function cidr(text: string, v4Only = false): Normalised {
   const match = /^([^/]+)\/(\d{1,3})$/.exec(text.trim());
   if (!match) return fail('is not a network in CIDR notation (for example 10.20.1.0/24)');
   const [, address, bitsText] = match;
-  const family = isIP(address!);
+  const family = ipFamily(address!);
   const bits = Number(bitsText);
   if (family === 0 || (v4Only && family !== 4))
     return fail('is not a network in CIDR notation (for example 10.20.1.0/24)');
@@ -190,9 +200,9 @@ export function normalizeFormat(format: DomainFormat, input: string, country?: s
     case 'cidr':
       return cidr(text);
     case 'ipv4':
-      return isIPv4(text) ? ok(text) : fail('is not an IPv4 address');
+      return ipFamily(text) === 4 ? ok(text) : fail('is not an IPv4 address');
     case 'ip':
-      return isIP(text) ? ok(text.toLowerCase()) : fail('is not an IP address');
+      return ipFamily(text) !== 0 ? ok(text.toLowerCase()) : fail('is not an IP address');
     case 'fqdn':
       return /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(text)
         ? ok(text.toLowerCase())

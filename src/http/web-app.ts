@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** Where `npm run build` puts the web application (the same path from src/ and from dist/). */
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
@@ -27,7 +27,7 @@ export async function registerWebApp(app: FastifyInstance, webDir = DEFAULT_WEB_
       },
     });
   }
-  const page = async (_request: unknown, reply: import('fastify').FastifyReply) => {
+  const page = async (_request: unknown, reply: FastifyReply) => {
     if (!built)
       return reply
         .status(503)

@@ -1,0 +1,144 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { messageOf, type Api, type ApiRecord } from '../api.js';
+import { useAnnounce } from '../components/Announcer.js';
+import { FieldInput } from '../components/FieldInput.js';
+import { displayValue, type FormEntity, type FormModel } from './form-model.js';
+import { changedValues, saveRecord } from './save-record.js';
+
+export interface RecordFormProps {
+  api: Api;
+  model: FormModel;
+  entity: FormEntity;
+  record: ApiRecord;
+  onSaved: (record: ApiRecord) => void;
+  /** A field to bring into view and focus (from a finding). */
+  focusField?: string | undefined;
+  readOnly?: boolean;
+}
+
+/**
+ * A form generated from the catalogue for one record. Conditional fields appear once their
+ * condition holds; each value is checked in the browser with the server's rules as it is typed,
+ * and saved when the field is left (saves as you go); the server's findings show on their field.
+ */
+export function RecordForm({
+  api,
+  model,
+  entity,
+  record,
+  onSaved,
+  focusField,
+  readOnly,
+}: RecordFormProps) {
+  const announce = useAnnounce();
+  const [draft, setDraftState] = useState<Record<string, unknown>>(record.values);
+  const draftRef = useRef(draft);
+  const setDraft = (next: Record<string, unknown>) => {
+    draftRef.current = next;
+    setDraftState(next);
+  };
+  const [status, setStatus] = useState('');
+  const [failure, setFailure] = useState('');
+  const saving = useRef<Promise<void>>(Promise.resolve());
+  const current = useRef(record);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  useEffect(() => {
+    // The echo of this form's own save changes nothing; another record, or a newer version from
+    // elsewhere, replaces the draft.
+    if (record.id === current.current.id && record.version <= current.current.version) return;
+    current.current = record;
+    draftRef.current = record.values;
+    setDraftState(record.values);
+  }, [record]);
+
+  useEffect(() => {
+    if (!focusField) return;
+    const input = formRef.current?.querySelector<HTMLElement>(`[data-field="${focusField}"]`);
+    input?.scrollIntoView({ block: 'center' });
+    input?.focus();
+  }, [focusField, record.id]);
+
+  const problems = useMemo(
+    () => model.check(entity, record, draft),
+    [model, entity, record, draft],
+  );
+  const visible = model.visibleFields(entity, record, draft);
+  const serverFinding = (field: string, severity: 'blocking' | 'warning') =>
+    record.findings.find((f) => f.field === field && f.severity === severity)?.message;
+
+  const commit = () => {
+    saving.current = saving.current.then(async () => {
+      const patch = changedValues(current.current, draftRef.current);
+      if (Object.keys(patch).length === 0) return;
+      setStatus('Saving…');
+      try {
+        const before = current.current;
+        const saved = await saveRecord(api, model.context.acquisition.id, before, patch);
+        // Keep what was typed into other fields while this save was on its way.
+        const leftover = changedValues(before, draftRef.current);
+        for (const field of Object.keys(patch)) delete leftover[field];
+        current.current = saved;
+        setDraft({ ...saved.values, ...leftover });
+        setFailure('');
+        const blocking = saved.findings.filter((f) => f.severity === 'blocking').length;
+        const message = blocking
+          ? `Saved. ${blocking} problem${blocking === 1 ? '' : 's'} to fix.`
+          : 'Saved.';
+        setStatus(message);
+        announce(message);
+        onSaved(saved);
+      } catch (error) {
+        const message = `Not saved: ${messageOf(error)}`;
+        setStatus('');
+        setFailure(message);
+        announce(message, true);
+      }
+    });
+  };
+
+  const title = `${entity.name}${record.site ? ` — ${model.siteName(record.site)}` : ''}`;
+  return (
+    <form
+      ref={formRef}
+      className="record-form"
+      aria-label={title}
+      onSubmit={(e) => {
+        e.preventDefault();
+        commit();
+      }}
+    >
+      <fieldset disabled={readOnly}>
+        <legend>{title}</legend>
+        {visible.map((field) => {
+          const unchanged = displayValue(draft[field.id]) === displayValue(record.values[field.id]);
+          const required = model.isRequired(field, record, draft);
+          return (
+            <FieldInput
+              key={field.id}
+              id={`f-${record.id}-${field.id}`}
+              field={field}
+              value={draft[field.id]}
+              required={required}
+              error={
+                problems.get(field.id) ??
+                (unchanged ? serverFinding(field.id, 'blocking') : undefined)
+              }
+              warning={unchanged ? serverFinding(field.id, 'warning') : undefined}
+              onChange={(value) => setDraft({ ...draftRef.current, [field.id]: value })}
+              onCommit={commit}
+            />
+          );
+        })}
+      </fieldset>
+      <p className="form-status" aria-hidden="true">
+        {status}
+      </p>
+      {failure ? (
+        <p className="error" role="alert">
+          {failure}
+        </p>
+      ) : null}
+    </form>
+  );
+}

@@ -1,0 +1,186 @@
+import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
+import { messageOf } from '../api.js';
+import { ProgressBar } from '../components/ProgressBar.js';
+import { useSignedIn } from '../session.js';
+
+export interface AcquisitionSummary {
+  id: string;
+  proposalReference: string;
+  customerName: string;
+  state: string;
+  completeness: number;
+  requiredFields: number;
+  satisfiedFields: number;
+  createdBy: string;
+  blockingFindings: number;
+  openFollowUps: number;
+  nextFollowUp: string | null;
+}
+
+const STATES = ['collecting', 'in_review', 'approved', 'handed_over', 'cancelled'];
+export const stateLabel = (state: string) => state.replace('_', ' ');
+const PAGE = 25;
+
+/** Every acquisition with how complete it is and what needs attention, searchable and filtered. */
+export function AcquisitionList() {
+  const { api, session } = useSignedIn();
+  const [search, setSearch] = useState('');
+  const [state, setState] = useState('');
+  const [attention, setAttention] = useState(false);
+  const [mine, setMine] = useState(false);
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<{ total: number; items: AcquisitionSummary[] } | null>(null);
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
+    if (search.trim()) query.set('search', search.trim());
+    if (state) query.set('state', state);
+    const timer = setTimeout(() => {
+      api
+        .get<{ total: number; items: AcquisitionSummary[] }>(`/acquisitions?${query}`)
+        .then((p) => {
+          setPage(p);
+          setError('');
+        })
+        .catch((e: unknown) => setError(messageOf(e)));
+    }, 150);
+    return () => clearTimeout(timer);
+  }, [api, search, state, offset]);
+
+  const today = new Date().toISOString().slice(0, 10);
+  const items = (page?.items ?? []).filter(
+    (a) =>
+      (!attention ||
+        a.blockingFindings > 0 ||
+        (a.nextFollowUp !== null && a.nextFollowUp <= today)) &&
+      (!mine || a.createdBy === session.name),
+  );
+  return (
+    <>
+      <h1>Acquisitions</h1>
+      <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor="search">Customer or proposal</label>
+          <input
+            id="search"
+            type="search"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setOffset(0);
+            }}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="state">State</label>
+          <select
+            id="state"
+            value={state}
+            onChange={(e) => {
+              setState(e.target.value);
+              setOffset(0);
+            }}
+          >
+            <option value="">Any state</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {stateLabel(s)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="checkbox">
+          <input
+            id="attention"
+            type="checkbox"
+            checked={attention}
+            onChange={(e) => setAttention(e.target.checked)}
+          />
+          <label htmlFor="attention">Needs attention</label>
+        </div>
+        <div className="checkbox">
+          <input
+            id="mine"
+            type="checkbox"
+            checked={mine}
+            onChange={(e) => setMine(e.target.checked)}
+          />
+          <label htmlFor="mine">Opened by me</label>
+        </div>
+      </form>
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {!page ? (
+        <p aria-busy="true">Loading…</p>
+      ) : (
+        <>
+          <table className="list">
+            <caption className="visually-hidden">Acquisitions, {page.total} in all</caption>
+            <thead>
+              <tr>
+                <th scope="col">Customer</th>
+                <th scope="col">Proposal</th>
+                <th scope="col">State</th>
+                <th scope="col">Completeness</th>
+                <th scope="col">Blocking problems</th>
+                <th scope="col">Owner</th>
+                <th scope="col">Follow-ups</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((a) => (
+                <tr key={a.id}>
+                  <td>
+                    <Link to={`/app/acquisitions/${a.id}`}>{a.customerName}</Link>
+                  </td>
+                  <td>{a.proposalReference}</td>
+                  <td>
+                    <span className={`state state--${a.state}`}>{stateLabel(a.state)}</span>
+                  </td>
+                  <td>
+                    <ProgressBar value={a.completeness} label={`${a.customerName} completeness`} />
+                  </td>
+                  <td className={a.blockingFindings ? 'count count--bad' : 'count'}>
+                    {a.blockingFindings}
+                  </td>
+                  <td>{a.createdBy}</td>
+                  <td>
+                    {a.openFollowUps ? (
+                      <span className={a.nextFollowUp && a.nextFollowUp <= today ? 'due' : ''}>
+                        {a.openFollowUps} open, next {a.nextFollowUp}
+                      </span>
+                    ) : (
+                      'none'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {items.length === 0 ? <p>No acquisition matches.</p> : null}
+          <nav className="pager" aria-label="Pages">
+            <button type="button" disabled={offset === 0} onClick={() => setOffset(offset - PAGE)}>
+              Previous
+            </button>
+            <span>
+              {page.total === 0 ? 0 : offset + 1}–{Math.min(offset + PAGE, page.total)} of{' '}
+              {page.total}
+            </span>
+            <button
+              type="button"
+              disabled={offset + PAGE >= page.total}
+              onClick={() => setOffset(offset + PAGE)}
+            >
+              Next
+            </button>
+          </nav>
+        </>
+      )}
+    </>
+  );
+}

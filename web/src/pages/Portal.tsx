@@ -1,0 +1,200 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import {
+  Api,
+  ApiError,
+  messageOf,
+  type ApiRecord,
+  type ProblemDetail,
+  type Session,
+} from '../api.js';
+import { useAnnounce } from '../components/Announcer.js';
+import { ErrorList } from '../components/ErrorList.js';
+import { ProgressBar } from '../components/ProgressBar.js';
+import { EntityRecords } from '../forms/EntityRecords.js';
+import { FormModel, type PortalContext } from '../forms/form-model.js';
+import { ImportWizard } from '../imports/ImportWizard.js';
+import { parsePointer } from './AcquisitionPage.js';
+
+/** The link's token, from the URL fragment (never sent to the server as part of the URL). */
+const linkToken = () => decodeURIComponent(location.hash.replace(/^#/, '')).trim();
+
+/**
+ * The customer's portal at the link sales sent: only the customer's part of that one
+ * acquisition, in plain language; the same forms, grid and import as staff use; saves as you go;
+ * "submit my part" when done. Laid out for a phone first.
+ */
+export function Portal() {
+  const announce = useAnnounce();
+  const token = linkToken();
+  const api = useMemo(() => (token ? new Api(token) : null), [token]);
+  const [context, setContext] = useState<PortalContext | null>(null);
+  const [error, setError] = useState('');
+  const [refusal, setRefusal] = useState<{ title: string; details: ProblemDetail[] } | null>(null);
+  const [focus, setFocus] = useState<{ entity: string; recordId: string; field: string } | null>(
+    null,
+  );
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    if (!api) return;
+    try {
+      const session = await api.get<Session>('/session');
+      if (!session.link) throw new Error('This page is for customer links; staff sign in at /app.');
+      setContext(await api.get<PortalContext>(`/acquisitions/${session.link.acquisitionId}/forms`));
+    } catch (e) {
+      setError(
+        e instanceof ApiError && e.status === 401
+          ? 'This link is not valid any more: it may have expired or been withdrawn. Ask your contact at the operator for a new one.'
+          : messageOf(e),
+      );
+    }
+  }, [api]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const model = useMemo(() => (context ? new FormModel(context) : null), [context]);
+
+  if (!api)
+    return (
+      <main id="main" className="portal">
+        <h1>Intake</h1>
+        <p>This page opens from the link you were sent by email. Please use that link.</p>
+      </main>
+    );
+  if (error)
+    return (
+      <main id="main" className="portal">
+        <h1>Intake</h1>
+        <p className="error" role="alert">
+          {error}
+        </p>
+      </main>
+    );
+  if (!context || !model)
+    return (
+      <main id="main" className="portal">
+        <p aria-busy="true">Loading your details…</p>
+      </main>
+    );
+
+  const acquisitionId = context.acquisition.id;
+  const open = context.acquisition.state === 'collecting';
+  const submit = async () => {
+    setBusy(true);
+    setRefusal(null);
+    try {
+      const result = await api.send<{ submittedAt: string }>(
+        'POST',
+        `/acquisitions/${acquisitionId}/customer-part/submit`,
+      );
+      setContext({ ...context, submittedAt: result.submittedAt });
+      announce('Thank you. Your part is submitted.');
+    } catch (e) {
+      const title = messageOf(e);
+      setRefusal({ title, details: e instanceof ApiError ? e.details : [] });
+      announce(title, true);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const goTo = (pointer: string) => {
+    const target = parsePointer(pointer);
+    if (!target) return;
+    api
+      .get<ApiRecord>(
+        `/acquisitions/${acquisitionId}/records/${encodeURIComponent(target.recordId)}`,
+      )
+      .then((r) => {
+        setFocus({ entity: r.entity, ...target });
+        document.getElementById(`entity-${r.entity}`)?.scrollIntoView();
+      })
+      .catch((e: unknown) => setError(messageOf(e)));
+  };
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar topbar--portal">
+        <span className="brand">Intake</span>
+        <span className="who">{context.acquisition.customerName}</span>
+      </header>
+      <main id="main" className="portal" tabIndex={-1}>
+        <h1>{context.contactName ? `Hello ${context.contactName}` : 'Your details'}</h1>
+        <p>
+          {context.acquisition.customerName} has ordered services that need some details from you
+          before they can be set up. Fill in what you know; every answer is saved as soon as you
+          leave the field, so you can stop and come back with the same link.
+        </p>
+        <ProgressBar
+          value={context.progress.completeness}
+          label="Your part"
+          detail={`${context.progress.satisfiedFields} of ${context.progress.requiredFields} answers`}
+        />
+        {context.submittedAt ? (
+          <p className="alert" role="status">
+            You submitted your part on {new Date(context.submittedAt).toLocaleString()}. You can
+            still correct answers while the order is being prepared.
+          </p>
+        ) : null}
+        {!open ? (
+          <p className="alert">This order is being reviewed; answers cannot be changed now.</p>
+        ) : null}
+        <nav aria-label="Your part" className="portal-nav">
+          <ul>
+            {context.entities.map((e) => (
+              <li key={e.id}>
+                <a href={`#entity-${e.id}`}>{e.name}</a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        {context.entities.map((entity) => (
+          <section key={entity.id} id={`entity-${entity.id}`} aria-labelledby={`h-${entity.id}`}>
+            <h2 id={`h-${entity.id}`}>{entity.name}</h2>
+            <EntityRecords
+              api={api}
+              model={model}
+              entity={entity}
+              readOnly={!open}
+              focus={focus?.entity === entity.id ? focus : undefined}
+              onSaved={() => void load()}
+            />
+          </section>
+        ))}
+        <details className="portal-import">
+          <summary>Prefer a spreadsheet? Upload one instead</summary>
+          <ImportWizard
+            api={api}
+            acquisitionId={acquisitionId}
+            entities={context.entities}
+            readOnly={!open}
+            onApplied={load}
+          />
+        </details>
+        <section aria-labelledby="submit-heading" className="submit-part">
+          <h2 id="submit-heading">Done?</h2>
+          <p>When every answer is in, submit your part so the team can prepare your order.</p>
+          {refusal ? (
+            <ErrorList
+              title={refusal.title}
+              details={refusal.details.slice(0, 50)}
+              onSelect={goTo}
+            />
+          ) : null}
+          <button
+            type="button"
+            className="primary"
+            disabled={busy || !open}
+            onClick={() => void submit()}
+          >
+            Submit my part
+          </button>
+        </section>
+      </main>
+    </>
+  );
+}
