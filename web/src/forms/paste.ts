@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/browser/esm/sync';
  * parser the server's imports use.
  */
 export function parseClipboard(text: string): string[][] {
-  return parse<string[]>(text.replace(/\r?\n$/, ''), {
+  return parse(text.replace(/\r?\n$/, ''), {
     delimiter: '\t',
     relax_column_count: true,
     relax_quotes: true,
