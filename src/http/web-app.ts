@@ -15,16 +15,12 @@ export async function registerWebApp(app: FastifyInstance, webDir = DEFAULT_WEB_
   const built = existsSync(`${webDir}/index.html`);
   if (built) {
     await app.register(fastifyStatic, {
-      root: webDir,
-      prefix: '/',
-      wildcard: false,
+      root: `${webDir}/assets`,
+      prefix: '/assets/',
       index: false,
+      // Vite names assets by their content hash: they can be cached for good.
       cacheControl: false,
-      setHeaders: (res, path) => {
-        // Vite names assets by their content hash: they can be cached for good.
-        if (path.includes('/assets/'))
-          res.setHeader('cache-control', 'public, max-age=31536000, immutable');
-      },
+      setHeaders: (res) => res.setHeader('cache-control', 'public, max-age=31536000, immutable'),
     });
   }
   const page = async (_request: unknown, reply: FastifyReply) => {
@@ -39,7 +35,7 @@ export async function registerWebApp(app: FastifyInstance, webDir = DEFAULT_WEB_
       .header('cache-control', 'no-cache')
       .header('x-frame-options', 'DENY')
       .header('referrer-policy', 'no-referrer')
-      .sendFile('index.html');
+      .sendFile('index.html', webDir);
   };
   app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/app'));
   app.get('/app', { schema: { hide: true } }, page);

@@ -63,8 +63,8 @@ export function ImportWizard({
 
   const fail = (e: unknown) => {
     const title = messageOf(e);
+    // The refusal is an alert of its own (read out at once); no second announcement.
     setRefusal({ title, details: e instanceof ApiError ? e.details : [] });
-    announce(title, true);
   };
 
   const check = async () => {

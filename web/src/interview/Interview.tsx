@@ -98,10 +98,10 @@ export function Interview({ api, acquisitionId, readOnly, onAnswered }: Intervie
         announce(`Not accepted: ${problem.message}`, true);
         return;
       }
+      // The count moves with the next question on screen, never ahead of it.
+      await Promise.all([onAnswered(), load(skipped)]);
       setDone((d) => d + 1);
       announce(followUp ? 'Follow-up recorded.' : 'Answer saved.');
-      await onAnswered();
-      await load(skipped);
     } catch (e) {
       setError(messageOf(e));
       announce(messageOf(e), true);

@@ -93,8 +93,8 @@ export function Portal() {
       announce('Thank you. Your part is submitted.');
     } catch (e) {
       const title = messageOf(e);
+      // The refusal is an alert of its own (read out at once); no second announcement.
       setRefusal({ title, details: e instanceof ApiError ? e.details : [] });
-      announce(title, true);
     } finally {
       setBusy(false);
     }

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../../src/test/database.js';
+import { buildProposal } from '../../src/test/factories.js';
+import { DemoAnswers, type AskedQuestion } from '../../src/test/fill-values.js';
+import { checkStep, openPage, startWebApp, type WebApp } from './support.js';
+
+/** Opens a small acquisition (York, five seats) and answers every customer question but the site's. */
+async function acquisitionWithSiteLeft(app: WebApp): Promise<string> {
+  const { server } = app;
+  const created = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/acquisitions',
+    headers: server.auth('sales'),
+    payload: buildProposal(),
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  const id = created.json<{ id: string }>().id;
+  const answers = new DemoAnswers(['york'], 5000);
+  for (let round = 0; round < 6; round++) {
+    const page = (
+      await server.app.inject({
+        method: 'GET',
+        url: `/api/v1/acquisitions/${id}/interview?owner=customer&limit=500`,
+        headers: server.auth('sales'),
+      })
+    ).json<{ questions: AskedQuestion[] }>();
+    const patches = new Map<string, Record<string, unknown>>();
+    for (const q of page.questions.filter((q) => q.entity !== 'site'))
+      patches.set(q.recordId, { ...patches.get(q.recordId), [q.field]: answers.value(q) });
+    if (patches.size === 0) return id;
+    const response = await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/acquisitions/${id}/records/bulk`,
+      headers: server.auth('sales'),
+      payload: { records: [...patches].map(([recordId, values]) => ({ id: recordId, values })) },
+    });
+    expect(response.statusCode, response.body.slice(0, 300)).toBe(200);
+  }
+  throw new Error('the customer questions did not converge');
+}
+
+async function issueLink(app: WebApp, acquisitionId: string): Promise<string> {
+  const response = await app.server.app.inject({
+    method: 'POST',
+    url: `/api/v1/acquisitions/${acquisitionId}/links`,
+    headers: app.server.auth('sales'),
+    payload: { contactName: 'Sam Example' },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json<{ token: string }>().token;
+}
+
+describe.each(dialects)('the customer portal in Chromium (%s)', (dialect) => {
+  let app: WebApp;
+  beforeAll(async () => {
+    app = await startWebApp(dialect);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("opens a customer link on a phone, fills in the site form and submits the customer's part", async () => {
+    const id = await acquisitionWithSiteLeft(app);
+    const token = await issueLink(app, id);
+    const { page, errors } = await openPage(app, { width: 390, height: 844 });
+    await page.goto(`${app.url}/portal#${token}`);
+    await page.getByRole('heading', { name: 'Hello Sam Example' }).waitFor();
+    await checkStep(page, `${dialect}-3-portal`, true);
+    // Only the customer's part: no sales-owned field such as the site's country.
+    expect(await page.locator('[data-field=country]').count()).toBe(0);
+    // Nothing overflows sideways on a phone.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+
+    // Too early: the refusal lists what is missing, in plain language.
+    await page.getByRole('button', { name: 'Submit my part' }).click();
+    const refusal = page
+      .locator('.alert--error')
+      .filter({ hasText: 'Your part cannot be submitted yet' });
+    await refusal.waitFor();
+    await expect.poll(() => refusal.getByText('"Time zone" is missing').count()).toBe(1);
+    await checkStep(page, `${dialect}-3-portal-refused`, true);
+
+    const site = page.getByRole('group', { name: /^Site/ });
+    await site.getByLabel('Time zone').fill('Europe/Lndon');
+    await site
+      .getByLabel('Who should')
+      .or(site.getByLabel('Site contact'))
+      .first()
+      .click()
+      .catch(() => undefined);
+    await site.getByLabel('Time zone').blur();
+    // The browser checks the value with the server's rules as soon as the field is left.
+    await site.locator('.field--error').first().waitFor();
+    await site.getByLabel('Time zone').fill('Europe/London');
+    await site.getByLabel('Time zone').blur();
+    const contactName = site.locator('[data-field=contactName]');
+    await contactName.fill('Sam Example');
+    await contactName.blur();
+    const contactPhone = site.locator('[data-field=contactPhone]');
+    await contactPhone.fill('0113 496 0456');
+    await contactPhone.blur();
+    await expect.poll(() => contactPhone.inputValue()).toBe('+441134960456');
+    await checkStep(page, `${dialect}-3-portal-site-filled`);
+
+    await page.getByRole('button', { name: 'Submit my part' }).click();
+    await page.getByText(/You submitted your part on/).waitFor();
+    await checkStep(page, `${dialect}-3-portal-submitted`, true);
+    const links = (
+      await app.server.app.inject({
+        method: 'GET',
+        url: `/api/v1/acquisitions/${id}/links`,
+        headers: app.server.auth('sales'),
+      })
+    ).json<{ items: { submittedAt: string | null }[] }>();
+    expect(links.items[0]!.submittedAt).not.toBeNull();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a link cannot open another acquisition', async () => {
+    const id = await acquisitionWithSiteLeft(app);
+    const token = await issueLink(app, id);
+    const { page } = await openPage(app, { width: 390, height: 844 });
+    await page.goto(`${app.url}/portal#${token}`);
+    await page.getByRole('heading', { name: 'Hello Sam Example' }).waitFor();
+    expect(await page.getByText('Harbour & Vale').count()).toBe(0);
+
+    // From inside the portal page, with the link's own token, the demo acquisition does not exist.
+    const answers = await page.evaluate(
+      async ({ other, bearer }) => {
+        const headers = { authorization: `Bearer ${bearer}` };
+        const paths = ['forms', 'records', 'interview', 'template'];
+        const statuses: Record<string, number> = {};
+        for (const p of paths)
+          statuses[p] = (await fetch(`/api/v1/acquisitions/${other}/${p}`, { headers })).status;
+        statuses.list = (await fetch('/api/v1/acquisitions', { headers })).status;
+        statuses.submit = (
+          await fetch(`/api/v1/acquisitions/${other}/customer-part/submit`, {
+            method: 'POST',
+            headers,
+          })
+        ).status;
+        return statuses;
+      },
+      { other: app.demoId, bearer: token },
+    );
+    expect(answers).toEqual({
+      forms: 404,
+      records: 404,
+      interview: 404,
+      template: 404,
+      list: 403,
+      submit: 404,
+    });
+
+    // The staff workspace does not take a link either.
+    await page.goto(`${app.url}/app`);
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#token-error').waitFor();
+    expect(await page.locator('#token-error').textContent()).toMatch(/customer link/i);
+    await checkStep(page, `${dialect}-4-link-refused-elsewhere`);
+    await page.close();
+  });
+});

@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../../src/test/database.js';
+import {
+  checkStep,
+  openPage,
+  satisfiedAnswers,
+  signIn,
+  startWebApp,
+  type WebApp,
+} from './support.js';
+
+// Five handsets for Leeds HQ as a customer would send them: MACs in three notations, and two
+// rows that cannot be right (a letter that is not hexadecimal, and an address one octet short).
+const HANDSET_SHEET = [
+  'MAC address,Model,Site',
+  '00:15:65:A1:10:01,Yealink T54W,leeds-hq',
+  '00-15-65-A1-10-02,Yealink T54W,leeds-hq',
+  '00:15:65:ZZ:10:03,Yealink T54W,leeds-hq',
+  '0015.65a1.1004,Yealink T54W,leeds-hq',
+  '00:15:65:A1:10,Yealink T54W,leeds-hq',
+].join('\r\n');
+
+describe.each(dialects)('the staff workspace in Chromium (%s)', (dialect) => {
+  let app: WebApp;
+  beforeAll(async () => {
+    app = await startWebApp(dialect);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('signs in, opens the demo acquisition, answers three interview questions and completeness rises', async () => {
+    const { page, errors } = await openPage(app);
+    await page.goto(`${app.url}/app`);
+    await checkStep(page, `${dialect}-1-sign-in`, true);
+    await signIn(app, page, 'sales');
+    await page.getByRole('link', { name: 'Harbour & Vale Logistics Ltd' }).waitFor();
+    await checkStep(page, `${dialect}-1-list`, true);
+
+    await page.getByRole('link', { name: 'Harbour & Vale Logistics Ltd' }).click();
+    await page.getByRole('heading', { name: 'What the proposal needs' }).waitFor();
+    await checkStep(page, `${dialect}-1-acquisition`, true);
+    const before = await satisfiedAnswers(page);
+    const barBefore = Number(
+      await page
+        .getByRole('progressbar', { name: 'Completeness of the acquisition' })
+        .getAttribute('aria-valuenow'),
+    );
+
+    await page.getByRole('link', { name: 'Interview' }).click();
+    const answers: Record<string, string> = {
+      'Which time zone does the site work in?': 'Europe/London',
+      'Who should our engineers ask for when they arrive at this site?': 'Priya Raman',
+      // A national number: Intake stores it as +441134960123.
+      "What is the site contact's phone number?": '0113 496 0123',
+    };
+    let previous = '';
+    for (let i = 0; i < 3; i++) {
+      const question = page.locator('#question-text');
+      await expect.poll(async () => (await question.textContent()) ?? previous).not.toBe(previous);
+      const text = (await question.textContent()) ?? '';
+      previous = text;
+      const answer = answers[text];
+      expect(answer, `an answer for "${text}"`).toBeDefined();
+      // Keyboard-first: the answer has the focus, Enter saves.
+      await expect.poll(() => page.evaluate('document.activeElement?.id')).toBe('answer');
+      await page.keyboard.type(answer!);
+      if (i === 0) await checkStep(page, `${dialect}-1-interview`, true);
+      await page.keyboard.press('Enter');
+      await page
+        .getByText(`${i + 1} answered`)
+        .waitFor()
+        .catch(async (error: unknown) => {
+          await checkStep(page, `${dialect}-1-interview-failed-${i + 1}`);
+          throw error;
+        });
+    }
+    await checkStep(page, `${dialect}-1-interview-after-three`);
+    await expect.poll(() => satisfiedAnswers(page)).toBe(before + 3);
+    const barAfter = Number(
+      await page
+        .getByRole('progressbar', { name: 'Completeness of the acquisition' })
+        .getAttribute('aria-valuenow'),
+    );
+    expect(barAfter).toBeGreaterThan(barBefore);
+
+    // The answers are stored as the server normalises them.
+    const site = (
+      await app.server.app.inject({
+        method: 'GET',
+        url: `/api/v1/acquisitions/${app.demoId}/records?entity=site&site=leeds-hq`,
+        headers: app.server.auth('sales'),
+      })
+    ).json<{ items: { values: Record<string, unknown> }[] }>().items[0]!;
+    expect(site.values).toMatchObject({
+      timeZone: 'Europe/London',
+      contactName: 'Priya Raman',
+      contactPhone: '+441134960123',
+    });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('imports a handset sheet with two bad rows, fixes one in the grid, and its finding vanishes', async () => {
+    const { page, errors } = await openPage(app);
+    await signIn(app, page, 'sales');
+    await page.goto(`${app.url}/app/acquisitions/${app.demoId}/import`);
+    await page.getByLabel('Spreadsheet (XLSX or CSV)').setInputFiles({
+      name: 'leeds-handsets.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(HANDSET_SHEET, 'utf8'),
+    });
+    await checkStep(page, `${dialect}-2-import-choose`, true);
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await page.getByText('5 rows read from leeds-handsets.csv; 2 with problems.').waitFor();
+    // The mapping as Intake made it, with a choice per column, and the problems by row.
+    await expect
+      .poll(() => page.getByLabel('Field for column A (MAC address)').inputValue())
+      .toBe('mac');
+    const problemRows = page.locator('.row-findings tbody tr');
+    await expect.poll(() => problemRows.count()).toBe(2);
+    expect(await problemRows.nth(0).locator('td').nth(1).textContent()).toBe('4');
+    expect(await problemRows.nth(1).locator('td').nth(1).textContent()).toBe('6');
+    await checkStep(page, `${dialect}-2-import-review`, true);
+
+    await page.getByLabel('Import every row; rows with problems are kept as drafts to fix').check();
+    await page.getByRole('button', { name: 'Apply the import' }).click();
+    await page.getByText(/^Applied: 0 created, 5 updated/).waitFor();
+    await page.getByRole('button', { name: 'Download the report (XLSX)' }).waitFor();
+    await checkStep(page, `${dialect}-2-import-done`, true);
+
+    await page.goto(`${app.url}/app/acquisitions/${app.demoId}/data?entity=handset`);
+    const filter = page.getByLabel('Show');
+    await filter
+      .locator('option', { hasText: 'Rows with problems (2)' })
+      .waitFor({ state: 'attached' });
+    await filter.selectOption('problems');
+    const rows = page.locator('[role=row][data-record]');
+    await expect.poll(() => rows.count()).toBe(2);
+    await checkStep(page, `${dialect}-2-grid-two-problems`, true);
+
+    const cell = rows.first().locator('[data-field=mac]');
+    expect(await cell.textContent()).toContain('00:15:65:ZZ:10:03');
+    await cell.click();
+    await page.keyboard.press('Enter');
+    const editor = page.getByLabel('MAC address, row 1');
+    await editor.fill('00:15:65:A1:10:0');
+    // Checked in the browser with the server's rules before anything is saved.
+    await page.locator('#grid-message.error').waitFor();
+    await editor.fill('00:15:65:A1:10:03');
+    await page.keyboard.press('Enter');
+    await filter
+      .locator('option', { hasText: 'Rows with problems (1)' })
+      .waitFor({ state: 'attached' });
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().locator('[data-field=mac]').textContent()).toContain(
+      '00:15:65:A1:10',
+    );
+    await checkStep(page, `${dialect}-2-grid-one-problem`);
+
+    const stored = (
+      await app.server.app.inject({
+        method: 'GET',
+        url: `/api/v1/acquisitions/${app.demoId}/records?entity=handset&severity=blocking`,
+        headers: app.server.auth('sales'),
+      })
+    ).json<{ total: number; items: { values: { mac: string } }[] }>();
+    expect(stored.total).toBe(1);
+    expect(stored.items[0]!.values.mac).toBe('00:15:65:A1:10');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
