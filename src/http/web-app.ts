@@ -20,7 +20,9 @@ export async function registerWebApp(app: FastifyInstance, webDir = DEFAULT_WEB_
       index: false,
       // Vite names assets by their content hash: they can be cached for good.
       cacheControl: false,
-      setHeaders: (res) => res.setHeader('cache-control', 'public, max-age=31536000, immutable'),
+      setHeaders: (res) => {
+        res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+      },
     });
   }
   const page = async (_request: unknown, reply: FastifyReply) => {
