@@ -5,7 +5,9 @@ const browser = await launchBrowser();
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 page.on('console', (m) => console.log('console:', m.type(), m.text()));
 page.on('pageerror', (e) => console.log('pageerror:', e.message));
-page.on('response', (r) => { if (r.url().includes('/api/')) console.log(r.status(), r.request().method(), r.url().slice(22)); });
+page.on('response', (r) => {
+  if (r.url().includes('/api/')) console.log(r.status(), r.request().method(), r.url().slice(22));
+});
 await page.goto(`${base}/app`);
 await page.getByLabel('API token').fill(token);
 await page.getByRole('button', { name: 'Sign in' }).click();

@@ -105,6 +105,8 @@ export const ERROR_CODES = [
   'acquisition.not-found',
   'token.not-found',
   'link.not-found',
+  'portal.link-only',
+  'portal.part-incomplete',
   'catalog.entity-not-found',
   'acquisition.exists',
   'proposal.not-agreed',

@@ -38,6 +38,7 @@ export function EntityRecords(props: EntityRecordsProps) {
         loaded.push(...page);
         setTotal(count);
         setRecords([...loaded]);
+        if (loaded.length >= count) performance.mark('intake:records-loaded');
       })
       .catch((e: unknown) => !cancelled && setError(messageOf(e)));
     return () => {

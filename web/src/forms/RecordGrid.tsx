@@ -99,6 +99,14 @@ export function RecordGrid(props: RecordGridProps) {
     );
   };
 
+  // Marks for `npm run bench:ui`: the first screen of rows painted (after the frame, not before).
+  const marked = useRef(false);
+  useEffect(() => {
+    if (marked.current || rows.length === 0) return;
+    marked.current = true;
+    requestAnimationFrame(() => setTimeout(() => performance.mark('intake:grid-first-rows'), 0));
+  }, [rows.length]);
+
   const focusKey = props.focus ? `${props.focus.recordId}/${props.focus.field}` : '';
   useEffect(() => {
     if (!props.focus) return;

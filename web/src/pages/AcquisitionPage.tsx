@@ -38,16 +38,18 @@ export function AcquisitionPage() {
   const [context, setContext] = useState<FormContext | null>(null);
   const [error, setError] = useState('');
 
+  // The summary first: the data, interview and import tabs need nothing more to start, and the
+  // plan and findings of a large acquisition take longer to work out.
   const refresh = useCallback(async () => {
     try {
-      const [a, p, f] = await Promise.all([
-        api.get<AcquisitionSummary>(`/acquisitions/${id}`),
-        api.get<Plan>(`/acquisitions/${id}/plan`),
-        api.get<{ items: Finding[] }>(`/acquisitions/${id}/findings`),
-      ]);
-      setAcquisition(a);
-      setPlan(p);
-      setFindings(f.items);
+      const planAnswer = api.get<Plan>(`/acquisitions/${id}/plan`);
+      const findingsAnswer = api.get<{ items: Finding[] }>(`/acquisitions/${id}/findings`);
+      // Awaited below; this only keeps an early failure from being reported twice.
+      planAnswer.catch(() => undefined);
+      findingsAnswer.catch(() => undefined);
+      setAcquisition(await api.get<AcquisitionSummary>(`/acquisitions/${id}`));
+      setPlan(await planAnswer);
+      setFindings((await findingsAnswer).items);
     } catch (e) {
       setError(messageOf(e));
     }
@@ -88,7 +90,7 @@ export function AcquisitionPage() {
         {error}
       </p>
     );
-  if (!acquisition || !plan || !model) return <p aria-busy="true">Loading…</p>;
+  if (!acquisition || !model) return <p aria-busy="true">Loading…</p>;
 
   const writable = can.write(session) && acquisition.state === 'collecting';
   const entityId = params.get('entity') ?? model.context.entities[0]?.id ?? '';
@@ -124,7 +126,11 @@ export function AcquisitionPage() {
         <div className="overview">
           <section aria-labelledby="plan-heading">
             <h2 id="plan-heading">What the proposal needs</h2>
-            <PlanTree plan={plan} acquisitionId={id} />
+            {plan ? (
+              <PlanTree plan={plan} acquisitionId={id} />
+            ) : (
+              <p aria-busy="true">Working out the plan…</p>
+            )}
           </section>
           <aside aria-labelledby="findings-heading" className="findings">
             <h2 id="findings-heading">

@@ -1,0 +1,205 @@
+/**
+ * npm run bench:ui — the grid of 10,000 handsets in headless Chromium (the machine's own).
+ *
+ * Opens an acquisition of 10,000 hosted-voice seats at one site (10,000 handsets, every MAC
+ * filled, one in two hundred invalid), serves it with Intake's compiled code on a temporary SQLite
+ * database, and opens the handset grid (`/app/acquisitions/<id>/data?entity=handset`) in a fresh
+ * browser context each run (nothing cached):
+ * - first screen: from the navigation's start to the first rows painted (the app marks
+ *   `intake:grid-first-rows` in the frame after they are drawn), the figure the goal is about;
+ * - all loaded: until every record has arrived (pages of 500, drawn as they come);
+ * - scrolling: the grid scrolled top to bottom in 60 steps, one per frame; the frame times, and
+ *   how many rows are in the page (virtualised: the ones in view, not 10,000).
+ * Prints the median and worst of BENCH_RUNS runs (default 5) and the ratio to the 1 s goal.
+ */
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type * as TokensModule from '../src/access/tokens.js';
+import type * as CatalogModule from '../src/catalog/load-catalog.js';
+import type * as ConfigModule from '../src/config.js';
+import type * as ConnectModule from '../src/db/connect.js';
+import type * as MigrateModule from '../src/db/migrate.js';
+import type * as ServerModule from '../src/server.js';
+import { launchBrowser } from '../src/test/browser.js';
+
+const lib = new URL('../dist/', import.meta.url).href;
+const load = async <T>(path: string): Promise<T> => (await import(`${lib}${path}`)) as T;
+const { loadCatalog } = await load<typeof CatalogModule>('catalog/load-catalog.js');
+const { loadConfig } = await load<typeof ConfigModule>('config.js');
+const { connectDatabase } = await load<typeof ConnectModule>('db/connect.js');
+const { migrateToLatest } = await load<typeof MigrateModule>('db/migrate.js');
+const { buildServer } = await load<typeof ServerModule>('server.js');
+const { generateToken, hashToken } = await load<typeof TokensModule>('access/tokens.js');
+
+const SEATS = Number(process.env.BENCH_SEATS ?? 10_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const GOAL_MS = 1000;
+
+const dir = mkdtempSync(join(tmpdir(), 'intake-bench-ui-'));
+const database = connectDatabase(`sqlite:${join(dir, 'intake.db')}`);
+await migrateToLatest(database.db, database.schema);
+const catalog = await loadCatalog(new URL('../catalog', import.meta.url).pathname);
+const { app, services } = await buildServer({
+  config: { ...loadConfig({}), dataDir: dir },
+  database,
+  catalog,
+});
+const token = generateToken();
+await services.tokens.insert({
+  name: 'bench',
+  role: 'admin',
+  tokenHash: hashToken(token),
+  createdBy: null,
+  now: new Date(),
+});
+const base = await app.listen({ host: '127.0.0.1', port: 0 });
+const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+
+let t = performance.now();
+const opened = await fetch(`${base}/api/v1/acquisitions`, {
+  method: 'POST',
+  headers,
+  body: JSON.stringify({
+    reference: 'PRO-BENCH-UI',
+    status: 'agreed',
+    customer: { id: 'CUST-BENCH', name: 'Northwind Freight Ltd' },
+    contacts: [{ role: 'primary', name: 'Alex Example', email: 'alex@northwind.example' }],
+    sites: [
+      {
+        id: 'york',
+        name: 'York Office',
+        address: { streetName: 'Micklegate', city: 'York', postcode: 'YO1 6JH', country: 'GB' },
+      },
+    ],
+    items: [
+      {
+        id: 'seats',
+        productSpecification: 'hosted-voice-seat',
+        quantity: SEATS,
+        characteristics: { features: ['voicemail'] },
+      },
+    ],
+  }),
+});
+if (opened.status !== 201) throw new Error(`open: ${opened.status} ${await opened.text()}`);
+const { id } = (await opened.json()) as { id: string };
+console.log(
+  `opened an acquisition of ${SEATS} seats in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+);
+
+t = performance.now();
+const handsets: { id: string }[] = [];
+for (let offset = 0; ; offset += 500) {
+  const page = (await (
+    await fetch(
+      `${base}/api/v1/acquisitions/${id}/records?entity=handset&limit=500&offset=${offset}`,
+      { headers },
+    )
+  ).json()) as { items: { id: string }[] };
+  handsets.push(...page.items);
+  if (page.items.length < 500) break;
+}
+for (let i = 0; i < handsets.length; i += 5000) {
+  const records = handsets.slice(i, i + 5000).map((h, j) => {
+    const n = i + j;
+    const hex = (0x805ec0000000 + n).toString(16).toUpperCase().padStart(12, '0');
+    const mac = n % 200 === 199 ? `${hex.slice(0, 10)}ZZ` : hex.replace(/(..)(?!$)/g, '$1:');
+    return { id: h.id, values: { mac, assignedUser: String(20000 + n) } };
+  });
+  const answer = await fetch(`${base}/api/v1/acquisitions/${id}/records/bulk`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ records }),
+  });
+  if (answer.status !== 200) throw new Error(`bulk: ${answer.status} ${await answer.text()}`);
+}
+console.log(
+  `filled ${handsets.length} handsets in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+);
+
+interface Run {
+  firstScreenMs: number;
+  allLoadedMs: number;
+  frameMedianMs: number;
+  frameWorstMs: number;
+  rowsInPage: number;
+}
+
+const browser = await launchBrowser();
+const runs: Run[] = [];
+for (let r = 0; r < RUNS; r++) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.addInitScript(`sessionStorage.setItem('intake.token', ${JSON.stringify(token)})`);
+  const page = await context.newPage();
+  await page.goto(`${base}/app/acquisitions/${id}/data?entity=handset`);
+  await page.waitForFunction(
+    () => performance.getEntriesByName('intake:grid-first-rows').length > 0,
+    undefined,
+    { timeout: 60_000 },
+  );
+  await page.waitForFunction(
+    () => performance.getEntriesByName('intake:records-loaded').length > 0,
+    undefined,
+    { timeout: 120_000 },
+  );
+  const marks = await page.evaluate<{ first: number; all: number }>(`({
+    first: performance.getEntriesByName('intake:grid-first-rows')[0].startTime,
+    all: performance.getEntriesByName('intake:records-loaded')[0].startTime,
+  })`);
+  const scroll = await page.evaluate<{
+    median: number;
+    worst: number;
+    rows: number;
+  }>(`new Promise((resolve) => {
+    const el = document.querySelector('.grid-scroll');
+    const steps = 60;
+    const times = [];
+    let last = performance.now();
+    let i = 0;
+    const step = () => {
+      const now = performance.now();
+      if (i > 0) times.push(now - last);
+      last = now;
+      if (i++ === steps) {
+        times.sort((a, b) => a - b);
+        resolve({
+          median: times[Math.floor(times.length / 2)],
+          worst: times[times.length - 1],
+          rows: document.querySelectorAll('[role=row][data-record]').length,
+        });
+        return;
+      }
+      el.scrollTop = (el.scrollHeight - el.clientHeight) * (i / steps);
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  })`);
+  runs.push({
+    firstScreenMs: marks.first,
+    allLoadedMs: marks.all,
+    frameMedianMs: scroll.median,
+    frameWorstMs: scroll.worst,
+    rowsInPage: scroll.rows,
+  });
+  console.log(
+    `run ${r + 1}: first screen ${marks.first.toFixed(0)} ms, all ${handsets.length} loaded ${marks.all.toFixed(0)} ms, ` +
+      `scrolling frames median ${scroll.median.toFixed(1)} ms / worst ${scroll.worst.toFixed(1)} ms, ${scroll.rows} rows in the page`,
+  );
+  await context.close();
+}
+await browser.close();
+await app.close();
+await database.close();
+await rm(dir, { recursive: true, force: true });
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const worst = (xs: number[]) => Math.max(...xs);
+const first = runs.map((r) => r.firstScreenMs);
+console.log(
+  `\n${handsets.length} handsets, ${RUNS} cold runs: first screen median ${median(first).toFixed(0)} ms, worst ${worst(first).toFixed(0)} ms ` +
+    `(${(median(first) / GOAL_MS).toFixed(2)}× the ${GOAL_MS} ms goal); all loaded median ${median(runs.map((r) => r.allLoadedMs)).toFixed(0)} ms; ` +
+    `scrolling frame median ${median(runs.map((r) => r.frameMedianMs)).toFixed(1)} ms, worst ${worst(runs.map((r) => r.frameWorstMs)).toFixed(1)} ms`,
+);
