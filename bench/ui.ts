@@ -107,7 +107,7 @@ for (let i = 0; i < handsets.length; i += 5000) {
     const n = i + j;
     const hex = (0x805ec0000000 + n).toString(16).toUpperCase().padStart(12, '0');
     const mac = n % 200 === 199 ? `${hex.slice(0, 10)}ZZ` : hex.replace(/(..)(?!$)/g, '$1:');
-    return { id: h.id, values: { mac, assignedUser: String(20000 + n) } };
+    return { id: h.id, values: { mac } };
   });
   const answer = await fetch(`${base}/api/v1/acquisitions/${id}/records/bulk`, {
     method: 'POST',

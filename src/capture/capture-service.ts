@@ -106,6 +106,17 @@ export class CaptureService {
       .map((e) => e.id);
   }
 
+  /** How many records each entity has. */
+  async countByEntity(acquisitionId: string): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('records')
+      .select(['entity', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('acquisition_id', '=', acquisitionId)
+      .groupBy('entity')
+      .execute();
+    return new Map(rows.map((r) => [r.entity, Number(r.n)]));
+  }
+
   async list(
     acquisitionId: string,
     query: RecordQuery,

@@ -1,6 +1,6 @@
 import type { AcquisitionContext } from '../capture/acquisition-context.js';
 import type { EntitySpec, Owner } from '../catalog/model.js';
-import type { OwnerPlan, Plan } from '../plan/plan.js';
+import type { OwnerPlan } from '../plan/plan.js';
 
 /** Who the forms are for: staff see every field, a customer link only the customer's. */
 export type FormScope = 'staff' | 'customer';
@@ -41,36 +41,44 @@ export interface FormContext {
   progress: Pick<OwnerPlan, 'requiredFields' | 'satisfiedFields' | 'completeness'>;
 }
 
-/** Only the customer's fields (and the entities that have any) when the scope is the customer. */
-function entitiesInScope(ctx: AcquisitionContext, plan: Plan, scope: FormScope): FormEntity[] {
+/** Records expected (the plan's minimum) and present, by entity. */
+export type EntityCounts = ReadonlyMap<string, { expected: number; present: number }>;
+
+/** Expected records by entity, from the slot groups (no plan needed); present ones are counted by the caller. */
+export function expectedByEntity(ctx: AcquisitionContext): Map<string, number> {
+  const expected = new Map<string, number>();
+  for (const f of ctx.groups.values())
+    expected.set(f.group.entity.id, (expected.get(f.group.entity.id) ?? 0) + f.group.count);
+  return expected;
+}
+
+/** The entities in scope, in the plan's order: for the customer, only their fields (and entities that have any). */
+function entitiesInScope(
+  ctx: AcquisitionContext,
+  counts: EntityCounts,
+  scope: FormScope,
+): FormEntity[] {
   const owner: Owner | undefined = scope === 'customer' ? 'customer' : undefined;
   const out: FormEntity[] = [];
-  for (const planned of plan.entities) {
-    const entity = ctx.catalog.entities.get(planned.entity);
+  for (const [id, count] of counts) {
+    const entity = ctx.catalog.entities.get(id);
     if (!entity) continue;
     const fields = owner ? entity.fields.filter((f) => f.owner === owner) : entity.fields;
     if (fields.length === 0) continue;
-    out.push({ ...entity, fields, expected: planned.expected, present: planned.present });
+    out.push({ ...entity, fields, expected: count.expected, present: count.present });
   }
   return out;
 }
 
 export function buildFormContext(
   ctx: AcquisitionContext,
-  plan: Plan,
   scope: FormScope,
+  counts: EntityCounts,
+  progress: FormContext['progress'],
 ): FormContext {
   const { acquisition } = ctx;
-  const entities = entitiesInScope(ctx, plan, scope);
+  const entities = entitiesInScope(ctx, counts, scope);
   const inScope = new Set(entities.map((e) => e.id));
-  const progress =
-    scope === 'customer'
-      ? (plan.owners.find((o) => o.owner === 'customer') ?? {
-          requiredFields: 0,
-          satisfiedFields: 0,
-          completeness: 1,
-        })
-      : plan;
   return {
     acquisition: {
       id: acquisition.id,

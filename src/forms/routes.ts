@@ -7,7 +7,7 @@ import { principalOf, type RequireRole } from '../http/authenticate.js';
 import { authErrors, IdParams } from '../http/schemas.js';
 import type { LinkRepository } from '../links/link-repository.js';
 import type { CustomerPartService } from '../portal/customer-part.js';
-import { buildFormContext } from './form-context.js';
+import { buildFormContext, expectedByEntity } from './form-context.js';
 
 export interface FormRoutesOptions {
   acquisitions: AcquisitionService;
@@ -40,17 +40,28 @@ export const formRoutes: FastifyPluginAsyncTypebox<FormRoutesOptions> = async (
     },
     async (request) => {
       const principal = principalOf(request);
-      const { acquisition, plan } = await acquisitions.plan(request.params.id);
-      const ctx = await capture.contexts.get(acquisition.id);
-      const form = buildFormContext(
-        { ...ctx, acquisition },
-        plan,
-        principal.link ? 'customer' : 'staff',
-      );
-      if (!principal.link) return form;
+      const acquisition = await acquisitions.get(request.params.id);
+      const ctx = { ...(await capture.contexts.get(acquisition.id)), acquisition };
+      // Expected records come from the slot groups and present ones from one count: the whole plan
+      // is worked out only for a customer link, whose progress is the customer's fields alone.
+      const expected = expectedByEntity(ctx);
+      const present = await capture.countByEntity(acquisition.id);
+      const counts = new Map<string, { expected: number; present: number }>();
+      for (const entity of new Set([...expected.keys(), ...present.keys()]))
+        counts.set(entity, {
+          expected: expected.get(entity) ?? 0,
+          present: present.get(entity) ?? 0,
+        });
+      if (!principal.link) return buildFormContext(ctx, 'staff', counts, acquisition);
+      const { plan } = await acquisitions.plan(acquisition.id);
+      const progress = plan.owners.find((o) => o.owner === 'customer') ?? {
+        requiredFields: 0,
+        satisfiedFields: 0,
+        completeness: 1,
+      };
       const link = await links.findById(principal.tokenId);
       return {
-        ...form,
+        ...buildFormContext(ctx, 'customer', counts, progress),
         contactName: link?.contactName ?? null,
         submittedAt: link?.submittedAt ?? null,
       };

@@ -134,13 +134,14 @@ export class Api {
     filter = '',
   ): Promise<ApiRecord[]> {
     const all: ApiRecord[] = [];
-    for (let offset = 0; ; offset += 500) {
+    // A small first page, so the first screen draws early; then pages of 500 (the API's most).
+    for (let offset = 0, limit = 100; ; offset += limit, limit = 500) {
       const page = await this.get<{ total: number; items: ApiRecord[] }>(
-        `/acquisitions/${acquisitionId}/records?entity=${encodeURIComponent(entity)}&limit=500&offset=${offset}${filter}`,
+        `/acquisitions/${acquisitionId}/records?entity=${encodeURIComponent(entity)}&limit=${limit}&offset=${offset}${filter}`,
       );
       all.push(...page.items);
       onPage?.(page.items, page.total);
-      if (page.items.length < 500 || all.length >= page.total) return all;
+      if (page.items.length < limit || all.length >= page.total) return all;
     }
   }
 }

@@ -34,34 +34,46 @@ export function AcquisitionPage() {
   const navigate = useNavigate();
   const [acquisition, setAcquisition] = useState<AcquisitionSummary | null>(null);
   const [plan, setPlan] = useState<Plan | null>(null);
-  const [findings, setFindings] = useState<Finding[]>([]);
+  const [findings, setFindings] = useState<Finding[] | null>(null);
   const [context, setContext] = useState<FormContext | null>(null);
   const [error, setError] = useState('');
 
-  // The summary first: the data, interview and import tabs need nothing more to start, and the
-  // plan and findings of a large acquisition take longer to work out.
-  const refresh = useCallback(async () => {
+  // The summary and the form context are all the data, interview and import tabs need; the plan
+  // and the findings of a large acquisition take longer to work out, so only the overview asks.
+  const refreshSummary = useCallback(async () => {
     try {
-      const planAnswer = api.get<Plan>(`/acquisitions/${id}/plan`);
-      const findingsAnswer = api.get<{ items: Finding[] }>(`/acquisitions/${id}/findings`);
-      // Awaited below; this only keeps an early failure from being reported twice.
-      planAnswer.catch(() => undefined);
-      findingsAnswer.catch(() => undefined);
       setAcquisition(await api.get<AcquisitionSummary>(`/acquisitions/${id}`));
-      setPlan(await planAnswer);
-      setFindings((await findingsAnswer).items);
     } catch (e) {
       setError(messageOf(e));
     }
   }, [api, id]);
+  const refreshOverview = useCallback(async () => {
+    try {
+      const [p, f] = await Promise.all([
+        api.get<Plan>(`/acquisitions/${id}/plan`),
+        api.get<{ items: Finding[] }>(`/acquisitions/${id}/findings`),
+      ]);
+      setPlan(p);
+      setFindings(f.items);
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  }, [api, id]);
+  const onOverview = tab === 'overview';
+  const refresh = useCallback(async () => {
+    await Promise.all([refreshSummary(), onOverview ? refreshOverview() : undefined]);
+  }, [refreshSummary, refreshOverview, onOverview]);
 
   useEffect(() => {
-    void refresh();
+    void refreshSummary();
     api
       .get<FormContext>(`/acquisitions/${id}/forms`)
       .then(setContext)
       .catch((e: unknown) => setError(messageOf(e)));
-  }, [api, id, refresh]);
+  }, [api, id, refreshSummary]);
+  useEffect(() => {
+    if (onOverview) void refreshOverview();
+  }, [onOverview, refreshOverview]);
 
   const model = useMemo(() => (context ? new FormModel(context) : null), [context]);
   const goTo = useCallback(
@@ -134,10 +146,17 @@ export function AcquisitionPage() {
           </section>
           <aside aria-labelledby="findings-heading" className="findings">
             <h2 id="findings-heading">
-              Problems ({findings.filter((f) => f.severity === 'blocking').length} blocking)
+              Problems
+              {findings
+                ? ` (${findings.filter((f) => f.severity === 'blocking').length} blocking)`
+                : ''}
             </h2>
             <Lifecycle acquisition={acquisition} onChanged={refresh} onSelect={goTo} />
-            <FindingsPanel findings={findings} model={model} onSelect={goTo} />
+            {findings ? (
+              <FindingsPanel findings={findings} model={model} onSelect={goTo} />
+            ) : (
+              <p aria-busy="true">Looking for problems…</p>
+            )}
             {can.open(session) ? <CustomerLinks acquisitionId={id} /> : null}
           </aside>
         </div>
