@@ -7,7 +7,7 @@ const browser = chromiumPath() !== null;
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'],
     exclude: ['**/node_modules/**', ...(browser ? [] : ['test/e2e/**'])],
     globalSetup: ['./src/test/global-setup.ts'],
     testTimeout: 30_000,

@@ -1,9 +1,11 @@
+import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
 import { describe, expect, it } from 'vitest';
 import {
   countryOfE164,
+  ipFamily,
   luhnValid,
   normalizeE164,
   normalizeFormat,
@@ -154,5 +156,23 @@ describe('domain formats', () => {
       ok: true,
       value: 'pbx.example.co.uk',
     });
+  });
+});
+
+describe('IP addresses, read the same in the browser as on the server', () => {
+  it('gives the family node:net gives, for addresses and for near misses', () => {
+    const nearMiss = fc.oneof(
+      fc.ipV4(),
+      fc.ipV6(),
+      fc.ipV4Extended(),
+      fc.string({ maxLength: 20 }),
+      fc.tuple(fc.ipV4(), fc.constantFrom('.1', '/24', ' ', '0')).map(([a, b]) => a + b),
+    );
+    fc.assert(
+      fc.property(nearMiss, (text) => {
+        expect(ipFamily(text)).toBe(isIP(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -14,7 +14,7 @@ export type Normalised = { ok: true; value: unknown } | { ok: false; message: st
  * zone), else 0: the same answers as node:net's isIP, from a library that also runs in the browser,
  * where the web forms use this module.
  */
-function ipFamily(text: string): 0 | 4 | 6 {
+export function ipFamily(text: string): 0 | 4 | 6 {
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) return 4;
   return ipaddr.IPv6.isValid(text) ? 6 : 0;
 }

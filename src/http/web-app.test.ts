@@ -1,0 +1,48 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerWebApp } from './web-app.js';
+
+describe('serving the web application', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'intake-web-'));
+    await mkdir(join(dir, 'assets'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><div id="root"></div>');
+    await writeFile(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('answers the page for /app/… and /portal, assets for good, and sends / to /app', async () => {
+    const app = Fastify();
+    await registerWebApp(app, dir);
+    for (const url of ['/app', '/app/acquisitions/x/data?entity=handset', '/portal']) {
+      const page = await app.inject({ url });
+      expect(page.statusCode, url).toBe(200);
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      expect(page.headers['cache-control']).toBe('no-cache');
+      expect(page.headers['referrer-policy']).toBe('no-referrer');
+      expect(page.body).toContain('id="root"');
+    }
+    const asset = await app.inject({ url: '/assets/index-abc123.js' });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await app.inject({ url: '/assets/missing.js' })).statusCode).toBe(404);
+    expect((await app.inject({ url: '/assets/../index.html' })).statusCode).not.toBe(200);
+    const root = await app.inject({ url: '/' });
+    expect(root.statusCode).toBe(302);
+    expect(root.headers.location).toBe('/app');
+    await app.close();
+  });
+
+  it('says how to build it when it is not built', async () => {
+    const app = Fastify();
+    await registerWebApp(app, join(dir, 'nothing-here'));
+    const page = await app.inject({ url: '/app' });
+    expect(page.statusCode).toBe(503);
+    expect(page.body).toContain('npm run build');
+    await app.close();
+  });
+});
