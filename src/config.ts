@@ -98,6 +98,8 @@ const KNOWN = new Set([
   // Read by the test suite only, documented in the README.
   'INTAKE_TEST_POSTGRES_URL',
   'INTAKE_TEST_REQUIRE_POSTGRES',
+  'INTAKE_TEST_REQUIRE_BROWSER',
+  'INTAKE_TEST_CHROMIUM',
 ]);
 const MiB = 1024 * 1024;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
