@@ -47,6 +47,13 @@ describe.each(dialects)('the staff workspace in Chromium (%s)', (dialect) => {
         .getAttribute('aria-valuenow'),
     );
 
+    // Submitting now is refused, and the page says why, each reason a link to its field.
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    const refusal = page.locator('.alert--error');
+    await refusal.waitFor();
+    expect(await refusal.locator('li').count()).toBeGreaterThan(10);
+    await checkStep(page, `${dialect}-1-submit-refused`, true);
+
     await page.getByRole('link', { name: 'Interview' }).click();
     const answers: Record<string, string> = {
       'Which time zone does the site work in?': 'Europe/London',
@@ -167,6 +174,46 @@ describe.each(dialects)('the staff workspace in Chromium (%s)', (dialect) => {
     ).json<{ total: number; items: { values: { mac: string } }[] }>();
     expect(stored.total).toBe(1);
     expect(stored.items[0]!.values.mac).toBe('00:15:65:A1:10');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('pastes a block of cells from a spreadsheet into the grid, adds a row and deletes it', async () => {
+    const { page, errors } = await openPage(app);
+    await signIn(app, page, 'sales');
+    await page.goto(`${app.url}/app/acquisitions/${app.demoId}/data?entity=user`);
+    const rows = page.locator('[role=row][data-record]');
+    await rows.first().waitFor();
+    const firstName = rows.first().locator('[data-field=firstName]');
+    await firstName.click();
+    // Two rows of first and last names, as Excel puts them on the clipboard.
+    const block = 'Aisha\tOkafor\r\nTomasz\tNowak\r\n';
+    await page.evaluate(`(() => {
+      const data = new DataTransfer();
+      data.setData('text/plain', ${JSON.stringify(block)});
+      document.activeElement.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+    })()`);
+    await page.locator('#grid-message', { hasText: 'Pasted 2 rows.' }).waitFor();
+    expect(await rows.nth(0).locator('[data-field=firstName]').textContent()).toBe('Aisha');
+    expect(await rows.nth(1).locator('[data-field=lastName]').textContent()).toBe('Nowak');
+    await checkStep(page, `${dialect}-5-grid-pasted`, true);
+
+    const count = async () =>
+      (
+        await app.server.app.inject({
+          method: 'GET',
+          url: `/api/v1/acquisitions/${app.demoId}/records?entity=user&limit=1`,
+          headers: app.server.auth('sales'),
+        })
+      ).json<{ total: number }>().total;
+    const before = await count();
+    await page.getByRole('button', { name: 'Add row' }).click();
+    await page.locator('#grid-message', { hasText: `Row ${before + 1} added.` }).waitFor();
+    expect(await count()).toBe(before + 1);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: `Delete row ${before + 1}` }).click();
+    await page.locator('#grid-message', { hasText: `Row ${before + 1} deleted.` }).waitFor();
+    expect(await count()).toBe(before);
     expect(errors).toEqual([]);
     await page.close();
   });

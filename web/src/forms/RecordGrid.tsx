@@ -107,26 +107,31 @@ export function RecordGrid(props: RecordGridProps) {
     requestAnimationFrame(() => setTimeout(() => performance.mark('intake:grid-first-rows'), 0));
   }, [rows.length]);
 
-  const focusKey = props.focus ? `${props.focus.recordId}/${props.focus.field}` : '';
+  // A cell to bring into view and focus: the finding the page was opened at, or a row just added.
+  // Each target is focused once, as soon as its row is there.
+  const [added, setAdded] = useState<string | null>(null);
+  const target = added ? { recordId: added, field: fields[0]?.id ?? '' } : props.focus;
+  const focusKey = target ? `${target.recordId}/${target.field}` : '';
+  const focused = useRef('');
   useEffect(() => {
-    if (!props.focus) return;
-    const { recordId, field } = props.focus;
-    let row = rows.findIndex((r) => r.id === recordId);
+    if (!target || focused.current === focusKey) return;
+    let row = rows.findIndex((r) => r.id === target.recordId);
     if (row < 0 && filter !== 'all') {
       setFilter('all');
-      row = records.findIndex((r) => r.id === recordId);
+      row = records.findIndex((r) => r.id === target.recordId);
     }
-    if (row >= 0)
-      focusCell(
-        row,
-        Math.max(
-          0,
-          fields.findIndex((f) => f.id === field),
-        ),
-      );
-    // Only a new target moves the focus, not every change of the rows.
+    if (row < 0) return;
+    focused.current = focusKey;
+    focusCell(
+      row,
+      Math.max(
+        0,
+        fields.findIndex((f) => f.id === target.field),
+      ),
+    );
+    // Only a new target, or its row arriving, moves the focus.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [focusKey]);
+  }, [focusKey, rows]);
 
   const run = async (what: () => Promise<string>) => {
     setBusy(true);
@@ -205,7 +210,7 @@ export function RecordGrid(props: RecordGridProps) {
       });
       onChange({ saved: [created] });
       setFilter('all');
-      requestAnimationFrame(() => focusCell(records.length, 0));
+      setAdded(created.id);
       return `Row ${records.length + 1} added.`;
     });
 
