@@ -164,6 +164,14 @@ describe.each(dialects)('the staff workspace in Chromium (%s)', (dialect) => {
       '00:15:65:A1:10',
     );
     await checkStep(page, `${dialect}-2-grid-one-problem`);
+    // The row's history: its MAC came from the import.
+    await rows.first().locator('[data-field=mac]').click();
+    await page.getByRole('button', { name: 'History of row 1' }).click();
+    const history = page.locator('table.history');
+    await history.waitFor();
+    expect(await history.locator('tr', { hasText: 'MAC address' }).first().textContent()).toContain(
+      'import',
+    );
 
     const stored = (
       await app.server.app.inject({

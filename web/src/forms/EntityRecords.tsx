@@ -107,6 +107,7 @@ export function EntityRecords(props: EntityRecordsProps) {
           onRefreshFindings={refreshFindings}
           readOnly={readOnly}
           focus={focus}
+          showHistory={showHistory}
         />
       ) : records.length === 0 ? (
         <p>No {entity.name.toLowerCase()} records are expected yet.</p>

@@ -4,6 +4,7 @@ import { messageOf, type Api, type ApiRecord, type Finding } from '../api.js';
 import { useAnnounce } from '../components/Announcer.js';
 import { displayValue, type FormEntity, type FormModel } from './form-model.js';
 import { parseClipboard } from './paste.js';
+import { RecordHistory } from './RecordHistory.js';
 import { saveRecord } from './save-record.js';
 
 export interface RecordGridProps {
@@ -18,6 +19,8 @@ export interface RecordGridProps {
   readOnly?: boolean;
   /** The record and field to bring into view (from a finding). */
   focus?: { recordId: string; field: string } | undefined;
+  /** Offer the active row's history (staff). */
+  showHistory?: boolean;
 }
 
 const ROW_HEIGHT = 36;
@@ -52,6 +55,7 @@ export function RecordGrid(props: RecordGridProps) {
   };
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
+  const [historyOf, setHistoryOf] = useState<ApiRecord | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const fields = entity.fields;
 
@@ -290,6 +294,16 @@ export function RecordGrid(props: RecordGridProps) {
             </button>
           </>
         ) : null}
+        {props.showHistory ? (
+          <button
+            type="button"
+            disabled={!activeRecord}
+            aria-expanded={historyOf !== null}
+            onClick={() => setHistoryOf(historyOf ? null : (activeRecord ?? null))}
+          >
+            {historyOf ? 'Hide history' : `History of row ${activeRecord ? active.row + 1 : ''}`}
+          </button>
+        ) : null}
         <span className="hint">
           Arrows move · Enter edits · paste a block from a spreadsheet with Ctrl+V
         </span>
@@ -403,6 +417,14 @@ export function RecordGrid(props: RecordGridProps) {
             ? `Row ${active.row + 1}, ${activeField.label}: ${findingOf(activeRecord, activeField.id)!.message}`
             : message}
       </p>
+      {historyOf ? (
+        <RecordHistory
+          api={api}
+          model={model}
+          entity={entity}
+          record={records.find((r) => r.id === historyOf.id) ?? historyOf}
+        />
+      ) : null}
     </section>
   );
 }
