@@ -18,6 +18,8 @@ export interface FormGroup {
 export interface FormEntity extends EntitySpec {
   expected: number;
   present: number;
+  /** For a customer link: the customer's answers still missing on this entity's records. */
+  missing?: number;
 }
 
 /**
@@ -42,7 +44,10 @@ export interface FormContext {
 }
 
 /** Records expected (the plan's minimum) and present, by entity. */
-export type EntityCounts = ReadonlyMap<string, { expected: number; present: number }>;
+export type EntityCounts = ReadonlyMap<
+  string,
+  { expected: number; present: number; missing?: number }
+>;
 
 /** Expected records by entity, from the slot groups (no plan needed); present ones are counted by the caller. */
 export function expectedByEntity(ctx: AcquisitionContext): Map<string, number> {
@@ -65,7 +70,7 @@ function entitiesInScope(
     if (!entity) continue;
     const fields = owner ? entity.fields.filter((f) => f.owner === owner) : entity.fields;
     if (fields.length === 0) continue;
-    out.push({ ...entity, fields, expected: count.expected, present: count.present });
+    out.push({ ...entity, fields, ...count });
   }
   return out;
 }

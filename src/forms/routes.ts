@@ -54,6 +54,15 @@ export const formRoutes: FastifyPluginAsyncTypebox<FormRoutesOptions> = async (
         });
       if (!principal.link) return buildFormContext(ctx, 'staff', counts, acquisition);
       const { plan } = await acquisitions.plan(acquisition.id);
+      const customerCounts = new Map(
+        [...counts].map(([entity, count]) => {
+          const missing = plan.entities
+            .find((e) => e.entity === entity)
+            ?.missing.filter((m) => m.owner === 'customer')
+            .reduce((sum, m) => sum + m.count, 0);
+          return [entity, { ...count, missing: missing ?? 0 }];
+        }),
+      );
       const progress = plan.owners.find((o) => o.owner === 'customer') ?? {
         requiredFields: 0,
         satisfiedFields: 0,
@@ -61,7 +70,7 @@ export const formRoutes: FastifyPluginAsyncTypebox<FormRoutesOptions> = async (
       };
       const link = await links.findById(principal.tokenId);
       return {
-        ...buildFormContext(ctx, 'customer', counts, progress),
+        ...buildFormContext(ctx, 'customer', customerCounts, progress),
         contactName: link?.contactName ?? null,
         submittedAt: link?.submittedAt ?? null,
       };

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   Api,
   ApiError,
@@ -34,13 +34,23 @@ export function Portal() {
     null,
   );
   const [busy, setBusy] = useState(false);
+  // Sections with answers still to give start open; the customer opens and closes the others.
+  const [openSections, setOpenSections] = useState<Set<string>>(new Set());
+  const sectionsChosen = useRef(false);
 
   const load = useCallback(async () => {
     if (!api) return;
     try {
       const session = await api.get<Session>('/session');
       if (!session.link) throw new Error('This page is for customer links; staff sign in at /app.');
-      setContext(await api.get<PortalContext>(`/acquisitions/${session.link.acquisitionId}/forms`));
+      const forms = await api.get<PortalContext>(
+        `/acquisitions/${session.link.acquisitionId}/forms`,
+      );
+      if (!sectionsChosen.current) {
+        sectionsChosen.current = true;
+        setOpenSections(new Set(forms.entities.filter((e) => e.missing).map((e) => e.id)));
+      }
+      setContext(forms);
     } catch (e) {
       setError(
         e instanceof ApiError && e.status === 401
@@ -80,7 +90,7 @@ export function Portal() {
     );
 
   const acquisitionId = context.acquisition.id;
-  const open = context.acquisition.state === 'collecting';
+  const writable = context.acquisition.state === 'collecting';
   const submit = async () => {
     setBusy(true);
     setRefusal(null);
@@ -140,7 +150,7 @@ export function Portal() {
             still correct answers while the order is being prepared.
           </p>
         ) : null}
-        {!open ? (
+        {!writable ? (
           <p className="alert">This order is being reviewed; answers cannot be changed now.</p>
         ) : null}
         <nav aria-label="Your part" className="portal-nav">
@@ -152,26 +162,54 @@ export function Portal() {
             ))}
           </ul>
         </nav>
-        {context.entities.map((entity) => (
-          <section key={entity.id} id={`entity-${entity.id}`} aria-labelledby={`h-${entity.id}`}>
-            <h2 id={`h-${entity.id}`}>{entity.name}</h2>
-            <EntityRecords
-              api={api}
-              model={model}
-              entity={entity}
-              readOnly={!open}
-              focus={focus?.entity === entity.id ? focus : undefined}
-              onSaved={() => void load()}
-            />
-          </section>
-        ))}
+        {context.entities.map((entity) => {
+          const open = openSections.has(entity.id) || focus?.entity === entity.id;
+          return (
+            <section key={entity.id} id={`entity-${entity.id}`} aria-labelledby={`h-${entity.id}`}>
+              <h2 id={`h-${entity.id}`} className="portal-section">
+                <button
+                  type="button"
+                  aria-expanded={open}
+                  aria-controls={`body-${entity.id}`}
+                  onClick={() =>
+                    setOpenSections((current) => {
+                      const next = new Set(current);
+                      if (open) next.delete(entity.id);
+                      else next.add(entity.id);
+                      return next;
+                    })
+                  }
+                >
+                  <span>{entity.name}</span>
+                  <span className="portal-section__state">
+                    {entity.missing
+                      ? `${entity.missing} answer${entity.missing === 1 ? '' : 's'} to give`
+                      : 'complete'}
+                  </span>
+                </button>
+              </h2>
+              {open ? (
+                <div id={`body-${entity.id}`}>
+                  <EntityRecords
+                    api={api}
+                    model={model}
+                    entity={entity}
+                    readOnly={!writable}
+                    focus={focus?.entity === entity.id ? focus : undefined}
+                    onSaved={() => void load()}
+                  />
+                </div>
+              ) : null}
+            </section>
+          );
+        })}
         <details className="portal-import">
           <summary>Prefer a spreadsheet? Upload one instead</summary>
           <ImportWizard
             api={api}
             acquisitionId={acquisitionId}
             entities={context.entities}
-            readOnly={!open}
+            readOnly={!writable}
             onApplied={load}
           />
         </details>
@@ -188,7 +226,7 @@ export function Portal() {
           <button
             type="button"
             className="primary"
-            disabled={busy || !open}
+            disabled={busy || !writable}
             onClick={() => void submit()}
           >
             Submit my part
