@@ -310,7 +310,8 @@ export function ImportWizard({
                   onChange={() => setMatch('merge')}
                 />
                 <label htmlFor="match-merge">
-                  Update the records rows name (Intake ID, else the same key)
+                  Update the record each row names: by its Intake ID, else by the same key (such as
+                  the MAC address)
                 </label>
               </div>
               <div className="radio">
