@@ -83,6 +83,30 @@ describe.each(dialects)('the staff workspace in Chromium (%s)', (dialect) => {
         });
     }
     await checkStep(page, `${dialect}-1-interview-after-three`);
+
+    // The fourth the customer will answer later: Alt+F, a date, who, and a note.
+    const fourth = (await page.locator('#question-text').textContent()) ?? '';
+    await page.keyboard.press('Alt+f');
+    await page.getByLabel('By when').fill('2026-12-04');
+    await page.getByLabel('Who will answer').fill('Priya Raman');
+    await page.getByLabel('Note (optional)').fill('Checking with the building manager');
+    await page.getByRole('button', { name: 'Record the follow-up' }).click();
+    await page.getByText('4 answered').waitFor();
+    const followUps = (
+      await app.server.app.inject({
+        method: 'GET',
+        url: `/api/v1/acquisitions/${app.demoId}/follow-ups`,
+        headers: app.server.auth('sales'),
+      })
+    ).json<{ items: { dueDate: string; contact: string; note: string }[] }>().items;
+    expect(followUps).toEqual([
+      expect.objectContaining({
+        dueDate: '2026-12-04',
+        contact: 'Priya Raman',
+        note: 'Checking with the building manager',
+      }),
+    ]);
+    expect(await page.locator('#question-text').textContent()).not.toBe(fourth);
     await expect.poll(() => satisfiedAnswers(page)).toBe(before + 3);
     const barAfter = Number(
       await page
