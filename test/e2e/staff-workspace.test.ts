@@ -160,6 +160,13 @@ describe.each(dialects)('the staff workspace in Chromium (%s)', (dialect) => {
     await page.getByRole('button', { name: 'Download the report (XLSX)' }).waitFor();
     await checkStep(page, `${dialect}-2-import-done`, true);
 
+    // On the overview, a problem is a link to its record and field.
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.locator('.finding-list button', { hasText: 'Handset · MAC address' }).first().click();
+    await page.waitForURL(/\/data\?entity=handset&/);
+    await expect.poll(() => page.evaluate('document.activeElement?.dataset?.field')).toBe('mac');
+    await checkStep(page, `${dialect}-2-finding-opened`);
+
     await page.goto(`${app.url}/app/acquisitions/${app.demoId}/data?entity=handset`);
     const filter = page.getByLabel('Show');
     await filter
