@@ -30,14 +30,14 @@ import type * as ConnectModule from '../src/db/connect.js';
 import type * as MigrateModule from '../src/db/migrate.js';
 import type * as ServerModule from '../src/server.js';
 import type * as ReadCsvModule from '../src/spreadsheets/read-csv.js';
+import { loadCompiled, yorkSeatsProposal } from './compiled.js';
 import { startProfile } from './profile.js';
 
 /**
  * The cases run Intake's compiled code (dist/, built by the npm script), as `npm start` does; the
  * types come from the sources.
  */
-const lib = new URL('../dist/', import.meta.url).href;
-const load = async <T>(path: string): Promise<T> => (await import(`${lib}${path}`)) as T;
+const load = loadCompiled;
 const { loadCatalog } = await load<typeof CatalogModule>('catalog/load-catalog.js');
 const { loadConfig } = await load<typeof ConfigModule>('config.js');
 const { connectDatabase } = await load<typeof ConnectModule>('db/connect.js');
@@ -83,26 +83,11 @@ async function writeXlsx(path: string, rows: number): Promise<void> {
   await workbook.commit();
 }
 
-const proposal = (rows: number) => ({
-  reference: `BENCH-IMPORT-${rows}-${Date.now()}`,
-  status: 'agreed',
-  customer: { name: 'Bench Surveyors Ltd' },
-  sites: [
-    {
-      id: 'york',
-      name: 'York Office',
-      address: { streetName: 'Micklegate', city: 'York', postcode: 'YO1 6JH', country: 'GB' },
-    },
-  ],
-  items: [
-    {
-      id: 'seats',
-      productSpecification: 'hosted-voice-seat',
-      quantity: 20,
-      characteristics: { features: ['hotDesking'], handsetModel: 'Yealink T54W' },
-    },
-  ],
-});
+const proposal = (rows: number) =>
+  yorkSeatsProposal(`BENCH-IMPORT-${rows}-${Date.now()}`, { name: 'Bench Surveyors Ltd' }, 20, {
+    features: ['hotDesking'],
+    handsetModel: 'Yealink T54W',
+  });
 
 /**
  * A fresh PostgreSQL database per case, made through the server BENCH_DATABASE_URL names: cases

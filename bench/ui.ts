@@ -24,9 +24,9 @@ import type * as ConnectModule from '../src/db/connect.js';
 import type * as MigrateModule from '../src/db/migrate.js';
 import type * as ServerModule from '../src/server.js';
 import { launchBrowser } from '../src/test/browser.js';
+import { loadCompiled, yorkSeatsProposal } from './compiled.js';
 
-const lib = new URL('../dist/', import.meta.url).href;
-const load = async <T>(path: string): Promise<T> => (await import(`${lib}${path}`)) as T;
+const load = loadCompiled;
 const { loadCatalog } = await load<typeof CatalogModule>('catalog/load-catalog.js');
 const { loadConfig } = await load<typeof ConfigModule>('config.js');
 const { connectDatabase } = await load<typeof ConnectModule>('db/connect.js');
@@ -62,27 +62,15 @@ let t = performance.now();
 const opened = await fetch(`${base}/api/v1/acquisitions`, {
   method: 'POST',
   headers,
-  body: JSON.stringify({
-    reference: 'PRO-BENCH-UI',
-    status: 'agreed',
-    customer: { id: 'CUST-BENCH', name: 'Northwind Freight Ltd' },
-    contacts: [{ role: 'primary', name: 'Alex Example', email: 'alex@northwind.example' }],
-    sites: [
-      {
-        id: 'york',
-        name: 'York Office',
-        address: { streetName: 'Micklegate', city: 'York', postcode: 'YO1 6JH', country: 'GB' },
-      },
-    ],
-    items: [
-      {
-        id: 'seats',
-        productSpecification: 'hosted-voice-seat',
-        quantity: SEATS,
-        characteristics: { features: ['voicemail'] },
-      },
-    ],
-  }),
+  body: JSON.stringify(
+    yorkSeatsProposal(
+      'PRO-BENCH-UI',
+      { id: 'CUST-BENCH', name: 'Northwind Freight Ltd' },
+      SEATS,
+      { features: ['voicemail'] },
+      [{ role: 'primary', name: 'Alex Example', email: 'alex@northwind.example' }],
+    ),
+  ),
 });
 if (opened.status !== 201) throw new Error(`open: ${opened.status} ${await opened.text()}`);
 const { id } = (await opened.json()) as { id: string };

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/database.js';
 import { buildProposal } from '../test/factories.js';
-import { DemoAnswers, type AskedQuestion } from '../test/fill-values.js';
+import { answerInterview } from '../test/answer-interview.js';
+import { DemoAnswers } from '../test/fill-values.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 
 interface FormBody {
@@ -120,26 +121,7 @@ describe.each(dialects)("forms, sessions and the customer's part on %s", (dialec
     );
 
     const answers = new DemoAnswers(['york'], 7000);
-    for (let round = 0; round < 6; round++) {
-      const page = (
-        await server.app.inject({
-          method: 'GET',
-          url: url('/interview?limit=500'),
-          headers: bearer(link),
-        })
-      ).json<{ questions: AskedQuestion[] }>();
-      if (page.questions.length === 0) break;
-      const patches = new Map<string, Record<string, unknown>>();
-      for (const q of page.questions)
-        patches.set(q.recordId, { ...patches.get(q.recordId), [q.field]: answers.value(q) });
-      const saved = await server.app.inject({
-        method: 'POST',
-        url: url('/records/bulk'),
-        headers: bearer(link),
-        payload: { records: [...patches].map(([recordId, values]) => ({ id: recordId, values })) },
-      });
-      expect(saved.statusCode, saved.body.slice(0, 300)).toBe(200);
-    }
+    await answerInterview(server, id, bearer(link), answers);
     const done = await server.app.inject({
       method: 'POST',
       url: url('/customer-part/submit'),

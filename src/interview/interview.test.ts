@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoProposal } from '../demo/seed-demo.js';
 import { dialects } from '../test/database.js';
+import { answerInterview } from '../test/answer-interview.js';
 import { DemoAnswers, type AskedQuestion } from '../test/fill-values.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 
@@ -225,34 +226,8 @@ describe.each(dialects)('interview, customer links and the lifecycle on %s', (di
 
   it('reaches completeness 1 for the customer through the link alone, then submits once nothing blocks', async () => {
     const answers = new DemoAnswers(['leeds-hq', 'manchester-depot', 'hull-port']);
-    const fill = async (auth: Record<string, string>, owner?: string) => {
-      for (let round = 0; round < 6; round++) {
-        const page = await get<Questions>(
-          `/interview?limit=500${owner ? `&owner=${owner}` : ''}`,
-          auth,
-        );
-        if (page.total === 0) return;
-        const patches = new Map<string, Record<string, unknown>>();
-        for (const q of page.questions)
-          patches.set(q.recordId, { ...patches.get(q.recordId), [q.field]: answers.value(q) });
-        const response = await server.app.inject({
-          method: 'POST',
-          url: url('/records/bulk'),
-          headers: auth,
-          payload: {
-            records: [...patches].map(([recordId, values]) => ({ id: recordId, values })),
-          },
-        });
-        expect(response.statusCode, response.body.slice(0, 500)).toBe(200);
-      }
-      const left = await get<Questions>(
-        `/interview?limit=20${owner ? `&owner=${owner}` : ''}`,
-        auth,
-      );
-      throw new Error(
-        `the interview did not converge: ${JSON.stringify(left.questions.map((q) => [q.entity, q.field, q.reason, (q as { problem?: string }).problem]))}`,
-      );
-    };
+    const fill = (auth: Record<string, string>, owner?: string) =>
+      answerInterview(server, id, auth, answers, owner ? { owner } : {});
     // The follow-up from earlier is answered by the customer too.
     const followUps = await get<{ items: { recordId: string; field: string }[] }>(
       '/follow-ups',

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { NativeProposal } from '../proposals/native-schema.js';
-import { DemoAnswers, type AskedQuestion } from './fill-values.js';
+import { answerInterview } from './answer-interview.js';
+import { DemoAnswers } from './fill-values.js';
 import type { TestServer } from './server.js';
 
 let offset = 0;
@@ -27,30 +28,7 @@ export async function approvedAcquisition(
     proposal.sites.map((s) => s.id),
     offset,
   );
-  for (let round = 0; ; round++) {
-    const page = (
-      await server.app.inject({
-        method: 'GET',
-        url: url('/interview?limit=500'),
-        headers: server.auth('sales'),
-      })
-    ).json<{ total: number; questions: AskedQuestion[] }>();
-    if (page.total === 0) break;
-    if (round >= 6)
-      throw new Error(
-        `the interview did not converge: ${JSON.stringify(page.questions.slice(0, 5))}`,
-      );
-    const patches = new Map<string, Record<string, unknown>>();
-    for (const q of page.questions)
-      patches.set(q.recordId, { ...patches.get(q.recordId), [q.field]: answers.value(q) });
-    const response = await server.app.inject({
-      method: 'POST',
-      url: url('/records/bulk'),
-      headers: server.auth('sales'),
-      payload: { records: [...patches].map(([recordId, values]) => ({ id: recordId, values })) },
-    });
-    expect(response.statusCode, response.body.slice(0, 300)).toBe(200);
-  }
+  await answerInterview(server, id, server.auth('sales'), answers);
   const submitted = await server.app.inject({
     method: 'POST',
     url: url('/submit'),

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../src/test/database.js';
 import { buildProposal } from '../../src/test/factories.js';
-import { DemoAnswers, type AskedQuestion } from '../../src/test/fill-values.js';
+import { answerInterview } from '../../src/test/answer-interview.js';
+import { DemoAnswers } from '../../src/test/fill-values.js';
 import { checkStep, openPage, startWebApp, type WebApp } from './support.js';
 
 /** Opens a small acquisition (York, five seats) and answers every customer question but the site's. */
@@ -16,27 +17,11 @@ async function acquisitionWithSiteLeft(app: WebApp): Promise<string> {
   expect(created.statusCode, created.body).toBe(201);
   const id = created.json<{ id: string }>().id;
   const answers = new DemoAnswers(['york'], 5000);
-  for (let round = 0; round < 6; round++) {
-    const page = (
-      await server.app.inject({
-        method: 'GET',
-        url: `/api/v1/acquisitions/${id}/interview?owner=customer&limit=500`,
-        headers: server.auth('sales'),
-      })
-    ).json<{ questions: AskedQuestion[] }>();
-    const patches = new Map<string, Record<string, unknown>>();
-    for (const q of page.questions.filter((q) => q.entity !== 'site'))
-      patches.set(q.recordId, { ...patches.get(q.recordId), [q.field]: answers.value(q) });
-    if (patches.size === 0) return id;
-    const response = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/acquisitions/${id}/records/bulk`,
-      headers: server.auth('sales'),
-      payload: { records: [...patches].map(([recordId, values]) => ({ id: recordId, values })) },
-    });
-    expect(response.statusCode, response.body.slice(0, 300)).toBe(200);
-  }
-  throw new Error('the customer questions did not converge');
+  await answerInterview(server, id, server.auth('sales'), answers, {
+    owner: 'customer',
+    leave: (q) => q.entity === 'site',
+  });
+  return id;
 }
 
 async function issueLink(app: WebApp, acquisitionId: string): Promise<string> {

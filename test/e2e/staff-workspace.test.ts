@@ -162,7 +162,10 @@ describe.each(dialects)('the staff workspace in Chromium (%s)', (dialect) => {
 
     // On the overview, a problem is a link to its record and field.
     await page.getByRole('link', { name: 'Overview' }).click();
-    await page.locator('.finding-list button', { hasText: 'Handset · MAC address' }).first().click();
+    await page
+      .locator('.finding-list button', { hasText: 'Handset · MAC address' })
+      .first()
+      .click();
     await page.waitForURL(/\/data\?entity=handset&/);
     await expect.poll(() => page.evaluate('document.activeElement?.dataset?.field')).toBe('mac');
     await checkStep(page, `${dialect}-2-finding-opened`);

@@ -4,6 +4,7 @@ import { ApiError, messageOf, type Api, type ProblemDetail } from '../api.js';
 import { useAnnounce } from '../components/Announcer.js';
 import { ErrorList } from '../components/ErrorList.js';
 import { ProgressBar } from '../components/ProgressBar.js';
+import { RadioGroup } from '../components/RadioGroup.js';
 import type { FormEntity } from '../forms/form-model.js';
 
 export interface ImportWizardProps {
@@ -274,57 +275,33 @@ export function ImportWizard({
               void apply();
             }}
           >
-            <fieldset>
-              <legend>Rows with problems</legend>
-              <div className="radio">
-                <input
-                  id="mode-valid"
-                  type="radio"
-                  name="mode"
-                  checked={mode === 'valid-rows'}
-                  onChange={() => setMode('valid-rows')}
-                />
-                <label htmlFor="mode-valid">
-                  Import every row; rows with problems are kept as drafts to fix
-                </label>
-              </div>
-              <div className="radio">
-                <input
-                  id="mode-all"
-                  type="radio"
-                  name="mode"
-                  checked={mode === 'all-or-nothing'}
-                  onChange={() => setMode('all-or-nothing')}
-                />
-                <label htmlFor="mode-all">Import nothing unless every row is valid</label>
-              </div>
-            </fieldset>
-            <fieldset>
-              <legend>Matching rows to records</legend>
-              <div className="radio">
-                <input
-                  id="match-merge"
-                  type="radio"
-                  name="match"
-                  checked={match === 'merge'}
-                  onChange={() => setMatch('merge')}
-                />
-                <label htmlFor="match-merge">
-                  Update the record each row names: by its Intake ID, else by the same key (such as
-                  the MAC address)
-                </label>
-              </div>
-              <div className="radio">
-                <input
-                  id="match-add"
-                  type="radio"
-                  name="match"
-                  checked={match === 'add'}
-                  onChange={() => setMatch('add')}
-                />
-                <label htmlFor="match-add">Add every row as a new record</label>
-              </div>
-            </fieldset>
+            <RadioGroup
+              name="mode"
+              legend="Rows with problems"
+              value={mode}
+              onChange={setMode}
+              options={[
+                {
+                  value: 'valid-rows',
+                  label: 'Import every row; rows with problems are kept as drafts to fix',
+                },
+                { value: 'all-or-nothing', label: 'Import nothing unless every row is valid' },
+              ]}
+            />
+            <RadioGroup
+              name="match"
+              legend="Matching rows to records"
+              value={match}
+              onChange={setMatch}
+              options={[
+                {
+                  value: 'merge',
+                  label:
+                    'Update the record each row names: by its Intake ID, else by the same key (such as the MAC address)',
+                },
+                { value: 'add', label: 'Add every row as a new record' },
+              ]}
+            />
             <div className="actions">
               <button type="submit" className="primary" disabled={busy || readOnly}>
                 Apply the import
