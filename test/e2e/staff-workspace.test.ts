@@ -167,7 +167,9 @@ describe.each(dialects)('the staff workspace in Chromium (%s)', (dialect) => {
       .first()
       .click();
     await page.waitForURL(/\/data\?entity=handset&/);
-    await expect.poll(() => page.evaluate('document.activeElement?.dataset?.field')).toBe('mac');
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.dataset?.field'), { timeout: 5000 })
+      .toBe('mac');
     await checkStep(page, `${dialect}-2-finding-opened`);
 
     await page.goto(`${app.url}/app/acquisitions/${app.demoId}/data?entity=handset`);
