@@ -3,19 +3,14 @@ import { dialects } from '../test/database.js';
 import { buildProposal } from '../test/factories.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 import { ROLES, type Role } from './roles.js';
+import { openAcquisition } from '../test/open-acquisition.js';
 
 describe.each(dialects)('access control on %s', (dialect) => {
   let server: TestServer;
   let acquisitionId: string;
   beforeAll(async () => {
     server = await createTestServer(dialect);
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/acquisitions',
-      headers: server.auth('sales'),
-      payload: buildProposal(),
-    });
-    acquisitionId = created.json<{ id: string }>().id;
+    acquisitionId = await openAcquisition(server, buildProposal());
   });
   afterAll(() => server.close());
 

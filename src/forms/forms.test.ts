@@ -3,6 +3,7 @@ import { dialects } from '../test/database.js';
 import { buildProposal } from '../test/factories.js';
 import { answerInterview } from '../test/answer-interview.js';
 import { DemoAnswers } from '../test/fill-values.js';
+import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 
 interface FormBody {
@@ -29,13 +30,7 @@ describe.each(dialects)("forms, sessions and the customer's part on %s", (dialec
 
   beforeAll(async () => {
     server = await createTestServer(dialect);
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/acquisitions',
-      headers: server.auth('sales'),
-      payload: buildProposal(),
-    });
-    id = created.json<{ id: string }>().id;
+    id = await openAcquisition(server, buildProposal());
     const issued = await server.app.inject({
       method: 'POST',
       url: url('/links'),

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { NativeProposal } from '../proposals/native-schema.js';
 import { answerInterview } from './answer-interview.js';
 import { DemoAnswers } from './fill-values.js';
+import { openAcquisition } from './open-acquisition.js';
 import type { TestServer } from './server.js';
 
 let offset = 0;
@@ -14,14 +15,7 @@ export async function approvedAcquisition(
   server: TestServer,
   proposal: NativeProposal,
 ): Promise<string> {
-  const created = await server.app.inject({
-    method: 'POST',
-    url: '/api/v1/acquisitions',
-    headers: server.auth('sales'),
-    payload: proposal,
-  });
-  expect(created.statusCode, created.body.slice(0, 300)).toBe(201);
-  const id = created.json<{ id: string }>().id;
+  const id = await openAcquisition(server, proposal);
   const url = (path: string) => `/api/v1/acquisitions/${id}${path}`;
   offset += 1000;
   const answers = new DemoAnswers(

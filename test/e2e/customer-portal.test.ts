@@ -3,19 +3,13 @@ import { dialects } from '../../src/test/database.js';
 import { buildProposal } from '../../src/test/factories.js';
 import { answerInterview } from '../../src/test/answer-interview.js';
 import { DemoAnswers } from '../../src/test/fill-values.js';
+import { openAcquisition } from '../../src/test/open-acquisition.js';
 import { checkStep, openPage, startWebApp, type WebApp } from './support.js';
 
 /** Opens a small acquisition (York, five seats) and answers every customer question but the site's. */
 async function acquisitionWithSiteLeft(app: WebApp): Promise<string> {
   const { server } = app;
-  const created = await server.app.inject({
-    method: 'POST',
-    url: '/api/v1/acquisitions',
-    headers: server.auth('sales'),
-    payload: buildProposal(),
-  });
-  expect(created.statusCode, created.body).toBe(201);
-  const id = created.json<{ id: string }>().id;
+  const id = await openAcquisition(server, buildProposal());
   const answers = new DemoAnswers(['york'], 5000);
   await answerInterview(server, id, server.auth('sales'), answers, {
     owner: 'customer',

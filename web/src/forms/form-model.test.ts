@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../../src/test/database.js';
 import { buildQuote } from '../../../src/test/factories.js';
+import { openAcquisition } from '../../../src/test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../../../src/test/server.js';
 import type { ApiRecord } from '../api.js';
 import { FormModel, type FormContext } from './form-model.js';
@@ -30,13 +31,7 @@ describe.each(dialects.slice(0, 1))('the form model in the browser on %s', (dial
 
   beforeAll(async () => {
     server = await createTestServer(dialect);
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/acquisitions',
-      headers: server.auth('sales'),
-      payload: buildQuote(),
-    });
-    id = created.json<{ id: string }>().id;
+    id = await openAcquisition(server, buildQuote());
   });
   afterAll(() => server.close());
 

@@ -1,0 +1,14 @@
+import { expect } from 'vitest';
+import type { TestServer } from './server.js';
+
+/** Opens an acquisition from a proposal (native or TMF648) as sales; returns its id. */
+export async function openAcquisition(server: TestServer, proposal: object): Promise<string> {
+  const created = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/acquisitions',
+    headers: server.auth('sales'),
+    payload: proposal,
+  });
+  expect(created.statusCode, created.body.slice(0, 300)).toBe(201);
+  return created.json<{ id: string }>().id;
+}
