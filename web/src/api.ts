@@ -1,10 +1,9 @@
 /** The Intake HTTP API as the web application uses it: bearer token, problem+json errors. */
 
-export interface ProblemDetail {
-  pointer: string;
-  detail: string;
-  code?: string;
-}
+import type { Finding as CapturedFinding } from '../../src/capture/record.js';
+import type { ProblemDetail } from '../../src/errors.js';
+
+export type { ProblemDetail } from '../../src/errors.js';
 
 /** An error answer of the API, with its stable code and every detail it gave. */
 export class ApiError extends Error {
@@ -27,15 +26,9 @@ export interface Session {
   link?: { acquisitionId: string };
 }
 
-export interface Finding {
-  recordId: string;
-  entity: string;
-  field: string;
-  rule: string;
-  severity: 'blocking' | 'warning';
-  message: string;
+/** A finding as the API answers it: with the JSON pointer to its field. */
+export interface Finding extends CapturedFinding {
   pointer: string;
-  related?: string[];
 }
 
 export interface ApiRecord {

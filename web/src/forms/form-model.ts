@@ -97,12 +97,5 @@ export class FormModel {
   }
 }
 
-/** A value as an input shows it. */
-export function displayValue(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (Array.isArray(value)) return value.map(displayValue).join(', ');
-  if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint') return value.toString();
-  return JSON.stringify(value) ?? '';
-}
+/** A value as an input shows it: the same text a spreadsheet cell of Intake's shows. */
+export { cellText as displayValue } from '../../../src/spreadsheets/sheet-columns.js';
