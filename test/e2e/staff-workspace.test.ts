@@ -261,4 +261,39 @@ describe.each(dialects)('the staff workspace in Chromium (%s)', (dialect) => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('a duplicate typed into one row marks the other row too, and clearing it clears both', async () => {
+    const { page, errors } = await openPage(app);
+    await signIn(app, page, 'sales');
+    await page.goto(`${app.url}/app/acquisitions/${app.demoId}/data?entity=handset`);
+    const rows = page.locator('[role=row][data-record]');
+    await rows.first().waitFor();
+    const filter = page.getByLabel('Show');
+    const problems = async () =>
+      Number(
+        /\((\d+)\)/.exec((await filter.locator('option[value=problems]').textContent()) ?? '')![1],
+      );
+    const start = await problems();
+
+    // Two rows the import left empty: give the second the first's MAC.
+    const edit = async (row: number, value: string) => {
+      await rows.nth(row).locator('[data-field=mac]').click();
+      await page.keyboard.press('Enter');
+      await page.getByLabel(`MAC address, row ${row + 1}`).fill(value);
+      await page.keyboard.press('Enter');
+    };
+    await edit(5, '00:15:65:B2:20:01');
+    await edit(6, '00-15-65-b2-20-01');
+    await expect.poll(problems, { timeout: 5000 }).toBe(start + 2);
+    expect(await rows.nth(5).locator('[data-field=mac]').getAttribute('aria-invalid')).toBe('true');
+    await checkStep(page, `${dialect}-6-grid-duplicate`, true);
+
+    await rows.nth(6).locator('[data-field=mac]').click();
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Enter');
+    await expect.poll(problems, { timeout: 5000 }).toBe(start);
+    expect(await rows.nth(5).locator('[data-field=mac]').getAttribute('aria-invalid')).toBeNull();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

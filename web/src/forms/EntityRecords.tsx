@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import { messageOf, type Api, type ApiRecord, type Finding } from '../api.js';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { messageOf, type Api, type ApiRecord } from '../api.js';
 import type { FormEntity, FormModel } from './form-model.js';
 import { RecordForm } from './RecordForm.js';
 import { RecordGrid } from './RecordGrid.js';
@@ -46,40 +46,75 @@ export function EntityRecords(props: EntityRecordsProps) {
     };
   }, [api, acquisitionId, entity.id]);
 
+  // The records as they stand, for working out which others a save can have affected.
+  const current = useRef<ApiRecord[] | null>(null);
+  useEffect(() => {
+    current.current = records;
+  }, [records]);
+
+  /**
+   * Re-reads records whose findings another record's save may have changed: the other holders of
+   * a duplicate, before and after. One read per record; past 50 (a large paste), the entity's
+   * records with findings instead.
+   */
+  const refresh = useCallback(
+    async (ids: string[]) => {
+      let fresh: ApiRecord[];
+      if (ids.length > 50) {
+        const blocking = await api.allRecords(
+          acquisitionId,
+          entity.id,
+          undefined,
+          '&severity=blocking',
+        );
+        const warned = await api.allRecords(
+          acquisitionId,
+          entity.id,
+          undefined,
+          '&severity=warning',
+        );
+        const byId = new Map([...blocking, ...warned].map((r) => [r.id, r]));
+        fresh = (current.current ?? []).map((r) => byId.get(r.id) ?? { ...r, findings: [] });
+      } else {
+        const read = await Promise.all(
+          ids.map((id) =>
+            api
+              .get<ApiRecord>(`/acquisitions/${acquisitionId}/records/${encodeURIComponent(id)}`)
+              .catch(() => null),
+          ),
+        );
+        fresh = read.filter((r): r is ApiRecord => r !== null);
+      }
+      const byId = new Map(fresh.map((r) => [r.id, r]));
+      setRecords((list) => list?.map((r) => byId.get(r.id) ?? r) ?? list);
+    },
+    [api, acquisitionId, entity.id],
+  );
+
   const change = useCallback(
     ({ saved = [], deleted = [] }: { saved?: ApiRecord[]; deleted?: string[] }) => {
-      setRecords((current) => {
-        if (!current) return current;
+      const written = new Set([...saved.map((r) => r.id), ...deleted]);
+      const before = new Map((current.current ?? []).map((r) => [r.id, r]));
+      const affected = new Set<string>();
+      const relatedOf = (r: ApiRecord | undefined) =>
+        r?.findings.forEach((f) => f.related?.forEach((id) => affected.add(id)));
+      for (const id of written) relatedOf(before.get(id));
+      saved.forEach(relatedOf);
+      for (const id of written) affected.delete(id);
+      setRecords((list) => {
+        if (!list) return list;
         const byId = new Map(saved.map((r) => [r.id, r]));
-        const gone = new Set(deleted);
-        const next = current.filter((r) => !gone.has(r.id)).map((r) => byId.get(r.id) ?? r);
-        const known = new Set(current.map((r) => r.id));
+        const next = list.filter((r) => !deleted.includes(r.id)).map((r) => byId.get(r.id) ?? r);
+        const known = new Set(list.map((r) => r.id));
         for (const r of saved) if (!known.has(r.id)) next.push(r);
         return next;
       });
       onSaved?.();
+      if (affected.size > 0)
+        void refresh([...affected]).catch((e: unknown) => setError(messageOf(e)));
     },
-    [onSaved],
+    [onSaved, refresh],
   );
-
-  const refreshFindings = useCallback(async () => {
-    const withFindings = await api.allRecords(
-      acquisitionId,
-      entity.id,
-      undefined,
-      '&severity=blocking',
-    );
-    const warned = await api.allRecords(acquisitionId, entity.id, undefined, '&severity=warning');
-    const findings = new Map<string, Finding[]>();
-    for (const r of [...withFindings, ...warned]) findings.set(r.id, r.findings);
-    setRecords(
-      (current) =>
-        current?.map((r) => {
-          const next = findings.get(r.id) ?? [];
-          return next.length === 0 && r.findings.length === 0 ? r : { ...r, findings: next };
-        }) ?? current,
-    );
-  }, [api, acquisitionId, entity.id]);
 
   if (error)
     return (
@@ -104,7 +139,6 @@ export function EntityRecords(props: EntityRecordsProps) {
           entity={entity}
           records={records}
           onChange={change}
-          onRefreshFindings={refreshFindings}
           readOnly={readOnly}
           focus={focus}
           showHistory={showHistory}
@@ -121,10 +155,7 @@ export function EntityRecords(props: EntityRecordsProps) {
               record={record}
               readOnly={readOnly}
               focusField={focus?.recordId === record.id ? focus.field : undefined}
-              onSaved={(saved) => {
-                change({ saved: [saved] });
-                void refreshFindings();
-              }}
+              onSaved={(saved) => change({ saved: [saved] })}
             />
             {showHistory ? (
               <button

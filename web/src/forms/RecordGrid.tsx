@@ -14,8 +14,6 @@ export interface RecordGridProps {
   records: ApiRecord[];
   /** Replaces records by id (saved ones), appends new ones, drops deleted ones. */
   onChange: (change: { saved?: ApiRecord[]; deleted?: string[] }) => void;
-  /** Re-reads the findings of the entity after a write (a fix can clear another row's duplicate). */
-  onRefreshFindings: () => Promise<void>;
   readOnly?: boolean;
   /** The record and field to bring into view (from a finding). */
   focus?: { recordId: string; field: string } | undefined;
@@ -42,7 +40,7 @@ function findingOf(record: ApiRecord, field: string): Finding | undefined {
  * typing edits, Enter or Tab saves, Escape cancels, Delete clears a cell.
  */
 export function RecordGrid(props: RecordGridProps) {
-  const { api, model, entity, records, onChange, onRefreshFindings, readOnly } = props;
+  const { api, model, entity, records, onChange, readOnly } = props;
   const announce = useAnnounce();
   const acquisitionId = model.context.acquisition.id;
   const [filter, setFilter] = useState<Filter>('all');
@@ -150,7 +148,6 @@ export function RecordGrid(props: RecordGridProps) {
     setBusy(true);
     try {
       const done = await what();
-      await onRefreshFindings();
       setMessage(done);
       announce(done);
     } catch (error) {
