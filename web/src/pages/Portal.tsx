@@ -64,6 +64,15 @@ export function Portal() {
     void load();
   }, [load]);
 
+  // Progress is worked out from the whole plan on the server: after a burst of saves (a field
+  // left every few seconds), ask once, not after each of them.
+  const progressTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const progressChanged = useCallback(() => {
+    clearTimeout(progressTimer.current);
+    progressTimer.current = setTimeout(() => void load(), 800);
+  }, [load]);
+  useEffect(() => () => clearTimeout(progressTimer.current), []);
+
   const model = useMemo(() => (context ? new FormModel(context) : null), [context]);
 
   if (!api)
@@ -196,7 +205,7 @@ export function Portal() {
                     entity={entity}
                     readOnly={!writable}
                     focus={focus?.entity === entity.id ? focus : undefined}
-                    onSaved={() => void load()}
+                    onSaved={progressChanged}
                   />
                 </div>
               ) : null}
