@@ -234,6 +234,16 @@ export class Relay {
           );
           return;
         }
+        // A delivery fanned out before the hubs were narrowed is not sent to a hub that no longer offers it.
+        if (!hubOffers(subscription.api, event.event_type)) {
+          await this.settle(
+            d.id,
+            Number(d.attempts) + 1,
+            'this hub does not offer the event',
+            true,
+          );
+          return;
+        }
         const notification: Notification = {
           eventId: event.id,
           eventTime: event.created_at,

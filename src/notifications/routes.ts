@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ADMINS, APPROVERS } from '../access/roles.js';
+import { ADMINS, SUBSCRIBERS } from '../access/roles.js';
 import { AppError } from '../errors.js';
 import { principalOf, type RequireRole } from '../http/authenticate.js';
 import { authErrors, errorAnswers } from '../http/schemas.js';
@@ -55,7 +55,7 @@ export const hubRoutes: FastifyPluginAsyncTypebox<HubRoutesOptions> = async (
   app.post(
     '/hub',
     {
-      onRequest: requireRole(APPROVERS),
+      onRequest: requireRole(SUBSCRIBERS),
       schema: {
         tags: ['notifications'],
         summary: `Subscribe a listener to the ${api} events`,
@@ -97,7 +97,7 @@ export const hubRoutes: FastifyPluginAsyncTypebox<HubRoutesOptions> = async (
   app.delete(
     '/hub/:id',
     {
-      onRequest: requireRole(APPROVERS),
+      onRequest: requireRole(SUBSCRIBERS),
       schema: {
         tags: ['notifications'],
         summary: 'Remove a subscription',
