@@ -134,6 +134,8 @@ export const ERROR_CODES = [
   'import.report-not-ready',
   'import.interrupted',
   'hub.callback-invalid',
+  'hub.callback-forbidden',
+  'hub.callback-unresolvable',
   'hub.not-found',
   'delivery.not-found',
   'handover.not-approved',

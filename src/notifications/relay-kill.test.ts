@@ -80,6 +80,8 @@ describe.each(dialects)('event delivery across a killed process on %s', (dialect
           INTAKE_DELIVERY_BACKOFF_MS: '20',
           // Deliveries the killed process had claimed are tried again after 2 × 500 ms.
           INTAKE_DELIVERY_TIMEOUT_MS: '500',
+          // The listener is on loopback, which callbacks may reach only when allowed.
+          INTAKE_CALLBACK_ALLOW: '127.0.0.1',
         },
         stdio: 'ignore',
       });

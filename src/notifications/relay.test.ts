@@ -132,7 +132,7 @@ describe.each(dialects)('event delivery on %s', (dialect) => {
       dead = response.json<{ items: typeof dead }>().items;
       return dead.length === 1;
     });
-    expect(dead[0]).toMatchObject({ attempts: 4, lastError: 'the listener answered 500' });
+    expect(dead[0]).toMatchObject({ attempts: 4, lastError: 'delivery failed: HTTP 500' });
     expect(listener.received).toHaveLength(4);
     healthy = true;
     const replay = await server.app.inject({

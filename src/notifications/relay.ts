@@ -9,6 +9,9 @@ import {
   SIGNATURE_HEADER,
   type Notification,
 } from './envelope.js';
+import { EMPTY_ALLOW_LIST, type CallbackAllowList } from './address-policy.js';
+import { callbackPolicy, type CallbackPolicy } from './callback-guard.js';
+import { JsonPoster, type PostResult } from './post-json.js';
 import type { Subscription, SubscriptionRepository } from './subscriptions.js';
 
 export interface RelayOptions {
@@ -26,6 +29,8 @@ export interface RelayOptions {
   leaseMs: number;
   /** The order system (INTAKE_ORDER_API_URL): ProductOrders of `customerDataReadyEvent` go there. */
   orderApiUrl?: string;
+  /** INTAKE_CALLBACK_ALLOW: the non-public addresses and hosts callbacks may reach (none by default). */
+  callbackAllow?: CallbackAllowList;
 }
 
 /** What the relay tells the handover about the order system's answers. */
@@ -64,6 +69,8 @@ export class Relay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  private readonly poster = new JsonPoster();
+  private readonly policy: CallbackPolicy;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -72,7 +79,9 @@ export class Relay {
     private readonly now: () => Date = () => new Date(),
     private readonly logError: (error: unknown) => void = () => undefined,
     private readonly orderHooks?: OrderHooks,
-  ) {}
+  ) {
+    this.policy = callbackPolicy(options.callbackAllow ?? EMPTY_ALLOW_LIST);
+  }
 
   /** The active subscriptions, with the order system as one more when it is configured. */
   private async targets(): Promise<Subscription[]> {
@@ -111,6 +120,7 @@ export class Relay {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    this.poster.close();
   }
 
   /** One round: fan out new events, then send what is due. Returns the deliveries attempted. */
@@ -287,56 +297,54 @@ export class Relay {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** POSTs one notification; undefined on a 2xx, else what went wrong. */
+  /**
+   * POSTs one notification; undefined on a 2xx, else a generic reason. The callback's addresses
+   * are checked again here, after resolution; no redirect is followed. The reason never carries a
+   * socket error or an address, so the relay cannot be used to probe a network.
+   */
   private async send(subscription: Subscription, n: Notification): Promise<string | undefined> {
     const body = JSON.stringify(n);
     const url = `${subscription.callback.replace(/\/$/, '')}/listener/${n.eventType}`;
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [SIGNATURE_HEADER]: signatureOf(subscription.secret, body, this.now()),
-          'x-intake-event-id': n.eventId,
-        },
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      await response.body?.cancel();
-      return response.ok ? undefined : `the listener answered ${response.status}`;
-    } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-      const reason = cause instanceof Error ? cause.message : String(cause);
-      return `the listener could not be reached: ${reason.slice(0, 300)}`;
-    }
+    const result = await this.poster.post(url, {
+      headers: {
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER]: signatureOf(subscription.secret, body, this.now()),
+        'x-intake-event-id': n.eventId,
+      },
+      body,
+      timeoutMs: this.options.timeoutMs,
+      policy: this.policy,
+    });
+    if ('failure' in result)
+      return result.failure === 'forbidden'
+        ? "delivery failed: the callback's address is not allowed"
+        : 'delivery failed: could not connect';
+    return result.status >= 200 && result.status < 300
+      ? undefined
+      : `delivery failed: HTTP ${result.status}`;
   }
 
   /**
    * POSTs the ProductOrder to the order system's `/productOrder`, with the event id as its
    * Idempotency-Key and the acquisition as its `externalId`, so a resend does not order twice.
+   * The order system is the operator's configuration, so its address is trusted; a redirect is
+   * still not followed.
    */
   private async sendOrder(n: Notification): Promise<{ error?: string; orderId?: string }> {
     const url = `${this.options.orderApiUrl!.replace(/\/$/, '')}/productOrder`;
+    const result: PostResult = await this.poster.post(url, {
+      headers: { 'content-type': 'application/json', 'idempotency-key': n.eventId },
+      body: JSON.stringify(n.event.productOrder),
+      timeoutMs: this.options.timeoutMs,
+      keepBytes: 1024 * 1024,
+    });
+    if ('failure' in result) return { error: 'the order system could not be reached' };
+    if (result.status !== 201) return { error: `the order system answered ${result.status}` };
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': n.eventId },
-        body: JSON.stringify(n.event.productOrder),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      const text = await response.text();
-      if (response.status !== 201) return { error: `the order system answered ${response.status}` };
-      try {
-        const id = (JSON.parse(text) as { id?: unknown }).id;
-        return { orderId: typeof id === 'string' ? id : undefined };
-      } catch {
-        return {};
-      }
-    } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-      return {
-        error: `the order system could not be reached: ${cause instanceof Error ? cause.message : String(cause)}`,
-      };
+      const id = (JSON.parse(result.text) as { id?: unknown }).id;
+      return { orderId: typeof id === 'string' ? id : undefined };
+    } catch {
+      return {};
     }
   }
 
