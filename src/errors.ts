@@ -142,6 +142,7 @@ export const ERROR_CODES = [
   'handover.entity-not-found',
   'quote.not-configured',
   'quote.unreachable',
+  'quote.id-invalid',
   'tmf.not-found',
   'tmf.invalid',
   'internal',
