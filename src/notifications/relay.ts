@@ -1,17 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import {
-  backoffMs,
-  hubOffers,
-  matchesQuery,
-  signatureOf,
-  SIGNATURE_HEADER,
-  type Notification,
-} from './envelope.js';
-import { EMPTY_ALLOW_LIST, type CallbackAllowList } from './address-policy.js';
-import { callbackPolicy, type CallbackPolicy } from './callback-guard.js';
-import { JsonPoster, type PostResult } from './post-json.js';
+import type { CallbackAllowList } from './address-policy.js';
+import { backoffMs, hubOffers, matchesQuery, type Notification } from './envelope.js';
+import { NotificationSender } from './notification-sender.js';
 import type { Subscription, SubscriptionRepository } from './subscriptions.js';
 
 export interface RelayOptions {
@@ -69,8 +61,7 @@ export class Relay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
-  private readonly poster = new JsonPoster();
-  private readonly policy: CallbackPolicy;
+  private readonly sender: NotificationSender;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -80,7 +71,7 @@ export class Relay {
     private readonly logError: (error: unknown) => void = () => undefined,
     private readonly orderHooks?: OrderHooks,
   ) {
-    this.policy = callbackPolicy(options.callbackAllow ?? EMPTY_ALLOW_LIST);
+    this.sender = new NotificationSender(options, now);
   }
 
   /** The active subscriptions, with the order system as one more when it is configured. */
@@ -120,7 +111,7 @@ export class Relay {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
-    this.poster.close();
+    this.sender.close();
   }
 
   /** One round: fan out new events, then send what is due. Returns the deliveries attempted. */
@@ -262,8 +253,8 @@ export class Relay {
         };
         const toOrderSystem = subscription.id === ORDER_SYSTEM_ID;
         const result = toOrderSystem
-          ? await this.sendOrder(notification)
-          : { error: await this.send(subscription, notification) };
+          ? await this.sender.toOrderSystem(notification)
+          : { error: await this.sender.toSubscriber(subscription, notification) };
         const attempts = Number(d.attempts) + 1;
         const { acquisitionId: aid } = notification.event;
         const acquisitionId = typeof aid === 'string' ? aid : '';
@@ -295,57 +286,6 @@ export class Relay {
       .where('next_attempt_at', '=', seen)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
-  }
-
-  /**
-   * POSTs one notification; undefined on a 2xx, else a generic reason. The callback's addresses
-   * are checked again here, after resolution; no redirect is followed. The reason never carries a
-   * socket error or an address, so the relay cannot be used to probe a network.
-   */
-  private async send(subscription: Subscription, n: Notification): Promise<string | undefined> {
-    const body = JSON.stringify(n);
-    const url = `${subscription.callback.replace(/\/$/, '')}/listener/${n.eventType}`;
-    const result = await this.poster.post(url, {
-      headers: {
-        'content-type': 'application/json',
-        [SIGNATURE_HEADER]: signatureOf(subscription.secret, body, this.now()),
-        'x-intake-event-id': n.eventId,
-      },
-      body,
-      timeoutMs: this.options.timeoutMs,
-      policy: this.policy,
-    });
-    if ('failure' in result)
-      return result.failure === 'forbidden'
-        ? "delivery failed: the callback's address is not allowed"
-        : 'delivery failed: could not connect';
-    return result.status >= 200 && result.status < 300
-      ? undefined
-      : `delivery failed: HTTP ${result.status}`;
-  }
-
-  /**
-   * POSTs the ProductOrder to the order system's `/productOrder`, with the event id as its
-   * Idempotency-Key and the acquisition as its `externalId`, so a resend does not order twice.
-   * The order system is the operator's configuration, so its address is trusted; a redirect is
-   * still not followed.
-   */
-  private async sendOrder(n: Notification): Promise<{ error?: string; orderId?: string }> {
-    const url = `${this.options.orderApiUrl!.replace(/\/$/, '')}/productOrder`;
-    const result: PostResult = await this.poster.post(url, {
-      headers: { 'content-type': 'application/json', 'idempotency-key': n.eventId },
-      body: JSON.stringify(n.event.productOrder),
-      timeoutMs: this.options.timeoutMs,
-      keepBytes: 1024 * 1024,
-    });
-    if ('failure' in result) return { error: 'the order system could not be reached' };
-    if (result.status !== 201) return { error: `the order system answered ${result.status}` };
-    try {
-      const id = (JSON.parse(result.text) as { id?: unknown }).id;
-      return { orderId: typeof id === 'string' ? id : undefined };
-    } catch {
-      return {};
-    }
   }
 
   private async markDelivered(id: string, attempts: number): Promise<void> {
