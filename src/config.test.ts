@@ -80,4 +80,19 @@ describe('configuration', () => {
     expect(problems).toHaveLength(3);
     expect(problems.join('\n')).not.toContain('secret value');
   });
+
+  it('reads INTAKE_CALLBACK_ALLOW as CIDRs, addresses and host names, none by default', () => {
+    expect(loadConfig({}).delivery.callbackAllow).toEqual({ ranges: [], hosts: [] });
+    const allow = loadConfig({ INTAKE_CALLBACK_ALLOW: '10.20.0.0/16, ::1, hooks.internal' })
+      .delivery.callbackAllow;
+    expect(allow.hosts).toEqual(['hooks.internal']);
+    expect(allow.ranges.map(([address, bits]) => `${address.toString()}/${bits}`)).toEqual([
+      '10.20.0.0/16',
+      '::1/128',
+    ]);
+    expect(problemsOf({ INTAKE_CALLBACK_ALLOW: '10.0.0.0/40,not a host' })).toEqual([
+      'INTAKE_CALLBACK_ALLOW: "10.0.0.0/40" is not a CIDR such as 10.0.0.0/8 or fd00::/8',
+      'INTAKE_CALLBACK_ALLOW: "not a host" is not a CIDR, an IP address or a host name',
+    ]);
+  });
 });

@@ -1,3 +1,5 @@
+import { parseCallbackAllow, type CallbackAllowList } from './notifications/address-policy.js';
+
 /**
  * Configuration: parsed once from the environment, validated, typed and frozen.
  * Every variable is documented in the README with its default. An unknown `INTAKE_*`
@@ -48,6 +50,11 @@ export interface DeliverySettings {
    * process had claimed is tried again after twice this.
    */
   timeoutMs: number;
+  /**
+   * INTAKE_CALLBACK_ALLOW: CIDRs, addresses and host names that hub callbacks may reach although
+   * they are not public (loopback, private, link-local…); none by default.
+   */
+  callbackAllow: CallbackAllowList;
 }
 
 export interface ImportLimits {
@@ -90,6 +97,7 @@ const KNOWN = new Set([
   'INTAKE_DELIVERY_BACKOFF_MS',
   'INTAKE_DELIVERY_MAX_ATTEMPTS',
   'INTAKE_DELIVERY_TIMEOUT_MS',
+  'INTAKE_CALLBACK_ALLOW',
   'INTAKE_ORDER_API_URL',
   'INTAKE_QUOTE_API_URL',
   // Read by the command line only (intake template / import), documented in the README.
@@ -160,6 +168,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (quoteApiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(quoteApiUrl))
     problems.push('INTAKE_QUOTE_API_URL must be an http:// or https:// URL');
 
+  const callbackAllow = parseCallbackAllow(env.INTAKE_CALLBACK_ALLOW);
+  for (const problem of callbackAllow.problems) problems.push(`INTAKE_CALLBACK_ALLOW: ${problem}`);
+
   const config: Config = {
     port,
     host,
@@ -186,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       backoffBaseMs: integer('INTAKE_DELIVERY_BACKOFF_MS', 1000, 1, 3_600_000),
       maxAttempts: integer('INTAKE_DELIVERY_MAX_ATTEMPTS', 8, 1, 100),
       timeoutMs: integer('INTAKE_DELIVERY_TIMEOUT_MS', 10_000, 100, 600_000),
+      callbackAllow: callbackAllow.list,
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

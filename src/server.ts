@@ -32,6 +32,7 @@ import { seedParties } from './parties/seed-parties.js';
 import { CUSTOMER, INDIVIDUAL, ORGANIZATION, TmfResourceStore } from './parties/tmf-resources.js';
 import { DEFAULT_RELAY_OPTIONS, Relay } from './notifications/relay.js';
 import { deliveryRoutes, hubRoutes } from './notifications/routes.js';
+import { callbackPolicy as makeCallbackPolicy } from './notifications/callback-guard.js';
 import { SubscriptionRepository } from './notifications/subscriptions.js';
 import { ImportRepository } from './spreadsheets/import-repository.js';
 import { ImportService } from './spreadsheets/import-service.js';
@@ -180,6 +181,7 @@ export async function buildServer(
     await services.imports.drain();
   });
   const requireRole = makeRequireRole(services.tokens, services.links, now);
+  const callbackPolicy = makeCallbackPolicy(deps.config.delivery.callbackAllow);
 
   registerProblemHandlers(app, deps.config.bodyLimit);
   app.addSchema(ProblemSchema);
@@ -244,6 +246,7 @@ export async function buildServer(
         subscriptions: services.subscriptions,
         requireRole,
         now,
+        callbackPolicy,
       });
       await api.register(deliveryRoutes, {
         subscriptions: services.subscriptions,
@@ -279,6 +282,7 @@ export async function buildServer(
       subscriptions: services.subscriptions,
       requireRole,
       now,
+      callbackPolicy,
       prefix,
     });
   }

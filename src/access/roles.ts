@@ -16,6 +16,14 @@ export const WRITERS: readonly Role[] = ['admin', 'sales', 'engineer'];
 /** Roles that may approve and hand over. */
 export const APPROVERS: readonly Role[] = ['admin', 'engineer'];
 
+/**
+ * Roles that may subscribe a callback to a hub. Intake's own hub pushes every captured value and
+ * each handover's whole ProductOrder, of every acquisition, to a URL outside Intake: only the roles
+ * that take the handover (approve it, receive its order and exports) may have that sent elsewhere.
+ * The TMF629 and TMF632 hubs carry the customer records these same roles may change.
+ */
+export const SUBSCRIBERS: readonly Role[] = ['admin', 'engineer'];
+
 /** Roles that may read acquisitions, plans and the catalogue. */
 export const READERS: readonly Role[] = ['admin', 'sales', 'engineer', 'viewer'];
 /** Roles that may open acquisitions from proposals. */

@@ -38,7 +38,7 @@ export const TmfErrorSchema = Type.Object(
 );
 
 /** The error answers of a route, in the shape its API uses. */
-export const errorAnswers = (tmf: boolean, ...statuses: (400 | 401 | 403 | 404 | 409)[]) =>
+export const errorAnswers = (tmf: boolean, ...statuses: (400 | 401 | 403 | 404 | 409 | 422)[]) =>
   Object.fromEntries(
     [...new Set([401, 403, ...statuses])].map((status) => [
       status,

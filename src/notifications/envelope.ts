@@ -4,14 +4,31 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const HUB_APIS = ['customerManagement', 'party', 'intake'] as const;
 export type HubApi = (typeof HUB_APIS)[number];
 
-/** Events of Intake's own that every hub offers. */
-const OWN_EVENTS = ['acquisitionStateChangeEvent', 'customerDataReadyEvent'];
+const TMF_CHANGES = ['CreateEvent', 'AttributeValueChangeEvent', 'StateChangeEvent', 'DeleteEvent'];
 
-/** Whether a hub offers an event type: its API's events and Intake's own; the intake hub offers all. */
+/**
+ * The event types each hub offers, and no other: TMF629 its customer events, TMF632 its
+ * organization and individual events, Intake's hub its acquisition, record and handover events
+ * (`customerDataReadyEvent` carries the whole ProductOrder, so it never reaches a TMF hub).
+ */
+export const HUB_EVENT_TYPES: Readonly<Record<HubApi, readonly string[]>> = {
+  customerManagement: TMF_CHANGES.map((change) => `customer${change}`),
+  party: ['organization', 'individual'].flatMap((p) =>
+    TMF_CHANGES.map((change) => `${p}${change}`),
+  ),
+  intake: [
+    'acquisitionCreateEvent',
+    'acquisitionStateChangeEvent',
+    'recordCreateEvent',
+    'recordAttributeValueChangeEvent',
+    'recordDeleteEvent',
+    'customerDataReadyEvent',
+  ],
+};
+
+/** Whether a hub offers an event type: only its own API's events (see HUB_EVENT_TYPES). */
 export function hubOffers(api: HubApi, eventType: string): boolean {
-  if (api === 'intake' || OWN_EVENTS.includes(eventType)) return true;
-  if (api === 'customerManagement') return eventType.startsWith('customer');
-  return eventType.startsWith('organization') || eventType.startsWith('individual');
+  return HUB_EVENT_TYPES[api].includes(eventType);
 }
 
 /**

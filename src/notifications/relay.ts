@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import {
-  backoffMs,
-  hubOffers,
-  matchesQuery,
-  signatureOf,
-  SIGNATURE_HEADER,
-  type Notification,
-} from './envelope.js';
+import type { CallbackAllowList } from './address-policy.js';
+import { backoffMs, hubOffers, matchesQuery, type Notification } from './envelope.js';
+import { NotificationSender } from './notification-sender.js';
 import type { Subscription, SubscriptionRepository } from './subscriptions.js';
 
 export interface RelayOptions {
@@ -26,6 +21,8 @@ export interface RelayOptions {
   leaseMs: number;
   /** The order system (INTAKE_ORDER_API_URL): ProductOrders of `customerDataReadyEvent` go there. */
   orderApiUrl?: string;
+  /** INTAKE_CALLBACK_ALLOW: the non-public addresses and hosts callbacks may reach (none by default). */
+  callbackAllow?: CallbackAllowList;
 }
 
 /** What the relay tells the handover about the order system's answers. */
@@ -64,6 +61,7 @@ export class Relay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  private readonly sender: NotificationSender;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -72,7 +70,9 @@ export class Relay {
     private readonly now: () => Date = () => new Date(),
     private readonly logError: (error: unknown) => void = () => undefined,
     private readonly orderHooks?: OrderHooks,
-  ) {}
+  ) {
+    this.sender = new NotificationSender(options, now);
+  }
 
   /** The active subscriptions, with the order system as one more when it is configured. */
   private async targets(): Promise<Subscription[]> {
@@ -111,6 +111,7 @@ export class Relay {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    this.sender.close();
   }
 
   /** One round: fan out new events, then send what is due. Returns the deliveries attempted. */
@@ -234,6 +235,16 @@ export class Relay {
           );
           return;
         }
+        // A delivery fanned out before the hubs were narrowed is not sent to a hub that no longer offers it.
+        if (!hubOffers(subscription.api, event.event_type)) {
+          await this.settle(
+            d.id,
+            Number(d.attempts) + 1,
+            'this hub does not offer the event',
+            true,
+          );
+          return;
+        }
         const notification: Notification = {
           eventId: event.id,
           eventTime: event.created_at,
@@ -242,8 +253,8 @@ export class Relay {
         };
         const toOrderSystem = subscription.id === ORDER_SYSTEM_ID;
         const result = toOrderSystem
-          ? await this.sendOrder(notification)
-          : { error: await this.send(subscription, notification) };
+          ? await this.sender.toOrderSystem(notification)
+          : { error: await this.sender.toSubscriber(subscription, notification) };
         const attempts = Number(d.attempts) + 1;
         const { acquisitionId: aid } = notification.event;
         const acquisitionId = typeof aid === 'string' ? aid : '';
@@ -275,59 +286,6 @@ export class Relay {
       .where('next_attempt_at', '=', seen)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
-  }
-
-  /** POSTs one notification; undefined on a 2xx, else what went wrong. */
-  private async send(subscription: Subscription, n: Notification): Promise<string | undefined> {
-    const body = JSON.stringify(n);
-    const url = `${subscription.callback.replace(/\/$/, '')}/listener/${n.eventType}`;
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [SIGNATURE_HEADER]: signatureOf(subscription.secret, body, this.now()),
-          'x-intake-event-id': n.eventId,
-        },
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      await response.body?.cancel();
-      return response.ok ? undefined : `the listener answered ${response.status}`;
-    } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-      const reason = cause instanceof Error ? cause.message : String(cause);
-      return `the listener could not be reached: ${reason.slice(0, 300)}`;
-    }
-  }
-
-  /**
-   * POSTs the ProductOrder to the order system's `/productOrder`, with the event id as its
-   * Idempotency-Key and the acquisition as its `externalId`, so a resend does not order twice.
-   */
-  private async sendOrder(n: Notification): Promise<{ error?: string; orderId?: string }> {
-    const url = `${this.options.orderApiUrl!.replace(/\/$/, '')}/productOrder`;
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': n.eventId },
-        body: JSON.stringify(n.event.productOrder),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      const text = await response.text();
-      if (response.status !== 201) return { error: `the order system answered ${response.status}` };
-      try {
-        const id = (JSON.parse(text) as { id?: unknown }).id;
-        return { orderId: typeof id === 'string' ? id : undefined };
-      } catch {
-        return {};
-      }
-    } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-      return {
-        error: `the order system could not be reached: ${cause instanceof Error ? cause.message : String(cause)}`,
-      };
-    }
   }
 
   private async markDelivered(id: string, attempts: number): Promise<void> {

@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ADMINS, APPROVERS } from '../access/roles.js';
+import { ADMINS, SUBSCRIBERS } from '../access/roles.js';
 import { AppError } from '../errors.js';
 import { principalOf, type RequireRole } from '../http/authenticate.js';
 import { authErrors, errorAnswers } from '../http/schemas.js';
+import { checkCallback, type CallbackPolicy } from './callback-guard.js';
 import type { HubApi } from './envelope.js';
 import type { SubscriptionRepository } from './subscriptions.js';
 
@@ -13,6 +14,8 @@ export interface HubRoutesOptions {
   subscriptions: SubscriptionRepository;
   requireRole: RequireRole;
   now: () => Date;
+  /** Which addresses a callback may resolve to (INTAKE_CALLBACK_ALLOW opens private ones). */
+  callbackPolicy: CallbackPolicy;
 }
 
 const EventSubscriptionInput = Type.Object(
@@ -37,6 +40,20 @@ export const notificationErrors = {
       `The callback "${callback.slice(0, 200)}" is not an http:// or https:// URL.`,
       [{ pointer: '/callback', detail: 'must be an absolute http:// or https:// URL' }],
     ),
+  forbiddenCallback: (host: string) =>
+    new AppError(
+      'hub.callback-forbidden',
+      422,
+      `The callback's host "${host.slice(0, 200)}" is or resolves to an address Intake may not call (loopback, private, link-local, unique-local, multicast or reserved); an operator can allow it with INTAKE_CALLBACK_ALLOW.`,
+      [{ pointer: '/callback', detail: 'must reach a public address' }],
+    ),
+  unresolvableCallback: (host: string) =>
+    new AppError(
+      'hub.callback-unresolvable',
+      422,
+      `The callback's host "${host.slice(0, 200)}" does not resolve to any address.`,
+      [{ pointer: '/callback', detail: 'must name a host that resolves' }],
+    ),
   subscriptionNotFound: (id: string) =>
     new AppError('hub.not-found', 404, `There is no subscription "${id}" on this hub.`),
   deliveryNotFound: (id: string) =>
@@ -46,22 +63,24 @@ export const notificationErrors = {
 /**
  * A TMF hub (`POST /hub`, `DELETE /hub/{id}`): registers a listener's callback. The answer carries
  * the subscription's `secret` once, the key of the `X-Intake-Signature` HMAC on every notification.
+ * A callback whose host is or resolves to a non-public address is refused (422) unless the allow
+ * list opens it; the relay checks again at each delivery.
  */
 export const hubRoutes: FastifyPluginAsyncTypebox<HubRoutesOptions> = async (
   app,
-  { api, subscriptions, requireRole, now },
+  { api, subscriptions, requireRole, now, callbackPolicy },
 ) => {
   const security = [{ bearerAuth: [] }];
   app.post(
     '/hub',
     {
-      onRequest: requireRole(APPROVERS),
+      onRequest: requireRole(SUBSCRIBERS),
       schema: {
         tags: ['notifications'],
         summary: `Subscribe a listener to the ${api} events`,
         security,
         body: EventSubscriptionInput,
-        response: { 201: EventSubscription, ...errorAnswers(api !== 'intake', 400) },
+        response: { 201: EventSubscription, ...errorAnswers(api !== 'intake', 400, 422) },
       },
     },
     async (request, reply) => {
@@ -74,6 +93,9 @@ export const hubRoutes: FastifyPluginAsyncTypebox<HubRoutesOptions> = async (
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw notificationErrors.badCallback(callback);
+      const verdict = await checkCallback(url, callbackPolicy);
+      if (verdict === 'forbidden') throw notificationErrors.forbiddenCallback(url.hostname);
+      if (verdict === 'unresolvable') throw notificationErrors.unresolvableCallback(url.hostname);
       const subscription = {
         id: randomUUID(),
         api,
@@ -97,7 +119,7 @@ export const hubRoutes: FastifyPluginAsyncTypebox<HubRoutesOptions> = async (
   app.delete(
     '/hub/:id',
     {
-      onRequest: requireRole(APPROVERS),
+      onRequest: requireRole(SUBSCRIBERS),
       schema: {
         tags: ['notifications'],
         summary: 'Remove a subscription',

@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/database.js';
 import { createTestServer, type TestServer } from '../test/server.js';
+import { quoteUrl } from './quote-listener.js';
 
 const quote = JSON.parse(
   readFileSync(
@@ -16,11 +18,13 @@ describe.each(dialects)('opening acquisitions from quote events on %s', (dialect
   let server: TestServer;
   let quoteSystem: ReturnType<typeof createServer>;
   let fetched = 0;
+  const paths: string[] = [];
 
   beforeAll(async () => {
     // A fake TMF648 quote system: GET /quote/{id} answers the fixture quote.
     quoteSystem = createServer((request, response) => {
       fetched++;
+      paths.push(request.url ?? '');
       if (request.url === `/tmf-api/quoteManagement/v4/quote/${quote.id}`) {
         response.setHeader('content-type', 'application/json');
         response.end(JSON.stringify(quote));
@@ -83,5 +87,42 @@ describe.each(dialects)('opening acquisitions from quote events on %s', (dialect
     const response = await notify(event('accepted', 'Q-UNKNOWN'));
     expect(response.statusCode).toBe(502);
     expect(response.json()).toMatchObject({ code: 'quote.unreachable' });
+  });
+
+  it('fetches a quote id only as one path segment under /quote/, and refuses "." and ".."', async () => {
+    for (const id of ['..', '.']) {
+      const response = await notify(event('accepted', id));
+      expect(response.statusCode, id).toBe(422);
+      expect(response.json()).toMatchObject({ code: 'quote.id-invalid' });
+    }
+    const before = paths.length;
+    const ids = ['../../admin', 'a/b', '?x=1', '#top', '%2f..%2fadmin', '..%2f', '..\\x', '%2e%2e'];
+    for (const id of ids) {
+      const response = await notify(event('accepted', id));
+      expect(response.statusCode, id).toBe(502);
+    }
+    expect(paths.slice(before)).toEqual(
+      ids.map((id) => `/tmf-api/quoteManagement/v4/quote/${encodeURIComponent(id)}`),
+    );
+  });
+});
+
+describe('the URL a quote is fetched from', () => {
+  it('keeps any id but "." and ".." inside /quote/, as one segment that decodes back to the id', () => {
+    const base = 'http://quotes.test/tmf-api/quoteManagement/v4/';
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[./%2fFeE?#\\]{1,8}$/)), (id) => {
+        fc.pre(id !== '.' && id !== '..');
+        const url = new URL(quoteUrl(base, id));
+        expect(url.origin).toBe('http://quotes.test');
+        expect(url.search).toBe('');
+        expect(url.hash).toBe('');
+        const [prefix, segment, ...rest] = url.pathname.split('/quote/');
+        expect(prefix).toBe('/tmf-api/quoteManagement/v4');
+        expect(rest).toEqual([]);
+        expect(decodeURIComponent(segment!)).toBe(id);
+      }),
+    );
+    expect(() => quoteUrl(base, '..')).toThrow(/cannot name a quote/);
   });
 });

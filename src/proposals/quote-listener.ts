@@ -13,6 +13,13 @@ export const quoteErrors = {
       503,
       'Intake has no quote system to fetch quotes from: set INTAKE_QUOTE_API_URL.',
     ),
+  invalidId: (id: string) =>
+    new AppError(
+      'quote.id-invalid',
+      422,
+      `The quote id "${id.slice(0, 200)}" cannot name a quote: "." and ".." are path segments, not ids.`,
+      [{ pointer: '/event/quote/id', detail: 'must not be "." or ".."' }],
+    ),
   unreachable: (id: string, reason: string) =>
     new AppError(
       'quote.unreachable',
@@ -42,6 +49,16 @@ const QuoteStateChangeEvent = Type.Object(
   },
   { additionalProperties: true },
 );
+
+/**
+ * Where a quote is fetched: `{quoteApiUrl}/quote/{id}` with the id as one encoded path segment, so
+ * `/`, `?`, `#` or `%2f` in an id cannot reach another path; `.` and `..` (which a URL parser
+ * would resolve against the path) are refused.
+ */
+export function quoteUrl(quoteApiUrl: string, id: string): string {
+  if (id === '.' || id === '..') throw quoteErrors.invalidId(id);
+  return `${quoteApiUrl.replace(/\/$/, '')}/quote/${encodeURIComponent(id)}`;
+}
 
 /**
  * The listener for the quote system's `quoteStateChangeEvent` (TMF648). When a quote becomes
@@ -78,7 +95,7 @@ export const quoteListenerRoutes: FastifyPluginAsyncTypebox<{
       if (quote.state !== undefined && quote.state !== 'accepted')
         return reply.status(201).send({ quoteId: quote.id, acquisitionId: null, opened: false });
       if (!quoteApiUrl) throw quoteErrors.notConfigured();
-      const url = `${quoteApiUrl.replace(/\/$/, '')}/quote/${encodeURIComponent(quote.id)}`;
+      const url = quoteUrl(quoteApiUrl, quote.id);
       let document: unknown;
       try {
         const response = await fetch(url, {

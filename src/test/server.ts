@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { loadConfig, type DeliverySettings, type ImportLimits } from '../config.js';
 import type { DatabaseHandle, DialectName } from '../db/connect.js';
 import { buildServer, type Services } from '../server.js';
+import { parseCallbackAllow } from '../notifications/address-policy.js';
 import { openTestDatabase } from './database.js';
 
 export interface TestServer {
@@ -23,6 +24,9 @@ export interface TestServer {
   dataDir: string;
   close: () => Promise<void>;
 }
+
+/** The allow list of test servers: loopback, where the tests' listeners are. */
+export const LOOPBACK_ALLOWED = parseCallbackAllow('127.0.0.0/8,::1').list;
 
 let demoCatalog: Promise<Catalog> | undefined;
 /** The demo catalogue, loaded once per test file. */
@@ -51,7 +55,15 @@ export async function createTestServer(
       imports: { ...loadConfig({}).imports, ...imports },
       orderApiUrl,
       quoteApiUrl,
-      delivery: { pollMs: 20, backoffBaseMs: 20, maxAttempts: 5, timeoutMs: 2000, ...delivery },
+      delivery: {
+        pollMs: 20,
+        backoffBaseMs: 20,
+        maxAttempts: 5,
+        timeoutMs: 2000,
+        // The tests' listeners are on loopback; tests of the address policy pass an empty list.
+        callbackAllow: LOOPBACK_ALLOWED,
+        ...delivery,
+      },
     },
     database,
     catalog,
