@@ -117,6 +117,8 @@ export const ERROR_CODES = [
   'record.precondition-required',
   'record.invalid-change',
   'record.field-forbidden',
+  'record.value-too-long',
+  'record.too-many',
   'acquisition.locked',
   'acquisition.transition-refused',
   'import.file-missing',
