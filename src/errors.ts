@@ -135,6 +135,7 @@ export const ERROR_CODES = [
   'import.not-found',
   'import.report-not-ready',
   'import.interrupted',
+  'import.already-running',
   'hub.callback-invalid',
   'hub.not-found',
   'delivery.not-found',

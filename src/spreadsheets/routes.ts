@@ -160,7 +160,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
         tags: ['spreadsheets'],
         summary: 'Import a CSV or XLSX file (multipart/form-data, part "file")',
         description:
-          'Options in the query string or as form fields: `mode` validate (dry run), all-or-nothing or valid-rows (the default: invalid rows are kept as drafts with their findings); `match` merge (by Intake ID, then the natural key; the default) or add; `entity` for a CSV whose columns do not say; `mapping` a JSON object from header (or column letter) to field id, null to ignore a column. Send `Prefer: respond-async` to get 202 at once and follow the job; otherwise the answer comes when the import is done. `Idempotency-Key` makes a repeated request return the first job.',
+          'Options in the query string or as form fields: `mode` validate (dry run), all-or-nothing or valid-rows (the default: invalid values are kept as drafts with their findings; rows past the plan maximum, with a value longer than its field allows or with a NUL character are rejected by row); one import per acquisition runs at a time (409 import.already-running); `match` merge (by Intake ID, then the natural key; the default) or add; `entity` for a CSV whose columns do not say; `mapping` a JSON object from header (or column letter) to field id, null to ignore a column. Send `Prefer: respond-async` to get 202 at once and follow the job; otherwise the answer comes when the import is done. `Idempotency-Key` makes a repeated request return the first job.',
         security,
         params: Params,
         querystring: ImportQuery,
