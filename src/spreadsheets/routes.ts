@@ -14,6 +14,7 @@ import type { CaptureService } from '../capture/capture-service.js';
 import type { ImportLimits } from '../config.js';
 import { AppError, errors } from '../errors.js';
 import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { findNul, nulCharacter } from '../http/reject-nul.js';
 import { authErrors } from '../http/schemas.js';
 import type { MappingOverride } from './header-mapping.js';
 import { importErrors } from './import-errors.js';
@@ -184,6 +185,8 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
       const options = { ...request.query, ...fields };
       let mapping: MappingOverride | Record<string, MappingOverride> | undefined;
       try {
+        const nul = findNul({ ...fields, fileName: upload.fileName });
+        if (nul.length > 0) throw nulCharacter(nul);
         mapping = options.mapping ? parseMapping(options.mapping) : undefined;
         if (options.mode && !['validate', 'all-or-nothing', 'valid-rows'].includes(options.mode))
           throw errors.invalidRequest('Unknown import mode', [

@@ -6,7 +6,12 @@ import type { Catalog } from '../catalog/model.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type DeliverySettings, type ImportLimits } from '../config.js';
+import {
+  loadConfig,
+  type DeliverySettings,
+  type ImportLimits,
+  type ThrottleSettings,
+} from '../config.js';
 import type { DatabaseHandle, DialectName } from '../db/connect.js';
 import { buildServer, type Services } from '../server.js';
 import { openTestDatabase } from './database.js';
@@ -39,6 +44,7 @@ export async function createTestServer(
   delivery: Partial<DeliverySettings> = {},
   orderApiUrl?: string,
   quoteApiUrl?: string,
+  throttle: Partial<ThrottleSettings> = {},
 ): Promise<TestServer> {
   const database = await openTestDatabase(dialect);
   const catalog = await testCatalog();
@@ -52,6 +58,9 @@ export async function createTestServer(
       orderApiUrl,
       quoteApiUrl,
       delivery: { pollMs: 20, backoffBaseMs: 20, maxAttempts: 5, timeoutMs: 2000, ...delivery },
+      // Tests send many requests, some with wrong tokens on purpose, all from 127.0.0.1.
+      throttle: { windowMs: 60_000, authFailures: 1_000_000, linkRequests: 1_000_000, ...throttle },
+      trustProxy: false,
     },
     database,
     catalog,
