@@ -1,18 +1,27 @@
+import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 
 /**
+ * Inline style elements, for the Swagger UI page only: it adds one `<style>` element as it draws
+ * (its scripts stay files of this origin). Styles cannot run code; the application's pages get no
+ * such allowance.
+ */
+const docsInlineStyles = (request: IncomingMessage) =>
+  request.url === '/docs' || request.url?.startsWith('/docs/') ? "'unsafe-inline'" : "'self'";
+
+/**
  * The Content-Security-Policy of every answer. The built web application (/app, /portal) and the
  * Swagger UI page (/docs) load only their own scripts and style sheets from this origin, with no
- * inline script or style element, so `'self'` is enough; `data:` is for the page icon and the
- * Swagger UI's SVG images. No page may be framed (clickjacking).
+ * inline script, so `'self'` is enough (bar the one style element of /docs, above); `data:` is for
+ * the page icon and the Swagger UI's SVG images. No page may be framed (clickjacking).
  */
 export const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'self'"],
   baseUri: ["'self'"],
   scriptSrc: ["'self'"],
   scriptSrcAttr: ["'none'"],
-  styleSrc: ["'self'"],
+  styleSrc: ["'self'", docsInlineStyles],
   imgSrc: ["'self'", 'data:'],
   fontSrc: ["'self'", 'data:'],
   connectSrc: ["'self'"],
