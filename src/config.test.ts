@@ -65,6 +65,24 @@ describe('configuration', () => {
     expect(problemsOf({ INTAKE_LOG_LEVEL: 'loud' })[0]).toMatch(/^INTAKE_LOG_LEVEL="loud"/);
   });
 
+  it('reads the throttle: a minute, 20 failures, 600 link requests by default; validated', () => {
+    expect(loadConfig({}).throttle).toEqual({
+      windowMs: 60_000,
+      authFailures: 20,
+      linkRequests: 600,
+    });
+    expect(loadConfig({}).trustProxy).toBe(false);
+    const set = loadConfig({
+      INTAKE_THROTTLE_WINDOW_MS: '5000',
+      INTAKE_AUTH_FAILURES_MAX: '3',
+      INTAKE_LINK_REQUESTS_MAX: '10',
+      INTAKE_TRUST_PROXY: 'true',
+    });
+    expect(set.throttle).toEqual({ windowMs: 5000, authFailures: 3, linkRequests: 10 });
+    expect(set.trustProxy).toBe(true);
+    expect(problemsOf({ INTAKE_AUTH_FAILURES_MAX: '0' })[0]).toMatch(/^INTAKE_AUTH_FAILURES_MAX=/);
+  });
+
   it('stops on an unknown INTAKE_ variable, so a typo is never silently ignored', () => {
     expect(problemsOf({ INTAKE_ADMIN_TOKN: 'x' })[0]).toMatch(
       /^INTAKE_ADMIN_TOKN is not a setting Intake knows/,

@@ -36,6 +36,19 @@ export interface Config {
   quoteApiUrl: string | undefined;
   /** Where the built web application is (tests and benchmarks point elsewhere; default dist/web). */
   webDir?: string;
+  /** Throttling of failed authentication and customer-link use, per client address. */
+  throttle: ThrottleSettings;
+  /** INTAKE_TRUST_PROXY: read the client address from X-Forwarded-For (behind a proxy; default false). */
+  trustProxy: boolean;
+}
+
+export interface ThrottleSettings {
+  /** INTAKE_THROTTLE_WINDOW_MS: the window the two limits below count in (default 60,000: a minute). */
+  windowMs: number;
+  /** INTAKE_AUTH_FAILURES_MAX: failed bearer checks per address and window before 429 (default 20). */
+  authFailures: number;
+  /** INTAKE_LINK_REQUESTS_MAX: requests with a customer link per address and window (default 600). */
+  linkRequests: number;
 }
 
 export interface DeliverySettings {
@@ -100,6 +113,10 @@ const KNOWN = new Set([
   'INTAKE_CALLBACK_ALLOW',
   'INTAKE_ORDER_API_URL',
   'INTAKE_QUOTE_API_URL',
+  'INTAKE_THROTTLE_WINDOW_MS',
+  'INTAKE_AUTH_FAILURES_MAX',
+  'INTAKE_LINK_REQUESTS_MAX',
+  'INTAKE_TRUST_PROXY',
   // Read by the command line only (intake template / import), documented in the README.
   'INTAKE_URL',
   'INTAKE_TOKEN',
@@ -192,6 +209,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxUnzippedBytes: integer('INTAKE_XLSX_MAX_UNZIPPED', 1024 * MiB, 1024, 64 * 1024 * MiB),
       maxCompressionRatio: integer('INTAKE_XLSX_MAX_RATIO', 200, 2, 100_000),
     },
+    throttle: {
+      windowMs: integer('INTAKE_THROTTLE_WINDOW_MS', 60_000, 1000, 86_400_000),
+      authFailures: integer('INTAKE_AUTH_FAILURES_MAX', 20, 1, 1_000_000),
+      linkRequests: integer('INTAKE_LINK_REQUESTS_MAX', 600, 1, 1_000_000),
+    },
+    trustProxy: boolean('INTAKE_TRUST_PROXY', false),
     delivery: {
       pollMs: integer('INTAKE_DELIVERY_POLL_MS', 500, 10, 60_000),
       backoffBaseMs: integer('INTAKE_DELIVERY_BACKOFF_MS', 1000, 1, 3_600_000),

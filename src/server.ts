@@ -22,6 +22,9 @@ import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/connect.js';
 import { makeRequireRole } from './http/authenticate.js';
 import { registerProblemHandlers } from './http/problem.js';
+import { registerNulGuard } from './http/reject-nul.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerThrottle } from './http/throttle.js';
 import { ProblemSchema } from './http/schemas.js';
 import { PlanSchema } from './plan/plan-schema.js';
 import { HandoverService } from './handover/handover-service.js';
@@ -52,6 +55,8 @@ export interface ServerDeps {
     | 'orderApiUrl'
     | 'quoteApiUrl'
     | 'webDir'
+    | 'throttle'
+    | 'trustProxy'
   >;
   database: DatabaseHandle;
   catalog: Catalog;
@@ -172,6 +177,7 @@ export async function buildServer(
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.config.bodyLimit,
+    trustProxy: deps.config.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const services = buildServices({ ...deps, now });
@@ -180,10 +186,13 @@ export async function buildServer(
     await services.relay.stop();
     await services.imports.drain();
   });
-  const requireRole = makeRequireRole(services.tokens, services.links, now);
   const callbackPolicy = makeCallbackPolicy(deps.config.delivery.callbackAllow);
-
   registerProblemHandlers(app, deps.config.bodyLimit);
+  await registerSecurityHeaders(app);
+  registerNulGuard(app);
+  const throttle = await registerThrottle(app, deps.config.throttle);
+  const requireRole = makeRequireRole(services.tokens, services.links, now, throttle);
+
   app.addSchema(ProblemSchema);
   app.addSchema(PlanSchema);
   await app.register(swagger, {

@@ -12,7 +12,8 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the build that is served (and the server refuses `.map` under /assets/).
+    sourcemap: false,
     chunkSizeWarningLimit: 1500,
   },
   server: {

@@ -15,6 +15,7 @@ import {
   type PreparedRecord,
 } from './evaluate-records.js';
 import { planWrites, type Planned } from './plan-writes.js';
+import { countExcesses } from './record-limits.js';
 import { handleKind, referenceKind } from './record-keys.js';
 import type { CapturedRecord, Finding, RecordKey, Source } from './record.js';
 import { adjustTotals, eventOf, historyOf } from './write-effects.js';
@@ -118,6 +119,7 @@ export class CaptureEngine {
     });
     const allPlanned = await planWrites(ctx, repo, ops, existing, siteRecords, origin, at);
     const planned = allPlanned.filter((p) => !p.unchanged);
+    await refuseAboveMaximum(ctx, repo, planned);
 
     // Index keys first, so that the evaluation below sees this write.
     const written = planned.filter((p) => p.after);
@@ -303,6 +305,29 @@ export class CaptureEngine {
     byEntity.set('site', [...sites.values()]);
     return findingsOf(ctx, evaluated, lookupsFrom(ctx, keys, byEntity));
   }
+}
+
+/** Throws before anything is written when the write would take an entity past the plan's maximum. */
+async function refuseAboveMaximum(
+  ctx: AcquisitionContext,
+  repo: CaptureRepository,
+  planned: readonly Planned[],
+): Promise<void> {
+  const added = new Map<string, number>();
+  const removed = new Map<string, number>();
+  for (const p of planned) {
+    const tally = p.op.op === 'create' ? added : p.op.op === 'delete' ? removed : undefined;
+    const entity = (p.after ?? p.before)!.entity;
+    if (tally) tally.set(entity, (tally.get(entity) ?? 0) + 1);
+  }
+  if (added.size === 0) return;
+  await repo.lockAcquisition(ctx.acquisition.id);
+  const current = await repo.countByEntity(ctx.acquisition.id, [...added.keys()]);
+  const excesses = countExcesses(ctx, current, added, removed);
+  if (excesses.length > 0)
+    throw captureErrors.tooManyRecords(
+      excesses.map((e) => ({ ...e, name: ctx.catalog.entities.get(e.entity)?.name ?? e.entity })),
+    );
 }
 
 /** Status and digest of each evaluated record, from its keys and findings. */

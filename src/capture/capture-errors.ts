@@ -32,6 +32,34 @@ export const captureErrors = {
       'This link may change only the fields the customer provides.',
       details,
     ),
+  valuesTooLong: (details: ProblemDetail[]) =>
+    new AppError(
+      'record.value-too-long',
+      422,
+      'Some values are longer than their fields allow; nothing was stored.',
+      details,
+    ),
+  tooManyRecords: (excesses: { entity: string; name: string; maximum: number; count: number }[]) =>
+    new AppError(
+      'record.too-many',
+      422,
+      excesses
+        .map(
+          (e) =>
+            `The proposal allows at most ${e.maximum} ${e.name.toLowerCase()} records; this change would make ${e.count}.`,
+        )
+        .join(' ') + ' Nothing was stored.',
+      excesses.map((e) => ({
+        pointer: '/',
+        detail: `${e.entity}: at most ${e.maximum}, would be ${e.count}`,
+        code: 'record.too-many',
+      })),
+      {
+        entity: excesses[0]?.entity,
+        maximum: excesses[0]?.maximum,
+        count: excesses[0]?.count,
+      },
+    ),
   locked: (state: string) =>
     new AppError(
       'acquisition.locked',

@@ -9,6 +9,7 @@ import type { CaptureRepository, StoredRecord } from './capture-repository.js';
 import { siteCountry, type PreparedRecord } from './evaluate-records.js';
 import { recordKeys } from './record-keys.js';
 import { countryOf, normalizeRecordValues, sameValue, unknownFields } from './record-values.js';
+import { describeOversize, oversizeFields } from './value-limits.js';
 import type { CapturedRecord, Provenance } from './record.js';
 
 /** One operation of a write, with the record before and after it. */
@@ -34,6 +35,7 @@ export async function planWrites(
 ): Promise<Planned[]> {
   const invalid: ProblemDetail[] = [];
   const forbidden: ProblemDetail[] = [];
+  const tooLong: ProblemDetail[] = [];
   const taken = new Map<string, Set<string>>();
   const planned: Planned[] = [];
   const provenanceOf = (index: number): Provenance => {
@@ -82,6 +84,11 @@ export async function planWrites(
         detail: `is not a field of ${entity.name.toLowerCase()}`,
       });
     }
+    const oversize = oversizeFields(entity, incoming);
+    for (const o of oversize)
+      tooLong.push({ pointer: `${valuesAt}/${o.field}`, detail: describeOversize(o.oversize) });
+    // Refused below: an oversized value is not even normalised.
+    if (oversize.length > 0) continue;
     if (origin.customerOnly) {
       for (const key of Object.keys(incoming)) {
         const field = entity.fields.find((f) => f.id === key);
@@ -168,6 +175,7 @@ export async function planWrites(
   }
   if (invalid.length > 0) throw captureErrors.invalidChanges(invalid);
   if (forbidden.length > 0) throw captureErrors.fieldNotYours(forbidden);
+  if (tooLong.length > 0) throw captureErrors.valuesTooLong(tooLong);
   return planned;
 }
 

@@ -330,7 +330,7 @@ describe.each(dialects)('capturing records on %s', (dialect) => {
       payload: {
         records: [
           { id: users[0]!.id, values: { department: 'Ops' } },
-          { entity: 'firewallRule', values: { direction: 'inbound' } },
+          { id: users[1]!.id, values: { department: 'Ops' } },
         ],
       },
     });
@@ -433,37 +433,24 @@ describe.each(dialects)('capturing records on %s', (dialect) => {
     expect(findings.items.map((f) => f.rule)).toContain('one-membership');
   });
 
-  it('counts records against the proposal: warns below, blocks above', async () => {
+  it('counts records against the proposal: refuses above the maximum, warns below', async () => {
+    const before = await list('handset');
     const extra = await server.app.inject({
       method: 'POST',
       url: url('/records'),
       headers: sales(),
       payload: { entity: 'handset', values: { mac: '80:5E:C0:AA:BB:77', site: 'leeds' } },
     });
-    expect(extra.statusCode).toBe(201);
-    expect(extra.headers.location).toMatch(/\/records\/[0-9a-f-]{36}$/);
-    const created = extra.json<RecordBody>();
-    expect(created.slot).toBeNull(); // no slot left: 3 seats were agreed
-    const above = (
-      await server.app.inject({
-        method: 'GET',
-        url: url('/findings?entity=handset'),
-        headers: sales(),
-      })
-    ).json<{ items: { rule: string; severity: string; message: string }[] }>();
-    expect(above.items).toContainEqual(
-      expect.objectContaining({
-        rule: 'count.above',
-        severity: 'blocking',
-        message: expect.stringContaining('at most 3') as string,
-      }),
-    );
-    const removed = await server.app.inject({
-      method: 'DELETE',
-      url: url(`/records/${created.id}`),
-      headers: { ...sales(), 'if-match': `"${created.version}"` },
+    // 3 seats were agreed: a fourth handset is refused before anything is written.
+    expect(extra.statusCode).toBe(422);
+    expect(extra.json()).toMatchObject({
+      code: 'record.too-many',
+      entity: 'handset',
+      maximum: 3,
+      count: 4,
+      detail: expect.stringContaining('at most 3 handset records') as string,
     });
-    expect(removed.statusCode).toBe(204);
+    expect(await list('handset')).toEqual(before);
     const [first] = await list('handset');
     await server.app.inject({
       method: 'DELETE',

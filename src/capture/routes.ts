@@ -161,6 +161,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
           400: Type.Ref('Problem'),
           ...authErrors,
           409: Type.Ref('Problem'),
+          422: Type.Ref('Problem'),
         },
       },
     },
@@ -196,7 +197,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
         security,
         params: Params,
         description:
-          'Each item with an `id` updates that record (merge patch of `values`; `version`, when given, must match); without, it creates one. Invalid values are kept as drafts with findings; unknown entities or fields, or a stale version, refuse the whole batch.',
+          'Each item with an `id` updates that record (merge patch of `values`; `version`, when given, must match); without, it creates one. Invalid values are kept as drafts with findings; unknown entities or fields, or a stale version, refuse the whole batch, as do a value longer than its field allows and more records than the proposal allows (422).',
         body: Type.Object(
           {
             records: Type.Array(
@@ -218,6 +219,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
         response: {
           200: Type.Object({ items: Type.Array(RecordSchema) }),
           400: Type.Ref('Problem'),
+          422: Type.Ref('Problem'),
           ...authErrors,
           412: Type.Ref('Problem'),
         },
@@ -288,6 +290,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
         response: {
           200: RecordSchema,
           400: Type.Ref('Problem'),
+          422: Type.Ref('Problem'),
           ...authErrors,
           404: Type.Ref('Problem'),
           412: Type.Ref('Problem'),

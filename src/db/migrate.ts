@@ -7,6 +7,7 @@ import * as initial from './migrations/20261127T0700-initial.js';
 import * as notifications from './migrations/20261127T1300-notifications.js';
 import * as parties from './migrations/20261127T1500-parties.js';
 import * as portal from './migrations/20261127T1600-portal.js';
+import * as oneRunningImport from './migrations/20261128T2200-one-running-import.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '20261127T1400-handover': handover,
   '20261127T1500-parties': parties,
   '20261127T1600-portal': portal,
+  '20261128T2200-one-running-import': oneRunningImport,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -7,6 +7,7 @@ import type { LinkRepository } from '../links/link-repository.js';
 /** Customer link tokens start with this; staff tokens with `itk_`. */
 export const LINK_PREFIX = 'ilk_';
 import { errors } from '../errors.js';
+import type { Throttle } from './throttle.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,9 +23,15 @@ export function principalOf(request: FastifyRequest): Principal {
 
 /**
  * An onRequest hook (before the body is read or validated) that admits a bearer token of one of the roles (admin is always admitted):
- * no or unknown token → 401, known token of another role → 403.
+ * no or unknown token → 401, known token of another role → 403; with a throttle, too many unknown
+ * tokens or link requests from one address → 429.
  */
-export function makeRequireRole(tokens: TokenRepository, links: LinkRepository, now: () => Date) {
+export function makeRequireRole(
+  tokens: TokenRepository,
+  links: LinkRepository,
+  now: () => Date,
+  throttle?: Throttle,
+) {
   return (
       allowed: readonly Role[],
       options: { customerLinks?: boolean } = {},
@@ -34,9 +41,14 @@ export function makeRequireRole(tokens: TokenRepository, links: LinkRepository, 
       if (!header) throw errors.missingToken();
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match) throw errors.missingToken();
-      if (match[1]!.startsWith(LINK_PREFIX)) {
+      const isLink = match[1]!.startsWith(LINK_PREFIX);
+      await throttle?.beforeCheck(request, isLink);
+      if (isLink) {
         const link = await links.findUsable(hashToken(match[1]!), now());
-        if (!link) throw errors.invalidToken();
+        if (!link) {
+          await throttle?.failed(request);
+          throw errors.invalidToken();
+        }
         if (!options.customerLinks) throw errors.linkForbidden();
         const id = (request.params as { id?: string } | undefined)?.id;
         // Another acquisition does not exist, as far as a link can tell.
@@ -50,7 +62,10 @@ export function makeRequireRole(tokens: TokenRepository, links: LinkRepository, 
         return;
       }
       const token = await tokens.findActiveByHash(hashToken(match[1]!));
-      if (!token) throw errors.invalidToken();
+      if (!token) {
+        await throttle?.failed(request);
+        throw errors.invalidToken();
+      }
       if (!isAllowed(token.role, allowed))
         throw errors.forbidden(token.role, ['admin', ...allowed.filter((r) => r !== 'admin')]);
       request.principal = { tokenId: token.id, name: token.name, role: token.role };

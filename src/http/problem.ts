@@ -25,6 +25,7 @@ const TITLES: Record<number, string> = {
   413: 'Payload too large',
   415: 'Unsupported media type',
   422: 'Unprocessable content',
+  429: 'Too many requests',
   500: 'Internal server error',
 };
 
@@ -61,6 +62,9 @@ const isTmf = (request: FastifyRequest) => request.url.startsWith('/tmf-api/');
 
 /** Sends an error as problem+json, or as a TMF Error under /tmf-api. */
 function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): void {
+  // A throttled caller is told when to come back (RFC 9110 Retry-After, in seconds).
+  if (typeof error.extra.retryAfter === 'number')
+    void reply.header('retry-after', String(error.extra.retryAfter));
   if (isTmf(request)) {
     void reply.status(error.status).type('application/json').send(toTmfError(error));
     return;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerProblemHandlers } from './problem.js';
 import { registerWebApp } from './web-app.js';
 
 describe('serving the web application', () => {
@@ -34,6 +35,32 @@ describe('serving the web application', () => {
     const root = await app.inject({ url: '/' });
     expect(root.statusCode).toBe(302);
     expect(root.headers.location).toBe('/app');
+    await app.close();
+  });
+
+  it('answers 404 for the assets folder, any `..` and source maps, and logs no error', async () => {
+    await writeFile(join(dir, 'assets', 'index-abc123.js.map'), '{}');
+    const lines: string[] = [];
+    const app = Fastify({
+      logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } },
+    });
+    registerProblemHandlers(app, 1024);
+    await registerWebApp(app, dir);
+    for (const url of [
+      '/assets/',
+      '/assets/%2e%2e/index.html',
+      '/assets/%2e%2e/%2e%2e/etc/passwd',
+      '/assets/..%2f..%2fetc%2fpasswd',
+      '/assets/.%2e/index.html',
+      '/assets/index-abc123.js.map',
+    ]) {
+      const response = await app.inject({ url });
+      expect(response.statusCode, url).toBe(404);
+      expect(response.json(), url).toMatchObject({ code: 'route.not-found' });
+    }
+    const levels = lines.map((line) => (JSON.parse(line) as { level: number }).level);
+    expect(levels.filter((level) => level >= 50)).toEqual([]);
+    expect((await app.inject({ url: '/assets/index-abc123.js' })).statusCode).toBe(200);
     await app.close();
   });
 

@@ -6,6 +6,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 /** Where `npm run build` puts the web application (the same path from src/ and from dist/). */
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
+/** Whether an `/assets/` path names a servable asset: one flat file name, no source map. */
+export function isAssetName(pathName: string): boolean {
+  return /^\/[\w.-]+$/.test(pathName) && !pathName.includes('..') && !pathName.endsWith('.map');
+}
+
 /**
  * Serves the web application: its built files, and its page for `/app/…` (staff) and `/portal`
  * (customer links; the link's token stays in the URL fragment, so it never reaches a server log).
@@ -18,6 +23,10 @@ export async function registerWebApp(app: FastifyInstance, webDir = DEFAULT_WEB_
       root: `${webDir}/assets`,
       prefix: '/assets/',
       index: false,
+      // Vite's assets are flat, named by content hash. Anything else (the folder itself, `..` in
+      // any spelling, a source map left by an old build) is simply not there: 404, not an error.
+      // (The pages' index.html is sent from the web folder itself, by name.)
+      allowedPath: (pathName, root) => root === webDir || isAssetName(pathName),
       // Vite names assets by their content hash: they can be cached for good.
       cacheControl: false,
       setHeaders: (res) => {

@@ -93,6 +93,7 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
           400: Type.Ref('Problem'),
           ...authErrors,
           404: Type.Ref('Problem'),
+          422: Type.Ref('Problem'),
         },
       },
     },

@@ -73,6 +73,14 @@ export const importErrors = {
       422,
       `The Idempotency-Key "${key}" was already used for a different upload. Use a new key for a new request.`,
     ),
+  alreadyRunning: (runningId: string) =>
+    new AppError(
+      'import.already-running',
+      409,
+      `Another import of this acquisition (${runningId}) is still running; one runs at a time. Wait for it to finish, then send this file again.`,
+      [],
+      { runningImportId: runningId },
+    ),
   notFound: (id: string) =>
     new AppError('import.not-found', 404, `There is no import "${id}" in this acquisition.`),
   reportNotReady: (id: string) =>

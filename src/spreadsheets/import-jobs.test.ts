@@ -7,6 +7,7 @@ import { runCli } from '../cli/main.js';
 import { dialects } from '../test/database.js';
 import { buildItem, buildProposal } from '../test/factories.js';
 import { listen, upload } from '../test/http-client.js';
+import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 
 const fixture = (name: string) =>
@@ -84,7 +85,14 @@ describe.each(dialects)('import jobs on %s', (dialect) => {
     };
     expect(done).toMatchObject({ status: 'completed', rowsRead: 2500 });
     const polled = await (await fetch(url(`/imports/${job.id}`), { headers: sales() })).json();
-    expect(polled).toMatchObject({ status: 'completed', rowsRead: 2500, created: 2490 });
+    // The plan has 10 handsets: the rows fill them, and the 2,490 past the maximum are row errors.
+    expect(polled).toMatchObject({
+      status: 'completed',
+      rowsRead: 2500,
+      updated: 10,
+      created: 0,
+      invalid: 2490,
+    });
   });
 
   it('refuses more rows than the limit with 413 and stores nothing', async () => {
@@ -242,6 +250,11 @@ describe.each(dialects)('import jobs on %s', (dialect) => {
     };
     const token = server.tokens.sales;
     const remote = ['--url', base, '--token', token];
+    // A fresh acquisition: the first test filled this one's handsets to the plan's maximum.
+    const acquisitionId = await openAcquisition(
+      server,
+      buildProposal({ items: [buildItem({ quantity: 10 })] }),
+    );
     const templateFile = join(dir, 'template.xlsx');
     expect(await runCli(['template', acquisitionId, '--out', templateFile, ...remote], out)).toBe(
       0,

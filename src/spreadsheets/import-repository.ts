@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, ImportTable } from '../db/schema.js';
 import type { ProblemDetail } from '../errors.js';
 import type { ColumnMapping } from './header-mapping.js';
+import { importErrors } from './import-errors.js';
 
 export type ImportMode = 'validate' | 'all-or-nothing' | 'valid-rows';
 export type MatchMode = 'merge' | 'add';
@@ -99,7 +100,10 @@ const toJob = (row: Selectable<ImportTable>): ImportJob => ({
 export class ImportRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Stores a new job; false when the idempotency key is already taken on the acquisition. */
+  /**
+   * Stores a new job; false when the idempotency key is already taken on the acquisition. Throws
+   * `import.already-running` while another import of the acquisition runs (dry runs included).
+   */
   async insert(job: ImportJob): Promise<boolean> {
     try {
       await this.db
@@ -134,8 +138,22 @@ export class ImportRepository {
         (await this.byIdempotencyKey(job.acquisitionId, job.idempotencyKey))
       )
         return false;
+      // The unique index on running jobs: another import of the acquisition is under way.
+      const running = await this.runningOf(job.acquisitionId);
+      if (running) throw importErrors.alreadyRunning(running);
       throw error;
     }
+  }
+
+  /** The id of the acquisition's running import, if one runs. */
+  async runningOf(acquisitionId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('imports')
+      .select('id')
+      .where('acquisition_id', '=', acquisitionId)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return row?.id;
   }
 
   async finish(

@@ -128,6 +128,10 @@ export class ImportService {
       if (!state) throw errors.acquisitionNotFound(request.acquisitionId);
       // Even a dry run goes through the capture engine, which writes only while collecting.
       if (state.state !== 'collecting') throw captureErrors.locked(state.state);
+      // One import per acquisition at a time (dry runs too: they hold the same write transaction);
+      // the database's index on running jobs settles a race between two starts.
+      const running = await this.jobs.runningOf(request.acquisitionId);
+      if (running) throw importErrors.alreadyRunning(running);
       const ctx = await this.engine.context(request.acquisitionId);
       const prepared = await prepareImport(upload.path, ctx, {
         fileName: upload.fileName,
@@ -158,7 +162,11 @@ export class ImportService {
         createdAt: this.now().toISOString(),
         finishedAt: null,
       };
-      if (!(await this.jobs.insert(job))) {
+      const inserted = await this.jobs.insert(job).catch((error: unknown) => {
+        prepared.table.close();
+        throw error;
+      });
+      if (!inserted) {
         prepared.table.close();
         const earlier = await this.jobs.byIdempotencyKey(
           request.acquisitionId,

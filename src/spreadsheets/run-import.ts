@@ -15,6 +15,8 @@ import { importErrors } from './import-errors.js';
 import type { ImportCounts, ImportFinding, ImportMode, MatchMode } from './import-repository.js';
 import type { PreparedImport, PreparedSheet } from './prepare-import.js';
 import { RecordMatcher } from './record-matcher.js';
+import { entityMaximum } from '../capture/record-limits.js';
+import { RecordAllowance, rowLimitProblem } from './row-limits.js';
 import {
   neutralizeFormula,
   PROBLEMS_HEADER,
@@ -83,13 +85,18 @@ export async function runImport(
           siteRecords,
           options.match === 'merge',
         );
+        const allowance = new RecordAllowance(
+          sheet.entity,
+          entityMaximum(ctx, sheet.entity.id),
+          existing.length,
+        );
         widths.push(
           await firstPass(
             trx,
             engine,
             ctx,
             sheet,
-            matcher,
+            { matcher, allowance },
             stagingPath(options.dir, i),
             options,
             counts,
@@ -140,7 +147,7 @@ async function firstPass(
   engine: CaptureEngine,
   ctx: AcquisitionContext,
   sheet: PreparedSheet,
-  matcher: RecordMatcher,
+  { matcher, allowance }: { matcher: RecordMatcher; allowance: RecordAllowance },
   staging: string,
   options: RunOptions,
   counts: ImportCounts,
@@ -203,9 +210,13 @@ async function firstPass(
       }
       if (++counts.rowsRead > limits.maxRows)
         throw importErrors.tooManyRows(limits.maxRows, sheet.sheet.name);
-      const target = matcher.target(row.number, values, recordId);
-      if (target.kind === 'problem') {
-        batch.push([row.number, '', target.message, cells]);
+      const refused = rowLimitProblem(sheet.entity, values, recordId);
+      const target = refused
+        ? { kind: 'problem' as const, message: refused }
+        : matcher.target(row.number, values, recordId);
+      const full = target.kind === 'create' ? allowance.take() : undefined;
+      if (target.kind === 'problem' || full) {
+        batch.push([row.number, '', target.kind === 'problem' ? target.message : full!, cells]);
       } else if (target.kind === 'update') {
         ops.push({ op: 'update', id: target.id, patch: values });
         batch.push([row.number, target.id, '', cells]);

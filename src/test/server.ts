@@ -6,7 +6,12 @@ import type { Catalog } from '../catalog/model.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type DeliverySettings, type ImportLimits } from '../config.js';
+import {
+  loadConfig,
+  type DeliverySettings,
+  type ImportLimits,
+  type ThrottleSettings,
+} from '../config.js';
 import type { DatabaseHandle, DialectName } from '../db/connect.js';
 import { buildServer, type Services } from '../server.js';
 import { parseCallbackAllow } from '../notifications/address-policy.js';
@@ -43,6 +48,7 @@ export async function createTestServer(
   delivery: Partial<DeliverySettings> = {},
   orderApiUrl?: string,
   quoteApiUrl?: string,
+  throttle: Partial<ThrottleSettings> = {},
 ): Promise<TestServer> {
   const database = await openTestDatabase(dialect);
   const catalog = await testCatalog();
@@ -64,6 +70,9 @@ export async function createTestServer(
         callbackAllow: LOOPBACK_ALLOWED,
         ...delivery,
       },
+      // Tests send many requests, some with wrong tokens on purpose, all from 127.0.0.1.
+      throttle: { windowMs: 60_000, authFailures: 1_000_000, linkRequests: 1_000_000, ...throttle },
+      trustProxy: false,
     },
     database,
     catalog,

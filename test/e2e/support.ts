@@ -33,7 +33,7 @@ export async function startWebApp(dialect: DialectName): Promise<WebApp> {
   };
 }
 
-/** A page that fails the test on any uncaught script error. */
+/** A page that fails the test on any uncaught script error or anything the CSP blocks. */
 export async function openPage(
   app: WebApp,
   viewport = { width: 1280, height: 900 },
@@ -43,6 +43,10 @@ export async function openPage(
   page.setDefaultTimeout(10_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // Anything the Content-Security-Policy blocks is a failure too: the pages must need nothing it forbids.
+  page.on('console', (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) errors.push(message.text());
+  });
   return { page, errors };
 }
 

@@ -1,5 +1,6 @@
 import type { FieldSpec } from '../forms/form-model.js';
 import { displayValue } from '../forms/form-model.js';
+import { textLimitOf } from '../../../src/capture/value-limits.js';
 
 export interface FieldInputProps {
   id: string;
@@ -80,6 +81,8 @@ export function FieldInput(props: FieldInputProps) {
               : undefined
         }
         autoComplete="off"
+        // The server refuses a longer value (an array's limit is per item, so it gets none here).
+        maxLength={field.type === 'array' ? undefined : textLimitOf(field)}
         value={text}
         onChange={(e) => onChange(e.target.value)}
         onBlur={() => onCommit?.()}
