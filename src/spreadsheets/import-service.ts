@@ -17,7 +17,7 @@ import type {
   ImportRepository,
   MatchMode,
 } from './import-repository.js';
-import { prepareImport } from './prepare-import.js';
+import { prepareImport, refusalOf } from './prepare-import.js';
 import { reportPath, runImport, stagingPath } from './run-import.js';
 import type { Audience } from './sheet-columns.js';
 
@@ -186,7 +186,9 @@ export class ImportService {
             },
           });
           return await this.finish(job, { ...result, status: 'completed', error: null });
-        } catch (error) {
+        } catch (thrown) {
+          // A reader's refusal past the first rows (a cell past a limit) is the client's, not a 500.
+          const error = refusalOf(thrown);
           const problem =
             error instanceof AppError
               ? {

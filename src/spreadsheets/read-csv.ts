@@ -2,7 +2,14 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
+import {
+  checkCell,
+  MAX_CELL_CHARACTERS,
+  SheetLimitError,
+  type SheetLimits,
+} from './sheet-limits.js';
 import type { SheetRow } from './sheet-row.js';
+import { columnLetter } from './header-mapping.js';
 
 export type TextEncoding = 'utf8' | 'utf16le' | 'utf16be' | 'windows1252';
 
@@ -83,11 +90,26 @@ export async function detectCsvShape(path: string): Promise<CsvShape> {
 /** A CSV file's problem that makes it unreadable. */
 export class CsvFormatError extends Error {}
 
+/** The limits of an uploaded sheet, and its name for the messages that refuse it. */
+export interface CsvBounds extends SheetLimits {
+  sheet: string;
+}
+
+/** The widest sheet Excel makes (column XFD): blank fields are tolerated up to here, no further. */
+const EXCEL_COLUMNS = 16_384;
+
 /**
  * Streams a CSV file's rows as text, as they appear, numbered as a spreadsheet numbers them
- * (a quoted cell with line breaks stays on one row). Memory does not grow with the file.
+ * (a quoted cell with line breaks stays on one row). Memory does not grow with the file. With
+ * `bounds` (an upload), each field is checked as it is parsed, before the row grows past it: a
+ * field with a value past the column or row limit, a blank one past Excel's width, or one longer
+ * than Excel allows throws `SheetLimitError`.
  */
-export async function* readCsvRows(path: string, shape: CsvShape): AsyncGenerator<SheetRow> {
+export async function* readCsvRows(
+  path: string,
+  shape: CsvShape,
+  bounds?: CsvBounds,
+): AsyncGenerator<SheetRow> {
   const file = createReadStream(path);
   const decoder = iconv.decodeStream(shape.encoding);
   const parser = parse({
@@ -96,6 +118,16 @@ export async function* readCsvRows(path: string, shape: CsvShape): AsyncGenerato
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: false,
+    ...(bounds
+      ? {
+          // A field (or an unclosed quote) stops growing here, before the cast below sees it.
+          max_record_size: MAX_CELL_CHARACTERS * Math.min(bounds.maxColumns, 1000),
+          cast: (value: string, context: { index: number; records: number }) => {
+            checkField(bounds, value, context.index, context.records + 1);
+            return value;
+          },
+        }
+      : {}),
   });
   file.on('error', (error) => parser.destroy(error));
   file.pipe(decoder).pipe(parser);
@@ -106,6 +138,7 @@ export async function* readCsvRows(path: string, shape: CsvShape): AsyncGenerato
       yield { number, cells };
     }
   } catch (error) {
+    if (error instanceof SheetLimitError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new CsvFormatError(`the file cannot be read as CSV after row ${number}: ${reason}`);
   } finally {
@@ -113,4 +146,19 @@ export async function* readCsvRows(path: string, shape: CsvShape): AsyncGenerato
     (decoder as unknown as { destroy(): void }).destroy();
     parser.destroy();
   }
+}
+
+function checkField(bounds: CsvBounds, value: string, column: number, row: number): void {
+  if (value.length > MAX_CELL_CHARACTERS)
+    throw new SheetLimitError(
+      'cell-length',
+      bounds.sheet,
+      row,
+      column,
+      `${columnLetter(column)}${row}`,
+      MAX_CELL_CHARACTERS,
+    );
+  if (value !== '') checkCell(bounds, bounds.sheet, row, column);
+  else if (column >= EXCEL_COLUMNS)
+    checkCell({ ...bounds, maxColumns: EXCEL_COLUMNS }, bounds.sheet, row, column);
 }

@@ -178,9 +178,8 @@ async function firstPass(
   try {
     for await (const row of sheet.sheet.rows()) {
       if (row.number <= sheet.plan.headerRow) continue;
+      // The reader has refused any cell with a value past the column limit.
       const cells = trimTrailing(row.cells);
-      if (cells.length > limits.maxColumns)
-        throw importErrors.tooManyColumns(limits.maxColumns, sheet.sheet.name, row.number);
       for (const [c, cell] of cells.entries()) {
         if (cell.length > limits.maxCellLength)
           throw importErrors.cellTooLong(
