@@ -231,7 +231,6 @@ export async function buildServer(
         acquisitions: services.acquisitions,
         requireRole,
         limits: deps.config.imports,
-        dataDir: deps.config.dataDir,
       });
       await api.register(handoverRoutes, { handover: services.handover, requireRole });
       await api.register(quoteListenerRoutes, {

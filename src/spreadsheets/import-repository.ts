@@ -245,9 +245,18 @@ export class ImportRepository {
     return Number(row.n);
   }
 
-  /** Jobs a stopped process left running: their transaction was rolled back, so nothing was stored. */
-  async failInterrupted(at: string): Promise<number> {
-    const result = await this.db
+  /**
+   * Jobs a stopped process left running: their transaction was rolled back, so nothing was stored.
+   * Marks them failed and returns their ids (their working files are to be removed).
+   */
+  async failInterrupted(at: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('imports')
+      .select('id')
+      .where('status', '=', 'running')
+      .execute();
+    if (rows.length === 0) return [];
+    await this.db
       .updateTable('imports')
       .set({
         status: 'failed',
@@ -260,7 +269,12 @@ export class ImportRepository {
         }),
       })
       .where('status', '=', 'running')
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+    return rows.map((r) => r.id);
   }
 }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, rm } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +12,7 @@ import { READERS, WRITERS } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import type { CaptureService } from '../capture/capture-service.js';
 import type { ImportLimits } from '../config.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../data-dir.js';
 import { AppError, errors } from '../errors.js';
 import { principalOf, type RequireRole } from '../http/authenticate.js';
 import { authErrors } from '../http/schemas.js';
@@ -61,7 +62,6 @@ export interface SpreadsheetRoutesOptions {
   acquisitions: AcquisitionService;
   requireRole: RequireRole;
   limits: ImportLimits;
-  dataDir: string;
 }
 
 const audienceOf = (request: FastifyRequest): Audience =>
@@ -70,7 +70,7 @@ const audienceOf = (request: FastifyRequest): Audience =>
 /** Templates, imports (upload, status, progress events, reports). */
 export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptions> = async (
   app,
-  { imports, capture, acquisitions, requireRole, limits, dataDir },
+  { imports, capture, acquisitions, requireRole, limits },
 ) => {
   const security = [{ bearerAuth: [] }];
   await app.register(multipart, {
@@ -180,7 +180,11 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
     async (request, reply) => {
       const principal = principalOf(request);
       await acquisitions.get(request.params.id);
-      const { upload, fields } = await receiveUpload(request, dataDir, limits.maxBytes);
+      const { upload, fields } = await receiveUpload(
+        request,
+        imports.incomingDir(),
+        limits.maxBytes,
+      );
       const options = { ...request.query, ...fields };
       let mapping: MappingOverride | Record<string, MappingOverride> | undefined;
       try {
@@ -387,12 +391,11 @@ type ImportFields = Partial<Record<'mode' | 'match' | 'entity' | 'mapping', stri
  */
 async function receiveUpload(
   request: FastifyRequest,
-  dataDir: string,
+  dir: string,
   maxBytes: number,
 ): Promise<{ upload: Upload; fields: ImportFields }> {
   if (!request.isMultipart()) throw importErrors.fileMissing();
-  const dir = join(dataDir, 'imports', 'incoming');
-  await mkdir(dir, { recursive: true });
+  await makePrivateDir(dir);
   const fields: ImportFields = {};
   let upload: Upload | undefined;
   const path = join(dir, randomUUID());
@@ -412,7 +415,7 @@ async function receiveUpload(
               done(null, chunk);
             },
           }),
-          createWriteStream(path),
+          createWriteStream(path, { mode: PRIVATE_FILE_MODE }),
         );
         if (part.file.truncated) throw importErrors.fileTooLarge(maxBytes);
         upload = { path, fileName: part.filename || 'upload', sha256: hash.digest('hex') };

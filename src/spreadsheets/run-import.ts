@@ -9,6 +9,7 @@ import type { CaptureEngine, Origin, WriteOp } from '../capture/capture-engine.j
 import { CaptureRepository } from '../capture/capture-repository.js';
 import type { Finding } from '../capture/record.js';
 import type { ImportLimits } from '../config.js';
+import { PRIVATE_FILE_MODE } from '../data-dir.js';
 import type { Database } from '../db/schema.js';
 import { columnLetter } from './header-mapping.js';
 import { importErrors } from './import-errors.js';
@@ -147,7 +148,7 @@ async function firstPass(
   sheetLabel: string,
 ): Promise<number> {
   const { limits } = options;
-  const out = createWriteStream(staging);
+  const out = createWriteStream(staging, { mode: PRIVATE_FILE_MODE });
   const idColumn = sheet.plan.columns.find((c) => c.match === 'recordId')?.index;
   const mapped = sheet.plan.columns.filter((c) => c.field !== null);
   const where = (row: number) => `${options.fileName}${sheetLabel} row ${row}`;
@@ -239,7 +240,7 @@ async function secondPass(
     sheet.plan.columns.filter((c) => c.field !== null).map((c) => [c.field!, c]),
   );
   const csv = stringify({ cast: { string: neutralizeFormula } });
-  const file = createWriteStream(report);
+  const file = createWriteStream(report, { mode: PRIVATE_FILE_MODE });
   csv.pipe(file);
   const line = (cells: string[]) => write(csv, cells);
   let invalid = 0;
