@@ -100,7 +100,8 @@ export async function runCli(
   try {
     switch (command) {
       case 'serve': {
-        const running = await startIntake(loadConfig(env), out.log);
+        // A generated first token goes to stderr: stdout is the log stream, which is kept.
+        const running = await startIntake(loadConfig(env), out.log, { secret: out.error });
         const stop = () => void running.close().then(() => process.exit(0));
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
