@@ -132,6 +132,7 @@ export const ERROR_CODES = [
   'import.idempotency-key-reused',
   'import.not-found',
   'import.report-not-ready',
+  'import.report-expired',
   'import.interrupted',
   'hub.callback-invalid',
   'hub.not-found',

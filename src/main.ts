@@ -55,6 +55,8 @@ export async function startIntake(
     await app.listen({ port: config.port, host: config.host });
     // Events wait in the outbox until now; the relay sends them, and resumes what a stop left.
     services.relay.start();
+    // Import files past INTAKE_IMPORT_RETENTION_DAYS go now, then hourly (stopped on close).
+    services.importRetention.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -34,6 +34,7 @@ import { DEFAULT_RELAY_OPTIONS, Relay } from './notifications/relay.js';
 import { deliveryRoutes, hubRoutes } from './notifications/routes.js';
 import { SubscriptionRepository } from './notifications/subscriptions.js';
 import { ImportRepository } from './spreadsheets/import-repository.js';
+import { ImportRetention } from './spreadsheets/import-retention.js';
 import { ImportService } from './spreadsheets/import-service.js';
 import { spreadsheetRoutes } from './spreadsheets/routes.js';
 import { formRoutes } from './forms/routes.js';
@@ -46,6 +47,7 @@ export interface ServerDeps {
     | 'bodyLimit'
     | 'publicUrl'
     | 'imports'
+    | 'importRetentionDays'
     | 'dataDir'
     | 'delivery'
     | 'orderApiUrl'
@@ -69,6 +71,8 @@ export interface Services {
   catalogs: CatalogRepository;
   acquisitions: AcquisitionService;
   imports: ImportService;
+  /** Deletes import files after the retention period; started by `startIntake`. */
+  importRetention: ImportRetention;
   subscriptions: SubscriptionRepository;
   handover: HandoverService;
   /** TMF629 customers and TMF632 organizations and individuals. */
@@ -116,6 +120,16 @@ export function buildServices({
   );
   const interview = new InterviewService(database.db, capture, now);
   const links = new LinkRepository(database.db);
+  const importJobs = new ImportRepository(database.db);
+  const imports = new ImportService(
+    database.db,
+    capture.engine,
+    importJobs,
+    config.imports,
+    config.dataDir,
+    now,
+    (error) => logger?.error({ err: error }, 'import failed unexpectedly'),
+  );
   return {
     subscriptions,
     handover,
@@ -148,14 +162,13 @@ export function buildServices({
     acquisitions,
     lifecycle,
     interview,
-    imports: new ImportService(
-      database.db,
-      capture.engine,
-      new ImportRepository(database.db),
-      config.imports,
-      config.dataDir,
+    imports,
+    importRetention: new ImportRetention(
+      importJobs,
+      imports,
+      config.importRetentionDays,
       now,
-      (error) => logger?.error({ err: error }, 'import failed unexpectedly'),
+      (error) => logger?.error({ err: error }, 'deleting expired import files failed'),
     ),
     tokens: new TokenRepository(database.db),
     links,
@@ -177,6 +190,7 @@ export async function buildServer(
   await services.imports.recoverInterrupted();
   app.addHook('onClose', async () => {
     await services.relay.stop();
+    await services.importRetention.stop();
     await services.imports.drain();
   });
   const requireRole = makeRequireRole(services.tokens, services.links, now);

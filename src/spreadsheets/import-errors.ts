@@ -76,6 +76,14 @@ export const importErrors = {
     ),
   notFound: (id: string) =>
     new AppError('import.not-found', 404, `There is no import "${id}" in this acquisition.`),
+  reportExpired: (id: string, removedAt: string) =>
+    new AppError(
+      'import.report-expired',
+      410,
+      `The report of import "${id}" was deleted on ${removedAt.slice(0, 10)}, after the retention period (INTAKE_IMPORT_RETENTION_DAYS). Its findings are still listed on the import.`,
+      [],
+      { removedAt },
+    ),
   reportNotReady: (id: string) =>
     new AppError(
       'import.report-not-ready',

@@ -149,6 +149,7 @@ describe.each(dialects)('the files of imports on %s', (dialect) => {
       actor: 'sales-test',
       createdAt: new Date().toISOString(),
       finishedAt: null,
+      filesRemovedAt: null,
     });
     await mkdir(imports.dirOf(id), { recursive: true });
     await writeFile(join(imports.dirOf(id), 'staging-0.jsonl'), '[2,"r","",["a"]]\n');

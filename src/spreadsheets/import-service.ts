@@ -170,6 +170,7 @@ export class ImportService {
         actor: request.actor,
         createdAt: this.now().toISOString(),
         finishedAt: null,
+        filesRemovedAt: null,
       };
       if (!(await this.jobs.insert(job))) {
         prepared.table.close();

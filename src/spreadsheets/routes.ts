@@ -80,6 +80,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
   const present = async (job: ImportJob): Promise<ImportJobView> => {
     const base = `/api/v1/acquisitions/${job.acquisitionId}/imports/${job.id}`;
     const done = job.status === 'completed';
+    const reportKept = done && job.filesRemovedAt === null;
     const progress = imports.progressOf(job.id);
     return {
       ...job,
@@ -89,7 +90,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
       links: {
         self: base,
         events: `${base}/events`,
-        ...(done
+        ...(reportKept
           ? { reportCsv: `${base}/report?format=csv`, reportXlsx: `${base}/report?format=xlsx` }
           : {}),
       },
@@ -339,6 +340,8 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
         tags: ['spreadsheets'],
         summary:
           "The import report: the customer's rows with a Problems column and the Intake ID of each row's record",
+        description:
+          'Kept for INTAKE_IMPORT_RETENTION_DAYS after the import finished, then deleted: 410 import.report-expired.',
         security,
         params: ImportParams,
         querystring: Type.Object({
@@ -350,6 +353,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
     },
     async (request, reply) => {
       const job = await jobOf(request.params.id, request.params.importId);
+      if (job.filesRemovedAt !== null) throw importErrors.reportExpired(job.id, job.filesRemovedAt);
       if (job.status !== 'completed') throw importErrors.reportNotReady(job.id);
       const base = job.fileName.replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_') || 'import';
       const reports = job.sheets.map((s, i) => ({

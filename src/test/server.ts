@@ -49,6 +49,7 @@ export async function createTestServer(
       publicUrl: 'http://127.0.0.1',
       dataDir,
       imports: { ...loadConfig({}).imports, ...imports },
+      importRetentionDays: loadConfig({}).importRetentionDays,
       orderApiUrl,
       quoteApiUrl,
       delivery: { pollMs: 20, backoffBaseMs: 20, maxAttempts: 5, timeoutMs: 2000, ...delivery },
