@@ -9,7 +9,7 @@ import {
   type SheetLimits,
 } from './sheet-limits.js';
 import type { SheetRow } from './sheet-row.js';
-import { columnLetter } from './header-mapping.js';
+import { CsvGuard } from './csv-guard.js';
 
 export type TextEncoding = 'utf8' | 'utf16le' | 'utf16be' | 'windows1252';
 
@@ -101,9 +101,9 @@ const EXCEL_COLUMNS = 16_384;
 /**
  * Streams a CSV file's rows as text, as they appear, numbered as a spreadsheet numbers them
  * (a quoted cell with line breaks stays on one row). Memory does not grow with the file. With
- * `bounds` (an upload), each field is checked as it is parsed, before the row grows past it: a
- * field with a value past the column or row limit, a blank one past Excel's width, or one longer
- * than Excel allows throws `SheetLimitError`.
+ * `bounds` (an upload), a record with more fields than Excel's width, or a field longer than Excel
+ * allows, is refused as the text streams in, before the parser builds it (see `CsvGuard`); a
+ * value past the column or row limit is refused as its row is read. Each throws `SheetLimitError`.
  */
 export async function* readCsvRows(
   path: string,
@@ -118,23 +118,23 @@ export async function* readCsvRows(
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: false,
-    ...(bounds
-      ? {
-          // A field (or an unclosed quote) stops growing here, before the cast below sees it.
-          max_record_size: MAX_CELL_CHARACTERS * Math.min(bounds.maxColumns, 1000),
-          cast: (value: string, context: { index: number; records: number }) => {
-            checkField(bounds, value, context.index, context.records + 1);
-            return value;
-          },
-        }
-      : {}),
   });
+  const guard = bounds
+    ? new CsvGuard(shape.delimiter, {
+        sheet: bounds.sheet,
+        maxFields: EXCEL_COLUMNS,
+        maxFieldLength: MAX_CELL_CHARACTERS,
+      })
+    : undefined;
+  guard?.on('error', (error) => parser.destroy(error));
   file.on('error', (error) => parser.destroy(error));
-  file.pipe(decoder).pipe(parser);
+  if (guard) file.pipe(decoder).pipe(guard).pipe(parser);
+  else file.pipe(decoder).pipe(parser);
   let number = 0;
   try {
     for await (const cells of parser as AsyncIterable<string[]>) {
       number++;
+      if (bounds) checkValues(bounds, number, cells);
       yield { number, cells };
     }
   } catch (error) {
@@ -145,20 +145,16 @@ export async function* readCsvRows(
     file.destroy();
     (decoder as unknown as { destroy(): void }).destroy();
     parser.destroy();
+    guard?.destroy();
   }
 }
 
-function checkField(bounds: CsvBounds, value: string, column: number, row: number): void {
-  if (value.length > MAX_CELL_CHARACTERS)
-    throw new SheetLimitError(
-      'cell-length',
-      bounds.sheet,
-      row,
-      column,
-      `${columnLetter(column)}${row}`,
-      MAX_CELL_CHARACTERS,
-    );
-  if (value !== '') checkCell(bounds, bounds.sheet, row, column);
-  else if (column >= EXCEL_COLUMNS)
-    checkCell({ ...bounds, maxColumns: EXCEL_COLUMNS }, bounds.sheet, row, column);
+/** The row's last value (blank fields do not count) must be within the column and row limits. */
+function checkValues(bounds: CsvBounds, row: number, cells: readonly string[]): void {
+  for (let c = cells.length - 1; c >= 0; c--) {
+    if (cells[c] !== '') {
+      checkCell(bounds, bounds.sheet, row, c);
+      return;
+    }
+  }
 }

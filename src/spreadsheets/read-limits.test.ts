@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import { buildXlsx, type XlsxRow } from '../test/xlsx-file.js';
+import { CsvGuard } from './csv-guard.js';
 import { columnLetter } from './header-mapping.js';
 import { openTable, XlsxError } from './open-table.js';
 import { refusalOf } from './prepare-import.js';
@@ -200,6 +203,57 @@ describe('reading an upload within its limits', () => {
     expect(read).toBeGreaterThan(30);
     expect(peak).toBeLessThan(128 * MiB);
   }, 30_000);
+});
+
+describe('the CSV guard', () => {
+  /** The records csv-parse builds from the chunks, through the guard; or the guard's refusal. */
+  async function parsed(chunks: string[], maxFields: number, maxFieldLength: number) {
+    const guard = new CsvGuard(',', { sheet: 'S', maxFields, maxFieldLength });
+    const parser = parse({ relax_column_count: true, relax_quotes: true, bom: true });
+    guard.on('error', (error) => parser.destroy(error));
+    Readable.from(chunks).pipe(guard).pipe(parser);
+    const records: string[][] = [];
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) records.push(record);
+      return { records, refused: undefined };
+    } catch (error) {
+      return { records, refused: error };
+    }
+  }
+
+  it('never lets csv-parse build a record past its limits, however quotes, line ends and chunks fall (fuzz)', async () => {
+    const text = fc.string({ unit: fc.constantFrom(...'ab,,,"\r\n '), maxLength: 60 });
+    const cuts = fc.array(fc.integer({ min: 1, max: 59 }), { maxLength: 4 });
+    let refusals = 0;
+    await fc.assert(
+      fc.asyncProperty(text, cuts, async (csv, at) => {
+        const points = [...new Set(at.filter((n) => n < csv.length))].sort((a, b) => a - b);
+        const chunks = [0, ...points].map((from, i) => csv.slice(from, points[i] ?? csv.length));
+        const { records, refused } = await parsed(chunks.filter(Boolean), 4, 6);
+        if (refused !== undefined) {
+          // The guard's refusal is typed; csv-parse's own complaints (a stray quote) pass through.
+          if (refused instanceof SheetLimitError) refusals++;
+          return;
+        }
+        for (const record of records) {
+          expect(record.length).toBeLessThanOrEqual(4);
+          for (const field of record) expect(field.length).toBeLessThanOrEqual(6);
+        }
+      }),
+      { seed: 20261128, numRuns: 2000 },
+    );
+    expect(refusals).toBeGreaterThan(100);
+  });
+
+  it('lets through what fits, unchanged, across chunks', async () => {
+    const csv = 'a,"b,""c""",d\r\n"x\ny",,\r\n';
+    const { records, refused } = await parsed([csv.slice(0, 7), csv.slice(7)], 3, 10);
+    expect(refused).toBeUndefined();
+    expect(records).toEqual([
+      ['a', 'b,"c"', 'd'],
+      ['x\ny', '', ''],
+    ]);
+  });
 });
 
 describe('column references', () => {
