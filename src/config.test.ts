@@ -63,6 +63,14 @@ describe('configuration', () => {
       /^INTAKE_ADMIN_TOKEN must be at least 24/,
     );
     expect(problemsOf({ INTAKE_LOG_LEVEL: 'loud' })[0]).toMatch(/^INTAKE_LOG_LEVEL="loud"/);
+    expect(problemsOf({ INTAKE_IMPORT_RETENTION_DAYS: '0' })).toEqual([
+      'INTAKE_IMPORT_RETENTION_DAYS="0" must be a whole number from 1 to 36500',
+    ]);
+  });
+
+  it('keeps import files 7 days unless INTAKE_IMPORT_RETENTION_DAYS says otherwise', () => {
+    expect(loadConfig({}).importRetentionDays).toBe(7);
+    expect(loadConfig({ INTAKE_IMPORT_RETENTION_DAYS: '30' }).importRetentionDays).toBe(30);
   });
 
   it('reads the throttle: a minute, 20 failures, 600 link requests by default; validated', () => {

@@ -28,6 +28,11 @@ export interface Config {
   dataDir: string;
   /** Limits on spreadsheet imports; each refusal is a 413 or a 422. */
   imports: ImportLimits;
+  /**
+   * INTAKE_IMPORT_RETENTION_DAYS: days an import's files (its report; an upload left behind) are
+   * kept after it finished, then deleted by an hourly sweep (default 7).
+   */
+  importRetentionDays: number;
   /** How events are delivered to subscribers. */
   delivery: DeliverySettings;
   /** INTAKE_ORDER_API_URL: the TMF622 order system ProductOrders are POSTed to at handover (none by default). */
@@ -106,6 +111,7 @@ const KNOWN = new Set([
   'INTAKE_IMPORT_MAX_CELL',
   'INTAKE_XLSX_MAX_UNZIPPED',
   'INTAKE_XLSX_MAX_RATIO',
+  'INTAKE_IMPORT_RETENTION_DAYS',
   'INTAKE_DELIVERY_POLL_MS',
   'INTAKE_DELIVERY_BACKOFF_MS',
   'INTAKE_DELIVERY_MAX_ATTEMPTS',
@@ -215,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       linkRequests: integer('INTAKE_LINK_REQUESTS_MAX', 600, 1, 1_000_000),
     },
     trustProxy: boolean('INTAKE_TRUST_PROXY', false),
+    importRetentionDays: integer('INTAKE_IMPORT_RETENTION_DAYS', 7, 1, 36_500),
     delivery: {
       pollMs: integer('INTAKE_DELIVERY_POLL_MS', 500, 10, 60_000),
       backoffBaseMs: integer('INTAKE_DELIVERY_BACKOFF_MS', 1000, 1, 3_600_000),

@@ -137,6 +137,7 @@ export const ERROR_CODES = [
   'import.idempotency-key-reused',
   'import.not-found',
   'import.report-not-ready',
+  'import.report-expired',
   'import.interrupted',
   'import.already-running',
   'hub.callback-invalid',

@@ -58,6 +58,37 @@ describe('starting Intake on the embedded database', () => {
     expect(relist.total).toBe(1);
   });
 
+  it('shows a generated first admin token on the terminal only: never on stdout nor in the log stream', async () => {
+    const log: string[] = [];
+    const secret: string[] = [];
+    const lines: string[] = [];
+    running = await startIntake(
+      loadConfig({
+        PORT: '0',
+        INTAKE_CATALOG_DIR: catalogDir,
+        INTAKE_LOG_LEVEL: 'trace',
+        INTAKE_DEMO: 'false',
+        DATABASE_URL: 'sqlite::memory:',
+        INTAKE_DATA_DIR: mkdtempSync(join(tmpdir(), 'intake-start-data-')),
+      }),
+      (l) => lines.push(l),
+      { secret: (l) => secret.push(l), log: { write: (s: string) => log.push(s) } },
+    );
+    const token = secret.map((l) => /^\s+(itk_\S+)$/.exec(l)?.[1]).find(Boolean)!;
+    expect(token).toBeDefined();
+    const response = await fetch(`${running.url}/api/v1/acquisitions`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+    await running.close();
+    running = undefined;
+    // The log saw the start and the request (its authorization redacted), never the token.
+    expect(log.join('')).toContain('/api/v1/acquisitions');
+    expect(log.join('')).not.toContain(token);
+    expect(lines.join('\n')).not.toContain(token);
+    expect(lines.join('\n')).toContain('shown on the terminal');
+  });
+
   it('makes INTAKE_ADMIN_TOKEN the first admin token without printing it', async () => {
     const adminToken = 'configured-admin-token-0123456789';
     const lines = await start({

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { destination, pino, type DestinationStream } from 'pino';
 import { ensureFirstAdminToken } from './access/bootstrap.js';
 import { loadCatalog } from './catalog/load-catalog.js';
 import type { Config } from './config.js';
@@ -14,19 +14,37 @@ export interface RunningIntake {
   close: () => Promise<void>;
 }
 
+/** Where start-up writes, besides the log. */
+export interface StartOutput {
+  /**
+   * Receives the lines that hold a generated first admin token. The command line gives stderr
+   * (the terminal): stdout carries the log stream, which is collected and kept, and a token
+   * must never be in it. Defaults to `print`.
+   */
+  secret?: (line: string) => void;
+  /** Where the log (pino, JSON lines) goes; stdout by default. */
+  log?: DestinationStream;
+}
+
 /**
  * Starts Intake: loads and checks the catalogue, opens and migrates the database, makes sure an
  * admin can sign in, loads the demo proposal into an empty database, and listens.
- * `print` receives what a person starting Intake needs to read (the URL, a first token).
+ * `print` receives what a person starting Intake needs to read (the URL); a generated first token
+ * goes to `output.secret` only, never to `print` nor to the log.
  */
 export async function startIntake(
   config: Readonly<Config>,
   print: (line: string) => void = console.log,
+  output: StartOutput = {},
 ): Promise<RunningIntake> {
-  const logger = pino({
-    level: config.logLevel,
-    redact: ['req.headers.authorization', 'headers.authorization'],
-  });
+  const secret = output.secret ?? print;
+  const logger = pino(
+    {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'headers.authorization'],
+    },
+    output.log ?? destination(1),
+  );
   const catalog = await loadCatalog(config.catalogDir);
   const database = connectDatabase(config.databaseUrl);
   try {
@@ -37,15 +55,20 @@ export async function startIntake(
     await app.listen({ port: config.port, host: config.host });
     // Events wait in the outbox until now; the relay sends them, and resumes what a stop left.
     services.relay.start();
+    // Import files past INTAKE_IMPORT_RETENTION_DAYS go now, then hourly (stopped on close).
+    services.importRetention.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     print(`Intake is listening on ${url} (${database.dialect}, catalogue ${catalog.versionId})`);
     print(`  API documentation: ${url}/docs`);
     if (first.generated) {
-      print('  A first admin token was generated. It is shown only this once; keep it safe:');
-      print(`    ${first.generated}`);
-      print(`  Try: curl -H "Authorization: Bearer ${first.generated}" ${url}/api/v1/acquisitions`);
+      secret('  A first admin token was generated. It is shown only this once; keep it safe:');
+      secret(`    ${first.generated}`);
+      secret(
+        `  Try: curl -H "Authorization: Bearer ${first.generated}" ${url}/api/v1/acquisitions`,
+      );
+      print('  A first admin token was generated and shown on the terminal (stderr), not here.');
     } else if (first.created) {
       print('  The first admin token is the value of INTAKE_ADMIN_TOKEN.');
       print(

@@ -38,6 +38,7 @@ import { deliveryRoutes, hubRoutes } from './notifications/routes.js';
 import { callbackPolicy as makeCallbackPolicy } from './notifications/callback-guard.js';
 import { SubscriptionRepository } from './notifications/subscriptions.js';
 import { ImportRepository } from './spreadsheets/import-repository.js';
+import { ImportRetention } from './spreadsheets/import-retention.js';
 import { ImportService } from './spreadsheets/import-service.js';
 import { spreadsheetRoutes } from './spreadsheets/routes.js';
 import { formRoutes } from './forms/routes.js';
@@ -50,6 +51,7 @@ export interface ServerDeps {
     | 'bodyLimit'
     | 'publicUrl'
     | 'imports'
+    | 'importRetentionDays'
     | 'dataDir'
     | 'delivery'
     | 'orderApiUrl'
@@ -75,6 +77,8 @@ export interface Services {
   catalogs: CatalogRepository;
   acquisitions: AcquisitionService;
   imports: ImportService;
+  /** Deletes import files after the retention period; started by `startIntake`. */
+  importRetention: ImportRetention;
   subscriptions: SubscriptionRepository;
   handover: HandoverService;
   /** TMF629 customers and TMF632 organizations and individuals. */
@@ -122,6 +126,16 @@ export function buildServices({
   );
   const interview = new InterviewService(database.db, capture, now);
   const links = new LinkRepository(database.db);
+  const importJobs = new ImportRepository(database.db);
+  const imports = new ImportService(
+    database.db,
+    capture.engine,
+    importJobs,
+    config.imports,
+    config.dataDir,
+    now,
+    (error) => logger?.error({ err: error }, 'import failed unexpectedly'),
+  );
   return {
     subscriptions,
     handover,
@@ -154,14 +168,13 @@ export function buildServices({
     acquisitions,
     lifecycle,
     interview,
-    imports: new ImportService(
-      database.db,
-      capture.engine,
-      new ImportRepository(database.db),
-      config.imports,
-      config.dataDir,
+    imports,
+    importRetention: new ImportRetention(
+      importJobs,
+      imports,
+      config.importRetentionDays,
       now,
-      (error) => logger?.error({ err: error }, 'import failed unexpectedly'),
+      (error) => logger?.error({ err: error }, 'deleting expired import files failed'),
     ),
     tokens: new TokenRepository(database.db),
     links,
@@ -184,6 +197,7 @@ export async function buildServer(
   await services.imports.recoverInterrupted();
   app.addHook('onClose', async () => {
     await services.relay.stop();
+    await services.importRetention.stop();
     await services.imports.drain();
   });
   const callbackPolicy = makeCallbackPolicy(deps.config.delivery.callbackAllow);
@@ -242,7 +256,6 @@ export async function buildServer(
         acquisitions: services.acquisitions,
         requireRole,
         limits: deps.config.imports,
-        dataDir: deps.config.dataDir,
       });
       await api.register(handoverRoutes, { handover: services.handover, requireRole });
       await api.register(quoteListenerRoutes, {

@@ -10,6 +10,7 @@ import { startIntake } from '../main.js';
 import { determinePlan } from '../plan/determine-plan.js';
 import { readProposal } from '../proposals/read-proposal.js';
 import { formatPlan } from './format-plan.js';
+import { runTokensCommand } from './tokens-command.js';
 import { downloadTemplate, importFile, RemoteError, type RemoteOut } from './remote.js';
 
 const USAGE = `Usage: intake <command> [options]
@@ -19,6 +20,9 @@ Commands:
   plan <proposal.json> [--json]  print the data a proposal requires, without a server
   catalog check                  validate the requirement catalogue
   db migrate                     bring the database (DATABASE_URL) up to date
+  tokens create --role <role>    issue an API token straight into the database (DATABASE_URL), no
+      [--name <name>]            server needed: when the last admin token is lost or revoked;
+                                 prints the token once on stdout
   template <acquisition>         download the spreadsheet template from a running Intake
       [--format xlsx|csv] [--entity <id>] [--out <file>]
   import <acquisition> <file>    import a CSV or XLSX file into a running Intake, with progress
@@ -51,8 +55,15 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Runs the command line; returns the exit code (the server command keeps running). */
-export async function runCli(argv: string[], out: Out = console): Promise<number> {
+/**
+ * Runs the command line; returns the exit code (the server command keeps running). Settings come
+ * from `env` (the process's environment unless a test gives another).
+ */
+export async function runCli(
+  argv: string[],
+  out: Out = console,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -71,6 +82,8 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
         match: { type: 'string' },
         mapping: { type: 'string' },
         report: { type: 'string' },
+        role: { type: 'string' },
+        name: { type: 'string' },
       },
     });
   } catch (error) {
@@ -83,11 +96,12 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
     out.log(USAGE);
     return command || values.help ? 0 : 2;
   }
-  const catalogDir = values.catalog ?? process.env.INTAKE_CATALOG_DIR ?? './catalog';
+  const catalogDir = values.catalog ?? env.INTAKE_CATALOG_DIR ?? './catalog';
   try {
     switch (command) {
       case 'serve': {
-        const running = await startIntake(loadConfig(), out.log);
+        // A generated first token goes to stderr: stdout is the log stream, which is kept.
+        const running = await startIntake(loadConfig(env), out.log, { secret: out.error });
         const stop = () => void running.close().then(() => process.exit(0));
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
@@ -137,7 +151,7 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
           out.error('Usage: intake db migrate');
           return 2;
         }
-        const config = loadConfig();
+        const config = loadConfig(env);
         const database = connectDatabase(config.databaseUrl);
         try {
           await migrateToLatest(database.db, database.schema);
@@ -147,9 +161,16 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
         out.log(`The ${database.dialect} database is up to date.`);
         return 0;
       }
+      case 'tokens':
+        return await runTokensCommand(
+          rest,
+          values,
+          () => connectDatabase(loadConfig(env).databaseUrl),
+          out,
+        );
       case 'template':
       case 'import': {
-        const token = values.token ?? process.env.INTAKE_TOKEN;
+        const token = values.token ?? env.INTAKE_TOKEN;
         const [acquisition, file] = rest;
         if (!acquisition || (command === 'import' && !file)) {
           out.error(
@@ -162,7 +183,7 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
           return 2;
         }
         const remote = {
-          url: (values.url ?? process.env.INTAKE_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, ''),
+          url: (values.url ?? env.INTAKE_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, ''),
           token,
         };
         if (command === 'template') {

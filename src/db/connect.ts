@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
 import pg from 'pg';
+import { createPrivateFileSync } from '../data-dir.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -26,7 +26,8 @@ export function dialectOf(url: string): DialectName {
 
 function sqliteDialect(url: string): Dialect {
   const path = url.slice('sqlite:'.length);
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
+  if (path !== ':memory:') createPrivateFileSync(path, dirname(path));
   const database = new SQLite(path);
   database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');

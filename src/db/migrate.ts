@@ -2,6 +2,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as capture from './migrations/20261127T0900-capture.js';
 import * as imports from './migrations/20261127T1100-imports.js';
+import * as importRetention from './migrations/20261128T2210-import-retention.js';
 import * as handover from './migrations/20261127T1400-handover.js';
 import * as initial from './migrations/20261127T0700-initial.js';
 import * as notifications from './migrations/20261127T1300-notifications.js';
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '20261127T1500-parties': parties,
   '20261127T1600-portal': portal,
   '20261128T2200-one-running-import': oneRunningImport,
+  '20261128T2210-import-retention': importRetention,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

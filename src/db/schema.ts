@@ -188,6 +188,8 @@ export interface ImportTable {
   actor: string;
   created_at: string;
   finished_at: string | null;
+  /** When the retention sweep deleted the import's files (its report); null while they are kept. */
+  files_removed_at: string | null;
 }
 
 export interface ImportFindingTable {

@@ -1,4 +1,5 @@
 import { AppError, type ProblemDetail } from '../errors.js';
+import { columnLetter } from './header-mapping.js';
 
 /** Refusals of a spreadsheet import; each stores nothing (codes listed in errors.ts and docs/errors.md). */
 export const importErrors = {
@@ -24,21 +25,21 @@ export const importErrors = {
       422,
       `The workbook was refused: ${reason}. Nothing was imported.`,
     ),
-  tooManyRows: (limit: number, sheet: string) =>
+  tooManyRows: (limit: number, sheet: string, cell?: string) =>
     new AppError(
       'import.too-many-rows',
       413,
-      `"${sheet}" goes past the ${limit} rows an import may have. Split the file; nothing was imported.`,
+      `"${sheet}" goes past the ${limit} rows an import may have${cell ? ` (cell ${cell})` : ''}. Split the file; nothing was imported.`,
       [],
-      { limit },
+      cell ? { limit, cell } : { limit },
     ),
-  tooManyColumns: (limit: number, sheet: string, row: number) =>
+  tooManyColumns: (limit: number, sheet: string, row: number, cell?: string) =>
     new AppError(
       'import.too-many-columns',
       422,
-      `Row ${row} of "${sheet}" has more than the ${limit} columns an import may have; nothing was imported.`,
+      `Row ${row} of "${sheet}" has more than the ${limit} columns an import may have${cell ? `: cell ${cell} is past the last one, ${columnLetter(limit - 1)}` : ''}; nothing was imported.`,
       [],
-      { limit },
+      cell ? { limit, row, cell } : { limit, row },
     ),
   cellTooLong: (limit: number, sheet: string, row: number, column: string) =>
     new AppError(
@@ -83,6 +84,14 @@ export const importErrors = {
     ),
   notFound: (id: string) =>
     new AppError('import.not-found', 404, `There is no import "${id}" in this acquisition.`),
+  reportExpired: (id: string, removedAt: string) =>
+    new AppError(
+      'import.report-expired',
+      410,
+      `The report of import "${id}" was deleted on ${removedAt.slice(0, 10)}, after the retention period (INTAKE_IMPORT_RETENTION_DAYS). Its findings are still listed on the import.`,
+      [],
+      { removedAt },
+    ),
   reportNotReady: (id: string) =>
     new AppError(
       'import.report-not-ready',

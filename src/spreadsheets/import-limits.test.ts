@@ -161,6 +161,7 @@ describe.each(dialects)('bounded imports on %s', (dialect) => {
         actor: 'someone',
         createdAt: new Date().toISOString(),
         finishedAt: null,
+        filesRemovedAt: null,
       }),
     ).rejects.toMatchObject({ code: 'import.already-running' });
     await server.database.db

@@ -64,6 +64,8 @@ export interface ImportJob extends ImportCounts {
   actor: string;
   createdAt: string;
   finishedAt: string | null;
+  /** When its files (the report) were deleted after the retention period; null while kept. */
+  filesRemovedAt: string | null;
 }
 
 /** An import as the API answers it: the job, its first findings and where to follow it. */
@@ -94,6 +96,7 @@ const toJob = (row: Selectable<ImportTable>): ImportJob => ({
   actor: row.actor,
   createdAt: row.created_at,
   finishedAt: row.finished_at,
+  filesRemovedAt: row.files_removed_at,
 });
 
 /** Import jobs and their findings. */
@@ -263,9 +266,42 @@ export class ImportRepository {
     return Number(row.n);
   }
 
-  /** Jobs a stopped process left running: their transaction was rolled back, so nothing was stored. */
-  async failInterrupted(at: string): Promise<number> {
-    const result = await this.db
+  /** Finished jobs, finished before `before`, whose files are still kept (oldest first). */
+  async expiredWithFiles(before: string, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('imports')
+      .select('id')
+      .where('status', '!=', 'running')
+      .where('finished_at', '<', before)
+      .where('files_removed_at', 'is', null)
+      .orderBy('finished_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Records that the jobs' files were deleted, so that their reports answer 410. */
+  async markFilesRemoved(ids: readonly string[], at: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('imports')
+      .set({ files_removed_at: at })
+      .where('id', 'in', [...ids])
+      .execute();
+  }
+
+  /**
+   * Jobs a stopped process left running: their transaction was rolled back, so nothing was stored.
+   * Marks them failed and returns their ids (their working files are to be removed).
+   */
+  async failInterrupted(at: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('imports')
+      .select('id')
+      .where('status', '=', 'running')
+      .execute();
+    if (rows.length === 0) return [];
+    await this.db
       .updateTable('imports')
       .set({
         status: 'failed',
@@ -278,7 +314,12 @@ export class ImportRepository {
         }),
       })
       .where('status', '=', 'running')
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+    return rows.map((r) => r.id);
   }
 }

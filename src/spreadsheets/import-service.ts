@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { CaptureEngine } from '../capture/capture-engine.js';
 import { captureErrors } from '../capture/capture-errors.js';
 import type { ImportLimits } from '../config.js';
+import { makePrivateDir } from '../data-dir.js';
 import type { Database } from '../db/schema.js';
 import { AppError, errors } from '../errors.js';
 import type { MappingOverride } from './header-mapping.js';
@@ -17,7 +18,7 @@ import type {
   ImportRepository,
   MatchMode,
 } from './import-repository.js';
-import { prepareImport } from './prepare-import.js';
+import { prepareImport, refusalOf } from './prepare-import.js';
 import { reportPath, runImport, stagingPath } from './run-import.js';
 import type { Audience } from './sheet-columns.js';
 
@@ -77,9 +78,21 @@ export class ImportService {
     this.events.setMaxListeners(0);
   }
 
-  /** Marks jobs a previous process left running as failed. */
-  recoverInterrupted(): Promise<number> {
-    return this.jobs.failInterrupted(this.now().toISOString());
+  /**
+   * At start: marks jobs a previous process left running as failed and removes what they left on
+   * disk (the upload, staged rows, a half-written report), and any upload that never became a job
+   * (a process that died while reading a file leaves it in `incoming`). Returns the jobs failed.
+   */
+  async recoverInterrupted(): Promise<number> {
+    const ids = await this.jobs.failInterrupted(this.now().toISOString());
+    for (const id of ids) await rm(this.dirOf(id), { recursive: true, force: true });
+    await rm(this.incomingDir(), { recursive: true, force: true });
+    return ids.length;
+  }
+
+  /** Where uploads are written while they arrive and are read, before (or without) a job. */
+  incomingDir(): string {
+    return join(this.dataDir, 'imports', 'incoming');
   }
 
   /** Waits for every running import (at shutdown). */
@@ -161,6 +174,7 @@ export class ImportService {
         actor: request.actor,
         createdAt: this.now().toISOString(),
         finishedAt: null,
+        filesRemovedAt: null,
       };
       const inserted = await this.jobs.insert(job).catch((error: unknown) => {
         prepared.table.close();
@@ -175,7 +189,7 @@ export class ImportService {
         return this.replay(earlier!, requestHash, request.idempotencyKey!);
       }
       const dir = this.dirOf(job.id);
-      await mkdir(dir, { recursive: true });
+      await makePrivateDir(dir);
       const path = upload.path;
       started = true;
       const run = { rowsRead: 0, done: Promise.resolve(job) };
@@ -194,7 +208,9 @@ export class ImportService {
             },
           });
           return await this.finish(job, { ...result, status: 'completed', error: null });
-        } catch (error) {
+        } catch (thrown) {
+          // A reader's refusal past the first rows (a cell past a limit) is the client's, not a 500.
+          const error = refusalOf(thrown);
           const problem =
             error instanceof AppError
               ? {

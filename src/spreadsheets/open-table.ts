@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { detectCsvShape, readCsvRows, type CsvShape } from './read-csv.js';
 import { XlsxError, XlsxWorkbook, type UnzipLimits } from './read-xlsx.js';
+import type { SheetLimits } from './sheet-limits.js';
 import type { SheetRow } from './sheet-row.js';
 
 /** One sheet of an uploaded table: a CSV file is one sheet, a workbook has one per tab. */
@@ -21,11 +22,14 @@ export interface OpenedTable {
 /** A file that is neither CSV nor XLSX, or a legacy format Intake does not read. */
 export class UnsupportedFileError extends Error {}
 
-/** Opens an uploaded file by its content (not its name): XLSX if it is a zip package, else CSV. */
+/**
+ * Opens an uploaded file by its content (not its name): XLSX if it is a zip package, else CSV.
+ * Its sheets' rows are read within `limits` (see `SheetLimits`).
+ */
 export async function openTable(
   path: string,
   fileName: string,
-  limits: UnzipLimits,
+  limits: UnzipLimits & SheetLimits,
 ): Promise<OpenedTable> {
   const magic = Buffer.alloc(8);
   const handle = await open(path, 'r');
@@ -58,7 +62,17 @@ export async function openTable(
   return {
     format: 'csv',
     csv,
-    sheets: [{ name, rows: () => readCsvRows(path, csv) }],
+    sheets: [
+      {
+        name,
+        rows: () =>
+          readCsvRows(path, csv, {
+            sheet: name,
+            maxColumns: limits.maxColumns,
+            maxRows: limits.maxRows,
+          }),
+      },
+    ],
     close: () => undefined,
   };
 }

@@ -3,6 +3,7 @@ import type { AcquisitionContext } from '../capture/acquisition-context.js';
 import type { ImportLimits } from '../config.js';
 import type { ProblemDetail } from '../errors.js';
 import {
+  columnLetter,
   detectHeaderRow,
   headerScore,
   mapColumns,
@@ -20,6 +21,7 @@ import {
   type TableSheet,
 } from './open-table.js';
 import { CsvFormatError } from './read-csv.js';
+import { SheetLimitError } from './sheet-limits.js';
 import { sheetFields, sheetNameOf, type Audience } from './sheet-columns.js';
 import type { SheetRow } from './sheet-row.js';
 
@@ -139,6 +141,21 @@ export function refusalOf(error: unknown): unknown {
       : importErrors.unreadable(error.message);
   if (error instanceof CsvFormatError || error instanceof UnsupportedFileError)
     return importErrors.unreadable(error.message);
+  if (error instanceof SheetLimitError) {
+    switch (error.kind) {
+      case 'columns':
+        return importErrors.tooManyColumns(error.limit, error.sheet, error.row, error.cell);
+      case 'rows':
+        return importErrors.tooManyRows(error.limit, error.sheet, error.cell);
+      case 'cell-length':
+        return importErrors.cellTooLong(
+          error.limit,
+          error.sheet,
+          error.row,
+          columnLetter(error.column),
+        );
+    }
+  }
   return error;
 }
 

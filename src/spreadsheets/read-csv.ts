@@ -2,7 +2,14 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
+import {
+  checkCell,
+  MAX_CELL_CHARACTERS,
+  SheetLimitError,
+  type SheetLimits,
+} from './sheet-limits.js';
 import type { SheetRow } from './sheet-row.js';
+import { CsvGuard } from './csv-guard.js';
 
 export type TextEncoding = 'utf8' | 'utf16le' | 'utf16be' | 'windows1252';
 
@@ -83,11 +90,26 @@ export async function detectCsvShape(path: string): Promise<CsvShape> {
 /** A CSV file's problem that makes it unreadable. */
 export class CsvFormatError extends Error {}
 
+/** The limits of an uploaded sheet, and its name for the messages that refuse it. */
+export interface CsvBounds extends SheetLimits {
+  sheet: string;
+}
+
+/** The widest sheet Excel makes (column XFD): blank fields are tolerated up to here, no further. */
+const EXCEL_COLUMNS = 16_384;
+
 /**
  * Streams a CSV file's rows as text, as they appear, numbered as a spreadsheet numbers them
- * (a quoted cell with line breaks stays on one row). Memory does not grow with the file.
+ * (a quoted cell with line breaks stays on one row). Memory does not grow with the file. With
+ * `bounds` (an upload), a record with more fields than Excel's width, or a field longer than Excel
+ * allows, is refused as the text streams in, before the parser builds it (see `CsvGuard`); a
+ * value past the column or row limit is refused as its row is read. Each throws `SheetLimitError`.
  */
-export async function* readCsvRows(path: string, shape: CsvShape): AsyncGenerator<SheetRow> {
+export async function* readCsvRows(
+  path: string,
+  shape: CsvShape,
+  bounds?: CsvBounds,
+): AsyncGenerator<SheetRow> {
   const file = createReadStream(path);
   const decoder = iconv.decodeStream(shape.encoding);
   const parser = parse({
@@ -97,20 +119,42 @@ export async function* readCsvRows(path: string, shape: CsvShape): AsyncGenerato
     relax_quotes: true,
     skip_empty_lines: false,
   });
+  const guard = bounds
+    ? new CsvGuard(shape.delimiter, {
+        sheet: bounds.sheet,
+        maxFields: EXCEL_COLUMNS,
+        maxFieldLength: MAX_CELL_CHARACTERS,
+      })
+    : undefined;
+  guard?.on('error', (error) => parser.destroy(error));
   file.on('error', (error) => parser.destroy(error));
-  file.pipe(decoder).pipe(parser);
+  if (guard) file.pipe(decoder).pipe(guard).pipe(parser);
+  else file.pipe(decoder).pipe(parser);
   let number = 0;
   try {
     for await (const cells of parser as AsyncIterable<string[]>) {
       number++;
+      if (bounds) checkValues(bounds, number, cells);
       yield { number, cells };
     }
   } catch (error) {
+    if (error instanceof SheetLimitError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new CsvFormatError(`the file cannot be read as CSV after row ${number}: ${reason}`);
   } finally {
     file.destroy();
     (decoder as unknown as { destroy(): void }).destroy();
     parser.destroy();
+    guard?.destroy();
+  }
+}
+
+/** The row's last value (blank fields do not count) must be within the column and row limits. */
+function checkValues(bounds: CsvBounds, row: number, cells: readonly string[]): void {
+  for (let c = cells.length - 1; c >= 0; c--) {
+    if (cells[c] !== '') {
+      checkCell(bounds, bounds.sheet, row, c);
+      return;
+    }
   }
 }

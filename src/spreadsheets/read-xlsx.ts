@@ -1,6 +1,13 @@
 import type { Readable } from 'node:stream';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import {
+  cellName,
+  checkCell,
+  MAX_CELL_CHARACTERS,
+  SheetLimitError,
+  type SheetLimits,
+} from './sheet-limits.js';
 import type { SheetRow } from './sheet-row.js';
 
 /** Limits that protect against a workbook that unpacks to far more than it weighs (a zip bomb). */
@@ -39,9 +46,11 @@ export class XlsxWorkbook {
     private readonly entries: Map<string, Entry>,
     readonly sheets: WorkbookSheet[],
     private readonly sharedStrings: string[],
+    private readonly limits: SheetLimits,
   ) {}
 
-  static async open(path: string, limits: UnzipLimits): Promise<XlsxWorkbook> {
+  /** Opens a workbook; `limits` bound the package (unzip) and every sheet's cells (columns, rows). */
+  static async open(path: string, limits: UnzipLimits & SheetLimits): Promise<XlsxWorkbook> {
     const zip = await openZip(path);
     try {
       const entries = await readDirectory(zip, limits);
@@ -51,7 +60,10 @@ export class XlsxWorkbook {
       const rels = await readPart(zip, entries, 'xl/_rels/workbook.xml.rels');
       const sheets = sheetsOf(workbookXml, rels ?? '');
       const shared = await readPart(zip, entries, 'xl/sharedStrings.xml');
-      return new XlsxWorkbook(zip, entries, sheets, shared ? sharedStringsOf(shared) : []);
+      return new XlsxWorkbook(zip, entries, sheets, shared ? sharedStringsOf(shared) : [], {
+        maxColumns: limits.maxColumns,
+        maxRows: limits.maxRows,
+      });
     } catch (error) {
       zip.close();
       throw error;
@@ -65,6 +77,8 @@ export class XlsxWorkbook {
   /**
    * Streams a sheet's rows: every cell as the text it holds (a formula's stored result, never
    * evaluated; a number as written in the file, never turned into a date). Missing cells are ''.
+   * A cell with a value past the column or row limit throws `SheetLimitError` before its row is
+   * padded out to it; so does a cell longer than Excel allows, before its text is joined.
    */
   async *rows(sheet: WorkbookSheet): AsyncGenerator<SheetRow> {
     const entry = this.entries.get(sheet.part);
@@ -75,8 +89,10 @@ export class XlsxWorkbook {
     let row: string[] | null = null;
     let rowNumber = 0;
     let cellIndex = 0;
+    let cellRef: string | undefined;
     let cellType = 'n';
     let text: string[] | null = null;
+    let textLength = 0;
     let inValue = false;
     let inInline = false;
     let inPhonetic = false;
@@ -91,7 +107,10 @@ export class XlsxWorkbook {
         }
         case 'c': {
           const ref = tag.attributes.r;
-          cellIndex = typeof ref === 'string' ? columnIndexOf(ref) : (row?.length ?? 0);
+          const index = typeof ref === 'string' ? columnIndexOf(ref) : -1;
+          // A cell without a (readable) reference follows the previous one.
+          cellIndex = index >= 0 ? index : (row?.length ?? 0);
+          cellRef = typeof ref === 'string' ? ref : undefined;
           cellType = tag.attributes.t ?? 'n';
           text = null;
           break;
@@ -99,10 +118,12 @@ export class XlsxWorkbook {
         case 'v':
           inValue = true;
           text = [];
+          textLength = 0;
           break;
         case 'is':
           inInline = true;
           text = [];
+          textLength = 0;
           break;
         case 'rPh':
           inPhonetic = true;
@@ -110,7 +131,18 @@ export class XlsxWorkbook {
       }
     });
     parser.on('text', (t) => {
-      if (text && (inValue || inInline) && !inPhonetic) text.push(t);
+      if (!text || !(inValue || inInline) || inPhonetic) return;
+      textLength += t.length;
+      if (textLength > MAX_CELL_CHARACTERS)
+        throw new SheetLimitError(
+          'cell-length',
+          sheet.name,
+          rowNumber,
+          cellIndex,
+          cellName(cellRef, cellIndex, rowNumber),
+          MAX_CELL_CHARACTERS,
+        );
+      text.push(t);
     });
     parser.on('closetag', (tag) => {
       switch (tag.name) {
@@ -125,6 +157,8 @@ export class XlsxWorkbook {
           break;
         case 'c':
           if (row && text) {
+            // Before the row is padded out to the cell: `ZZZZZZZ2` must not allocate 8 billion cells.
+            checkCell(this.limits, sheet.name, rowNumber, cellIndex, cellRef);
             while (row.length < cellIndex) row.push('');
             row[cellIndex] = this.cellValue(cellType, text.join(''));
           }
@@ -151,7 +185,7 @@ export class XlsxWorkbook {
       for (const r of ready.splice(0)) yield r;
     } catch (error) {
       stream.destroy();
-      if (error instanceof XlsxError) throw error;
+      if (error instanceof XlsxError || error instanceof SheetLimitError) throw error;
       throw new XlsxError(
         `the sheet "${sheet.name}" cannot be read after row ${rowNumber}: ${messageOf(error)}`,
       );
@@ -175,13 +209,16 @@ export class XlsxWorkbook {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Zero-based column index of a cell reference: "C7" → 2. */
+/**
+ * Zero-based column index of a cell reference: "C7" → 2; -1 when it does not start with a column
+ * letter. A reference with absurdly many letters saturates at a huge index instead of overflowing.
+ */
 export function columnIndexOf(ref: string): number {
   let n = 0;
   for (const ch of ref) {
     const code = ch.charCodeAt(0);
     if (code < 65 || code > 90) break;
-    n = n * 26 + (code - 64);
+    n = Math.min(n * 26 + (code - 64), Number.MAX_SAFE_INTEGER);
   }
   return n - 1;
 }

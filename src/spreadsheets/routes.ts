@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, rm } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +12,7 @@ import { READERS, WRITERS } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import type { CaptureService } from '../capture/capture-service.js';
 import type { ImportLimits } from '../config.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../data-dir.js';
 import { AppError, errors } from '../errors.js';
 import { principalOf, type RequireRole } from '../http/authenticate.js';
 import { findNul, nulCharacter } from '../http/reject-nul.js';
@@ -62,7 +63,6 @@ export interface SpreadsheetRoutesOptions {
   acquisitions: AcquisitionService;
   requireRole: RequireRole;
   limits: ImportLimits;
-  dataDir: string;
 }
 
 const audienceOf = (request: FastifyRequest): Audience =>
@@ -71,7 +71,7 @@ const audienceOf = (request: FastifyRequest): Audience =>
 /** Templates, imports (upload, status, progress events, reports). */
 export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptions> = async (
   app,
-  { imports, capture, acquisitions, requireRole, limits, dataDir },
+  { imports, capture, acquisitions, requireRole, limits },
 ) => {
   const security = [{ bearerAuth: [] }];
   await app.register(multipart, {
@@ -81,6 +81,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
   const present = async (job: ImportJob): Promise<ImportJobView> => {
     const base = `/api/v1/acquisitions/${job.acquisitionId}/imports/${job.id}`;
     const done = job.status === 'completed';
+    const reportKept = done && job.filesRemovedAt === null;
     const progress = imports.progressOf(job.id);
     return {
       ...job,
@@ -90,7 +91,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
       links: {
         self: base,
         events: `${base}/events`,
-        ...(done
+        ...(reportKept
           ? { reportCsv: `${base}/report?format=csv`, reportXlsx: `${base}/report?format=xlsx` }
           : {}),
       },
@@ -181,7 +182,11 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
     async (request, reply) => {
       const principal = principalOf(request);
       await acquisitions.get(request.params.id);
-      const { upload, fields } = await receiveUpload(request, dataDir, limits.maxBytes);
+      const { upload, fields } = await receiveUpload(
+        request,
+        imports.incomingDir(),
+        limits.maxBytes,
+      );
       const options = { ...request.query, ...fields };
       let mapping: MappingOverride | Record<string, MappingOverride> | undefined;
       try {
@@ -338,6 +343,8 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
         tags: ['spreadsheets'],
         summary:
           "The import report: the customer's rows with a Problems column and the Intake ID of each row's record",
+        description:
+          'Kept for INTAKE_IMPORT_RETENTION_DAYS after the import finished, then deleted: 410 import.report-expired.',
         security,
         params: ImportParams,
         querystring: Type.Object({
@@ -349,6 +356,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
     },
     async (request, reply) => {
       const job = await jobOf(request.params.id, request.params.importId);
+      if (job.filesRemovedAt !== null) throw importErrors.reportExpired(job.id, job.filesRemovedAt);
       if (job.status !== 'completed') throw importErrors.reportNotReady(job.id);
       const base = job.fileName.replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_') || 'import';
       const reports = job.sheets.map((s, i) => ({
@@ -390,12 +398,11 @@ type ImportFields = Partial<Record<'mode' | 'match' | 'entity' | 'mapping', stri
  */
 async function receiveUpload(
   request: FastifyRequest,
-  dataDir: string,
+  dir: string,
   maxBytes: number,
 ): Promise<{ upload: Upload; fields: ImportFields }> {
   if (!request.isMultipart()) throw importErrors.fileMissing();
-  const dir = join(dataDir, 'imports', 'incoming');
-  await mkdir(dir, { recursive: true });
+  await makePrivateDir(dir);
   const fields: ImportFields = {};
   let upload: Upload | undefined;
   const path = join(dir, randomUUID());
@@ -415,7 +422,7 @@ async function receiveUpload(
               done(null, chunk);
             },
           }),
-          createWriteStream(path),
+          createWriteStream(path, { mode: PRIVATE_FILE_MODE }),
         );
         if (part.file.truncated) throw importErrors.fileTooLarge(maxBytes);
         upload = { path, fileName: part.filename || 'upload', sha256: hash.digest('hex') };

@@ -9,6 +9,7 @@ import type { CaptureEngine, Origin, WriteOp } from '../capture/capture-engine.j
 import { CaptureRepository } from '../capture/capture-repository.js';
 import type { Finding } from '../capture/record.js';
 import type { ImportLimits } from '../config.js';
+import { PRIVATE_FILE_MODE } from '../data-dir.js';
 import type { Database } from '../db/schema.js';
 import { columnLetter } from './header-mapping.js';
 import { importErrors } from './import-errors.js';
@@ -154,7 +155,7 @@ async function firstPass(
   sheetLabel: string,
 ): Promise<number> {
   const { limits } = options;
-  const out = createWriteStream(staging);
+  const out = createWriteStream(staging, { mode: PRIVATE_FILE_MODE });
   const idColumn = sheet.plan.columns.find((c) => c.match === 'recordId')?.index;
   const mapped = sheet.plan.columns.filter((c) => c.field !== null);
   const where = (row: number) => `${options.fileName}${sheetLabel} row ${row}`;
@@ -185,9 +186,8 @@ async function firstPass(
   try {
     for await (const row of sheet.sheet.rows()) {
       if (row.number <= sheet.plan.headerRow) continue;
+      // The reader has refused any cell with a value past the column limit.
       const cells = trimTrailing(row.cells);
-      if (cells.length > limits.maxColumns)
-        throw importErrors.tooManyColumns(limits.maxColumns, sheet.sheet.name, row.number);
       for (const [c, cell] of cells.entries()) {
         if (cell.length > limits.maxCellLength)
           throw importErrors.cellTooLong(
@@ -251,7 +251,7 @@ async function secondPass(
     sheet.plan.columns.filter((c) => c.field !== null).map((c) => [c.field!, c]),
   );
   const csv = stringify({ cast: { string: neutralizeFormula } });
-  const file = createWriteStream(report);
+  const file = createWriteStream(report, { mode: PRIVATE_FILE_MODE });
   csv.pipe(file);
   const line = (cells: string[]) => write(csv, cells);
   let invalid = 0;

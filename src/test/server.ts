@@ -59,6 +59,7 @@ export async function createTestServer(
       publicUrl: 'http://127.0.0.1',
       dataDir,
       imports: { ...loadConfig({}).imports, ...imports },
+      importRetentionDays: loadConfig({}).importRetentionDays,
       orderApiUrl,
       quoteApiUrl,
       delivery: {

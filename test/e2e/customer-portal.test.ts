@@ -96,6 +96,61 @@ describe.each(dialects)('the customer portal in Chromium (%s)', (dialect) => {
     await page.close();
   });
 
+  it('keeps the link through the section navigation, a save, a changed fragment and a reload', async () => {
+    const id = await acquisitionWithSiteLeft(app);
+    const token = await issueLink(app, id);
+    const { page, errors } = await openPage(app);
+    const bearers = new Set<string>();
+    page.on('request', (request) => {
+      const authorization = request.headers().authorization;
+      if (authorization) bearers.add(authorization);
+    });
+    await page.goto(`${app.url}/portal#${token}`);
+    await page.getByRole('heading', { name: 'Hello Sam Example' }).waitFor();
+
+    // Every section in the navigation, then back to the site: the URL still holds the link.
+    const nav = page.getByRole('navigation', { name: 'Your part' });
+    const sections = nav.getByRole('button');
+    expect(await sections.count()).toBeGreaterThan(1);
+    for (let i = 0; i < (await sections.count()); i++) {
+      await sections.nth(i).click();
+      expect(new URL(page.url()).hash).toBe(`#${token}`);
+    }
+    await nav.getByRole('button', { name: 'Site', exact: true }).click();
+    expect(new URL(page.url()).hash).toBe(`#${token}`);
+
+    // A save after the navigation goes with the link's token.
+    const site = page.getByRole('group', { name: /^Site/ });
+    await site.getByLabel('Time zone').fill('Europe/London');
+    await site.getByLabel('Time zone').blur();
+    const timeZone = async () =>
+      (
+        await app.server.app.inject({
+          method: 'GET',
+          url: `/api/v1/acquisitions/${id}/records?entity=site`,
+          headers: app.server.auth('sales'),
+        })
+      ).json<{ items: { values: { timeZone?: string } }[] }>().items[0]?.values.timeZone;
+    await expect.poll(timeZone).toBe('Europe/London');
+
+    // A fragment changed by hand (or an old bookmark of a section) is put back, not used as a token.
+    await page.evaluate('location.hash = "#entity-site"');
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#${token}`);
+
+    // A reload (or the URL shared) opens the same link, with the saved answer.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Hello Sam Example' }).waitFor();
+    await page.getByRole('group', { name: /^Site/ }).getByLabel('Time zone').waitFor();
+    expect(
+      await page.getByRole('group', { name: /^Site/ }).getByLabel('Time zone').inputValue(),
+    ).toBe('Europe/London');
+    expect(await page.getByText('This link is not valid any more').count()).toBe(0);
+    expect([...bearers]).toEqual([`Bearer ${token}`]);
+    expect(errors).toEqual([]);
+    await checkStep(page, `${dialect}-3-portal-after-navigation`, true);
+    await page.close();
+  });
+
   it('a link cannot open another acquisition', async () => {
     const id = await acquisitionWithSiteLeft(app);
     const token = await issueLink(app, id);

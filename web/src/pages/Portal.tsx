@@ -14,9 +14,16 @@ import { EntityRecords } from '../forms/EntityRecords.js';
 import { FormModel, type PortalContext } from '../forms/form-model.js';
 import { ImportWizard } from '../imports/ImportWizard.js';
 import { parsePointer } from './AcquisitionPage.js';
+import { useLinkToken } from './portal-link.js';
 
-/** The link's token, from the URL fragment (never sent to the server as part of the URL). */
-const linkToken = () => decodeURIComponent(location.hash.replace(/^#/, '')).trim();
+/**
+ * Moves to a part of the page without touching the URL: its fragment holds the link's token
+ * (an anchor link would replace it, and the next request would carry the anchor as the token).
+ */
+function scrollToPart(id: string, focusId = id): void {
+  document.getElementById(id)?.scrollIntoView();
+  document.getElementById(focusId)?.focus();
+}
 
 /**
  * The customer's portal at the link sales sent: only the customer's part of that one
@@ -25,7 +32,7 @@ const linkToken = () => decodeURIComponent(location.hash.replace(/^#/, '')).trim
  */
 export function Portal() {
   const announce = useAnnounce();
-  const token = linkToken();
+  const token = useLinkToken();
   const api = useMemo(() => (token ? new Api(token) : null), [token]);
   const [context, setContext] = useState<PortalContext | null>(null);
   const [error, setError] = useState('');
@@ -127,14 +134,21 @@ export function Portal() {
       )
       .then((r) => {
         setFocus({ entity: r.entity, ...target });
-        document.getElementById(`entity-${r.entity}`)?.scrollIntoView();
+        scrollToPart(`entity-${r.entity}`);
       })
       .catch((e: unknown) => setError(messageOf(e)));
   };
 
   return (
     <>
-      <a className="skip-link" href="#main">
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(event) => {
+          event.preventDefault();
+          scrollToPart('main');
+        }}
+      >
         Skip to content
       </a>
       <header className="topbar topbar--portal">
@@ -166,7 +180,16 @@ export function Portal() {
           <ul>
             {context.entities.map((e) => (
               <li key={e.id}>
-                <a href={`#entity-${e.id}`}>{e.name}</a>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => {
+                    setOpenSections((current) => new Set(current).add(e.id));
+                    scrollToPart(`entity-${e.id}`, `toggle-${e.id}`);
+                  }}
+                >
+                  {e.name}
+                </button>
               </li>
             ))}
           </ul>
@@ -178,6 +201,7 @@ export function Portal() {
               <h2 id={`h-${entity.id}`} className="portal-section">
                 <button
                   type="button"
+                  id={`toggle-${entity.id}`}
                   aria-expanded={open}
                   aria-controls={`body-${entity.id}`}
                   onClick={() =>
