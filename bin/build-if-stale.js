@@ -52,8 +52,7 @@ function writeStamp(root) {
 
 const args = process.argv.slice(2);
 const rootAt = args.indexOf('--root');
-const root =
-  rootAt >= 0 ? args[rootAt + 1] : join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = rootAt >= 0 ? args[rootAt + 1] : join(dirname(fileURLToPath(import.meta.url)), '..');
 
 if (args.includes('--stamp')) {
   writeStamp(root);
