@@ -18,6 +18,8 @@ export interface Config {
   catalogDir: string;
   /** INTAKE_DEMO: load the demo proposal into an empty database (default true). */
   demo: boolean;
+  /** INTAKE_METRICS_TOKEN: when set, `/metrics` needs it as a bearer token. */
+  metricsToken: string | undefined;
   /** INTAKE_LOG_LEVEL: fatal, error, warn, info, debug, trace or silent (default info). */
   logLevel: string;
   /** INTAKE_BODY_LIMIT: largest JSON request body in bytes (default 5 MiB). */
@@ -123,6 +125,7 @@ const KNOWN = new Set([
   'INTAKE_AUTH_FAILURES_MAX',
   'INTAKE_LINK_REQUESTS_MAX',
   'INTAKE_TRUST_PROXY',
+  'INTAKE_METRICS_TOKEN',
   // Read by the command line only (intake template / import), documented in the README.
   'INTAKE_URL',
   'INTAKE_TOKEN',
@@ -175,6 +178,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (adminToken !== undefined && (adminToken.length < 24 || /\s/.test(adminToken))) {
     problems.push('INTAKE_ADMIN_TOKEN must be at least 24 characters with no spaces');
   }
+  const metricsToken = env.INTAKE_METRICS_TOKEN?.trim() || undefined;
+  if (metricsToken !== undefined && (metricsToken.length < 24 || /\s/.test(metricsToken))) {
+    problems.push('INTAKE_METRICS_TOKEN must be at least 24 characters with no spaces');
+  }
   const logLevel = env.INTAKE_LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`INTAKE_LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
@@ -201,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     adminToken,
     catalogDir: env.INTAKE_CATALOG_DIR?.trim() || './catalog',
     demo: boolean('INTAKE_DEMO', true),
+    metricsToken,
     logLevel,
     bodyLimit: integer('INTAKE_BODY_LIMIT', 5 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     publicUrl: publicUrl.replace(/\/$/, ''),

@@ -42,6 +42,10 @@ import { ImportRetention } from './spreadsheets/import-retention.js';
 import { ImportService } from './spreadsheets/import-service.js';
 import { spreadsheetRoutes } from './spreadsheets/routes.js';
 import { formRoutes } from './forms/routes.js';
+import { HealthRepository } from './health/health-repository.js';
+import { createMetrics } from './health/metrics.js';
+import { registerHealthRoutes } from './health/routes.js';
+import { pendingMigrations } from './db/migrate.js';
 import { registerWebApp } from './http/web-app.js';
 import { CustomerPartService } from './portal/customer-part.js';
 
@@ -59,6 +63,7 @@ export interface ServerDeps {
     | 'webDir'
     | 'throttle'
     | 'trustProxy'
+    | 'metricsToken'
   >;
   database: DatabaseHandle;
   catalog: Catalog;
@@ -309,6 +314,18 @@ export async function buildServer(
     });
   }
   await registerWebApp(app, deps.config.webDir);
+  const health = new HealthRepository(deps.database.db);
+  const metrics = createMetrics(health, now);
+  metrics.observeRequests(app);
+  await registerHealthRoutes(app, {
+    probes: {
+      ping: () => health.ping(),
+      pendingMigrations: () => pendingMigrations(deps.database.db, deps.database.schema),
+      relayRunning: () => services.relay.isRunning(),
+    },
+    metrics,
+    metricsToken: deps.config.metricsToken,
+  });
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await deps.database.db.selectFrom('api_tokens').select('id').limit(1).execute();
     return { status: 'ok' };

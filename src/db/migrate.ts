@@ -43,6 +43,16 @@ export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise
   }
 }
 
+/** The names of the migrations this code knows that the database has not run yet. */
+export async function pendingMigrations(db: Kysely<any>, schema?: string): Promise<string[]> {
+  const infos = await new Migrator({
+    db,
+    provider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  }).getMigrations();
+  return infos.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
 /** Undoes every migration (used by tests of `down`). */
 export async function migrateToBottom(db: Kysely<any>, schema?: string): Promise<void> {
   const migrator = new Migrator({

@@ -107,6 +107,11 @@ export class Relay {
     tick();
   }
 
+  /** True between `start()` and `stop()`. */
+  isRunning(): boolean {
+    return !this.stopped;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);

@@ -74,6 +74,7 @@ export async function createTestServer(
       // Tests send many requests, some with wrong tokens on purpose, all from 127.0.0.1.
       throttle: { windowMs: 60_000, authFailures: 1_000_000, linkRequests: 1_000_000, ...throttle },
       trustProxy: false,
+      metricsToken: undefined,
     },
     database,
     catalog,
