@@ -4,6 +4,7 @@ import { loadCatalog } from '../catalog/load-catalog.js';
 import { CatalogInvalidError } from '../catalog/parse-catalog.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { connectDatabase } from '../db/connect.js';
+import { backupDatabase, BackupError, restoreDatabase } from '../db/backup.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { AppError } from '../errors.js';
 import { startIntake } from '../main.js';
@@ -20,6 +21,9 @@ Commands:
   plan <proposal.json> [--json]  print the data a proposal requires, without a server
   catalog check                  validate the requirement catalogue
   db migrate                     bring the database (DATABASE_URL) up to date
+  backup <file>                  write a consistent snapshot of the database (DATABASE_URL) while
+                                 Intake runs: SQLite's online backup, or pg_dump's custom format
+  restore <file>                 replace the database's contents with a backup (stop Intake first)
   tokens create --role <role>    issue an API token straight into the database (DATABASE_URL), no
       [--name <name>]            server needed: when the last admin token is lost or revoked;
                                  prints the token once on stdout
@@ -49,7 +53,8 @@ function describe(error: unknown): string {
   if (
     error instanceof CatalogInvalidError ||
     error instanceof ConfigError ||
-    error instanceof RemoteError
+    error instanceof RemoteError ||
+    error instanceof BackupError
   )
     return error.message;
   return error instanceof Error ? error.message : String(error);
@@ -159,6 +164,19 @@ export async function runCli(
           await database.close();
         }
         out.log(`The ${database.dialect} database is up to date.`);
+        return 0;
+      }
+      case 'backup':
+      case 'restore': {
+        const file = rest[0];
+        if (!file || rest.length > 1) {
+          out.error(`Usage: intake ${command} <file>`);
+          return 2;
+        }
+        const target = { url: loadConfig(env).databaseUrl };
+        if (command === 'backup') await backupDatabase(target, file);
+        else await restoreDatabase(target, file);
+        out.log(command === 'backup' ? `Backed up to ${file}.` : `Restored from ${file}.`);
         return 0;
       }
       case 'tokens':
