@@ -110,7 +110,10 @@ function run(command: string, args: string[]): Promise<void> {
       else
         reject(
           new BackupError(
-            `${command} failed (exit ${code}): ${stderr.replace(/postgres(ql)?:\/\/\S+/g, '<database>').trim().slice(0, 500)}`,
+            `${command} failed (exit ${code}): ${stderr
+              .replace(/postgres(ql)?:\/\/\S+/g, '<database>')
+              .trim()
+              .slice(0, 500)}`,
           ),
         );
     });
