@@ -1,3 +1,4 @@
+import { parseSecretKey } from './secrets/secret-box.js';
 import { parseCallbackAllow, type CallbackAllowList } from './notifications/address-policy.js';
 
 /**
@@ -18,6 +19,8 @@ export interface Config {
   catalogDir: string;
   /** INTAKE_DEMO: load the demo proposal into an empty database (default true). */
   demo: boolean;
+  /** INTAKE_SECRET_KEY: the key secret fields are sealed with (else the data folder's key file). */
+  secretKey: string | undefined;
   /** INTAKE_METRICS_TOKEN: when set, `/metrics` needs it as a bearer token. */
   metricsToken: string | undefined;
   /** INTAKE_LOG_LEVEL: fatal, error, warn, info, debug, trace or silent (default info). */
@@ -126,6 +129,7 @@ const KNOWN = new Set([
   'INTAKE_LINK_REQUESTS_MAX',
   'INTAKE_TRUST_PROXY',
   'INTAKE_METRICS_TOKEN',
+  'INTAKE_SECRET_KEY',
   // Read by the command line only (intake template / import), documented in the README.
   'INTAKE_URL',
   'INTAKE_TOKEN',
@@ -178,6 +182,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (adminToken !== undefined && (adminToken.length < 24 || /\s/.test(adminToken))) {
     problems.push('INTAKE_ADMIN_TOKEN must be at least 24 characters with no spaces');
   }
+  const secretKey = env.INTAKE_SECRET_KEY?.trim() || undefined;
+  if (secretKey !== undefined && !parseSecretKey(secretKey)) {
+    problems.push('INTAKE_SECRET_KEY must be 32 bytes, as 64 hex digits or base64');
+  }
   const metricsToken = env.INTAKE_METRICS_TOKEN?.trim() || undefined;
   if (metricsToken !== undefined && (metricsToken.length < 24 || /\s/.test(metricsToken))) {
     problems.push('INTAKE_METRICS_TOKEN must be at least 24 characters with no spaces');
@@ -209,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     catalogDir: env.INTAKE_CATALOG_DIR?.trim() || './catalog',
     demo: boolean('INTAKE_DEMO', true),
     metricsToken,
+    secretKey,
     logLevel,
     bodyLimit: integer('INTAKE_BODY_LIMIT', 5 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     publicUrl: publicUrl.replace(/\/$/, ''),

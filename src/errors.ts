@@ -150,6 +150,7 @@ export const ERROR_CODES = [
   'quote.not-configured',
   'quote.unreachable',
   'quote.id-invalid',
+  'secret.reveal-forbidden',
   'tmf.not-found',
   'tmf.invalid',
   'internal',

@@ -46,6 +46,9 @@ import { HealthRepository } from './health/health-repository.js';
 import { createMetrics } from './health/metrics.js';
 import { registerHealthRoutes } from './health/routes.js';
 import { pendingMigrations } from './db/migrate.js';
+import { registerSecretFields, useSecretBox } from './secrets/sealing.js';
+import { secretFieldsOf } from './secrets/secret-fields.js';
+import { loadSecretBox } from './secrets/secret-key.js';
 import { registerWebApp } from './http/web-app.js';
 import { CustomerPartService } from './portal/customer-part.js';
 
@@ -64,6 +67,7 @@ export interface ServerDeps {
     | 'throttle'
     | 'trustProxy'
     | 'metricsToken'
+    | 'secretKey'
   >;
   database: DatabaseHandle;
   catalog: Catalog;
@@ -198,6 +202,11 @@ export async function buildServer(
     trustProxy: deps.config.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Secret fields are sealed in the stores: the key must be loaded before anything is read.
+  useSecretBox(await loadSecretBox(deps.config.secretKey, deps.config.dataDir, deps.database.db));
+  registerSecretFields(
+    new Map([...secretFieldsOf(deps.catalog)].map(([entity, fields]) => [entity, fields.keys()])),
+  );
   const services = buildServices({ ...deps, now });
   await services.imports.recoverInterrupted();
   app.addHook('onClose', async () => {

@@ -1,6 +1,12 @@
 import { bulkInsert, bulkUpdate, isPostgresDb, tupleList } from '../db/bulk.js';
 import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RecordTable } from '../db/schema.js';
+import {
+  openHistoryValue,
+  openValues,
+  sealHistoryValue,
+  sealValues,
+} from '../secrets/sealing.js';
 import type { CapturedRecord, Finding, Provenance, RecordKey, Severity } from './record.js';
 
 /** A stored record with its bookkeeping. */
@@ -24,7 +30,7 @@ const toLightRecord = (row: Omit<Selectable<RecordTable>, 'provenance'>): Stored
   entity: row.entity,
   slot: row.slot,
   site: row.site,
-  values: JSON.parse(row.values) as Record<string, unknown>,
+  values: openValues(row.entity, JSON.parse(row.values) as Record<string, unknown>),
   provenance: {},
   status: row.status as StoredRecord['status'],
   requiredCount: Number(row.required_count),
@@ -46,7 +52,7 @@ const toRow = (r: StoredRecord): Omit<RecordTable, 'digest'> & { digest: string 
   entity: r.entity,
   slot: r.slot,
   site: r.site,
-  values: JSON.stringify(r.values),
+  values: JSON.stringify(sealValues(r.entity, r.values)),
   provenance: JSON.stringify(r.provenance),
   status: r.status,
   required_count: r.requiredCount,
@@ -420,6 +426,7 @@ export class CaptureRepository {
       else groups.set(key, [e]);
     }
     const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+    const stored = (e: HistoryEntry, value: unknown) => sealHistoryValue(e.entity, e.field, value);
     const rows: unknown[][] = [];
     for (const group of groups.values()) {
       const e = group[0]!;
@@ -432,11 +439,11 @@ export class CaptureRepository {
         e.entity,
         several ? MANY_FIELDS : e.field,
         several
-          ? json(Object.fromEntries(group.map((g) => [g.field, g.oldValue ?? null])))
-          : json(e.oldValue),
+          ? json(Object.fromEntries(group.map((g) => [g.field, stored(g, g.oldValue ?? null)])))
+          : json(stored(e, e.oldValue)),
         several
-          ? json(Object.fromEntries(group.map((g) => [g.field, g.newValue ?? null])))
-          : json(e.newValue),
+          ? json(Object.fromEntries(group.map((g) => [g.field, stored(g, g.newValue ?? null)])))
+          : json(stored(e, e.newValue)),
         e.source,
         e.sourceDetail ?? null,
         e.actor,
@@ -494,8 +501,8 @@ export class CaptureRepository {
             ...base,
             seq: Number(r.seq),
             field: r.field,
-            oldValue: parse(r.old_value),
-            newValue: parse(r.new_value),
+            oldValue: openHistoryValue(r.entity, r.field, parse(r.old_value)),
+            newValue: openHistoryValue(r.entity, r.field, parse(r.new_value)),
           },
         ];
       }
@@ -505,8 +512,8 @@ export class CaptureRepository {
         ...base,
         seq,
         field,
-        oldValue: before[field] ?? null,
-        newValue: after[field] ?? null,
+        oldValue: openHistoryValue(r.entity, field, before[field] ?? null),
+        newValue: openHistoryValue(r.entity, field, after[field] ?? null),
       }));
     });
   }

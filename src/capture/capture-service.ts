@@ -13,6 +13,9 @@ import {
 } from './capture-repository.js';
 import type { ContextCache } from './context-cache.js';
 import { revalidateAcquisition } from './full-validation.js';
+import { isSecretField } from '../secrets/sealing.js';
+import { MASK, maskValues, secretFieldsOf, type SecretFields } from '../secrets/secret-fields.js';
+import { SecretReveals } from '../secrets/secret-reveals.js';
 import type { Finding, Severity, Source } from './record.js';
 
 /** Filters of the record list. */
@@ -54,6 +57,43 @@ export function countFindings(plan: Plan): Finding[] {
   return findings;
 }
 
+const hasValue = (v: unknown) => v !== undefined && v !== null && v !== '';
+
+/** The secret fields of a pinned catalogue, worked out once per catalogue. */
+const secretsByCatalog = new WeakMap<Catalog, SecretFields>();
+function secretsOf(catalog: Catalog): SecretFields {
+  let secrets = secretsByCatalog.get(catalog);
+  if (!secrets) secretsByCatalog.set(catalog, (secrets = secretFieldsOf(catalog)));
+  return secrets;
+}
+
+/** A history entry with any secret value masked (history never reveals). */
+function maskHistory(e: HistoryEntry): HistoryEntry {
+  const mask = (v: unknown) =>
+    e.field === ''
+      ? v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v).map(([k, x]) => [
+              k,
+              isSecretField(e.entity, k) && hasValue(x) ? MASK : x,
+            ]),
+          )
+        : v
+      : isSecretField(e.entity, e.field) && hasValue(v)
+        ? MASK
+        : v;
+  return { ...e, oldValue: mask(e.oldValue), newValue: mask(e.newValue) };
+}
+
+/** A write without the masked secrets a client sent back unchanged: the stored secret stays. */
+function withoutMasks(op: WriteOp): WriteOp {
+  const strip = (values: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(values).filter(([, v]) => v !== MASK));
+  if (op.op === 'update') return { ...op, patch: strip(op.patch) };
+  if (op.op === 'create') return { ...op, values: strip(op.values) };
+  return op;
+}
+
 /** Reads and writes records on behalf of a caller; decides the channel and what a customer link may see. */
 export class CaptureService {
   readonly engine: CaptureEngine;
@@ -83,14 +123,20 @@ export class CaptureService {
     };
   }
 
-  /** What a caller may see of a record: a customer link sees only the customer's fields. */
+  /**
+   * What a caller may see of a record: a customer link sees only the customer's fields; secret
+   * fields are masked for everyone but those in `reveal` (authorised and audited by the caller).
+   */
   async visible(
     acquisitionId: string,
-    record: StoredRecord,
+    stored: StoredRecord,
     principal: Principal,
+    reveal: ReadonlySet<string> = new Set(),
   ): Promise<StoredRecord> {
-    if (!principal.link) return record;
     const ctx = await this.contexts.get(acquisitionId);
+    const masked = maskValues(secretsOf(ctx.catalog), stored.entity, stored.values, reveal);
+    const record = masked === stored.values ? stored : { ...stored, values: masked };
+    if (!principal.link) return record;
     const entity = ctx.catalog.entities.get(record.entity)!;
     const mine = new Set(entity.fields.filter((f) => f.owner === 'customer').map((f) => f.id));
     const pick = <T>(o: Record<string, T>) =>
@@ -121,8 +167,10 @@ export class CaptureService {
     acquisitionId: string,
     query: RecordQuery,
     principal: Principal,
+    revealFields: readonly string[] = [],
   ): Promise<{ total: number; records: StoredRecord[] }> {
     const ctx = await this.contexts.get(acquisitionId);
+    const reveal = this.authorizeReveal(ctx.catalog, principal, acquisitionId, revealFields);
     let base = this.db.selectFrom('records').where('acquisition_id', '=', acquisitionId);
     if (query.entity) base = base.where('entity', '=', query.entity);
     if (query.site) base = base.where('site', '=', query.site);
@@ -154,18 +202,65 @@ export class CaptureService {
         .limit(query.limit)
         .execute(),
     ]);
+    const stored = rows.map(toStoredRecord);
+    await this.auditReveal(principal, acquisitionId, revealFields, reveal, stored);
     const records = await Promise.all(
-      rows.map((r) => this.visible(acquisitionId, toStoredRecord(r), principal)),
+      stored.map((r) => this.visible(acquisitionId, r, principal, reveal)),
     );
     return { total: Number(count.n), records };
   }
 
-  async get(acquisitionId: string, id: string, principal: Principal): Promise<StoredRecord> {
+  async get(
+    acquisitionId: string,
+    id: string,
+    principal: Principal,
+    revealFields: readonly string[] = [],
+  ): Promise<StoredRecord> {
     const record = await new CaptureRepository(this.db).getRecord(acquisitionId, id);
     if (!record) throw captureErrors.recordNotFound(id);
     if (principal.link && !(await this.customerEntities(acquisitionId)).includes(record.entity))
       throw captureErrors.recordNotFound(id);
-    return this.visible(acquisitionId, record, principal);
+    const catalog = (await this.contexts.get(acquisitionId)).catalog;
+    const reveal = this.authorizeReveal(catalog, principal, acquisitionId, revealFields);
+    await this.auditReveal(principal, acquisitionId, revealFields, reveal, [record]);
+    return this.visible(acquisitionId, record, principal, reveal);
+  }
+
+  private authorizeReveal(
+    catalog: Catalog,
+    principal: Principal,
+    acquisitionId: string,
+    fields: readonly string[],
+  ): Set<string> {
+    return new SecretReveals(this.db).authorize(catalog, principal, {
+      acquisitionId,
+      fields,
+      channel: 'records',
+    });
+  }
+
+  /** One audit row per record and revealed field that holds a value. */
+  private async auditReveal(
+    principal: Principal,
+    acquisitionId: string,
+    fields: readonly string[],
+    reveal: ReadonlySet<string>,
+    records: readonly StoredRecord[],
+  ): Promise<void> {
+    if (reveal.size === 0) return;
+    const shown = records
+      .map((r) => ({
+        entity: r.entity,
+        recordId: r.id,
+        fields: [...reveal].filter((f) => isSecretField(r.entity, f) && hasValue(r.values[f])),
+      }))
+      .filter((s) => s.fields.length > 0);
+    await new SecretReveals(this.db).record(
+      principal,
+      { acquisitionId, fields, channel: 'records' },
+      shown,
+      this.now().toISOString(),
+    );
   }
 
   async write(
@@ -179,7 +274,7 @@ export class CaptureService {
     const origin = this.originOf(principal, source, note);
     const result = await this.engine.write(
       acquisitionId,
-      ops,
+      ops.map(withoutMasks),
       valuesPointer ? { ...origin, valuesPointer } : origin,
     );
     return {
@@ -220,7 +315,9 @@ export class CaptureService {
 
   async history(acquisitionId: string, id: string, principal: Principal): Promise<HistoryEntry[]> {
     await this.get(acquisitionId, id, principal);
-    const entries = await new CaptureRepository(this.db).history(acquisitionId, id);
+    const entries = (await new CaptureRepository(this.db).history(acquisitionId, id)).map(
+      maskHistory,
+    );
     if (!principal.link) return entries;
     const ctx = await this.contexts.get(acquisitionId);
     const record = await new CaptureRepository(this.db).getRecord(acquisitionId, id);

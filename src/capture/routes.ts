@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { APPROVERS, READERS, WRITERS } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import { principalOf, type RequireRole } from '../http/authenticate.js';
-import { authErrors, PageQuery } from '../http/schemas.js';
+import { authErrors, PageQuery, RevealQuery, revealList } from '../http/schemas.js';
 import { captureErrors } from './capture-errors.js';
 import type { StoredRecord } from './capture-repository.js';
 import type { CaptureService } from './capture-service.js';
@@ -115,6 +115,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
           site: Type.Optional(Type.String()),
           owner: Type.Optional(Type.Enum(['customer', 'sales', 'engineering'])),
           severity: Type.Optional(Type.Enum(['blocking', 'warning'])),
+          reveal: RevealQuery,
           ...PageQuery,
         }),
         response: {
@@ -124,12 +125,13 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
       },
     },
     async (request, reply) => {
-      const { offset = 0, limit = 50, ...filter } = request.query;
+      const { offset = 0, limit = 50, reveal, ...filter } = request.query;
       await acquisitions.get(request.params.id);
       const page = await capture.list(
         request.params.id,
         { ...filter, offset, limit },
         principalOf(request),
+        revealList(reveal),
       );
       const findings = await capture.findingsOfRecords(
         request.params.id,
@@ -258,6 +260,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
         summary: 'Read a record (ETag carries its version)',
         security,
         params: RecordParams,
+        querystring: Type.Object({ reveal: RevealQuery }),
         response: { 200: RecordSchema, ...authErrors, 404: Type.Ref('Problem') },
       },
     },
@@ -266,6 +269,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
         request.params.id,
         request.params.recordId,
         principalOf(request),
+        revealList(request.query.reveal),
       );
       return send(
         reply,

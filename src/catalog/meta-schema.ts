@@ -166,6 +166,11 @@ export const catalogMetaSchema = {
         help: text,
         synonyms: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 } },
         sensitivity: { enum: SENSITIVITIES },
+        reveal: {
+          type: 'array',
+          uniqueItems: true,
+          items: { enum: ['admin', 'sales', 'engineer', 'viewer'] },
+        },
         mapping: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_.-]*$' },
         prefill: {
           type: 'object',

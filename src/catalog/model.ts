@@ -89,6 +89,8 @@ export interface FieldSpec {
   help?: string;
   synonyms?: string[];
   sensitivity?: Sensitivity;
+  /** For a secret field: the staff roles that may ask to see it in clear (default admin and engineer). */
+  reveal?: ('admin' | 'sales' | 'engineer' | 'viewer')[];
   /** Downstream name: the TMF characteristic or export column. */
   mapping?: string;
   prefill?: Prefill;

@@ -17,6 +17,7 @@ const ALL_TABLES = [
   'record_history',
   'record_keys',
   'records',
+  'secret_reveals',
   'subscriptions',
   'tmf_resources',
 ];

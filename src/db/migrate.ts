@@ -9,6 +9,7 @@ import * as notifications from './migrations/20261127T1300-notifications.js';
 import * as parties from './migrations/20261127T1500-parties.js';
 import * as portal from './migrations/20261127T1600-portal.js';
 import * as oneRunningImport from './migrations/20261128T2200-one-running-import.js';
+import * as secretReveals from './migrations/20261128T2320-secret-reveals.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '20261127T1600-portal': portal,
   '20261128T2200-one-running-import': oneRunningImport,
   '20261128T2210-import-retention': importRetention,
+  '20261128T2320-secret-reveals': secretReveals,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -17,6 +17,22 @@ export interface Database {
   subscriptions: SubscriptionTable;
   deliveries: DeliveryTable;
   tmf_resources: TmfResourceTable;
+  secret_reveals: SecretRevealTable;
+}
+
+/** One secret field shown in clear to someone (never the value). */
+export interface SecretRevealTable {
+  id: string;
+  acquisition_id: string;
+  entity: string;
+  field: string;
+  /** The record, or null for an export of every record of the entity. */
+  record_id: string | null;
+  /** records or export. */
+  channel: string;
+  actor: string;
+  token_id: string;
+  at: string;
 }
 
 export interface ApiTokenTable {

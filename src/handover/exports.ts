@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Catalog, EntitySpec } from '../catalog/model.js';
 import type { StoredRecord } from '../capture/capture-repository.js';
+import { maskValues, secretFieldsOf } from '../secrets/secret-fields.js';
 import { inPlanOrder } from '../spreadsheets/template.js';
 import { cellText, neutralizeFormula } from '../spreadsheets/sheet-columns.js';
 
@@ -17,23 +18,35 @@ export function exportColumns(entity: EntitySpec): { header: string; field: stri
   ];
 }
 
-/** The rows of an entity's export, as text, in plan order. */
-export function exportRows(entity: EntitySpec, records: readonly StoredRecord[]): string[][] {
+/**
+ * The rows of an entity's export, as text, in plan order. Secret fields are masked unless named in
+ * `reveal` (which the caller has authorised and audited).
+ */
+export function exportRows(
+  entity: EntitySpec,
+  records: readonly StoredRecord[],
+  reveal: ReadonlySet<string> = new Set(),
+): string[][] {
   const columns = exportColumns(entity);
+  const secrets = secretFieldsOf({ entities: new Map([[entity.id, entity]]) });
   return inPlanOrder(records.filter((r) => r.entity === entity.id)).map((record) =>
     columns.map((c) =>
       c.field === null
         ? c.header === 'record_id'
           ? record.id
           : (record.site ?? '')
-        : cellText(record.values[c.field]),
+        : cellText(maskValues(secrets, entity.id, record.values, reveal)[c.field]),
     ),
   );
 }
 
 /** An entity's export as CSV (UTF-8 with a BOM), protected against formula injection. */
-export function exportCsv(entity: EntitySpec, records: readonly StoredRecord[]): string {
-  const rows = [exportColumns(entity).map((c) => c.header), ...exportRows(entity, records)];
+export function exportCsv(
+  entity: EntitySpec,
+  records: readonly StoredRecord[],
+  reveal: ReadonlySet<string> = new Set(),
+): string {
+  const rows = [exportColumns(entity).map((c) => c.header), ...exportRows(entity, records, reveal)];
   return `\ufeff${stringify(rows, { cast: { string: neutralizeFormula } })}`;
 }
 
@@ -41,12 +54,13 @@ export function exportCsv(entity: EntitySpec, records: readonly StoredRecord[]):
 export async function exportXlsx(
   catalog: Catalog,
   records: readonly StoredRecord[],
+  reveal: ReadonlySet<string> = new Set(),
 ): Promise<Buffer> {
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Intake';
   for (const entity of catalog.entities.values()) {
-    const rows = exportRows(entity, records);
+    const rows = exportRows(entity, records, reveal);
     if (rows.length === 0) continue;
     const sheet = workbook.addWorksheet(entity.id.slice(0, 31));
     sheet.addRow(exportColumns(entity).map((c) => c.header)).font = { bold: true };

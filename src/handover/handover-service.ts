@@ -8,6 +8,8 @@ import type { StoredRecord } from '../capture/capture-repository.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { appendEvents } from '../outbox/outbox.js';
+import { isSecretField } from '../secrets/sealing.js';
+import { SecretReveals } from '../secrets/secret-reveals.js';
 import { exportColumns, exportedEntities, exportRows } from './exports.js';
 import { buildProductOrder, type ProductOrder } from './product-order.js';
 import { syncCustomerRecord } from '../parties/sync-parties.js';
@@ -65,10 +67,29 @@ export class HandoverService {
   }
 
   /** The records of the acquisition for provisioning exports, with the catalogue to lay them out. */
-  async exportData(id: string) {
+  async exportData(
+    id: string,
+    principal: Principal,
+    revealFields: readonly string[] = [],
+    entity?: string,
+  ) {
     await this.approved(id);
     const ctx = await this.capture.engine.context(id);
-    return { catalog: ctx.catalog, records: await this.records(id) };
+    const records = await this.records(id);
+    const reveals = new SecretReveals(this.db);
+    const request = { acquisitionId: id, fields: revealFields, channel: 'export' as const };
+    const reveal = reveals.authorize(ctx.catalog, principal, request);
+    // One audit row per entity and field shown: an export reveals every record of the entity.
+    const shown = [...new Set(records.map((r) => r.entity))]
+      .filter((e) => entity === undefined || e === entity)
+      .map((e) => ({
+        entity: e,
+        recordId: null,
+        fields: [...reveal].filter((f) => isSecretField(e, f)),
+      }))
+      .filter((s) => s.fields.length > 0);
+    await reveals.record(principal, request, shown, this.now().toISOString());
+    return { catalog: ctx.catalog, records, reveal };
   }
 
   /** The whole package as JSON: the acquisition, the ProductOrder and every entity's export. */

@@ -1,3 +1,4 @@
+import { MASK } from '../secrets/secret-fields.js';
 import type { EntitySpec, FieldSpec } from '../catalog/model.js';
 import { groupOf, type AcquisitionContext } from '../capture/acquisition-context.js';
 import type { StoredRecord } from '../capture/capture-repository.js';
@@ -52,8 +53,10 @@ const valueTypeOf = (field: FieldSpec | undefined, value: unknown): string => {
 function characteristicsOf(entity: EntitySpec, record: StoredRecord): Characteristic[] {
   const out: Characteristic[] = [];
   for (const field of entity.fields) {
-    const value = record.values[field.id];
-    if (value === undefined || value === null || value === '') continue;
+    const given = record.values[field.id];
+    if (given === undefined || given === null || given === '') continue;
+    // The order carries that a secret was given, never the secret (provisioning reveals it).
+    const value = field.sensitivity === 'secret' ? MASK : given;
     out.push({ name: field.mapping ?? field.id, value, valueType: valueTypeOf(field, value) });
   }
   return out;

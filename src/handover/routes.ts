@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { APPROVERS, READERS } from '../access/roles.js';
 import { principalOf, type RequireRole } from '../http/authenticate.js';
-import { authErrors } from '../http/schemas.js';
+import { authErrors, RevealQuery, revealList } from '../http/schemas.js';
 import { exportCsv, exportedEntities, exportXlsx } from './exports.js';
 import { handoverErrors, type HandoverService } from './handover-service.js';
 
@@ -61,25 +61,31 @@ export const handoverRoutes: FastifyPluginAsyncTypebox<{
         querystring: Type.Object({
           format: Type.Optional(Type.Enum(['xlsx', 'csv'])),
           entity: Type.Optional(Type.String({ maxLength: 64 })),
+          reveal: RevealQuery,
         }),
         response: { 404: Type.Ref('Problem'), 409: Type.Ref('Problem'), ...authErrors },
       },
     },
     async (request, reply) => {
-      const { catalog, records } = await handover.exportData(request.params.id);
       const { format = request.query.entity ? 'csv' : 'xlsx', entity } = request.query;
+      const { catalog, records, reveal } = await handover.exportData(
+        request.params.id,
+        principalOf(request),
+        revealList(request.query.reveal),
+        format === 'csv' ? entity : undefined,
+      );
       if (format === 'csv') {
         const spec = exportedEntities(catalog, records).find((e) => e.id === entity);
         if (!spec) throw handoverErrors.entityNotExported(entity ?? '');
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="${spec.id}.csv"`)
-          .send(exportCsv(spec, records));
+          .send(exportCsv(spec, records, reveal));
       }
       return reply
         .header('content-type', XLSX)
         .header('content-disposition', `attachment; filename="handover-${request.params.id}.xlsx"`)
-        .send(await exportXlsx(catalog, records));
+        .send(await exportXlsx(catalog, records, reveal));
     },
   );
 

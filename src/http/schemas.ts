@@ -52,3 +52,18 @@ export const PageQuery = {
 };
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+/** `?reveal=accountNumber,accountPin`: secret fields to show in clear (authorised and audited). */
+export const RevealQuery = Type.Optional(
+  Type.String({
+    maxLength: 500,
+    pattern: '^[A-Za-z][A-Za-z0-9_]*(,[A-Za-z][A-Za-z0-9_]*)*$',
+    description:
+      'Secret fields to show in clear, by field id, comma-separated. Only the roles the catalogue lists for a field may ask; each value shown is written to the audit log.',
+  }),
+);
+
+/** The field ids of a `reveal` query. */
+export function revealList(reveal: string | undefined): string[] {
+  return reveal ? [...new Set(reveal.split(','))] : [];
+}

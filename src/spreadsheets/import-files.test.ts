@@ -1,3 +1,4 @@
+import { KEY_FILE } from '../secrets/secret-key.js';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,10 +11,11 @@ import { createTestServer, type TestServer } from '../test/server.js';
 import { buildXlsx, type XlsxRow } from '../test/xlsx-file.js';
 
 /** Every file (not folder) under a folder, as paths relative to it. */
+/** The files an import left in the data folder (the secret key file is Intake's own). */
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
-    .filter((e) => e.isFile())
+    .filter((e) => e.isFile() && !(e.parentPath === dir && e.name === KEY_FILE))
     .map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
 }
 

@@ -17,6 +17,8 @@ import type { ImportCounts, ImportFinding, ImportMode, MatchMode } from './impor
 import type { PreparedImport, PreparedSheet } from './prepare-import.js';
 import { RecordMatcher } from './record-matcher.js';
 import { entityMaximum } from '../capture/record-limits.js';
+import { isSecretField } from '../secrets/sealing.js';
+import { MASK } from '../secrets/secret-fields.js';
 import { RecordAllowance, rowLimitProblem } from './row-limits.js';
 import {
   neutralizeFormula,
@@ -158,6 +160,11 @@ async function firstPass(
   const out = createWriteStream(staging, { mode: PRIVATE_FILE_MODE });
   const idColumn = sheet.plan.columns.find((c) => c.match === 'recordId')?.index;
   const mapped = sheet.plan.columns.filter((c) => c.field !== null);
+  // Secret cells (a porting PIN) are stored sealed by the engine; the staged rows that the report
+  // is written from hold the mask instead, so neither the staging file nor the report has them.
+  const secretColumns = mapped
+    .filter((c) => isSecretField(sheet.entity.id, c.field!))
+    .map((c) => c.index);
   const where = (row: number) => `${options.fileName}${sheetLabel} row ${row}`;
   let width = sheet.header.length;
   let ops: WriteOp[] = [];
@@ -177,7 +184,10 @@ async function firstPass(
       counts.updated += ops.length - creates - result.unchanged.length;
       counts.unchanged += result.unchanged.length;
     }
-    for (const staged of batch) await write(out, `${JSON.stringify(staged)}\n`);
+    for (const staged of batch) {
+      for (const i of secretColumns) if (staged[3][i]) staged[3][i] = MASK;
+      await write(out, `${JSON.stringify(staged)}\n`);
+    }
     ops = [];
     batch = [];
     options.onProgress(counts.rowsRead);

@@ -75,6 +75,7 @@ export async function createTestServer(
       throttle: { windowMs: 60_000, authFailures: 1_000_000, linkRequests: 1_000_000, ...throttle },
       trustProxy: false,
       metricsToken: undefined,
+      secretKey: undefined,
     },
     database,
     catalog,
