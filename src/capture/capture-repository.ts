@@ -1,12 +1,7 @@
 import { bulkInsert, bulkUpdate, isPostgresDb, tupleList } from '../db/bulk.js';
 import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RecordTable } from '../db/schema.js';
-import {
-  openHistoryValue,
-  openValues,
-  sealHistoryValue,
-  sealValues,
-} from '../secrets/sealing.js';
+import { openHistoryValue, openValues, sealHistoryValue, sealValues } from '../secrets/sealing.js';
 import type { CapturedRecord, Finding, Provenance, RecordKey, Severity } from './record.js';
 
 /** A stored record with its bookkeeping. */

@@ -19,7 +19,7 @@ export function secretFieldsOf(
     for (const field of entity.fields) {
       if (field.sensitivity !== 'secret') continue;
       let fields = into.get(entity.id);
-      if (!fields) into.set(entity.id, (fields = new Map()));
+      if (!fields) into.set(entity.id, (fields = new Map<string, readonly Role[]>()));
       fields.set(field.id, field.reveal ?? DEFAULT_REVEALERS);
     }
   }
