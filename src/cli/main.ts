@@ -10,6 +10,8 @@ import { AppError } from '../errors.js';
 import { startIntake } from '../main.js';
 import { determinePlan } from '../plan/determine-plan.js';
 import { readProposal } from '../proposals/read-proposal.js';
+import { rotateSecretKey } from '../secrets/rotate-key.js';
+import { SecretKeyError } from '../secrets/secret-key.js';
 import { formatPlan } from './format-plan.js';
 import { runTokensCommand } from './tokens-command.js';
 import { downloadTemplate, importFile, RemoteError, type RemoteOut } from './remote.js';
@@ -24,6 +26,9 @@ Commands:
   backup <file>                  write a consistent snapshot of the database (DATABASE_URL) while
                                  Intake runs: SQLite's online backup, or pg_dump's custom format
   restore <file>                 replace the database's contents with a backup (stop Intake first)
+  secrets rotate                 seal every secret field again under a new key (one transaction);
+                                 replaces the data folder's key file, or prints the new key to set
+                                 as INTAKE_SECRET_KEY
   tokens create --role <role>    issue an API token straight into the database (DATABASE_URL), no
       [--name <name>]            server needed: when the last admin token is lost or revoked;
                                  prints the token once on stdout
@@ -54,7 +59,8 @@ function describe(error: unknown): string {
     error instanceof CatalogInvalidError ||
     error instanceof ConfigError ||
     error instanceof RemoteError ||
-    error instanceof BackupError
+    error instanceof BackupError ||
+    error instanceof SecretKeyError
   )
     return error.message;
   return error instanceof Error ? error.message : String(error);
@@ -177,6 +183,28 @@ export async function runCli(
         if (command === 'backup') await backupDatabase(target, file);
         else await restoreDatabase(target, file);
         out.log(command === 'backup' ? `Backed up to ${file}.` : `Restored from ${file}.`);
+        return 0;
+      }
+      case 'secrets': {
+        if (rest[0] !== 'rotate' || rest.length > 1) {
+          out.error('Usage: intake secrets rotate');
+          return 2;
+        }
+        const config = loadConfig(env);
+        const database = connectDatabase(config.databaseUrl);
+        try {
+          await migrateToLatest(database.db, database.schema);
+          const done = await rotateSecretKey(database.db, config.secretKey, config.dataDir);
+          out.error(
+            `Sealed again under a new key: ${done.records} records, ${done.history} history entries.`,
+          );
+          if (done.newKey) {
+            out.error('Set INTAKE_SECRET_KEY to this new key before the next start:');
+            out.log(done.newKey);
+          }
+        } finally {
+          await database.close();
+        }
         return 0;
       }
       case 'tokens':

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/main.js';
 import { loadConfig } from '../config.js';
 import { connectDatabase } from '../db/connect.js';
 import { startIntake, type RunningIntake } from '../main.js';
@@ -243,6 +244,9 @@ describe.each(dialects)('no secret in clear anywhere, on %s', (dialect) => {
     for (const r of [...orders.received, ...hub.received])
       found.push(...leaks(`notification ${r.path}`, r.body));
     found.push(...leaks('log', logs.join('')));
+    // Personal data is not logged either, even at trace level: the contact's email and the answers.
+    expect(logs.join('')).not.toContain('sam@fenwick.example');
+    expect(logs.join('')).not.toContain('@fenwick.example');
     for (const file of filesUnder(dataDir))
       found.push(...leaks(file, readFileSync(file, 'latin1')));
     if (dialect === 'sqlite') {
@@ -258,7 +262,7 @@ describe.each(dialects)('no secret in clear anywhere, on %s', (dialect) => {
     expect(orders.received[0]!.body).toContain(MASK);
   });
 
-  it('refuses to start with another key, or without the key, while sealed secrets exist', async () => {
+  it('refuses to start with another key or without the key, and rotates every secret to a new key', async () => {
     await running!.close();
     running = undefined;
     const start = (env: Record<string, string>) =>
@@ -282,5 +286,25 @@ describe.each(dialects)('no secret in clear anywhere, on %s', (dialect) => {
     const key = readFileSync(join(dataDir, KEY_FILE), 'utf8').trim();
     expect(statSync(join(dataDir, KEY_FILE)).mode & 0o777).toBe(0o600);
     running = await start({ INTAKE_DATA_DIR: join(folder, 'elsewhere'), INTAKE_SECRET_KEY: key });
+    await running.close();
+    running = undefined;
+
+    // Rotation: every secret sealed again under a new key file; the old key no longer opens them.
+    const out = { log: () => undefined, error: () => undefined };
+    const cliEnv = { DATABASE_URL: database.url, INTAKE_DATA_DIR: dataDir };
+    expect(await runCli(['secrets', 'rotate'], out, cliEnv)).toBe(0);
+    const rotated = readFileSync(join(dataDir, KEY_FILE), 'utf8').trim();
+    expect(rotated).not.toBe(key);
+    await expect(
+      start({ INTAKE_DATA_DIR: join(folder, 'elsewhere'), INTAKE_SECRET_KEY: key }),
+    ).rejects.toThrow(/sealed under key/);
+    running = await start({ INTAKE_DATA_DIR: dataDir, INTAKE_ADMIN_TOKEN: ADMIN });
+    const list = await api(
+      'GET',
+      `/acquisitions/${id}/records?entity=portRequest&reveal=accountPin`,
+    );
+    expect(list.json()).toMatchObject({
+      items: [{ values: { accountPin: IMPORT_SECRETS.accountPin } }],
+    });
   });
 });
