@@ -75,9 +75,11 @@ export function RecordForm({
       try {
         const before = current.current;
         const saved = await saveRecord(api, model.context.acquisition.id, before, patch);
-        // Keep what was typed into other fields while this save was on its way.
+        // Keep what was typed while this save was on its way: other fields, and a field of the
+        // patch typed again (the saved value would otherwise overwrite the newer typing).
         const leftover = changedValues(before, draftRef.current);
-        for (const field of Object.keys(patch)) delete leftover[field];
+        for (const [field, sent] of Object.entries(patch))
+          if (displayValue(leftover[field] ?? null) === displayValue(sent)) delete leftover[field];
         current.current = saved;
         setDraft({ ...saved.values, ...leftover });
         setFailure('');
