@@ -1,3 +1,4 @@
+import { MASK } from '../secrets/secret-fields.js';
 import { OWNERS, type FieldSpec, type Owner } from '../catalog/model.js';
 import {
   completeValues,
@@ -89,7 +90,12 @@ export function nextQuestions(
           ...(field.format ? { format: field.format } : {}),
           ...(field.enum ? { enum: field.enum } : {}),
           reason: problem ? 'invalid' : 'missing',
-          ...(problem ? { currentValue: record.values[field.id], problem } : {}),
+          ...(problem
+            ? {
+                currentValue: field.sensitivity === 'secret' ? MASK : record.values[field.id],
+                problem,
+              }
+            : {}),
         },
         order: [
           record.site === null

@@ -212,6 +212,21 @@ describe.each(dialects)('no secret in clear anywhere, on %s', (dialect) => {
       ['accountPin', port.id, 'records', 'first-admin'],
     ]);
 
+    // The template shows the mask; imported back as it is, the stored secret is unchanged.
+    const template = await api('GET', `/acquisitions/${id}/template?format=csv&entity=portRequest`);
+    expect(template.text).toContain(MASK);
+    const back = await upload(
+      `${running!.url}/api/v1/acquisitions/${id}/imports?entity=portRequest&mode=valid-rows`,
+      { bytes: new TextEncoder().encode(template.text), name: 'template.csv' },
+      { authorization: `Bearer ${ADMIN}` },
+    );
+    expect(back.status).toBe(201);
+    const again = await api('GET', `/acquisitions/${id}/records/${port.id}?reveal=accountPin`);
+    exported.pop();
+    expect((again.json() as { values: unknown }).values).toMatchObject({
+      accountPin: IMPORT_SECRETS.accountPin,
+    });
+
     // The rest of the deal, then the handover and everything it produces.
     const app = { app: running!.app } as unknown as TestServer;
     await answerInterview(

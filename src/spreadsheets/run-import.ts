@@ -211,7 +211,8 @@ async function firstPass(
       const values: Record<string, unknown> = {};
       for (const column of mapped) {
         const cell = cells[column.index] ?? '';
-        if (cell.trim() !== '') values[column.field!] = restoreFormulaText(cell);
+        // A masked secret from a template or report leaves the stored secret as it is.
+        if (cell.trim() !== '' && cell !== MASK) values[column.field!] = restoreFormulaText(cell);
       }
       const recordId = idColumn === undefined ? '' : (cells[idColumn] ?? '').trim();
       if (isBlankRow(cells) || (Object.keys(values).length === 0 && recordId === '')) {

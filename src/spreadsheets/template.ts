@@ -14,6 +14,13 @@ import {
   sheetNameOf,
   type Audience,
 } from './sheet-columns.js';
+import { MASK } from '../secrets/secret-fields.js';
+
+/** A value as a sheet shows it: a secret reads as the mask (imported back, it changes nothing). */
+const shownValue = (field: FieldSpec, value: unknown) =>
+  field.sensitivity === 'secret' && value !== undefined && value !== null && value !== ''
+    ? MASK
+    : value;
 
 /** Room for rows beyond the expected ones, where the dropdowns and text format still apply. */
 const SPARE_ROWS = 500;
@@ -160,7 +167,7 @@ function addEntitySheet(
     cell.note = [field.question, field.help].filter(Boolean).join('\n');
   });
   for (const record of records) {
-    sheet.addRow([record.id, ...fields.map((f) => cellText(record.values[f.id]))]);
+    sheet.addRow([record.id, ...fields.map((f) => cellText(shownValue(f, record.values[f.id])))]);
   }
   const lastRow = records.length + 1 + SPARE_ROWS;
   fields.forEach((field, i) => {
@@ -196,7 +203,10 @@ export function buildTemplateCsv(
   const fields = sheetFields(entity, audience);
   const rows = [
     [RECORD_ID_HEADER, ...fields.map(headerOf)],
-    ...inPlanOrder(records).map((r) => [r.id, ...fields.map((f) => cellText(r.values[f.id]))]),
+    ...inPlanOrder(records).map((r) => [
+      r.id,
+      ...fields.map((f) => cellText(shownValue(f, r.values[f.id]))),
+    ]),
   ];
   return `\ufeff${stringify(rows, { cast: { string: neutralizeFormula } })}`;
 }
