@@ -134,6 +134,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
       const findings = await capture.findingsOfRecords(
         request.params.id,
         page.records.map((r) => r.id),
+        principalOf(request),
       );
       void reply.header('x-total-count', page.total).header('x-result-count', page.records.length);
       return {
@@ -271,7 +272,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
         reply,
         request.params.id,
         record,
-        await capture.findingsOfRecords(request.params.id, [record.id]),
+        await capture.findingsOfRecords(request.params.id, [record.id], principalOf(request)),
       );
     },
   );
