@@ -178,6 +178,7 @@ async function runCase(kind: Kind, format: 'csv' | 'xlsx', rows: number, file: s
       mode: 'valid-rows',
       match: 'merge',
       actor: 'bench',
+      createdBy: 'bench',
       customerOnly: false,
     });
     const job = await started.done;

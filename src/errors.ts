@@ -120,6 +120,8 @@ export const ERROR_CODES = [
   'record.precondition-required',
   'record.invalid-change',
   'record.field-forbidden',
+  'record.entity-forbidden',
+  'follow-up.field-unknown',
   'record.value-too-long',
   'record.too-many',
   'acquisition.locked',

@@ -1,4 +1,13 @@
 import type { Kysely } from 'kysely';
+import {
+  canReadEntity,
+  customerEntities,
+  isCustomer,
+  pickReadable,
+  readableFields,
+  scopeFindings,
+  type Caller,
+} from '../access/customer-scope.js';
 import type { Principal } from '../access/roles.js';
 import type { Catalog } from '../catalog/model.js';
 import type { Database } from '../db/schema.js';
@@ -108,7 +117,7 @@ export class CaptureService {
 
   /** The channel and actor of a caller: a customer link writes through the portal, a token through the API. */
   originOf(principal: Principal, source?: Source, note?: string): Origin {
-    if (principal.link)
+    if (isCustomer(principal))
       return {
         source: source ?? 'portal',
         actor: principal.name,
@@ -133,23 +142,32 @@ export class CaptureService {
     principal: Principal,
     reveal: ReadonlySet<string> = new Set(),
   ): Promise<StoredRecord> {
-    const ctx = await this.contexts.get(acquisitionId);
-    const masked = maskValues(secretsOf(ctx.catalog), stored.entity, stored.values, reveal);
+    const { catalog } = await this.contexts.get(acquisitionId);
+    const masked = maskValues(secretsOf(catalog), stored.entity, stored.values, reveal);
     const record = masked === stored.values ? stored : { ...stored, values: masked };
-    if (!principal.link) return record;
-    const entity = ctx.catalog.entities.get(record.entity)!;
-    const mine = new Set(entity.fields.filter((f) => f.owner === 'customer').map((f) => f.id));
-    const pick = <T>(o: Record<string, T>) =>
-      Object.fromEntries(Object.entries(o).filter(([k]) => mine.has(k)));
-    return { ...record, values: pick(record.values), provenance: pick(record.provenance) };
+    if (!isCustomer(principal)) return record;
+    return {
+      ...record,
+      values: pickReadable(catalog, principal, record.entity, record.values),
+      provenance: pickReadable(catalog, principal, record.entity, record.provenance),
+    };
   }
 
-  /** Entities a customer link can work on: those with at least one customer-owned field. */
-  async customerEntities(acquisitionId: string): Promise<string[]> {
-    const ctx = await this.contexts.get(acquisitionId);
-    return [...ctx.catalog.entities.values()]
-      .filter((e) => e.fields.some((f) => f.owner === 'customer'))
-      .map((e) => e.id);
+  /**
+   * The findings a caller may see of these records (see `scopeFindings`): a link sees those on
+   * its fields, with staff values hidden from their messages.
+   */
+  async visibleFindings(
+    acquisitionId: string,
+    findings: readonly Finding[],
+    principal: Caller,
+  ): Promise<Finding[]> {
+    if (!isCustomer(principal)) return [...findings];
+    const { catalog } = await this.contexts.get(acquisitionId);
+    const ids = [...new Set(findings.map((f) => f.recordId).filter((id) => id !== ''))];
+    const records = await new CaptureRepository(this.db).getRecords(acquisitionId, ids);
+    const values = new Map(records.map((r) => [r.id, r.values]));
+    return scopeFindings(catalog, principal, findings, (id) => values.get(id));
   }
 
   /** How many records each entity has. */
@@ -174,8 +192,11 @@ export class CaptureService {
     let base = this.db.selectFrom('records').where('acquisition_id', '=', acquisitionId);
     if (query.entity) base = base.where('entity', '=', query.entity);
     if (query.site) base = base.where('site', '=', query.site);
-    const owner = principal.link ? 'customer' : query.owner;
-    if (owner) {
+    if (isCustomer(principal)) {
+      const entities = customerEntities(ctx.catalog);
+      base = base.where('entity', 'in', entities.length > 0 ? entities : ['']);
+    } else if (query.owner) {
+      const owner = query.owner;
       const entities = [...ctx.catalog.entities.values()]
         .filter((e) => e.fields.some((f) => f.owner === owner))
         .map((e) => e.id);
@@ -218,9 +239,8 @@ export class CaptureService {
   ): Promise<StoredRecord> {
     const record = await new CaptureRepository(this.db).getRecord(acquisitionId, id);
     if (!record) throw captureErrors.recordNotFound(id);
-    if (principal.link && !(await this.customerEntities(acquisitionId)).includes(record.entity))
-      throw captureErrors.recordNotFound(id);
-    const catalog = (await this.contexts.get(acquisitionId)).catalog;
+    const { catalog } = await this.contexts.get(acquisitionId);
+    if (!canReadEntity(catalog, principal, record.entity)) throw captureErrors.recordNotFound(id);
     const reveal = this.authorizeReveal(catalog, principal, acquisitionId, revealFields);
     await this.auditReveal(principal, acquisitionId, revealFields, reveal, [record]);
     return this.visible(acquisitionId, record, principal, reveal);
@@ -282,6 +302,7 @@ export class CaptureService {
       records: await Promise.all(
         result.records.map((r) => this.visible(acquisitionId, r, principal)),
       ),
+      findings: await this.visibleFindings(acquisitionId, result.findings, principal),
     };
   }
 
@@ -295,8 +316,16 @@ export class CaptureService {
     return new CaptureRepository(this.db).recordsOfEntities(acquisitionId, [entity]);
   }
 
-  async findingsOfRecords(acquisitionId: string, ids: readonly string[]): Promise<Finding[]> {
-    return new CaptureRepository(this.db).findings(acquisitionId, { recordIds: ids });
+  /** The findings of these records the caller may see. */
+  async findingsOfRecords(
+    acquisitionId: string,
+    ids: readonly string[],
+    principal: Principal,
+  ): Promise<Finding[]> {
+    const findings = await new CaptureRepository(this.db).findings(acquisitionId, {
+      recordIds: ids,
+    });
+    return this.visibleFindings(acquisitionId, findings, principal);
   }
 
   async findings(
@@ -314,16 +343,13 @@ export class CaptureService {
   }
 
   async history(acquisitionId: string, id: string, principal: Principal): Promise<HistoryEntry[]> {
-    await this.get(acquisitionId, id, principal);
+    const record = await this.get(acquisitionId, id, principal);
     const entries = (await new CaptureRepository(this.db).history(acquisitionId, id)).map(
       maskHistory,
     );
-    if (!principal.link) return entries;
-    const ctx = await this.contexts.get(acquisitionId);
-    const record = await new CaptureRepository(this.db).getRecord(acquisitionId, id);
-    const entity = ctx.catalog.entities.get(record!.entity)!;
-    const mine = new Set(entity.fields.filter((f) => f.owner === 'customer').map((f) => f.id));
-    return entries.filter((e) => mine.has(e.field));
+    const { catalog } = await this.contexts.get(acquisitionId);
+    const fields = readableFields(catalog, principal, record.entity);
+    return fields ? entries.filter((e) => fields.has(e.field)) : entries;
   }
 
   async revalidate(

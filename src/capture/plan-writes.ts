@@ -1,4 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import {
+  canReadEntity,
+  readableFields,
+  scopeErrors,
+  type Caller,
+} from '../access/customer-scope.js';
 import type { EntitySpec } from '../catalog/model.js';
 import type { ProblemDetail } from '../errors.js';
 import { pointerOf } from '../schema/ajv.js';
@@ -38,6 +44,7 @@ export async function planWrites(
   const tooLong: ProblemDetail[] = [];
   const taken = new Map<string, Set<string>>();
   const planned: Planned[] = [];
+  const caller: Caller = origin.customerOnly ? { link: { acquisitionId: ctx.acquisition.id } } : {};
   const provenanceOf = (index: number): Provenance => {
     const detail = origin.detailOf?.(index) ?? origin.detail;
     return { source: origin.source, actor: origin.actor, at, ...(detail ? { detail } : {}) };
@@ -50,12 +57,8 @@ export async function planWrites(
       const before = existing.get(op.id);
       if (!before) throw captureErrors.recordNotFound(op.id);
       // A customer link cannot even see records of entities the customer provides nothing for.
-      if (
-        origin.customerOnly &&
-        !ctx.catalog.entities.get(before.entity)?.fields.some((f) => f.owner === 'customer')
-      ) {
+      if (!canReadEntity(ctx.catalog, caller, before.entity))
         throw captureErrors.recordNotFound(op.id);
-      }
       if (op.ifVersion !== undefined && op.ifVersion !== before.version)
         throw captureErrors.versionConflict(op.id, before.version);
       if (op.op === 'delete') {
@@ -70,6 +73,9 @@ export async function planWrites(
     }
     const entityId = op.op === 'create' ? op.entity : existing.get(op.id)!.entity;
     const entity = ctx.catalog.entities.get(entityId);
+    // Nor create them: it could never see them again.
+    if (entity && op.op === 'create' && !canReadEntity(ctx.catalog, caller, entity.id))
+      throw scopeErrors.entityNotYours(entity.id, ops.length > 1 ? `${at0}/entity` : '/entity');
     if (!entity) {
       invalid.push({
         pointer: `${at0}/entity`,
@@ -89,10 +95,11 @@ export async function planWrites(
       tooLong.push({ pointer: `${valuesAt}/${o.field}`, detail: describeOversize(o.oversize) });
     // Refused below: an oversized value is not even normalised.
     if (oversize.length > 0) continue;
-    if (origin.customerOnly) {
+    const writable = readableFields(ctx.catalog, caller, entity.id);
+    if (writable) {
       for (const key of Object.keys(incoming)) {
         const field = entity.fields.find((f) => f.id === key);
-        if (field && field.owner !== 'customer')
+        if (field && !writable.has(key))
           forbidden.push({
             pointer: `${valuesAt}/${key}`,
             detail: `is provided by ${field.owner}, not by the customer`,

@@ -136,6 +136,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
       const findings = await capture.findingsOfRecords(
         request.params.id,
         page.records.map((r) => r.id),
+        principalOf(request),
       );
       void reply.header('x-total-count', page.total).header('x-result-count', page.records.length);
       return {
@@ -275,7 +276,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
         reply,
         request.params.id,
         record,
-        await capture.findingsOfRecords(request.params.id, [record.id]),
+        await capture.findingsOfRecords(request.params.id, [record.id], principalOf(request)),
       );
     },
   );

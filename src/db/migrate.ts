@@ -2,6 +2,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as capture from './migrations/20261127T0900-capture.js';
 import * as imports from './migrations/20261127T1100-imports.js';
+import * as importCreator from './migrations/20261128T2310-import-creator.js';
 import * as importRetention from './migrations/20261128T2210-import-retention.js';
 import * as handover from './migrations/20261127T1400-handover.js';
 import * as initial from './migrations/20261127T0700-initial.js';
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '20261127T1600-portal': portal,
   '20261128T2200-one-running-import': oneRunningImport,
   '20261128T2210-import-retention': importRetention,
+  '20261128T2310-import-creator': importCreator,
   '20261128T2320-secret-reveals': secretReveals,
 };
 

@@ -206,6 +206,8 @@ export interface ImportTable {
   finished_at: string | null;
   /** When the retention sweep deleted the import's files (its report); null while they are kept. */
   files_removed_at: string | null;
+  /** The staff token or customer link that started the import; null before it was recorded. */
+  created_by: string | null;
 }
 
 export interface ImportFindingTable {

@@ -1,5 +1,6 @@
+import { customerFields } from '../access/customer-scope.js';
 import type { AcquisitionContext } from '../capture/acquisition-context.js';
-import type { EntitySpec, Owner } from '../catalog/model.js';
+import type { EntitySpec } from '../catalog/model.js';
 import type { OwnerPlan } from '../plan/plan.js';
 
 /** Who the forms are for: staff see every field, a customer link only the customer's. */
@@ -63,12 +64,12 @@ function entitiesInScope(
   counts: EntityCounts,
   scope: FormScope,
 ): FormEntity[] {
-  const owner: Owner | undefined = scope === 'customer' ? 'customer' : undefined;
   const out: FormEntity[] = [];
   for (const [id, count] of counts) {
     const entity = ctx.catalog.entities.get(id);
     if (!entity) continue;
-    const fields = owner ? entity.fields.filter((f) => f.owner === owner) : entity.fields;
+    const mine = scope === 'customer' ? customerFields(entity) : null;
+    const fields = mine ? entity.fields.filter((f) => mine.has(f.id)) : entity.fields;
     if (fields.length === 0) continue;
     out.push({ ...entity, fields, ...count });
   }

@@ -1,3 +1,4 @@
+import { isCustomer } from '../access/customer-scope.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { READERS, WRITERS } from '../access/roles.js';
@@ -52,7 +53,7 @@ export const formRoutes: FastifyPluginAsyncTypebox<FormRoutesOptions> = async (
           expected: expected.get(entity) ?? 0,
           present: present.get(entity) ?? 0,
         });
-      if (!principal.link) return buildFormContext(ctx, 'staff', counts, acquisition);
+      if (!isCustomer(principal)) return buildFormContext(ctx, 'staff', counts, acquisition);
       const { plan } = await acquisitions.plan(acquisition.id);
       const customerCounts = new Map(
         [...counts].map(([entity, count]) => {

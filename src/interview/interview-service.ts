@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { assertMayFollowUp, assertMayWrite, isCustomer } from '../access/customer-scope.js';
 import type { Principal } from '../access/roles.js';
 import { CaptureRepository } from '../capture/capture-repository.js';
 import type { CaptureService } from '../capture/capture-service.js';
@@ -65,7 +66,16 @@ export class InterviewService {
   /** Records an answer through the capture engine, or a follow-up; an answer resolves the field's open follow-ups. */
   async answer(acquisitionId: string, answer: Answer, by: Principal) {
     if (answer.followUp) {
-      await this.capture.get(acquisitionId, answer.recordId, by);
+      const record = await this.capture.get(acquisitionId, answer.recordId, by);
+      // A follow-up is a write: a link makes one only while collecting, on a field of its own.
+      const state = await this.db
+        .selectFrom('acquisitions')
+        .select('state')
+        .where('id', '=', acquisitionId)
+        .executeTakeFirstOrThrow();
+      assertMayWrite(by, state.state);
+      const { catalog } = await this.capture.contexts.get(acquisitionId);
+      assertMayFollowUp(catalog, by, record.entity, answer.field);
       const followUp: FollowUp = {
         id: randomUUID(),
         recordId: answer.recordId,
@@ -98,7 +108,7 @@ export class InterviewService {
       acquisitionId,
       [{ op: 'update', id: answer.recordId, patch: { [answer.field]: answer.value ?? null } }],
       by,
-      by.link ? 'portal' : 'interview',
+      isCustomer(by) ? 'portal' : 'interview',
       answer.note,
     );
     await this.db

@@ -1,3 +1,4 @@
+import { isCustomer } from '../access/customer-scope.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { READERS, WRITERS } from '../access/roles.js';
@@ -46,7 +47,7 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
       await acquisitions.get(request.params.id);
       const { offset = 0, limit = 10, owner, site, entity } = request.query;
       // A customer link is asked only the customer's questions.
-      const scope = principalOf(request).link ? 'customer' : owner;
+      const scope = isCustomer(principalOf(request)) ? 'customer' : owner;
       return interview.questions(
         request.params.id,
         {

@@ -1,7 +1,7 @@
+import { assertMayWrite, isCustomer } from '../access/customer-scope.js';
 import type { Principal } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import { CaptureRepository } from '../capture/capture-repository.js';
-import { captureErrors } from '../capture/capture-errors.js';
 import type { CaptureService } from '../capture/capture-service.js';
 import { AppError, type ProblemDetail } from '../errors.js';
 import type { InterviewService } from '../interview/interview-service.js';
@@ -25,7 +25,6 @@ export class CustomerPartService {
 
   /** What still stands in the way of the customer's part: missing or invalid fields, and blocking findings on them. */
   async reasons(acquisitionId: string): Promise<ProblemDetail[]> {
-    const ctx = await this.capture.contexts.get(acquisitionId);
     const { questions } = await this.interview.questions(
       acquisitionId,
       { owner: 'customer' },
@@ -41,12 +40,14 @@ export class CustomerPartService {
       code: q.reason === 'missing' ? 'field.missing' : 'field.invalid',
     }));
     const listed = new Set(reasons.map((r) => r.pointer));
-    const findings = await new CaptureRepository(this.db).findings(acquisitionId, {
+    const stored = await new CaptureRepository(this.db).findings(acquisitionId, {
       severity: 'blocking',
     });
+    // As the customer's link sees them: on its fields, with no staff value quoted.
+    const findings = await this.capture.visibleFindings(acquisitionId, stored, {
+      link: { acquisitionId },
+    });
     for (const f of findings) {
-      const field = ctx.catalog.entities.get(f.entity)?.fields.find((x) => x.id === f.field);
-      if (field?.owner !== 'customer') continue;
       const pointer = `/records/${f.recordId}/values/${f.field}`;
       if (listed.has(pointer) || reasons.length >= MAX_REASONS) continue;
       listed.add(pointer);
@@ -57,14 +58,14 @@ export class CustomerPartService {
 
   /** Marks the link's part submitted, once nothing the customer owns is missing or blocking. */
   async submit(acquisitionId: string, by: Principal): Promise<AccessLink> {
-    if (!by.link)
+    if (!isCustomer(by))
       throw new AppError(
         'portal.link-only',
         403,
         "Only a customer link submits the customer's part; staff submit the acquisition with POST …/submit.",
       );
     const acquisition = await this.acquisitions.get(acquisitionId);
-    if (acquisition.state !== 'collecting') throw captureErrors.locked(acquisition.state);
+    assertMayWrite(by, acquisition.state);
     const reasons = await this.reasons(acquisitionId);
     if (reasons.length > 0)
       throw new AppError(

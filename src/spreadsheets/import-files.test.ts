@@ -152,6 +152,7 @@ describe.each(dialects)('the files of imports on %s', (dialect) => {
       createdAt: new Date().toISOString(),
       finishedAt: null,
       filesRemovedAt: null,
+      createdBy: null,
     });
     await mkdir(imports.dirOf(id), { recursive: true });
     await writeFile(join(imports.dirOf(id), 'staging-0.jsonl'), '[2,"r","",["a"]]\n');

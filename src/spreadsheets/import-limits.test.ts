@@ -162,6 +162,7 @@ describe.each(dialects)('bounded imports on %s', (dialect) => {
         createdAt: new Date().toISOString(),
         finishedAt: null,
         filesRemovedAt: null,
+        createdBy: null,
       }),
     ).rejects.toMatchObject({ code: 'import.already-running' });
     await server.database.db

@@ -62,6 +62,8 @@ export interface ImportJob extends ImportCounts {
     extra?: Record<string, unknown>;
   } | null;
   actor: string;
+  /** The id of the staff token or customer link that started it; null for imports from before. */
+  createdBy: string | null;
   createdAt: string;
   finishedAt: string | null;
   /** When its files (the report) were deleted after the retention period; null while kept. */
@@ -94,6 +96,7 @@ const toJob = (row: Selectable<ImportTable>): ImportJob => ({
   invalid: Number(row.invalid),
   error: row.error ? (JSON.parse(row.error) as ImportJob['error']) : null,
   actor: row.actor,
+  createdBy: row.created_by,
   createdAt: row.created_at,
   finishedAt: row.finished_at,
   filesRemovedAt: row.files_removed_at,
@@ -130,6 +133,7 @@ export class ImportRepository {
           invalid: 0,
           error: null,
           actor: job.actor,
+          created_by: job.createdBy,
           created_at: job.createdAt,
           finished_at: null,
         })

@@ -38,6 +38,8 @@ export interface ImportRequest {
   mapping?: MappingOverride | Record<string, MappingOverride>;
   idempotencyKey?: string;
   actor: string;
+  /** The staff token or customer link starting the import (a link sees only its own imports). */
+  createdBy: string;
   /** A customer link: only the customer's fields. */
   customerOnly: boolean;
 }
@@ -120,7 +122,15 @@ export class ImportService {
     const requestHash = createHash('sha256')
       .update(upload.sha256)
       .update(
-        JSON.stringify([request.mode, request.match, request.entity, request.mapping, audience]),
+        // The caller too: an Idempotency-Key never returns another caller's job.
+        JSON.stringify([
+          request.mode,
+          request.match,
+          request.entity,
+          request.mapping,
+          audience,
+          request.createdBy,
+        ]),
       )
       .digest('hex');
     // The upload is removed when the job ends, or here when no job starts.
@@ -172,6 +182,7 @@ export class ImportService {
         invalid: 0,
         error: null,
         actor: request.actor,
+        createdBy: request.createdBy,
         createdAt: this.now().toISOString(),
         finishedAt: null,
         filesRemovedAt: null,

@@ -8,6 +8,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { audienceOf as scopeAudience, canSeeImport, isCustomer } from '../access/customer-scope.js';
 import { READERS, WRITERS } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import type { CaptureService } from '../capture/capture-service.js';
@@ -65,8 +66,7 @@ export interface SpreadsheetRoutesOptions {
   limits: ImportLimits;
 }
 
-const audienceOf = (request: FastifyRequest): Audience =>
-  principalOf(request).link ? 'customer' : 'staff';
+const audienceOf = (request: FastifyRequest): Audience => scopeAudience(principalOf(request));
 
 /** Templates, imports (upload, status, progress events, reports). */
 export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptions> = async (
@@ -216,7 +216,8 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
         idempotencyKey:
           typeof idempotencyKey === 'string' && idempotencyKey ? idempotencyKey : undefined,
         actor: principal.name,
-        customerOnly: Boolean(principal.link),
+        createdBy: principal.tokenId,
+        customerOnly: isCustomer(principal),
       });
       if (started.replayed) void reply.header('idempotent-replayed', 'true');
       const location = `/api/v1/acquisitions/${request.params.id}/imports/${started.job.id}`;
@@ -246,19 +247,24 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
     },
     async (request) => {
       await acquisitions.get(request.params.id);
+      const principal = principalOf(request);
       const jobs = await imports.jobs.list(request.params.id);
       return {
-        items: jobs.map((j) => ({
-          ...j,
-          rowsRead: imports.progressOf(j.id)?.rowsRead ?? j.rowsRead,
-        })),
+        items: jobs
+          .filter((j) => canSeeImport(principal, j.createdBy))
+          .map((j) => ({
+            ...j,
+            rowsRead: imports.progressOf(j.id)?.rowsRead ?? j.rowsRead,
+          })),
       };
     },
   );
 
-  const jobOf = async (acquisitionId: string, importId: string) => {
+  /** The job, if the caller may see it: a customer link sees only the imports it made. */
+  const jobOf = async (request: FastifyRequest, acquisitionId: string, importId: string) => {
     const job = await imports.jobs.get(acquisitionId, importId);
-    if (!job) throw importErrors.notFound(importId);
+    if (!job || !canSeeImport(principalOf(request), job.createdBy))
+      throw importErrors.notFound(importId);
     return job;
   };
 
@@ -278,7 +284,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
       },
     },
     async (request) => {
-      const job = await jobOf(request.params.id, request.params.importId);
+      const job = await jobOf(request, request.params.id, request.params.importId);
       const shown = await present(job);
       const offset = request.query.findingsOffset ?? 0;
       if (offset > 0 && job.status === 'completed')
@@ -300,7 +306,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
       },
     },
     async (request, reply) => {
-      const job = await jobOf(request.params.id, request.params.importId);
+      const job = await jobOf(request, request.params.id, request.params.importId);
       const stream = new PassThrough();
       const send = (event: string, data: unknown) =>
         stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -313,7 +319,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
       const progress = job.status === 'running' ? imports.progressOf(job.id) : undefined;
       if (!progress) {
         // Finished, perhaps between reading the job and now: send it as it is stored.
-        finish(job.status === 'running' ? await jobOf(job.acquisitionId, job.id) : job);
+        finish(job.status === 'running' ? await jobOf(request, job.acquisitionId, job.id) : job);
       } else {
         send('progress', progress);
         imports.events.on(`progress:${job.id}`, onProgress);
@@ -355,7 +361,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
       },
     },
     async (request, reply) => {
-      const job = await jobOf(request.params.id, request.params.importId);
+      const job = await jobOf(request, request.params.id, request.params.importId);
       if (job.filesRemovedAt !== null) throw importErrors.reportExpired(job.id, job.filesRemovedAt);
       if (job.status !== 'completed') throw importErrors.reportNotReady(job.id);
       const base = job.fileName.replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_') || 'import';

@@ -1,3 +1,4 @@
+import { customerFields } from '../access/customer-scope.js';
 import type { EntitySpec, FieldSpec } from '../catalog/model.js';
 
 /** Who a sheet is for: a customer sees their own fields, staff every field. */
@@ -10,7 +11,9 @@ export const PROBLEMS_HEADER = 'Problems';
 
 /** The fields an audience fills in, in catalogue order. */
 export function sheetFields(entity: EntitySpec, audience: Audience): FieldSpec[] {
-  return entity.fields.filter((f) => audience === 'staff' || f.owner === 'customer');
+  if (audience === 'staff') return entity.fields;
+  const mine = customerFields(entity);
+  return entity.fields.filter((f) => mine.has(f.id));
 }
 
 /** `*` marks a field that is always required, `(*)` one that is required in some cases. */
