@@ -93,6 +93,18 @@ describe.each(dialects)('what a customer link could reach before, on %s', (diale
     expect(asLink.body).not.toContain('SLP-4471');
   });
 
+  it("reads no staff value or staff finding in its own import's findings and report", async () => {
+    // The shared line ports set by staff above clash: findings on a staff field of these rows.
+    const mine = await importTemplate(link);
+    const job = await call('GET', `/imports/${mine.id}`, link);
+    expect(job.statusCode).toBe(200);
+    expect(job.body).not.toContain('SLP-4471');
+    expect(job.body).not.toContain('sharedLinePortId');
+    const report = await call('GET', `/imports/${mine.id}/report?format=csv`, link);
+    expect(report.statusCode).toBe(200);
+    expect(report.body).not.toContain('SLP-4471');
+  });
+
   it('cannot create records of an entity with no customer field', async () => {
     const created = await call('POST', '/records', link, { entity: 'numberBlock', values: {} });
     expect([created.statusCode, created.json<{ code: string }>().code]).toEqual([

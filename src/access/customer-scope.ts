@@ -11,35 +11,15 @@ import type { Principal } from './roles.js';
  * provides, and of those only the customer's fields, findings and imports it made itself. It
  * writes only while the acquisition is collecting. A staff token is not narrowed here (its role is
  * checked per route), so for staff every answer is "everything".
+ *
+ * The channels that ask: records and bulk (capture-service, plan-writes), interview answers and
+ * follow-ups (interview-service), imports, their findings and reports (spreadsheets routes,
+ * run-import), templates (sheet-columns), forms (form-context), findings shown with records, and
+ * the portal's "submit my part" (customer-part).
  */
 
 /** As much of the caller as the scope needs: whether it is a customer link. */
 export type Caller = Pick<Principal, 'link'>;
-
-/** The ways in which records are read or written. */
-export const CHANNELS = [
-  'records',
-  'bulk',
-  'interview',
-  'follow-ups',
-  'imports',
-  'reports',
-  'templates',
-  'forms',
-  'findings',
-  'portal',
-] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-/** Channels that write (the others only read). */
-export const WRITE_CHANNELS: readonly Channel[] = [
-  'records',
-  'bulk',
-  'interview',
-  'follow-ups',
-  'imports',
-  'portal',
-];
 
 /** The only state in which a customer link may write, on any channel. */
 export const LINK_WRITABLE_STATE = 'collecting';
@@ -81,6 +61,19 @@ export const scopeErrors = {
   /** The same refusal as the capture engine's, for the channels that do not write through it. */
   locked: captureErrors.locked,
 };
+
+/**
+ * The caller as the scope sees it, for code that knows only whether it writes for a link (the
+ * capture engine's origin, an import run, the customer's part).
+ */
+export function callerOf(acquisitionId: string, customerOnly: boolean): Caller {
+  return customerOnly ? { link: { acquisitionId } } : {};
+}
+
+/** Whether the caller may delete records: staff may, a customer link never. */
+export function mayDelete(principal: Caller): boolean {
+  return !isCustomer(principal);
+}
 
 /** True when the caller is a customer link (and so narrowed by this module). */
 export function isCustomer(principal: Caller | undefined): boolean {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
+  callerOf,
   canReadEntity,
+  mayDelete,
   readableFields,
   scopeErrors,
-  type Caller,
 } from '../access/customer-scope.js';
 import type { EntitySpec } from '../catalog/model.js';
 import type { ProblemDetail } from '../errors.js';
@@ -44,7 +45,7 @@ export async function planWrites(
   const tooLong: ProblemDetail[] = [];
   const taken = new Map<string, Set<string>>();
   const planned: Planned[] = [];
-  const caller: Caller = origin.customerOnly ? { link: { acquisitionId: ctx.acquisition.id } } : {};
+  const caller = callerOf(ctx.acquisition.id, origin.customerOnly ?? false);
   const provenanceOf = (index: number): Provenance => {
     const detail = origin.detailOf?.(index) ?? origin.detail;
     return { source: origin.source, actor: origin.actor, at, ...(detail ? { detail } : {}) };
@@ -62,7 +63,7 @@ export async function planWrites(
       if (op.ifVersion !== undefined && op.ifVersion !== before.version)
         throw captureErrors.versionConflict(op.id, before.version);
       if (op.op === 'delete') {
-        if (origin.customerOnly)
+        if (!mayDelete(caller))
           forbidden.push({
             pointer: at0 || '/',
             detail: 'a customer link cannot delete records',

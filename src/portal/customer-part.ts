@@ -1,4 +1,4 @@
-import { assertMayWrite, isCustomer } from '../access/customer-scope.js';
+import { assertMayWrite, callerOf, isCustomer } from '../access/customer-scope.js';
 import type { Principal } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import { CaptureRepository } from '../capture/capture-repository.js';
@@ -44,9 +44,11 @@ export class CustomerPartService {
       severity: 'blocking',
     });
     // As the customer's link sees them: on its fields, with no staff value quoted.
-    const findings = await this.capture.visibleFindings(acquisitionId, stored, {
-      link: { acquisitionId },
-    });
+    const findings = await this.capture.visibleFindings(
+      acquisitionId,
+      stored,
+      callerOf(acquisitionId, true),
+    );
     for (const f of findings) {
       const pointer = `/records/${f.recordId}/values/${f.field}`;
       if (listed.has(pointer) || reasons.length >= MAX_REASONS) continue;

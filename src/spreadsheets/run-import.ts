@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Kysely } from 'kysely';
 import { stringify } from 'csv-stringify';
+import { callerOf, isCustomer, scopeFindings } from '../access/customer-scope.js';
 import type { AcquisitionContext } from '../capture/acquisition-context.js';
 import type { CaptureEngine, Origin, WriteOp } from '../capture/capture-engine.js';
 import { CaptureRepository } from '../capture/capture-repository.js';
@@ -108,8 +109,19 @@ export async function runImport(
         );
       }
       const findings = new Map<string, Finding[]>();
+      // A link's report shows what the link may see: findings on its fields, no staff value.
+      const caller = callerOf(ctx.acquisition.id, options.origin.customerOnly ?? false);
       for (const entity of new Set(prepared.sheets.map((s) => s.entity.id))) {
-        for (const f of await repo.findings(ctx.acquisition.id, { entity, limit: 10_000_000 })) {
+        const stored = await repo.findings(ctx.acquisition.id, { entity, limit: 10_000_000 });
+        const values = isCustomer(caller)
+          ? new Map(
+              (await repo.recordsOfEntities(ctx.acquisition.id, [entity])).map((r) => [
+                r.id,
+                r.values,
+              ]),
+            )
+          : new Map<string, Record<string, unknown>>();
+        for (const f of scopeFindings(ctx.catalog, caller, stored, (id) => values.get(id))) {
           const list = findings.get(f.recordId);
           if (list) list.push(f);
           else findings.set(f.recordId, [f]);
