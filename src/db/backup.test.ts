@@ -1,17 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/main.js';
 import { loadConfig } from '../config.js';
 import { startIntake } from '../main.js';
 import { dialects } from '../test/database.js';
-import { TEST_POSTGRES_URL } from '../test/postgres-probe.js';
+import { ownDatabase } from '../test/own-database.js';
 import { backupDatabase, BackupError, restoreDatabase } from './backup.js';
-import { connectDatabase, type DialectName } from './connect.js';
+import { connectDatabase } from './connect.js';
 
 const catalogDir = new URL('../../catalog', import.meta.url).pathname;
 type Snapshot = Record<string, string[]>;
@@ -45,35 +43,12 @@ async function snapshot(url: string): Promise<Snapshot> {
   }
 }
 
-/** A database of its own for the dialect: a file, or a PostgreSQL database dropped afterwards. */
-async function freshDatabase(dialect: DialectName) {
-  if (dialect === 'sqlite') {
-    const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'intake-backup-')), 'intake.db')}`;
-    return { url, drop: async () => undefined };
-  }
-  const name = `intake_backup_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = TEST_POSTGRES_URL.replace(/\/[^/?]*(\?.*)?$/, `/${name}`);
-  return {
-    url,
-    drop: async () => {
-      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
-
 describe.each(dialects)('backup and restore on %s', (dialect) => {
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let database: Awaited<ReturnType<typeof ownDatabase>>;
   const folder = mkdtempSync(join(tmpdir(), 'intake-backups-'));
 
   beforeAll(async () => {
-    database = await freshDatabase(dialect);
+    database = await ownDatabase(dialect, folder);
   });
   afterAll(() => database.drop());
 

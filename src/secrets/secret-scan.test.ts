@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/main.js';
 import { loadConfig } from '../config.js';
@@ -11,11 +10,11 @@ import { connectDatabase } from '../db/connect.js';
 import { startIntake, type RunningIntake } from '../main.js';
 import { answerInterview } from '../test/answer-interview.js';
 import { dialects } from '../test/database.js';
+import { ownDatabase } from '../test/own-database.js';
 import { buildProposal } from '../test/factories.js';
 import { DemoAnswers } from '../test/fill-values.js';
 import { upload } from '../test/http-client.js';
 import { startListener, waitFor } from '../test/listener.js';
-import { TEST_POSTGRES_URL } from '../test/postgres-probe.js';
 import type { TestServer } from '../test/server.js';
 import { MASK } from './secret-fields.js';
 import { KEY_FILE } from './secret-key.js';
@@ -39,25 +38,6 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name));
-}
-
-async function freshDatabase(dialect: string, folder: string) {
-  if (dialect === 'sqlite')
-    return { url: `sqlite:${join(folder, 'intake.db')}`, drop: async () => {} };
-  const name = `intake_scan_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return {
-    url: TEST_POSTGRES_URL.replace(/\/[^/?]*(\?.*)?$/, `/${name}`),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
 }
 
 /** Every row of every table of a PostgreSQL database, as text. */
@@ -87,7 +67,7 @@ describe.each(dialects)('no secret in clear anywhere, on %s', (dialect) => {
   const dataDir = join(folder, 'data');
   const logs: string[] = [];
   const exported: { where: string; text: string }[] = [];
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let database: Awaited<ReturnType<typeof ownDatabase>>;
   let running: RunningIntake | undefined;
   let orders: Listener;
   let hub: Listener;
@@ -110,7 +90,7 @@ describe.each(dialects)('no secret in clear anywhere, on %s', (dialect) => {
   beforeAll(async () => {
     orders = await startListener(() => 201);
     hub = await startListener(() => 201);
-    database = await freshDatabase(dialect, folder);
+    database = await ownDatabase(dialect, folder);
     running = await startIntake(
       loadConfig({
         PORT: '0',
