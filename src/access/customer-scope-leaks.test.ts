@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoProposal } from '../demo/seed-demo.js';
 import { dialects } from '../test/database.js';
 import { listen, upload } from '../test/http-client.js';
+import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, testCatalog, type TestServer } from '../test/server.js';
 import { HIDDEN, scopeFindings } from './customer-scope.js';
 
@@ -40,13 +41,7 @@ describe.each(dialects)('what a customer link could reach before, on %s', (diale
   beforeAll(async () => {
     server = await createTestServer(dialect);
     base = await listen(server);
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/acquisitions',
-      headers: server.auth('sales'),
-      payload: demoProposal() as object,
-    });
-    id = created.json<{ id: string }>().id;
+    id = await openAcquisition(server, demoProposal() as object);
     const issued = await call('POST', '/links', server.auth('sales'), {
       contactName: 'Priya Nair',
       contactEmail: 'priya.nair@fenwick.example',

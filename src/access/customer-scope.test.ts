@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntitySpec } from '../catalog/model.js';
 import { demoProposal } from '../demo/seed-demo.js';
 import { dialects } from '../test/database.js';
+import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 
 /**
@@ -40,13 +41,7 @@ describe.each(dialects)('the customer scope, entity × field × channel, on %s',
   beforeAll(async () => {
     server = await createTestServer(dialect);
     entities = [...server.catalog.entities.values()];
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/acquisitions',
-      headers: server.auth('sales'),
-      payload: demoProposal() as object,
-    });
-    id = created.json<{ id: string }>().id;
+    id = await openAcquisition(server, demoProposal() as object);
     const issued = await call('POST', '/links', server.auth('sales'), {
       contactName: 'Priya Nair',
       contactEmail: 'priya.nair@fenwick.example',

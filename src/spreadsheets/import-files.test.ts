@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../data-dir.js';
 import { dialects } from '../test/database.js';
-import { buildItem, buildProposal } from '../test/factories.js';
+import { buildImportJob, buildItem, buildProposal } from '../test/factories.js';
 import { listen, upload } from '../test/http-client.js';
+import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 import { buildXlsx, type XlsxRow } from '../test/xlsx-file.js';
 
@@ -39,15 +40,12 @@ describe.each(dialects)('the files of imports on %s', (dialect) => {
   beforeAll(async () => {
     server = await createTestServer(dialect);
     base = await listen(server);
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/acquisitions',
-      headers: sales(),
-      payload: buildProposal({
+    acquisitionId = await openAcquisition(
+      server,
+      buildProposal({
         items: [buildItem({ quantity: 40, characteristics: { handsetModel: 'Yealink T54W' } })],
       }),
-    });
-    acquisitionId = created.json<{ id: string }>().id;
+    );
   });
   afterAll(() => server.close());
 
@@ -130,30 +128,9 @@ describe.each(dialects)('the files of imports on %s', (dialect) => {
     // A process that died reading an upload leaves it in incoming, and a running job its staging.
     const imports = server.services.imports;
     const id = randomUUID();
-    await imports.jobs.insert({
-      id,
-      acquisitionId,
-      idempotencyKey: null,
-      requestHash: 'x'.repeat(64),
-      fileName: 'handsets.xlsx',
-      format: 'xlsx',
-      mode: 'valid-rows',
-      match: 'merge',
-      status: 'running',
-      applied: false,
-      sheets: [],
-      rowsRead: 0,
-      created: 0,
-      updated: 0,
-      unchanged: 0,
-      invalid: 0,
-      error: null,
-      actor: 'sales-test',
-      createdAt: new Date().toISOString(),
-      finishedAt: null,
-      filesRemovedAt: null,
-      createdBy: null,
-    });
+    await imports.jobs.insert(
+      buildImportJob(acquisitionId, { id, fileName: 'handsets.xlsx', format: 'xlsx' }),
+    );
     await mkdir(imports.dirOf(id), { recursive: true });
     await writeFile(join(imports.dirOf(id), 'staging-0.jsonl'), '[2,"r","",["a"]]\n');
     await mkdir(imports.incomingDir(), { recursive: true });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/database.js';
-import { buildItem, buildProposal } from '../test/factories.js';
+import { buildImportJob, buildItem, buildProposal } from '../test/factories.js';
 import { listen, upload } from '../test/http-client.js';
 import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
@@ -108,31 +108,9 @@ describe.each(dialects)('bounded imports on %s', (dialect) => {
   it('runs one import per acquisition at a time: a second, even a dry run, answers 409', async () => {
     // Another import (of another node, say) is running.
     const running = randomUUID();
-    await server.database.db
-      .insertInto('imports')
-      .values({
-        id: running,
-        acquisition_id: acquisitionId,
-        idempotency_key: null,
-        request_hash: 'x',
-        file_name: 'other.csv',
-        format: 'csv',
-        mode: 'valid-rows',
-        match_mode: 'merge',
-        status: 'running',
-        applied: 0,
-        sheets: '[]',
-        rows_read: 0,
-        created: 0,
-        updated: 0,
-        unchanged: 0,
-        invalid: 0,
-        error: null,
-        actor: 'someone',
-        created_at: new Date().toISOString(),
-        finished_at: null,
-      })
-      .execute();
+    await server.services.imports.jobs.insert(
+      buildImportJob(acquisitionId, { id: running, fileName: 'other.csv', actor: 'someone' }),
+    );
     for (const mode of ['validate', 'valid-rows']) {
       const { status, job } = await importUsers(userCsv(1), mode);
       expect(status, mode).toBe(409);
@@ -140,30 +118,13 @@ describe.each(dialects)('bounded imports on %s', (dialect) => {
     }
     // Two starts that race past the check still meet the database's index.
     await expect(
-      server.services.imports.jobs.insert({
-        id: randomUUID(),
-        acquisitionId,
-        idempotencyKey: null,
-        requestHash: 'y',
-        fileName: 'second.csv',
-        format: 'csv',
-        mode: 'validate',
-        match: 'merge',
-        status: 'running',
-        applied: false,
-        sheets: [],
-        rowsRead: 0,
-        created: 0,
-        updated: 0,
-        unchanged: 0,
-        invalid: 0,
-        error: null,
-        actor: 'someone',
-        createdAt: new Date().toISOString(),
-        finishedAt: null,
-        filesRemovedAt: null,
-        createdBy: null,
-      }),
+      server.services.imports.jobs.insert(
+        buildImportJob(acquisitionId, {
+          requestHash: 'y',
+          fileName: 'second.csv',
+          mode: 'validate',
+        }),
+      ),
     ).rejects.toMatchObject({ code: 'import.already-running' });
     await server.database.db
       .updateTable('imports')

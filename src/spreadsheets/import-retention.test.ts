@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/database.js';
 import { buildItem, buildProposal } from '../test/factories.js';
 import { listen, upload } from '../test/http-client.js';
+import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 import type { ImportJobView } from './import-repository.js';
 
@@ -32,15 +33,12 @@ describe.each(dialects)('import files past the retention period on %s', (dialect
   beforeAll(async () => {
     server = await createTestServer(dialect, () => clock);
     base = await listen(server);
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/acquisitions',
-      headers: sales(),
-      payload: buildProposal({
+    acquisitionId = await openAcquisition(
+      server,
+      buildProposal({
         items: [buildItem({ quantity: 2, characteristics: { handsetModel: 'Yealink T54W' } })],
       }),
-    });
-    acquisitionId = created.json<{ id: string }>().id;
+    );
   });
   afterAll(() => server.close());
 

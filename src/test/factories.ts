@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { NativeProposal } from '../proposals/native-schema.js';
+import type { ImportJob } from '../spreadsheets/import-repository.js';
 
 type Item = NativeProposal['items'][number];
 
@@ -72,4 +74,36 @@ export function fixture<T = Record<string, unknown>>(name: string): T {
 /** The TMF648 quote fixture for 3 sites and 120 seats, with overrides on the top level. */
 export function buildQuote(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...fixture('tmf648-quote-3-sites-120-seats.json'), ...overrides };
+}
+
+/** An import job as the repository stores it: a running CSV import with nothing read yet. */
+export function buildImportJob(
+  acquisitionId: string,
+  overrides: Partial<ImportJob> = {},
+): ImportJob {
+  return {
+    id: randomUUID(),
+    acquisitionId,
+    idempotencyKey: null,
+    requestHash: 'x'.repeat(64),
+    fileName: 'users.csv',
+    format: 'csv',
+    mode: 'valid-rows',
+    match: 'merge',
+    status: 'running',
+    applied: false,
+    sheets: [],
+    rowsRead: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    invalid: 0,
+    error: null,
+    actor: 'sales-test',
+    createdAt: new Date().toISOString(),
+    finishedAt: null,
+    filesRemovedAt: null,
+    createdBy: null,
+    ...overrides,
+  };
 }
