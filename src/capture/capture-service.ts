@@ -23,7 +23,13 @@ import {
 import type { ContextCache } from './context-cache.js';
 import { revalidateAcquisition } from './full-validation.js';
 import { isSecretField } from '../secrets/sealing.js';
-import { MASK, maskValues, secretFieldsOf, type SecretFields } from '../secrets/secret-fields.js';
+import {
+  isGiven,
+  MASK,
+  maskValues,
+  secretFieldsOf,
+  type SecretFields,
+} from '../secrets/secret-fields.js';
 import { SecretReveals } from '../secrets/secret-reveals.js';
 import type { Finding, Severity, Source } from './record.js';
 
@@ -66,8 +72,6 @@ export function countFindings(plan: Plan): Finding[] {
   return findings;
 }
 
-const hasValue = (v: unknown) => v !== undefined && v !== null && v !== '';
-
 /** The secret fields of a pinned catalogue, worked out once per catalogue. */
 const secretsByCatalog = new WeakMap<Catalog, SecretFields>();
 function secretsOf(catalog: Catalog): SecretFields {
@@ -77,19 +81,12 @@ function secretsOf(catalog: Catalog): SecretFields {
 }
 
 /** A history entry with any secret value masked (history never reveals). */
-function maskHistory(e: HistoryEntry): HistoryEntry {
+function maskHistory(secrets: SecretFields, e: HistoryEntry): HistoryEntry {
   const mask = (v: unknown) =>
-    e.field === ''
-      ? v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.entries(v).map(([k, x]) => [
-              k,
-              isSecretField(e.entity, k) && hasValue(x) ? MASK : x,
-            ]),
-          )
-        : v
-      : isSecretField(e.entity, e.field) && hasValue(v)
-        ? MASK
+    e.field !== ''
+      ? maskValues(secrets, e.entity, { [e.field]: v })[e.field]
+      : v && typeof v === 'object'
+        ? maskValues(secrets, e.entity, v as Record<string, unknown>)
         : v;
   return { ...e, oldValue: mask(e.oldValue), newValue: mask(e.newValue) };
 }
@@ -272,7 +269,7 @@ export class CaptureService {
       .map((r) => ({
         entity: r.entity,
         recordId: r.id,
-        fields: [...reveal].filter((f) => isSecretField(r.entity, f) && hasValue(r.values[f])),
+        fields: [...reveal].filter((f) => isSecretField(r.entity, f) && isGiven(r.values[f])),
       }))
       .filter((s) => s.fields.length > 0);
     await new SecretReveals(this.db).record(
@@ -344,10 +341,11 @@ export class CaptureService {
 
   async history(acquisitionId: string, id: string, principal: Principal): Promise<HistoryEntry[]> {
     const record = await this.get(acquisitionId, id, principal);
-    const entries = (await new CaptureRepository(this.db).history(acquisitionId, id)).map(
-      maskHistory,
-    );
     const { catalog } = await this.contexts.get(acquisitionId);
+    const secrets = secretsOf(catalog);
+    const entries = (await new CaptureRepository(this.db).history(acquisitionId, id)).map((e) =>
+      maskHistory(secrets, e),
+    );
     const fields = readableFields(catalog, principal, record.entity);
     return fields ? entries.filter((e) => fields.has(e.field)) : entries;
   }

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Catalog, EntitySpec } from '../catalog/model.js';
 import type { StoredRecord } from '../capture/capture-repository.js';
-import { maskValues, secretFieldsOf } from '../secrets/secret-fields.js';
+import { maskedValue } from '../secrets/secret-fields.js';
 import { inPlanOrder } from '../spreadsheets/template.js';
 import { cellText, neutralizeFormula } from '../spreadsheets/sheet-columns.js';
 
@@ -28,14 +28,18 @@ export function exportRows(
   reveal: ReadonlySet<string> = new Set(),
 ): string[][] {
   const columns = exportColumns(entity);
-  const secrets = secretFieldsOf({ entities: new Map([[entity.id, entity]]) });
+  const specs = new Map(entity.fields.map((f) => [f.id, f]));
   return inPlanOrder(records.filter((r) => r.entity === entity.id)).map((record) =>
     columns.map((c) =>
       c.field === null
         ? c.header === 'record_id'
           ? record.id
           : (record.site ?? '')
-        : cellText(maskValues(secrets, entity.id, record.values, reveal)[c.field]),
+        : cellText(
+            reveal.has(c.field)
+              ? record.values[c.field]
+              : maskedValue(specs.get(c.field)!, record.values[c.field]),
+          ),
     ),
   );
 }

@@ -1,4 +1,4 @@
-import { MASK } from '../secrets/secret-fields.js';
+import { isGiven, maskedValue } from '../secrets/secret-fields.js';
 import type { EntitySpec, FieldSpec } from '../catalog/model.js';
 import { groupOf, type AcquisitionContext } from '../capture/acquisition-context.js';
 import type { StoredRecord } from '../capture/capture-repository.js';
@@ -54,9 +54,9 @@ function characteristicsOf(entity: EntitySpec, record: StoredRecord): Characteri
   const out: Characteristic[] = [];
   for (const field of entity.fields) {
     const given = record.values[field.id];
-    if (given === undefined || given === null || given === '') continue;
+    if (!isGiven(given)) continue;
     // The order carries that a secret was given, never the secret (provisioning reveals it).
-    const value = field.sensitivity === 'secret' ? MASK : given;
+    const value = maskedValue(field, given);
     out.push({ name: field.mapping ?? field.id, value, valueType: valueTypeOf(field, value) });
   }
   return out;

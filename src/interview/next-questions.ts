@@ -1,4 +1,4 @@
-import { MASK } from '../secrets/secret-fields.js';
+import { maskedValue } from '../secrets/secret-fields.js';
 import { OWNERS, type FieldSpec, type Owner } from '../catalog/model.js';
 import {
   completeValues,
@@ -92,7 +92,7 @@ export function nextQuestions(
           reason: problem ? 'invalid' : 'missing',
           ...(problem
             ? {
-                currentValue: field.sensitivity === 'secret' ? MASK : record.values[field.id],
+                currentValue: maskedValue(field, record.values[field.id]),
                 problem,
               }
             : {}),

@@ -1,8 +1,18 @@
-import type { Catalog } from '../catalog/model.js';
+import type { Catalog, FieldSpec } from '../catalog/model.js';
 import type { Role } from '../access/roles.js';
 
 /** What a masked secret reads as, everywhere outside the store. */
 export const MASK = '••••••';
+
+/** True when a value was given (a secret without a value stays visibly empty). */
+export function isGiven(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+/** A field's value as it may be shown: the mask for a given secret, else the value. */
+export function maskedValue(field: Pick<FieldSpec, 'sensitivity'>, value: unknown): unknown {
+  return field.sensitivity === 'secret' && isGiven(value) ? MASK : value;
+}
 
 /** The secret fields of each entity, and the roles that may ask to see each in clear. */
 export type SecretFields = Map<string, Map<string, readonly Role[]>>;
@@ -41,7 +51,7 @@ export function maskValues(
   let out: Record<string, unknown> | undefined;
   for (const field of fields.keys()) {
     const v = values[field];
-    if (v === undefined || v === null || v === '' || reveal.has(field)) continue;
+    if (!isGiven(v) || reveal.has(field)) continue;
     out ??= { ...values };
     out[field] = MASK;
   }

@@ -3,6 +3,7 @@ import type { EntitySpec, FieldSpec } from '../catalog/model.js';
 import type { AcquisitionContext } from '../capture/acquisition-context.js';
 import type { StoredRecord } from '../capture/capture-repository.js';
 import { stringify } from 'csv-stringify/sync';
+import { maskedValue } from '../secrets/secret-fields.js';
 import { columnLetter } from './header-mapping.js';
 import { importableEntities } from './prepare-import.js';
 import {
@@ -14,13 +15,6 @@ import {
   sheetNameOf,
   type Audience,
 } from './sheet-columns.js';
-import { MASK } from '../secrets/secret-fields.js';
-
-/** A value as a sheet shows it: a secret reads as the mask (imported back, it changes nothing). */
-const shownValue = (field: FieldSpec, value: unknown) =>
-  field.sensitivity === 'secret' && value !== undefined && value !== null && value !== ''
-    ? MASK
-    : value;
 
 /** Room for rows beyond the expected ones, where the dropdowns and text format still apply. */
 const SPARE_ROWS = 500;
@@ -166,8 +160,9 @@ function addEntitySheet(
     const cell = header.getCell(i + 2);
     cell.note = [field.question, field.help].filter(Boolean).join('\n');
   });
+  // A secret reads as the mask; imported back, the mask changes nothing.
   for (const record of records) {
-    sheet.addRow([record.id, ...fields.map((f) => cellText(shownValue(f, record.values[f.id])))]);
+    sheet.addRow([record.id, ...fields.map((f) => cellText(maskedValue(f, record.values[f.id])))]);
   }
   const lastRow = records.length + 1 + SPARE_ROWS;
   fields.forEach((field, i) => {
@@ -205,7 +200,7 @@ export function buildTemplateCsv(
     [RECORD_ID_HEADER, ...fields.map(headerOf)],
     ...inPlanOrder(records).map((r) => [
       r.id,
-      ...fields.map((f) => cellText(shownValue(f, r.values[f.id]))),
+      ...fields.map((f) => cellText(maskedValue(f, r.values[f.id]))),
     ]),
   ];
   return `\ufeff${stringify(rows, { cast: { string: neutralizeFormula } })}`;
