@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../access/roles.js';
 import { dialects } from '../test/database.js';
 import { buildProposal } from '../test/factories.js';
-import { startListener, waitFor } from '../test/listener.js';
+import { startListener, startRedirector, waitFor } from '../test/listener.js';
 import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 import { EMPTY_ALLOW_LIST } from './address-policy.js';
@@ -136,20 +134,9 @@ describe.each(dialects)('hub callbacks on %s', (dialect) => {
   it('follows no redirect: a listener answering 302 fails the delivery, and the second listener receives nothing', async () => {
     const second = await startListener();
     closers.push(second.close);
-    const first = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => response.writeHead(302, { location: second.url }).end());
-    });
-    await new Promise<void>((resolve) => first.listen(0, '127.0.0.1', resolve));
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          first.closeAllConnections();
-          first.close(() => resolve());
-        }),
-    );
-    const { port } = first.address() as AddressInfo;
-    const created = await subscribe(loopback, `http://127.0.0.1:${port}/callback`);
+    const first = await startRedirector(second.url);
+    closers.push(first.close);
+    const created = await subscribe(loopback, first.url);
     expect(created.statusCode).toBe(201);
     await openAcquisition(loopback, buildProposal());
     loopback.services.relay.start();

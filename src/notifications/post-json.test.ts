@@ -1,7 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startListener } from '../test/listener.js';
+import { startListener, startRedirector } from '../test/listener.js';
 import { EMPTY_ALLOW_LIST, parseCallbackAllow } from './address-policy.js';
 import { callbackPolicy, checkCallback, type Resolve } from './callback-guard.js';
 import { JsonPoster } from './post-json.js';
@@ -121,20 +119,9 @@ describe('posting to a callback', () => {
   it('follows no redirect: a 302 is the answer, and its target receives nothing', async () => {
     const target = await startListener();
     closers.push(target.close);
-    const redirector = createServer((request, response) => {
-      request.resume();
-      response.writeHead(302, { location: target.url }).end();
-    });
-    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          redirector.closeAllConnections();
-          redirector.close(() => resolve());
-        }),
-    );
-    const { port } = redirector.address() as AddressInfo;
-    const result = await post(`http://127.0.0.1:${port}/callback`, fakeDns({}), LOOPBACK);
+    const redirector = await startRedirector(target.url);
+    closers.push(redirector.close);
+    const result = await post(redirector.url, fakeDns({}), LOOPBACK);
     expect(result).toMatchObject({ status: 302 });
     expect(target.received).toHaveLength(0);
   });
