@@ -91,6 +91,26 @@ function maskHistory(secrets: SecretFields, e: HistoryEntry): HistoryEntry {
   return { ...e, oldValue: mask(e.oldValue), newValue: mask(e.newValue) };
 }
 
+/**
+ * What a caller may see of a record: a customer link sees only the customer's fields; secret
+ * fields are masked for everyone but those in `reveal` (authorised and audited by the caller).
+ */
+function presentRecord(
+  catalog: Catalog,
+  stored: StoredRecord,
+  principal: Principal,
+  reveal: ReadonlySet<string> = new Set(),
+): StoredRecord {
+  const masked = maskValues(secretsOf(catalog), stored.entity, stored.values, reveal);
+  const record = masked === stored.values ? stored : { ...stored, values: masked };
+  if (!isCustomer(principal)) return record;
+  return {
+    ...record,
+    values: pickReadable(catalog, principal, record.entity, record.values),
+    provenance: pickReadable(catalog, principal, record.entity, record.provenance),
+  };
+}
+
 /** A write without the masked secrets a client sent back unchanged: the stored secret stays. */
 function withoutMasks(op: WriteOp): WriteOp {
   const strip = (values: Record<string, unknown>) =>
@@ -126,27 +146,6 @@ export class CaptureService {
       actor: principal.name,
       detail: `token ${principal.name}`,
       ...(note ? { note } : {}),
-    };
-  }
-
-  /**
-   * What a caller may see of a record: a customer link sees only the customer's fields; secret
-   * fields are masked for everyone but those in `reveal` (authorised and audited by the caller).
-   */
-  async visible(
-    acquisitionId: string,
-    stored: StoredRecord,
-    principal: Principal,
-    reveal: ReadonlySet<string> = new Set(),
-  ): Promise<StoredRecord> {
-    const { catalog } = await this.contexts.get(acquisitionId);
-    const masked = maskValues(secretsOf(catalog), stored.entity, stored.values, reveal);
-    const record = masked === stored.values ? stored : { ...stored, values: masked };
-    if (!isCustomer(principal)) return record;
-    return {
-      ...record,
-      values: pickReadable(catalog, principal, record.entity, record.values),
-      provenance: pickReadable(catalog, principal, record.entity, record.provenance),
     };
   }
 
@@ -222,9 +221,7 @@ export class CaptureService {
     ]);
     const stored = rows.map(toStoredRecord);
     await this.auditReveal(principal, acquisitionId, revealFields, reveal, stored);
-    const records = await Promise.all(
-      stored.map((r) => this.visible(acquisitionId, r, principal, reveal)),
-    );
+    const records = stored.map((r) => presentRecord(ctx.catalog, r, principal, reveal));
     return { total: Number(count.n), records };
   }
 
@@ -240,7 +237,7 @@ export class CaptureService {
     if (!canReadEntity(catalog, principal, record.entity)) throw captureErrors.recordNotFound(id);
     const reveal = this.authorizeReveal(catalog, principal, acquisitionId, revealFields);
     await this.auditReveal(principal, acquisitionId, revealFields, reveal, [record]);
-    return this.visible(acquisitionId, record, principal, reveal);
+    return presentRecord(catalog, record, principal, reveal);
   }
 
   private authorizeReveal(
@@ -289,6 +286,7 @@ export class CaptureService {
     valuesPointer?: (index: number) => string,
   ): Promise<WriteResult> {
     const origin = this.originOf(principal, source, note);
+    const { catalog } = await this.contexts.get(acquisitionId);
     const result = await this.engine.write(
       acquisitionId,
       ops.map(withoutMasks),
@@ -296,9 +294,7 @@ export class CaptureService {
     );
     return {
       ...result,
-      records: await Promise.all(
-        result.records.map((r) => this.visible(acquisitionId, r, principal)),
-      ),
+      records: result.records.map((r) => presentRecord(catalog, r, principal)),
       findings: await this.visibleFindings(acquisitionId, result.findings, principal),
     };
   }
