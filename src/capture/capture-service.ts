@@ -45,9 +45,13 @@ export interface RecordQuery {
   limit: number;
 }
 
-/** Findings the plan implies: more records than the proposal allows (blocking), fewer than it expects (warning). */
+/**
+ * Findings the plan implies: more records than the proposal allows, in all or at one site
+ * (blocking), fewer than it expects (warning).
+ */
 export function countFindings(plan: Plan): Finding[] {
   const findings: Finding[] = [];
+  const siteNames = new Map(plan.sites.map((s) => [s.site, s.name]));
   for (const e of plan.entities) {
     if (e.max !== null && e.present > e.max) {
       findings.push({
@@ -58,7 +62,20 @@ export function countFindings(plan: Plan): Finding[] {
         severity: 'blocking',
         message: `There are ${e.present} ${e.name.toLowerCase()} records but the proposal allows at most ${e.max}. Remove the extra ones or amend the proposal.`,
       });
-    } else if (e.present < e.expected) {
+    }
+    for (const site of e.sites) {
+      if (site.max === undefined || site.site === null || site.present <= site.max) continue;
+      findings.push({
+        recordId: '',
+        entity: e.entity,
+        field: '',
+        rule: 'count.above-site',
+        severity: 'blocking',
+        message: `${siteNames.get(site.site) ?? site.site} has ${site.present} ${e.name.toLowerCase()} records but the quote has ${site.max} there. Move the extra ones to a site with free seats, remove them, or amend the quote.`,
+      });
+    }
+    if (e.max !== null && e.present > e.max) continue;
+    if (e.present < e.expected) {
       findings.push({
         recordId: '',
         entity: e.entity,

@@ -117,7 +117,9 @@ export async function planWrites(
         (entity.siteField && typeof op.values[entity.siteField] === 'string'
           ? (op.values[entity.siteField] as string)
           : null);
-      slot = await freeSlot(ctx, repo, entity, site, taken);
+      // A record written at a site takes that site's seat, never another site's.
+      const placed = site === null ? undefined : proposalSiteOf(ctx, siteRecords, site);
+      slot = await freeSlot(ctx, repo, entity, placed ?? null, taken, placed !== undefined);
       const group = groupOf(ctx, { entity: entity.id, slot, site });
       base = { ...(group?.prefillPlain ?? {}) };
     }
@@ -207,23 +209,30 @@ export function proposalSiteOf(
   );
 }
 
-/** The first free plan slot of the entity (same site first), as the plan would place the record. */
+/**
+ * The first free plan slot of the entity (same site first), as the plan would place the record.
+ * With `siteOnly` (the record names a proposal site), only that site's slots and those the customer
+ * places; none left makes the record one above the plan at its site.
+ */
 async function freeSlot(
   ctx: AcquisitionContext,
   repo: CaptureRepository,
   entity: EntitySpec,
   site: string | null,
   taken: Map<string, Set<string>>,
+  siteOnly: boolean,
 ): Promise<string | null> {
   // Once an entity's slots are all taken at a site, later creates of this write need not look again.
-  const full = `full\u0000${entity.id}\u0000${site ?? ''}`;
+  const full = `full\u0000${entity.id}\u0000${site ?? ''}\u0000${siteOnly}`;
   if (taken.has(full)) return null;
   let used = taken.get(entity.id);
   if (!used) {
     used = await repo.takenSlots(ctx.acquisition.id, entity.id);
     taken.set(entity.id, used);
   }
-  const groups = [...(ctx.groupsByEntity.get(entity.id) ?? [])];
+  const groups = (ctx.groupsByEntity.get(entity.id) ?? []).filter(
+    (f) => !siteOnly || f.group.site === site || f.group.site === null,
+  );
   const rank = (site0: string | null) => (site0 === site ? 0 : site0 === null ? 1 : 2);
   groups.sort((a, b) => rank(a.group.site) - rank(b.group.site));
   for (const limit of ['count', 'max'] as const) {

@@ -1,5 +1,5 @@
 import { pointerOf } from '../schema/ajv.js';
-import type { CatalogFile, Condition, EntitySpec, FieldSpec, Need } from './model.js';
+import type { CatalogFile, Condition, EntitySpec, FieldSpec, Need, RowGroupSpec } from './model.js';
 
 /** A problem in a catalogue file, located by file name and JSON pointer. */
 export interface CatalogIssue {
@@ -59,8 +59,15 @@ export function checkCatalog(files: { file: string; spec: CatalogFile }[]): Cata
     }
   });
 
+  const rowGroups = new Map<string, string>();
   for (const { file, spec } of files) {
     checkProduct(file, spec, entities, report);
+    (spec.rowGroups ?? []).forEach((group, i) => {
+      const seen = rowGroups.get(group.id) ?? (entities.has(group.id) ? 'an entity' : undefined);
+      if (seen) report(file, pointerOf('rowGroups', i, 'id'), `duplicates the id of ${seen}`);
+      else rowGroups.set(group.id, file);
+      checkRowGroup(file, pointerOf('rowGroups', i), group, entities, report);
+    });
   }
   for (const { file, index, entity } of entities.values()) {
     const products = (neededBy.get(entity.id) ?? []).map((l) => l.spec);
@@ -71,6 +78,39 @@ export function checkCatalog(files: { file: string; spec: CatalogFile }[]): Cata
 
 type Report = (file: string, pointer: string, message: string) => void;
 type EntityIndex = Map<string, { file: string; entity: EntitySpec }>;
+
+/** A row group names entities that exist, and links between fields of its own entities. */
+function checkRowGroup(
+  file: string,
+  at: string,
+  group: RowGroupSpec,
+  entities: EntityIndex,
+  report: Report,
+): void {
+  group.entities.forEach((id, i) => {
+    if (!entities.has(id)) report(file, `${at}/entities/${i}`, `names unknown entity "${id}"`);
+  });
+  const fieldOf = (qualified: string) => {
+    const [entity, field] = qualified.split('.') as [string, string];
+    if (!group.entities.includes(entity)) return `"${entity}" is not an entity of this row group`;
+    const spec = entities.get(entity)?.entity;
+    if (spec && !spec.fields.some((f) => f.id === field))
+      return `${entity} has no field "${field}"`;
+    return undefined;
+  };
+  const targets = new Set<string>();
+  (group.links ?? []).forEach((link, i) => {
+    for (const key of ['field', 'from'] as const) {
+      const problem = fieldOf(link[key]);
+      if (problem) report(file, `${at}/links/${i}/${key}`, problem);
+    }
+    if (link.field.split('.')[0] === link.from.split('.')[0])
+      report(file, `${at}/links/${i}`, 'links two fields of the same entity');
+    if (targets.has(link.field))
+      report(file, `${at}/links/${i}/field`, `${link.field} is already linked`);
+    targets.add(link.field);
+  });
+}
 
 function checkProduct(file: string, spec: CatalogFile, entities: EntityIndex, report: Report) {
   const characteristics = new Set<string>();

@@ -8,6 +8,8 @@ import { DOMAIN_FORMATS, FIELD_TYPES, OWNERS, SENSITIVITIES } from './model.js';
 const id = { type: 'string', pattern: '^[a-z][a-zA-Z0-9-]*$', maxLength: 64 };
 const text = { type: 'string', minLength: 1, maxLength: 2000 };
 const scalar = { type: ['string', 'number', 'boolean'] };
+/** `entity.field`, as a row group's links name fields. */
+const qualified = { type: 'string', pattern: '^[a-z][a-zA-Z0-9-]*\\.[a-z][a-zA-Z0-9-]*$' };
 const count = { type: 'integer', minimum: 0, maximum: 100000 };
 
 const kindOf = (kind: string, properties: Record<string, unknown>, required: string[] = []) => ({
@@ -82,6 +84,29 @@ export const catalogMetaSchema = {
       },
     },
     entities: { type: 'array', items: { $ref: '#/$defs/entity' } },
+    rowGroups: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'name', 'entities'],
+        properties: {
+          id,
+          name: { type: 'string', minLength: 1, maxLength: 31 },
+          description: text,
+          entities: { type: 'array', minItems: 2, maxItems: 6, uniqueItems: true, items: id },
+          links: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['field', 'from'],
+              properties: { field: qualified, from: qualified },
+            },
+          },
+        },
+      },
+    },
   },
   $defs: {
     condition: {

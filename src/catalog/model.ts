@@ -147,6 +147,30 @@ export interface CharacteristicSpec {
   description?: string;
 }
 
+/**
+ * Entities a customer's sheet often carries in one row, such as a user and their handset. A row
+ * of a sheet of the group fills one record of each entity it has values for, linked as `links` say.
+ */
+export interface RowGroupSpec {
+  id: string;
+  /** What the combined sheet is called, e.g. "Users and handsets". */
+  name: string;
+  description?: string;
+  /** The entities of a row, the first being the one the others hang from. At least two. */
+  entities: string[];
+  /**
+   * Values a row's record takes from another record of the same row when its own column is empty:
+   * `handset.assignedUser` from `user.extension` links the handset to the row's user.
+   */
+  links?: RowLink[];
+}
+
+/** `field` (entity.field) takes the row's value of `from` (entity.field). */
+export interface RowLink {
+  field: string;
+  from: string;
+}
+
 /** One catalogue file: a product specification, or the shared entity library. */
 export interface CatalogFile {
   kind: 'product' | 'shared';
@@ -159,6 +183,7 @@ export interface CatalogFile {
   features?: string[];
   needs?: Need[];
   entities?: EntitySpec[];
+  rowGroups?: RowGroupSpec[];
 }
 
 /** The whole loaded catalogue, with lookups. Immutable once built. */
@@ -170,4 +195,6 @@ export interface Catalog {
   files: CatalogFile[];
   products: ReadonlyMap<string, CatalogFile>;
   entities: ReadonlyMap<string, EntitySpec>;
+  /** Row groups of every file, by id. */
+  rowGroups: ReadonlyMap<string, RowGroupSpec>;
 }

@@ -3,7 +3,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { createAjv, toSchemaFindings } from '../schema/ajv.js';
 import { checkCatalog, type CatalogIssue } from './check-catalog.js';
 import { catalogMetaSchema } from './meta-schema.js';
-import type { Catalog, CatalogFile, EntitySpec } from './model.js';
+import type { Catalog, CatalogFile, EntitySpec, RowGroupSpec } from './model.js';
 
 /** One catalogue file's text and the name it was read from. */
 export interface CatalogSource {
@@ -113,9 +113,11 @@ function buildCatalog(files: CatalogFile[]): Catalog {
   const versionId = createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 16);
   const products = new Map<string, CatalogFile>();
   const entities = new Map<string, EntitySpec>();
+  const rowGroups = new Map<string, RowGroupSpec>();
   for (const file of sorted) {
     if (file.kind === 'product') products.set(file.id, file);
     for (const entity of file.entities ?? []) entities.set(entity.id, entity);
+    for (const group of file.rowGroups ?? []) rowGroups.set(group.id, group);
   }
   return {
     versionId,
@@ -123,6 +125,7 @@ function buildCatalog(files: CatalogFile[]): Catalog {
     files: sorted,
     products,
     entities,
+    rowGroups,
   };
 }
 

@@ -11,6 +11,7 @@ import * as parties from './migrations/20261127T1500-parties.js';
 import * as portal from './migrations/20261127T1600-portal.js';
 import * as oneRunningImport from './migrations/20261128T2200-one-running-import.js';
 import * as secretReveals from './migrations/20261128T2320-secret-reveals.js';
+import * as importFindingEntity from './migrations/20261129T0100-import-finding-entity.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '20261128T2210-import-retention': importRetention,
   '20261128T2310-import-creator': importCreator,
   '20261128T2320-secret-reveals': secretReveals,
+  '20261129T0100-import-finding-entity': importFindingEntity,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -213,6 +213,8 @@ export interface ImportTable {
 export interface ImportFindingTable {
   import_id: string;
   seq: number;
+  /** The entity the finding is on ('' for a finding on the whole row or column). */
+  entity: string;
   sheet: string;
   row_number: number;
   column_letter: string;

@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Catalog, EntitySpec } from '../catalog/model.js';
 import type { StoredRecord } from '../capture/capture-repository.js';
 import { maskedValue } from '../secrets/secret-fields.js';
-import { inPlanOrder } from '../spreadsheets/template.js';
+import { inPlanOrder } from '../spreadsheets/template-sheets.js';
 import { cellText, neutralizeFormula } from '../spreadsheets/sheet-columns.js';
 
 /**

@@ -13,6 +13,8 @@ interface EntityTally {
   missing: number[];
   prefilled: number[];
   sites: Map<string | null, EntitySitePlan>;
+  /** The most records the quote allows at each site; null once a group is unbounded or has no site. */
+  siteMax: Map<string, number> | null;
 }
 
 const ratio = (satisfied: number, required: number) => (required === 0 ? 1 : satisfied / required);
@@ -56,6 +58,7 @@ export function determinePlan(
         },
         required: zeros(),
         missing: zeros(),
+        siteMax: new Map(),
         prefilled: zeros(),
         sites: new Map(),
       };
@@ -70,6 +73,8 @@ export function determinePlan(
     const { plan } = tally;
     plan.expected += group.count;
     plan.max = plan.max === null || group.max === null ? null : plan.max + group.max;
+    if (group.site === null || group.max === null) tally.siteMax = null;
+    else tally.siteMax?.set(group.site, (tally.siteMax.get(group.site) ?? 0) + group.max);
 
     // One record (times = 1) or all the empty slots of the group at once (times = their number).
     const count = (
@@ -134,9 +139,11 @@ export function determinePlan(
   let expectedRecords = 0;
   let presentRecords = 0;
   const entities: EntityPlan[] = [];
-  for (const { spec, plan, required, missing, prefilled, sites } of tallies.values()) {
+  for (const { spec, plan, required, missing, prefilled, sites, siteMax } of tallies.values()) {
     plan.completeness = ratio(plan.satisfiedFields, plan.requiredFields);
-    plan.sites = [...sites.values()];
+    plan.sites = [...sites.values()].map((row) =>
+      siteMax && row.site !== null ? { ...row, max: siteMax.get(row.site) ?? 0 } : row,
+    );
     spec.fields.forEach((field, i) => {
       const owner = owners.get(field.owner)!;
       owner.required += required[i]!;

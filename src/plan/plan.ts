@@ -27,6 +27,11 @@ export interface EntitySitePlan {
   expected: number;
   present: number;
   complete: number;
+  /**
+   * The most records the quote allows at the site, when every group of the entity is bound to a
+   * site (seats per site); absent otherwise.
+   */
+  max?: number;
 }
 
 export interface EntityPlan {

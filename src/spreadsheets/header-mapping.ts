@@ -12,6 +12,11 @@ export interface ColumnMapping {
   /** Column letter as a spreadsheet shows it (A, B, … AA). */
   column: string;
   header: string;
+  /**
+   * The entity the column fills (or whose Intake ID it holds), or null. A sheet of a row group
+   * fills several entities, so each column says which.
+   */
+  entity: string | null;
   /** The field the column fills, or null. */
   field: string | null;
   match: MatchKind;
@@ -19,12 +24,24 @@ export interface ColumnMapping {
 
 export interface SheetMapping {
   columns: ColumnMapping[];
-  /** Required fields (always required, not pre-filled from the proposal) that no column fills. */
+  /**
+   * Required fields (always required, not pre-filled from the proposal, not linked from another
+   * entity of the row) that no column fills: field ids, or `entity.field` when the sheet fills several.
+   */
   missingRequired: string[];
 }
 
-/** An explicit mapping: a header (or column letter) to a field id, or null to ignore the column. */
+/**
+ * An explicit mapping: a header (or column letter) to a field id (`mac`) or, for a sheet that
+ * fills several entities, `entity.field` (`handset.mac`); null to ignore the column.
+ */
 export type MappingOverride = Record<string, string | null>;
+
+/** An entity a sheet fills, with the fields the caller may fill in. */
+export interface MappingTarget {
+  entity: EntitySpec;
+  fields: readonly FieldSpec[];
+}
 
 /** Lower case without punctuation, spaces or required markers: "MAC Addr." → "macaddr". */
 export function normalizeHeader(text: string): string {
@@ -50,19 +67,31 @@ const RECORD_ID = normalizeHeader(RECORD_ID_HEADER);
 const PROBLEMS = normalizeHeader(PROBLEMS_HEADER);
 
 interface Candidate {
+  entity: string;
   field: FieldSpec;
   exact: Set<string>;
   normalized: Set<string>;
   synonyms: Set<string>;
 }
 
-function candidatesOf(fields: readonly FieldSpec[]): Candidate[] {
-  return fields.map((field) => ({
-    field,
-    exact: new Set([field.id, field.label, `${field.label} *`, `${field.label} (*)`]),
-    normalized: new Set([normalizeHeader(field.id), normalizeHeader(field.label)]),
-    synonyms: new Set((field.synonyms ?? []).map(normalizeHeader)),
-  }));
+/** Candidates in target order, so that a name two entities share goes to the first (the row's main entity). */
+function candidatesOf(targets: readonly MappingTarget[]): Candidate[] {
+  return targets.flatMap(({ entity, fields }) =>
+    fields.map((field) => ({
+      entity: entity.id,
+      field,
+      // "Handset Site" tells a field apart from another entity's of the same label.
+      exact: new Set(
+        [field.label, `${entity.name} ${field.label}`].flatMap((l) => [l, `${l} *`, `${l} (*)`]),
+      ).add(field.id),
+      normalized: new Set([
+        normalizeHeader(field.id),
+        normalizeHeader(field.label),
+        normalizeHeader(`${entity.name} ${field.label}`),
+      ]),
+      synonyms: new Set((field.synonyms ?? []).map(normalizeHeader)),
+    })),
+  );
 }
 
 const RANK: Record<MatchKind, number> = {
@@ -85,88 +114,144 @@ function matchHeader(header: string, candidates: readonly Candidate[]) {
   for (const kind of ['exact', 'normalized', 'synonym'] as const) {
     const probe = kind === 'exact' ? trimmed : norm;
     const hit = candidates.find((c) => c[sets[kind]].has(probe));
-    if (hit) return { field: hit.field, match: kind };
+    if (hit) return { candidate: hit, match: kind };
   }
   // The closest name, when it is close: at most a quarter of the name's letters differ.
-  let best: { field: FieldSpec; score: number } | undefined;
+  let best: { candidate: Candidate; score: number } | undefined;
   for (const c of candidates) {
     for (const name of [...c.normalized, ...c.synonyms]) {
       const d = distance(norm, name);
       const allowed = Math.floor(Math.max(norm.length, name.length) / 4);
-      if (d <= allowed && d > 0 && (!best || d < best.score)) best = { field: c.field, score: d };
+      if (d <= allowed && d > 0 && (!best || d < best.score)) best = { candidate: c, score: d };
     }
   }
-  return best ? { field: best.field, match: 'closest' as const } : undefined;
+  return best ? { candidate: best.candidate, match: 'closest' as const } : undefined;
 }
 
 /**
- * Maps a sheet's header cells to an entity's fields: exact names first, then names ignoring
- * case and punctuation, then the catalogue's synonyms, then the closest name. Each field takes
- * one column (the surest match wins); overrides, by header text or column letter, come first.
+ * The entity whose Intake ID a header names: "Intake ID" is the first target's; "Intake ID (Handset)"
+ * or "Intake ID handset" names one by its name or id. Undefined for any other header.
+ */
+export function recordIdEntity(
+  header: string,
+  targets: readonly MappingTarget[],
+): string | undefined {
+  const norm = normalizeHeader(header);
+  if (!norm.startsWith(RECORD_ID)) return undefined;
+  const rest = norm.slice(RECORD_ID.length);
+  if (rest === '') return targets[0]?.entity.id;
+  return targets.find((t) => [t.entity.id, t.entity.name].some((n) => normalizeHeader(n) === rest))
+    ?.entity.id;
+}
+
+/** The Intake ID header of an entity on a sheet that fills several: "Intake ID (Handset)". */
+export const recordIdHeaderOf = (entity: EntitySpec) => `${RECORD_ID_HEADER} (${entity.name})`;
+
+/** `entity.field` for a column of a sheet that fills several entities, the field id otherwise. */
+const qualify = (multi: boolean, entity: string, field: string) =>
+  multi ? `${entity}.${field}` : field;
+
+/**
+ * Maps a sheet's header cells to the fields of the entities it fills: exact names first, then
+ * names ignoring case and punctuation, then the catalogue's synonyms, then the closest name; a name
+ * two entities share goes to the first. Each field takes one column (the surest match wins);
+ * overrides, by header text or column letter, come first. `linked` fields (`entity.field`) are
+ * filled from another entity of the row, so they are never missing.
  */
 export function mapColumns(
   headers: readonly string[],
-  entity: EntitySpec,
-  fields: readonly FieldSpec[],
+  targets: readonly MappingTarget[],
   overrides: MappingOverride = {},
+  linked: ReadonlySet<string> = new Set(),
 ): SheetMapping {
-  const candidates = candidatesOf(fields);
+  const candidates = candidatesOf(targets);
+  const multi = targets.length > 1;
   const byHeader = new Map(Object.entries(overrides).map(([k, v]) => [normalizeHeader(k), v]));
   const proposals = headers.map((header, index): ColumnMapping => {
     const column = columnLetter(index);
     const override = byHeader.has(column.toLowerCase())
       ? byHeader.get(column.toLowerCase())
       : byHeader.get(normalizeHeader(header));
+    const none = { index, column, header, entity: null, field: null };
     if (override !== undefined) {
-      return override === null
-        ? { index, column, header, field: null, match: 'ignored' as const }
-        : { index, column, header, field: override, match: 'explicit' as const };
+      if (override === null) return { ...none, match: 'ignored' as const };
+      const [entity, field] = splitTarget(override, targets);
+      return { index, column, header, entity, field, match: 'explicit' as const };
     }
     const norm = normalizeHeader(header);
-    if (norm === RECORD_ID)
-      return { index, column, header, field: null, match: 'recordId' as const };
-    if (norm === PROBLEMS) return { index, column, header, field: null, match: 'ignored' as const };
+    const idOf = recordIdEntity(header, targets);
+    if (idOf !== undefined) return { ...none, entity: idOf, match: 'recordId' as const };
+    if (norm.startsWith(RECORD_ID) || norm === PROBLEMS)
+      return { ...none, match: 'ignored' as const };
     const hit = matchHeader(header, candidates);
     return hit
-      ? { index, column, header, field: hit.field.id, match: hit.match }
-      : { index, column, header, field: null, match: 'unmapped' as const };
+      ? {
+          index,
+          column,
+          header,
+          entity: hit.candidate.entity,
+          field: hit.candidate.field.id,
+          match: hit.match,
+        }
+      : { ...none, match: 'unmapped' as const };
   });
-  // One column per field: the surest match keeps it, the others become unmapped.
+  // One column per field (and one Intake ID per entity): the surest match keeps it.
   const owner = new Map<string, ColumnMapping>();
   for (const p of [...proposals].sort(
     (a, b) => RANK[a.match] - RANK[b.match] || a.index - b.index,
   )) {
-    if (p.field === null) continue;
-    if (owner.has(p.field)) {
+    if (p.field === null && p.match !== 'recordId') continue;
+    const key = `${p.entity ?? ''}.${p.field ?? '#id'}`;
+    if (owner.has(key)) {
+      p.entity = null;
       p.field = null;
-      p.match = 'unmapped';
-    } else owner.set(p.field, p);
+      p.match = p.match === 'recordId' ? 'ignored' : 'unmapped';
+    } else owner.set(key, p);
   }
-  const mappedFields = new Set(owner.keys());
+  const missingRequired: string[] = [];
+  for (const { entity, fields } of targets) {
+    for (const f of entity.fields) {
+      const key = `${entity.id}.${f.id}`;
+      // A field the proposal pre-fills need not come from the sheet, nor one linked from the row.
+      if (f.required !== true || f.prefill || !fields.includes(f) || owner.has(key)) continue;
+      if (linked.has(key)) continue;
+      missingRequired.push(qualify(multi, entity.id, f.id));
+    }
+  }
   return {
     columns: proposals.filter((p) => normalizeHeader(p.header) !== '' || p.field !== null),
-    missingRequired: entity.fields
-      // A field the proposal pre-fills need not come from the sheet.
-      .filter(
-        (f) => f.required === true && !f.prefill && fields.includes(f) && !mappedFields.has(f.id),
-      )
-      .map((f) => f.id),
+    missingRequired,
   };
 }
 
-/** How well a row reads as this entity's header: the number of cells surely matched. */
-export function headerScore(cells: readonly string[], fields: readonly FieldSpec[]): number {
-  const candidates = candidatesOf(fields);
+/**
+ * The entity and field an override names: `entity.field`, or a field id of the first entity that
+ * has it. An unknown name is kept as given (with the first entity) for the caller to refuse.
+ */
+export function splitTarget(value: string, targets: readonly MappingTarget[]): [string, string] {
+  const dot = value.indexOf('.');
+  if (dot > 0) {
+    const entity = value.slice(0, dot);
+    if (targets.some((t) => t.entity.id === entity)) return [entity, value.slice(dot + 1)];
+  }
+  const owner = targets.find((t) => t.entity.fields.some((f) => f.id === value));
+  return [(owner ?? targets[0]!).entity.id, value];
+}
+
+/** How well a row reads as a header of these entities: the number of cells surely matched. */
+export function headerScore(cells: readonly string[], targets: readonly MappingTarget[]): number {
+  const candidates = candidatesOf(targets);
   const taken = new Set<string>();
   let score = 0;
   for (const cell of cells) {
-    if (normalizeHeader(cell) === RECORD_ID) {
+    if (recordIdEntity(cell, targets) !== undefined) {
       score++;
       continue;
     }
     const hit = matchHeader(cell, candidates);
-    if (hit && hit.match !== 'closest' && !taken.has(hit.field.id)) {
-      taken.add(hit.field.id);
+    const key = hit ? `${hit.candidate.entity}.${hit.candidate.field.id}` : '';
+    if (hit && hit.match !== 'closest' && !taken.has(key)) {
+      taken.add(key);
       score++;
     }
   }
@@ -176,12 +261,12 @@ export function headerScore(cells: readonly string[], fields: readonly FieldSpec
 /** The header row among a sheet's first rows: the one with the most matched names (at least one). */
 export function detectHeaderRow(
   rows: readonly (readonly string[])[],
-  fields: readonly FieldSpec[],
+  targets: readonly MappingTarget[],
 ): number {
   let best = -1;
   let bestScore = 0;
   rows.forEach((cells, i) => {
-    const score = headerScore(cells, fields);
+    const score = headerScore(cells, targets);
     if (score > bestScore) {
       best = i;
       bestScore = score;

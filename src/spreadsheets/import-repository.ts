@@ -2,6 +2,8 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, ImportTable } from '../db/schema.js';
 import type { ProblemDetail } from '../errors.js';
 import type { ColumnMapping } from './header-mapping.js';
+import type { IgnoredColumn } from './ignored-columns.js';
+import type { SeatCount } from './site-seats.js';
 import { importErrors } from './import-errors.js';
 
 export type ImportMode = 'validate' | 'all-or-nothing' | 'valid-rows';
@@ -11,11 +13,20 @@ export type ImportStatus = 'running' | 'completed' | 'failed';
 /** How one sheet was read: which entity, where its header was, how its columns map. */
 export interface SheetPlan {
   name: string;
+  /** The sheet's main entity (a row group's first). */
   entity: string;
+  /** Every entity a row fills: the entity alone, or the row group's. */
+  entities?: string[];
+  /** The row group the sheet was read as, when its rows fill several entities. */
+  rowGroup?: string;
   /** Row number of the header, as the spreadsheet shows it. */
   headerRow: number;
   columns: ColumnMapping[];
   missingRequired: string[];
+  /** After the import: the columns it did not store, with how many values each held. */
+  ignored?: IgnoredColumn[];
+  /** After the import: per site, the records the quote expects and those there are. */
+  seats?: SeatCount[];
 }
 
 export interface ImportCounts {
@@ -34,6 +45,8 @@ export interface ImportFinding {
   column: string;
   header: string;
   value: string;
+  /** The entity of the field ('' for the row or a column as a whole). */
+  entity: string;
   field: string;
   rule: string;
   severity: 'blocking' | 'warning';
@@ -165,7 +178,8 @@ export class ImportRepository {
 
   async finish(
     id: string,
-    outcome: Pick<ImportJob, 'status' | 'applied' | 'error' | 'finishedAt'> & ImportCounts,
+    outcome: Pick<ImportJob, 'status' | 'applied' | 'error' | 'finishedAt' | 'sheets'> &
+      ImportCounts,
     findings: readonly ImportFinding[],
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
@@ -176,6 +190,7 @@ export class ImportRepository {
           applied: outcome.applied ? 1 : 0,
           error: outcome.error ? JSON.stringify(outcome.error) : null,
           finished_at: outcome.finishedAt,
+          sheets: JSON.stringify(outcome.sheets),
           rows_read: outcome.rowsRead,
           created: outcome.created,
           updated: outcome.updated,
@@ -196,6 +211,7 @@ export class ImportRepository {
               column_letter: f.column,
               header: f.header,
               value: f.value,
+              entity: f.entity,
               field: f.field,
               rule: f.rule,
               severity: f.severity,
@@ -254,6 +270,7 @@ export class ImportRepository {
       column: r.column_letter,
       header: r.header,
       value: r.value,
+      entity: r.entity,
       field: r.field,
       rule: r.rule,
       severity: r.severity as ImportFinding['severity'],

@@ -246,6 +246,7 @@ export class ImportService {
             invalid: 0,
             applied: false,
             findings: [],
+            sheets: job.sheets,
             status: 'failed',
             error: problem,
           });
@@ -265,7 +266,7 @@ export class ImportService {
 
   private async finish(
     job: ImportJob,
-    outcome: Pick<ImportJob, 'status' | 'error' | 'applied'> &
+    outcome: Pick<ImportJob, 'status' | 'error' | 'applied' | 'sheets'> &
       Pick<ImportJob, 'rowsRead' | 'created' | 'updated' | 'unchanged' | 'invalid'> & {
         findings: ImportFinding[];
       },
@@ -282,6 +283,7 @@ export class ImportService {
       updated: outcome.updated,
       unchanged: outcome.unchanged,
       invalid: outcome.invalid,
+      sheets: outcome.sheets,
       finishedAt,
     };
     this.running.delete(job.id);

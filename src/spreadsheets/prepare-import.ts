@@ -1,4 +1,4 @@
-import type { Catalog, EntitySpec, FieldSpec } from '../catalog/model.js';
+import type { Catalog, EntitySpec, FieldSpec, RowGroupSpec } from '../catalog/model.js';
 import type { AcquisitionContext } from '../capture/acquisition-context.js';
 import type { ImportLimits } from '../config.js';
 import type { ProblemDetail } from '../errors.js';
@@ -8,7 +8,9 @@ import {
   headerScore,
   mapColumns,
   normalizeHeader,
+  type ColumnMapping,
   type MappingOverride,
+  type MappingTarget,
   type SheetMapping,
 } from './header-mapping.js';
 import { importErrors } from './import-errors.js';
@@ -27,11 +29,27 @@ import type { SheetRow } from './sheet-row.js';
 
 const HEADER_SEARCH_ROWS = 20;
 
-/** A sheet ready to import: its entity, the fields the caller may fill, and its header. */
+/** One entity a sheet fills: its fields, its columns and its Intake ID column. */
+export interface SheetPart {
+  entity: EntitySpec;
+  /** The fields the caller may fill in. */
+  fields: FieldSpec[];
+  /** The columns that fill this entity's fields. */
+  columns: ColumnMapping[];
+  /** The column of this entity's Intake ID, if the sheet has one. */
+  idColumn?: number;
+  /** Fields that take the row's value of another part's field when their own cell is empty. */
+  links: { field: string; part: number; from: string }[];
+}
+
+/** A sheet ready to import: the entities it fills (one, or a row group's), and its header. */
 export interface PreparedSheet {
   sheet: TableSheet;
+  /** The sheet's main entity (the row group's first). */
   entity: EntitySpec;
-  fields: FieldSpec[];
+  /** One part per entity a row fills, main entity first. */
+  parts: SheetPart[];
+  rowGroup?: RowGroupSpec;
   plan: SheetPlan;
   /** The header cells and the rows above the header, as read (for the report). */
   header: string[];
@@ -75,11 +93,17 @@ export async function prepareImport(
   }
   try {
     const entities = importableEntities(ctx.catalog, options.audience);
-    if (options.entity !== undefined && !entities.some((e) => e.id === options.entity)) {
+    const groups = importableRowGroups(ctx.catalog, entities);
+    const named =
+      options.entity === undefined
+        ? undefined
+        : (groups.find((g) => g.id === options.entity) ??
+          entities.find((e) => e.id === options.entity));
+    if (options.entity !== undefined && !named) {
       throw importErrors.invalidMapping([
         {
           pointer: '/entity',
-          detail: `"${options.entity}" is not an entity ${options.audience === 'customer' ? 'the customer fills in' : 'of the catalogue'} (known: ${entities.map((e) => e.id).join(', ')})`,
+          detail: `"${options.entity}" is not an entity ${options.audience === 'customer' ? 'the customer fills in' : 'of the catalogue'} (known: ${[...entities, ...groups].map((e) => e.id).join(', ')})`,
         },
       ]);
     }
@@ -92,33 +116,43 @@ export async function prepareImport(
         skipped.push(sheet.name);
         continue;
       }
-      const entity =
-        entities.find((e) => e.id === options.entity) ??
-        entityBySheetName(sheet.name, entities) ??
-        entityByHeaders(first, entities, options.audience);
-      if (!entity) {
+      const kind =
+        named ??
+        bySheetName(sheet.name, [...groups, ...entities]) ??
+        byHeaders(first, entities, groups, options.audience);
+      if (!kind) {
         unknown.push(sheet.name);
         continue;
       }
-      const fields = sheetFields(entity, options.audience);
+      const rowGroup = 'entities' in kind ? kind : undefined;
+      const members = rowGroup
+        ? rowGroup.entities.map((id) => ctx.catalog.entities.get(id)!)
+        : [kind as EntitySpec];
+      const targets = targetsOf(members, options.audience);
+      const linked = new Set((rowGroup?.links ?? []).map((l) => l.field));
       const headerIndex = detectHeaderRow(
         first.map((r) => r.cells),
-        fields,
+        targets,
       );
-      if (headerIndex < 0) throw importErrors.noHeader(sheet.name, entity.name.toLowerCase());
+      const entity = members[0]!;
+      const label = rowGroup ? rowGroup.name.toLowerCase() : entity.name.toLowerCase();
+      if (headerIndex < 0) throw importErrors.noHeader(sheet.name, label);
       const headerRow = first[headerIndex]!;
       const override = overrideFor(options.mapping, sheet.name);
-      const mapping = mapColumns(headerRow.cells, entity, fields, override);
-      checkOverride(mapping, override, fields, entity, sheet.name);
+      const mapping = mapColumns(headerRow.cells, targets, override, linked);
+      checkOverride(mapping, override, targets, sheet.name);
       sheets.push({
         sheet,
         entity,
-        fields,
+        parts: partsOf(targets, mapping, rowGroup),
+        ...(rowGroup ? { rowGroup } : {}),
         header: headerRow.cells,
         above: first.slice(0, headerIndex),
         plan: {
           name: sheet.name,
           entity: entity.id,
+          entities: members.map((m) => m.id),
+          ...(rowGroup ? { rowGroup: rowGroup.id } : {}),
           headerRow: headerRow.number,
           columns: mapping.columns,
           missingRequired: mapping.missingRequired,
@@ -173,26 +207,83 @@ async function firstRows(sheet: TableSheet): Promise<SheetRow[]> {
   return rows;
 }
 
-function entityBySheetName(name: string, entities: readonly EntitySpec[]): EntitySpec | undefined {
-  const wanted = normalizeHeader(name);
-  return entities.find((e) =>
-    [e.id, e.name, sheetNameOf(e)].some((candidate) => normalizeHeader(candidate) === wanted),
+/** Row groups whose every entity the audience fills in. */
+export function importableRowGroups(
+  catalog: Catalog,
+  entities: readonly EntitySpec[],
+): RowGroupSpec[] {
+  return [...catalog.rowGroups.values()].filter((g) =>
+    g.entities.every((id) => entities.some((e) => e.id === id)),
   );
 }
 
-/** The entity whose column names the sheet's first rows match best (at least two of them). */
-function entityByHeaders(
+/** The entities of a sheet, each with the fields the audience fills in. */
+export function targetsOf(members: readonly EntitySpec[], audience: Audience): MappingTarget[] {
+  return members.map((entity) => ({ entity, fields: sheetFields(entity, audience) }));
+}
+
+/** Splits a sheet's mapping into one part per entity, with the row group's links. */
+function partsOf(
+  targets: readonly MappingTarget[],
+  mapping: SheetMapping,
+  rowGroup: RowGroupSpec | undefined,
+): SheetPart[] {
+  const index = new Map(targets.map((t, i) => [t.entity.id, i]));
+  return targets.map(({ entity, fields }) => ({
+    entity,
+    fields: [...fields],
+    columns: mapping.columns.filter((c) => c.field !== null && c.entity === entity.id),
+    idColumn: mapping.columns.find((c) => c.match === 'recordId' && c.entity === entity.id)?.index,
+    links: (rowGroup?.links ?? [])
+      .filter((l) => l.field.startsWith(`${entity.id}.`))
+      .map((l) => {
+        const [from, fromField] = l.from.split('.') as [string, string];
+        return {
+          field: l.field.slice(entity.id.length + 1),
+          part: index.get(from)!,
+          from: fromField,
+        };
+      }),
+  }));
+}
+
+function bySheetName(
+  name: string,
+  kinds: readonly (EntitySpec | RowGroupSpec)[],
+): EntitySpec | RowGroupSpec | undefined {
+  const wanted = normalizeHeader(name);
+  return kinds.find((k) =>
+    [k.id, k.name, 'fields' in k ? sheetNameOf(k) : k.name].some(
+      (candidate) => normalizeHeader(candidate) === wanted,
+    ),
+  );
+}
+
+/**
+ * What the sheet's first rows hold, by their column names: the entity they match best (at least
+ * two names), or a row group when its entities together match more names than any one of them.
+ */
+function byHeaders(
   rows: readonly SheetRow[],
   entities: readonly EntitySpec[],
+  groups: readonly RowGroupSpec[],
   audience: Audience,
-): EntitySpec | undefined {
-  let best: { entity: EntitySpec; score: number } | undefined;
+): EntitySpec | RowGroupSpec | undefined {
+  const scoreOf = (members: readonly EntitySpec[]) => {
+    const targets = targetsOf(members, audience);
+    return Math.max(0, ...rows.map((r) => headerScore(r.cells, targets)));
+  };
+  let best: { kind: EntitySpec | RowGroupSpec; score: number } | undefined;
   for (const entity of entities) {
-    const fields = sheetFields(entity, audience);
-    const score = Math.max(0, ...rows.map((r) => headerScore(r.cells, fields)));
-    if (score >= 2 && (!best || score > best.score)) best = { entity, score };
+    const score = scoreOf([entity]);
+    if (score >= 2 && (!best || score > best.score)) best = { kind: entity, score };
   }
-  return best?.entity;
+  for (const group of groups) {
+    const members = group.entities.map((id) => entities.find((e) => e.id === id)!);
+    const score = scoreOf(members);
+    if (score >= 2 && (!best || score > best.score)) best = { kind: group, score };
+  }
+  return best?.kind;
 }
 
 function overrideFor(
@@ -206,25 +297,26 @@ function overrideFor(
   return (mapping as Record<string, MappingOverride>)[sheet];
 }
 
-/** An explicit mapping may name only fields of the entity that the caller fills in. */
+/** An explicit mapping may name only fields of the sheet's entities that the caller fills in. */
 function checkOverride(
   mapping: SheetMapping,
   override: MappingOverride | undefined,
-  fields: readonly FieldSpec[],
-  entity: EntitySpec,
+  targets: readonly MappingTarget[],
   sheet: string,
 ): void {
   if (!override) return;
   const problems: ProblemDetail[] = [];
   for (const column of mapping.columns) {
     if (column.match !== 'explicit' || column.field === null) continue;
-    if (!fields.some((f) => f.id === column.field)) {
-      const exists = entity.fields.some((f) => f.id === column.field);
+    const target = targets.find((t) => t.entity.id === column.entity)!;
+    if (!target.fields.some((f) => f.id === column.field)) {
+      const exists = target.entity.fields.some((f) => f.id === column.field);
+      const names = targets.map((t) => t.entity.name.toLowerCase()).join(' or ');
       problems.push({
         pointer: `/mapping/${column.header.replace(/~/g, '~0').replace(/\//g, '~1')}`,
         detail: exists
           ? `"${sheet}" column ${column.column}: ${column.field} is not provided by the customer`
-          : `"${sheet}" column ${column.column}: ${entity.name.toLowerCase()} has no field "${column.field}"`,
+          : `"${sheet}" column ${column.column}: ${names} has no field "${column.field}"`,
       });
     }
   }

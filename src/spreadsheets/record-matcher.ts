@@ -16,7 +16,7 @@ export type RowTarget =
  * Decides which record each imported row updates, from the records that existed before the import:
  * 1. the record named in the row's Intake ID column;
  * 2. when merging, the record with the same natural key (the MAC of a handset, a user's email);
- * 3. a record the plan placed that nobody has filled in yet, at the row's site first;
+ * 3. a record the plan placed that nobody has filled in yet, at the row's site (never another site's);
  * 4. otherwise a new record.
  * Each record takes one row; a second row for the same record is reported, not merged.
  */
@@ -83,8 +83,14 @@ export class RecordMatcher {
     return { kind: 'update', id };
   }
 
+  /**
+   * The next unfilled plan record for a row: at the row's site, or one the customer places (no
+   * site). Never another site's: the quote gave each site its own seats. A row that names no site
+   * (or a site not in the order) takes any.
+   */
   private nextUnfilled(site: string | null): string | undefined {
-    for (const key of [site ?? '', '', ...this.unfilled.keys()]) {
+    const keys = site === null ? ['', ...this.unfilled.keys()] : [site, ''];
+    for (const key of keys) {
       const list = this.unfilled.get(key);
       while (list && list.length > 0) {
         const id = list.shift()!;
@@ -92,6 +98,11 @@ export class RecordMatcher {
       }
     }
     return undefined;
+  }
+
+  /** The proposal site a row's values place it at, if any. */
+  siteOfRow(values: Record<string, unknown>): string | null {
+    return this.siteOf(values);
   }
 
   /** The proposal site a row names through the entity's site field. */

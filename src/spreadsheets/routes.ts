@@ -24,7 +24,8 @@ import type { ImportJob, ImportJobView, ImportMode, MatchMode } from './import-r
 import type { ImportService, Upload } from './import-service.js';
 import { writeReportXlsx } from './report-xlsx.js';
 import type { Audience } from './sheet-columns.js';
-import { buildTemplateCsv, buildTemplateXlsx, templateEntities } from './template.js';
+import { buildTemplateCsv, buildTemplateXlsx } from './template.js';
+import { templateEntities, templateRowGroups, templateSheets } from './template-sheets.js';
 
 const Params = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const ImportParams = Type.Object({
@@ -106,31 +107,38 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
         tags: ['spreadsheets'],
         summary: 'Download the spreadsheet template: XLSX with every entity, or CSV for one',
         description:
-          "The XLSX has an instructions sheet and one sheet per entity the caller fills in, with the expected rows pre-filled, dropdowns for lists and text-formatted columns. A customer link gets only the customer's columns.",
+          'The XLSX has an instructions sheet and one sheet per entity the caller fills in, with the expected rows pre-filled, dropdowns for lists and text-formatted columns. A customer link gets only the customer\'s columns. `layout=combined` puts the entities of each of the catalogue\'s row groups on one sheet ("Users and handsets": one row per user with their handset, an Intake ID column per entity). `entity` names one entity or row group (required for CSV).',
         security,
         params: Params,
         querystring: Type.Object({
           format: Type.Optional(Type.Enum(['xlsx', 'csv'])),
           entity: Type.Optional(Type.String({ maxLength: 64 })),
+          layout: Type.Optional(Type.Enum(['entities', 'combined'])),
         }),
         response: { ...authErrors },
       },
     },
     async (request, reply) => {
-      const { format = 'xlsx', entity } = request.query;
+      const { format = 'xlsx', entity, layout = 'entities' } = request.query;
       const audience = audienceOf(request);
       const acquisition = await acquisitions.get(request.params.id);
       const ctx = await capture.engine.context(acquisition.id);
-      const entities = templateEntities(ctx, audience).filter((e) => !entity || e.id === entity);
+      const allGroups = templateRowGroups(ctx, audience);
+      const group = entity ? allGroups.find((g) => g.id === entity) : undefined;
+      const groups = group ? [group] : layout === 'combined' && !entity ? allGroups : [];
+      const entities = templateEntities(ctx, audience).filter(
+        (e) => !entity || e.id === entity || (group?.entities.includes(e.id) ?? false),
+      );
       if (entity && entities.length === 0) {
         throw importErrors.invalidMapping([
           { pointer: '/entity', detail: `"${entity}" is not an entity this template has` },
         ]);
       }
       if (format === 'csv' && !entity)
-        throw errors.invalidRequest('A CSV template holds one entity: name it with entity=…', [
-          { pointer: '/entity', detail: 'is required with format=csv' },
-        ]);
+        throw errors.invalidRequest(
+          'A CSV template holds one entity or row group: name it with entity=…',
+          [{ pointer: '/entity', detail: 'is required with format=csv' }],
+        );
       const records = new Map(
         await Promise.all(
           entities.map(
@@ -138,15 +146,15 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
           ),
         ),
       );
+      const sheets = templateSheets(ctx, audience, entities, groups, records);
       const name = `intake-${acquisition.proposalReference.replace(/[^\w.-]+/g, '_')}`;
       if (format === 'csv') {
-        const only = entities[0]!;
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${name}-${only.id}.csv"`)
-          .send(buildTemplateCsv(only, audience, records.get(only.id) ?? []));
+          .header('content-disposition', `attachment; filename="${name}-${entity}.csv"`)
+          .send(buildTemplateCsv(sheets[0]!));
       }
-      const body = await buildTemplateXlsx({ ctx, audience, entities, records });
+      const body = await buildTemplateXlsx({ ctx, audience, sheets });
       return reply
         .header('content-type', XLSX)
         .header('content-disposition', `attachment; filename="${name}.xlsx"`)

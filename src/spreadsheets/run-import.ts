@@ -12,10 +12,18 @@ import type { Finding } from '../capture/record.js';
 import type { ImportLimits } from '../config.js';
 import { PRIVATE_FILE_MODE } from '../data-dir.js';
 import type { Database } from '../db/schema.js';
-import { columnLetter } from './header-mapping.js';
+import { columnLetter, recordIdHeaderOf } from './header-mapping.js';
 import { importErrors } from './import-errors.js';
-import type { ImportCounts, ImportFinding, ImportMode, MatchMode } from './import-repository.js';
-import type { PreparedImport, PreparedSheet } from './prepare-import.js';
+import type {
+  ImportCounts,
+  ImportFinding,
+  ImportMode,
+  MatchMode,
+  SheetPlan,
+} from './import-repository.js';
+import type { PreparedImport, PreparedSheet, SheetPart } from './prepare-import.js';
+import { ignoredColumnWarning, IgnoredColumns } from './ignored-columns.js';
+import { SiteSeats } from './site-seats.js';
 import { RecordMatcher } from './record-matcher.js';
 import { entityMaximum } from '../capture/record-limits.js';
 import { isSecretField } from '../secrets/sealing.js';
@@ -45,10 +53,23 @@ export interface RunOptions {
 export interface RunResult extends ImportCounts {
   applied: boolean;
   findings: ImportFinding[];
+  /** The sheets as read, with the columns they ignored and the seats per site. */
+  sheets: SheetPlan[];
 }
 
-/** A row as staged between the two passes: number, record id, the row's own problem, cells. */
-type StagedRow = [number, string, string, string[]];
+/**
+ * A row as staged between the two passes: its number, then per part (entity) of the sheet the
+ * record id it went to, the problem that kept it from being written, and the finding it got for
+ * being written above the site's seats; then the cells.
+ */
+type StagedRow = [number, string[], string[], string[], string[]];
+
+/** What the first pass learnt about a sheet besides its rows. */
+interface SheetPass {
+  width: number;
+  plan: SheetPlan;
+  warnings: ImportFinding[];
+}
 
 /** Thrown out of the transaction to undo a dry run, or all-or-nothing with invalid rows. */
 class RollBack extends Error {
@@ -79,28 +100,34 @@ export async function runImport(
       const siteRecords = await repo.recordsOfEntities(ctx.acquisition.id, ['site'], {
         withProvenance: false,
       });
-      const widths: number[] = [];
+      const passes: SheetPass[] = [];
       for (const [i, sheet] of prepared.sheets.entries()) {
-        const existing = await repo.recordsOfEntities(ctx.acquisition.id, [sheet.entity.id]);
-        const matcher = new RecordMatcher(
-          ctx,
-          sheet.entity,
-          existing,
-          siteRecords,
-          options.match === 'merge',
-        );
-        const allowance = new RecordAllowance(
-          sheet.entity,
-          entityMaximum(ctx, sheet.entity.id),
-          existing.length,
-        );
-        widths.push(
+        const tools = [];
+        for (const part of sheet.parts) {
+          const existing = await repo.recordsOfEntities(ctx.acquisition.id, [part.entity.id]);
+          tools.push({
+            matcher: new RecordMatcher(
+              ctx,
+              part.entity,
+              existing,
+              siteRecords,
+              options.match === 'merge',
+            ),
+            allowance: new RecordAllowance(
+              part.entity,
+              entityMaximum(ctx, part.entity.id),
+              existing.length,
+            ),
+            seats: new SiteSeats(ctx, part.entity, existing),
+          });
+        }
+        passes.push(
           await firstPass(
             trx,
             engine,
             ctx,
             sheet,
-            { matcher, allowance },
+            tools,
             stagingPath(options.dir, i),
             options,
             counts,
@@ -111,7 +138,8 @@ export async function runImport(
       const findings = new Map<string, Finding[]>();
       // A link's report shows what the link may see: findings on its fields, no staff value.
       const caller = callerOf(ctx.acquisition.id, options.origin.customerOnly ?? false);
-      for (const entity of new Set(prepared.sheets.map((s) => s.entity.id))) {
+      const entities = new Set(prepared.sheets.flatMap((s) => s.parts.map((p) => p.entity.id)));
+      for (const entity of entities) {
         const stored = await repo.findings(ctx.acquisition.id, { entity, limit: 10_000_000 });
         const values = isCustomer(caller)
           ? new Map(
@@ -127,13 +155,13 @@ export async function runImport(
           else findings.set(f.recordId, [f]);
         }
       }
-      const rowFindings: ImportFinding[] = [];
+      const rowFindings: ImportFinding[] = passes.flatMap((p) => p.warnings);
       for (const [i, sheet] of prepared.sheets.entries()) {
         counts.invalid += await secondPass(
           sheet,
+          passes[i]!,
           stagingPath(options.dir, i),
           reportPath(options.dir, i),
-          widths[i]!,
           findings,
           rowFindings,
         );
@@ -141,7 +169,12 @@ export async function runImport(
       const applied =
         options.mode === 'valid-rows' ||
         (options.mode === 'all-or-nothing' && counts.invalid === 0);
-      const result = { ...counts, applied, findings: rowFindings };
+      const result = {
+        ...counts,
+        applied,
+        findings: rowFindings,
+        sheets: passes.map((p) => p.plan),
+      };
       if (!applied) throw new RollBack(result);
       return result;
     });
@@ -156,35 +189,58 @@ export async function runImport(
 export const stagingPath = (dir: string, sheet: number) => `${dir}/staging-${sheet}.jsonl`;
 export const reportPath = (dir: string, sheet: number) => `${dir}/report-${sheet}.csv`;
 
-/** Streams one sheet into the engine; returns the widest row's width. */
+/** What a part of a sheet needs in the first pass: where rows go, and how many may be added. */
+interface PartTools {
+  matcher: RecordMatcher;
+  allowance: RecordAllowance;
+  seats: SiteSeats;
+}
+
+/** The values a row gives one part, from its own columns; a masked secret leaves the stored one. */
+function partValues(part: SheetPart, cells: readonly string[]): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const column of part.columns) {
+    const cell = cells[column.index] ?? '';
+    if (cell.trim() !== '' && cell !== MASK) values[column.field!] = restoreFormulaText(cell);
+  }
+  return values;
+}
+
+/**
+ * Streams one sheet into the engine. Each row fills one record per part (entity) it has values
+ * for: a row group's user and handset are written in the same batch, the handset linked to the
+ * row's user. Returns the widest row's width, and the sheet's plan with its ignored columns.
+ */
 async function firstPass(
   trx: Kysely<Database>,
   engine: CaptureEngine,
   ctx: AcquisitionContext,
   sheet: PreparedSheet,
-  { matcher, allowance }: { matcher: RecordMatcher; allowance: RecordAllowance },
+  tools: readonly PartTools[],
   staging: string,
   options: RunOptions,
   counts: ImportCounts,
   sheetLabel: string,
-): Promise<number> {
+): Promise<SheetPass> {
   const { limits } = options;
+  const { parts } = sheet;
   const out = createWriteStream(staging, { mode: PRIVATE_FILE_MODE });
-  const idColumn = sheet.plan.columns.find((c) => c.match === 'recordId')?.index;
-  const mapped = sheet.plan.columns.filter((c) => c.field !== null);
   // Secret cells (a porting PIN) are stored sealed by the engine; the staged rows that the report
   // is written from hold the mask instead, so neither the staging file nor the report has them.
-  const secretColumns = mapped
-    .filter((c) => isSecretField(sheet.entity.id, c.field!))
-    .map((c) => c.index);
+  const secretColumns = parts.flatMap((p) =>
+    p.columns.filter((c) => isSecretField(p.entity.id, c.field!)).map((c) => c.index),
+  );
+  const ignored = new IgnoredColumns(sheet.plan.columns);
   const where = (row: number) => `${options.fileName}${sheetLabel} row ${row}`;
+  const none = () => parts.map(() => '');
   let width = sheet.header.length;
   let ops: WriteOp[] = [];
+  let opRows: number[] = [];
   let batch: StagedRow[] = [];
 
   const flush = async () => {
     if (ops.length > 0) {
-      const rows = batch.filter((r) => r[1] !== '' && r[2] === '').map((r) => r[0]);
+      const rows = opRows;
       const result = await engine.writeWith(trx, ctx, ops, {
         source: 'import',
         ...options.origin,
@@ -197,10 +253,12 @@ async function firstPass(
       counts.unchanged += result.unchanged.length;
     }
     for (const staged of batch) {
-      for (const i of secretColumns) if (staged[3][i]) staged[3][i] = MASK;
+      const cells = staged[4];
+      for (const i of secretColumns) if (cells[i]) cells[i] = MASK;
       await write(out, `${JSON.stringify(staged)}\n`);
     }
     ops = [];
+    opRows = [];
     batch = [];
     options.onProgress(counts.rowsRead);
   };
@@ -220,34 +278,51 @@ async function firstPass(
           );
       }
       width = Math.max(width, cells.length);
-      const values: Record<string, unknown> = {};
-      for (const column of mapped) {
-        const cell = cells[column.index] ?? '';
-        // A masked secret from a template or report leaves the stored secret as it is.
-        if (cell.trim() !== '' && cell !== MASK) values[column.field!] = restoreFormulaText(cell);
-      }
-      const recordId = idColumn === undefined ? '' : (cells[idColumn] ?? '').trim();
-      if (isBlankRow(cells) || (Object.keys(values).length === 0 && recordId === '')) {
-        batch.push([row.number, '', '', cells]);
+      ignored.add(cells);
+      const values = parts.map((p) => partValues(p, cells));
+      const ids = parts.map((p) =>
+        p.idColumn === undefined ? '' : (cells[p.idColumn] ?? '').trim(),
+      );
+      const given = parts.map((_, i) => Object.keys(values[i]!).length > 0 || ids[i] !== '');
+      if (isBlankRow(cells) || !given.some(Boolean)) {
+        batch.push([row.number, none(), none(), none(), cells]);
         continue;
       }
       if (++counts.rowsRead > limits.maxRows)
         throw importErrors.tooManyRows(limits.maxRows, sheet.sheet.name);
-      const refused = rowLimitProblem(sheet.entity, values, recordId);
-      const target = refused
-        ? { kind: 'problem' as const, message: refused }
-        : matcher.target(row.number, values, recordId);
-      const full = target.kind === 'create' ? allowance.take() : undefined;
-      if (target.kind === 'problem' || full) {
-        batch.push([row.number, '', target.kind === 'problem' ? target.message : full!, cells]);
-      } else if (target.kind === 'update') {
-        ops.push({ op: 'update', id: target.id, patch: values });
-        batch.push([row.number, target.id, '', cells]);
-      } else {
-        const id = randomUUID();
-        ops.push({ op: 'create', entity: sheet.entity.id, values, id });
-        batch.push([row.number, id, '', cells]);
-      }
+      // A part with values of its own takes the linked values of the row's other parts.
+      parts.forEach((part, i) => {
+        if (!given[i]) return;
+        for (const link of part.links) {
+          const value = values[link.part]![link.from];
+          if (values[i]![link.field] === undefined && value !== undefined)
+            values[i]![link.field] = value;
+        }
+      });
+      const staged: StagedRow = [row.number, none(), none(), none(), cells];
+      parts.forEach((part, i) => {
+        if (!given[i]) return;
+        const { matcher, allowance, seats } = tools[i]!;
+        const refused = rowLimitProblem(part.entity, values[i]!, ids[i]!);
+        const target = refused
+          ? { kind: 'problem' as const, message: refused }
+          : matcher.target(row.number, values[i]!, ids[i]!);
+        const full = target.kind === 'create' ? allowance.take() : undefined;
+        if (target.kind === 'problem' || full) {
+          staged[2][i] = target.kind === 'problem' ? target.message : full!;
+        } else if (target.kind === 'update') {
+          ops.push({ op: 'update', id: target.id, patch: values[i]! });
+          opRows.push(row.number);
+          staged[1][i] = target.id;
+        } else {
+          const id = randomUUID();
+          ops.push({ op: 'create', entity: part.entity.id, values: values[i]!, id });
+          opRows.push(row.number);
+          staged[1][i] = id;
+          staged[3][i] = seats.take(matcher.siteOfRow(values[i]!)) ?? '';
+        }
+      });
+      batch.push(staged);
       if (ops.length >= BATCH_ROWS) await flush();
     }
     await flush();
@@ -255,73 +330,110 @@ async function firstPass(
     out.end();
     await once(out, 'close');
   }
-  return width;
+  const ignoredColumns = ignored.result(
+    parts.map((p) => p.entity),
+    ctx.catalog,
+  );
+  const warnings = ignoredColumns
+    .map((c) => ignoredColumnWarning(sheet.plan.name, sheet.plan.headerRow, c))
+    .filter((w): w is ImportFinding => w !== undefined);
+  return {
+    width,
+    plan: {
+      ...sheet.plan,
+      ignored: ignoredColumns,
+      seats: tools.flatMap((t) => t.seats.counts()),
+    },
+    warnings,
+  };
 }
 
 /** Reads the staged rows back, joins their findings, writes the report; returns the invalid rows. */
 async function secondPass(
   sheet: PreparedSheet,
+  pass: SheetPass,
   staging: string,
   report: string,
-  width: number,
   findings: ReadonlyMap<string, Finding[]>,
   out: ImportFinding[],
 ): Promise<number> {
-  const idColumn = sheet.plan.columns.find((c) => c.match === 'recordId')?.index;
+  const { parts } = sheet;
+  const { width } = pass;
+  const multi = parts.length > 1;
   const problemsAt = width;
-  const idAt = idColumn ?? width + 1;
-  const columnOf = new Map(
-    sheet.plan.columns.filter((c) => c.field !== null).map((c) => [c.field!, c]),
-  );
+  // Each part's Intake ID goes in its own column, or in one the report adds after Problems.
+  let added = 0;
+  const idAt = parts.map((p) => p.idColumn ?? width + 1 + added++);
+  // A linked field's findings point at the column it was taken from.
+  const columnOf = parts.map((part) => {
+    const map = new Map(part.columns.map((c) => [c.field!, c]));
+    for (const link of part.links) {
+      const source = parts[link.part]!.columns.find((c) => c.field === link.from);
+      if (!map.has(link.field) && source) map.set(link.field, source);
+    }
+    return map;
+  });
   const csv = stringify({ cast: { string: neutralizeFormula } });
   const file = createWriteStream(report, { mode: PRIVATE_FILE_MODE });
   csv.pipe(file);
   const line = (cells: string[]) => write(csv, cells);
   let invalid = 0;
   try {
-    for (const row of sheet.above) await line(row.cells);
+    const notice = ignoredNotice(pass.plan);
+    for (const row of sheet.above) if (!isIgnoredNotice(row.cells)) await line(row.cells);
+    if (notice) await line([notice]);
     const header = pad(sheet.header, width);
     header[problemsAt] = PROBLEMS_HEADER;
-    if (idColumn === undefined) header[idAt] = RECORD_ID_HEADER;
+    parts.forEach((part, i) => {
+      if (part.idColumn === undefined)
+        header[idAt[i]!] = multi ? recordIdHeaderOf(part.entity) : RECORD_ID_HEADER;
+    });
     await line(header);
     const lines = createInterface({ input: createReadStream(staging), crlfDelay: Infinity });
     for await (const text of lines) {
-      const [number, recordId, problem, cells] = JSON.parse(text) as StagedRow;
-      const own = problem
-        ? [
-            {
-              field: '',
-              rule: 'import.row',
-              severity: 'blocking' as const,
-              message: problem,
-            },
-          ]
-        : (findings.get(recordId) ?? []);
-      if (own.some((f) => f.severity === 'blocking')) invalid++;
+      const [number, ids, problems, above, cells] = JSON.parse(text) as StagedRow;
       const messages: string[] = [];
-      for (const f of own) {
-        const column = columnOf.get(f.field);
-        const label = sheet.entity.fields.find((x) => x.id === f.field)?.label;
-        messages.push(label && !f.message.startsWith(label) ? `${label}: ${f.message}` : f.message);
-        out.push({
-          sheet: sheet.plan.name,
-          row: number,
-          column: column?.column ?? '',
-          header: column?.header ?? '',
-          value: column ? (cells[column.index] ?? '') : '',
-          field: f.field,
-          rule: f.rule,
-          severity: f.severity,
-          message: f.message,
-        });
-      }
+      let blocking = false;
+      parts.forEach((part, i) => {
+        const own: Omit<Finding, 'recordId' | 'entity'>[] = problems[i]
+          ? [{ field: '', rule: 'import.row', severity: 'blocking', message: problems[i] }]
+          : [...(findings.get(ids[i]!) ?? [])];
+        if (above[i])
+          own.push({
+            field: part.entity.siteField ?? '',
+            rule: 'plan.above-site',
+            severity: 'blocking',
+            message: above[i],
+          });
+        for (const f of own) {
+          if (f.severity === 'blocking') blocking = true;
+          const column = columnOf[i]!.get(f.field);
+          const label = part.entity.fields.find((x) => x.id === f.field)?.label;
+          const text0 =
+            label && !f.message.startsWith(label) ? `${label}: ${f.message}` : f.message;
+          messages.push(multi ? `${part.entity.name}: ${text0}` : text0);
+          out.push({
+            sheet: sheet.plan.name,
+            row: number,
+            column: column?.column ?? '',
+            header: column?.header ?? '',
+            value: column ? (cells[column.index] ?? '') : '',
+            entity: part.entity.id,
+            field: f.field,
+            rule: f.rule,
+            severity: f.severity,
+            message: f.message,
+          });
+        }
+      });
+      if (blocking) invalid++;
       const cellsOut = pad(cells, width);
-      if (isBlankRow(cells) && recordId === '') {
+      if (isBlankRow(cells) && ids.every((id) => id === '')) {
         await line(cellsOut);
         continue;
       }
       cellsOut[problemsAt] = messages.join('; ');
-      cellsOut[idAt] = recordId;
+      parts.forEach((_, i) => (cellsOut[idAt[i]!] = ids[i]!));
       await line(cellsOut);
     }
   } finally {
@@ -330,6 +442,23 @@ async function secondPass(
   }
   return invalid;
 }
+
+const NOTICE = 'Intake did not import these columns:';
+
+/** The report's line about the columns it did not import, above the header; none when all were. */
+function ignoredNotice(plan: SheetPlan): string | undefined {
+  const listed = (plan.ignored ?? []).filter((c) => c.nonEmpty > 0 || c.header !== '');
+  if (listed.length === 0) return undefined;
+  const list = listed.map(
+    (c) =>
+      `${c.column}${c.header ? ` "${c.header}"` : ''} (${c.nonEmpty} value${c.nonEmpty === 1 ? '' : 's'}${c.looksLike ? `, ${c.looksLike.name}` : ''})`,
+  );
+  return `${NOTICE} ${list.join(', ')}`;
+}
+
+/** A notice of an earlier report, sent back: it is replaced, never repeated. */
+const isIgnoredNotice = (cells: readonly string[]) =>
+  cells.length > 0 && (cells[0] ?? '').startsWith(NOTICE);
 
 const pad = (cells: readonly string[], width: number): string[] => {
   const out = [...cells];

@@ -1,9 +1,15 @@
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import type { EntitySpec, FieldSpec } from '../catalog/model.js';
+import type { EntitySpec } from '../catalog/model.js';
 import { testCatalog } from '../test/server.js';
-import { columnLetter, detectHeaderRow, mapColumns, normalizeHeader } from './header-mapping.js';
+import {
+  columnLetter,
+  detectHeaderRow,
+  mapColumns,
+  normalizeHeader,
+  type MappingTarget,
+} from './header-mapping.js';
 import { columnIndexOf } from './read-xlsx.js';
 import { detectDelimiter, detectEncoding } from './read-csv.js';
 import { neutralizeFormula, restoreFormulaText, sheetNameOf } from './sheet-columns.js';
@@ -11,14 +17,13 @@ import { neutralizeFormula, restoreFormulaText, sheetNameOf } from './sheet-colu
 const catalog = await testCatalog();
 const user = catalog.entities.get('user')!;
 const handset = catalog.entities.get('handset')!;
-const fieldsOf = (e: EntitySpec): FieldSpec[] => e.fields;
+const only = (e: EntitySpec): MappingTarget[] => [{ entity: e, fields: e.fields }];
 
 describe('column mapping', () => {
   it('tries exact names, then names without case and punctuation, then synonyms, then the closest', () => {
     const mapping = mapColumns(
       ['Email', 'LAST NAME', 'Ext.', 'Frist Name', 'Desk', ''],
-      user,
-      fieldsOf(user),
+      only(user),
     );
     expect(mapping.columns.map((c) => [c.column, c.field, c.match])).toEqual([
       ['A', 'email', 'exact'],
@@ -31,7 +36,7 @@ describe('column mapping', () => {
   });
 
   it('gives each field one column, the surest match first, and follows overrides by header or letter', () => {
-    const mapping = mapColumns(['Extension', 'Ext', 'Office'], user, fieldsOf(user), {
+    const mapping = mapColumns(['Extension', 'Ext', 'Office'], only(user), {
       C: 'department',
       Ext: null,
     });
@@ -43,12 +48,53 @@ describe('column mapping', () => {
   });
 
   it('recognises the Intake ID and Problems columns of a template or a report', () => {
-    const mapping = mapColumns(
-      ['Intake ID', 'MAC address *', 'Problems'],
-      handset,
-      fieldsOf(handset),
-    );
+    const mapping = mapColumns(['Intake ID', 'MAC address *', 'Problems'], only(handset));
     expect(mapping.columns.map((c) => c.match)).toEqual(['recordId', 'exact', 'ignored']);
+  });
+
+  it('maps a row of a user and their handset to both entities, a shared name to the first', () => {
+    const headers = [
+      'Ext.',
+      'First Name',
+      'Surname',
+      'E-mail address',
+      'DDI',
+      'MAC Addr',
+      'Phone Model',
+      'Location',
+      'Notes',
+      'Intake ID (Handset)',
+    ];
+    const targets = [...only(user), ...only(handset)];
+    const linked = new Set(['handset.assignedUser', 'handset.site']);
+    const mapping = mapColumns(headers, targets, {}, linked);
+    expect(mapping.columns.map((c) => [c.column, c.entity, c.field, c.match])).toEqual([
+      ['A', 'user', 'extension', 'synonym'],
+      ['B', 'user', 'firstName', 'normalized'],
+      ['C', 'user', 'lastName', 'synonym'],
+      ['D', 'user', 'email', 'synonym'],
+      ['E', 'user', 'directNumber', 'synonym'],
+      ['F', 'handset', 'mac', 'synonym'],
+      ['G', 'handset', 'model', 'synonym'],
+      ['H', 'user', 'site', 'synonym'],
+      ['I', null, null, 'unmapped'],
+      ['J', 'handset', null, 'recordId'],
+    ]);
+    // The handset's user and site come from the row's user, so they are not missing.
+    expect(mapping.missingRequired).toEqual([]);
+    const retargeted = mapColumns(
+      headers,
+      targets,
+      { Location: 'handset.site', I: 'user.department' },
+      linked,
+    );
+    expect(retargeted.columns[7]).toMatchObject({
+      entity: 'handset',
+      field: 'site',
+      match: 'explicit',
+    });
+    expect(retargeted.columns[8]).toMatchObject({ entity: 'user', field: 'department' });
+    expect(retargeted.missingRequired).toContain('user.site');
   });
 
   it('finds the header among title rows', () => {
@@ -59,8 +105,8 @@ describe('column mapping', () => {
       ['Given Name', 'Surname', 'Ext'],
       ['Ann', 'Lee', '2001'],
     ];
-    expect(detectHeaderRow(rows, fieldsOf(user))).toBe(3);
-    expect(detectHeaderRow([['a', 'b']], fieldsOf(user))).toBe(-1);
+    expect(detectHeaderRow(rows, only(user))).toBe(3);
+    expect(detectHeaderRow([['a', 'b']], only(user))).toBe(-1);
   });
 
   it('normalises headers and names columns as spreadsheets do', () => {

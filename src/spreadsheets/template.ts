@@ -1,44 +1,20 @@
 import type { DataValidation, Workbook, Worksheet } from 'exceljs';
-import type { EntitySpec, FieldSpec } from '../catalog/model.js';
+import type { FieldSpec } from '../catalog/model.js';
 import type { AcquisitionContext } from '../capture/acquisition-context.js';
-import type { StoredRecord } from '../capture/capture-repository.js';
 import { stringify } from 'csv-stringify/sync';
 import { maskedValue } from '../secrets/secret-fields.js';
 import { columnLetter } from './header-mapping.js';
-import { importableEntities } from './prepare-import.js';
-import {
-  cellText,
-  headerOf,
-  neutralizeFormula,
-  RECORD_ID_HEADER,
-  sheetFields,
-  sheetNameOf,
-  type Audience,
-} from './sheet-columns.js';
+import { cellText, neutralizeFormula, RECORD_ID_HEADER, type Audience } from './sheet-columns.js';
+import type { TemplateSheet } from './template-sheets.js';
 
 /** Room for rows beyond the expected ones, where the dropdowns and text format still apply. */
 const SPARE_ROWS = 500;
 
-/** What a template needs: the acquisition, the entities to include and their records. */
+/** What a template needs: the acquisition, and its sheets with their records (see `templateSheets`). */
 export interface TemplateInput {
   ctx: AcquisitionContext;
   audience: Audience;
-  /** The entities to give sheets (see `templateEntities`). */
-  entities: readonly EntitySpec[];
-  /** The records of each entity in the template, in plan order. */
-  records: ReadonlyMap<string, readonly StoredRecord[]>;
-}
-
-/** The entities a template has sheets for: those the audience fills in that the plan expects. */
-export function templateEntities(ctx: AcquisitionContext, audience: Audience): EntitySpec[] {
-  return importableEntities(ctx.catalog, audience).filter((e) => ctx.groupsByEntity.has(e.id));
-}
-
-/** Records in the order the plan placed them (slot groups, then number), extras last. */
-export function inPlanOrder(records: readonly StoredRecord[]): StoredRecord[] {
-  return [...records].sort((a, b) =>
-    (a.slot ?? '\uffff').localeCompare(b.slot ?? '\uffff', 'en', { numeric: true }),
-  );
+  sheets: readonly TemplateSheet[];
 }
 
 /** An example of a value a field takes, for the instructions. */
@@ -83,13 +59,12 @@ function formatHint(field: FieldSpec): string {
 
 /** Builds the XLSX template: instructions, then one sheet per entity with the expected rows. */
 export async function buildTemplateXlsx(input: TemplateInput): Promise<Buffer> {
-  const { ctx, audience } = input;
+  const { ctx } = input;
   // exceljs is loaded when a workbook is written, not with the server: it is large.
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Intake';
   workbook.created = new Date(ctx.acquisition.updatedAt);
-  const { entities } = input;
 
   const guide = workbook.addWorksheet('Instructions');
   guide.columns = [{ width: 28 }, { width: 16 }, { width: 60 }, { width: 60 }];
@@ -97,7 +72,9 @@ export async function buildTemplateXlsx(input: TemplateInput): Promise<Buffer> {
     [`Customer data for ${ctx.acquisition.customerName}`],
     [`Proposal ${ctx.acquisition.proposalReference}`],
     [],
-    ['Fill in one sheet per kind of record. Each row is one record; keep the header row as it is.'],
+    [
+      'Fill in one sheet per kind of record. Each row is one record (a combined sheet has one of each kind per row); keep the header row as it is.',
+    ],
     ['Columns marked * are required; (*) means required in some cases, as the notes below say.'],
     [
       `Leave the ${RECORD_ID_HEADER} column as it is: it tells Intake which record a row updates. Leave it empty on rows you add.`,
@@ -112,64 +89,75 @@ export async function buildTemplateXlsx(input: TemplateInput): Promise<Buffer> {
   ];
   for (const line of intro) guide.addRow(line);
   guide.getRow(1).font = { bold: true, size: 14 };
-  for (const entity of entities) {
-    const expected = input.records.get(entity.id)?.length ?? 0;
-    const title = guide.addRow([`${sheetNameOf(entity)} (${expected} expected)`]);
+  for (const sheet of input.sheets) {
+    const title = guide.addRow([`${sheet.name} (${sheet.rows.length} expected)`]);
     title.font = { bold: true };
-    if (entity.description) guide.addRow([entity.description]);
+    if (sheet.description) guide.addRow([sheet.description]);
+    if (sheet.parts.length > 1)
+      guide.addRow([
+        `Each row is one ${sheet.parts.map((p) => p.entity.name.toLowerCase()).join(' and one ')}; fill in the columns of both.`,
+      ]);
     const head = guide.addRow(['Column', 'Required', 'Question', 'Format']);
     head.font = { italic: true };
-    for (const field of sheetFields(entity, audience)) {
-      guide.addRow([
-        headerOf(field),
-        field.required === true ? 'yes' : field.required ? 'in some cases' : 'no',
-        [field.question, field.help].filter(Boolean).join(' '),
-        formatHint(field),
-      ]);
+    for (const part of sheet.parts) {
+      part.fields.forEach((field, i) => {
+        guide.addRow([
+          part.headers[i]!,
+          field.required === true ? 'yes' : field.required ? 'in some cases' : 'no',
+          [field.question, field.help].filter(Boolean).join(' '),
+          formatHint(field),
+        ]);
+      });
     }
     guide.addRow([]);
   }
 
-  for (const entity of entities) addEntitySheet(workbook, entity, audience, input.records);
+  for (const sheet of input.sheets) addSheet(workbook, sheet);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-function addEntitySheet(
-  workbook: Workbook,
-  entity: EntitySpec,
-  audience: Audience,
-  recordsByEntity: ReadonlyMap<string, readonly StoredRecord[]>,
-): void {
-  const fields = sheetFields(entity, audience);
-  const records = inPlanOrder(recordsByEntity.get(entity.id) ?? []);
-  const sheet = workbook.addWorksheet(sheetNameOf(entity), {
+/** The header cells of a sheet: per part its Intake ID, then its fields. */
+function headerCells(sheet: TemplateSheet): string[] {
+  return sheet.parts.flatMap((p) => [p.idHeader, ...p.headers]);
+}
+
+/** The cells of a row: per part its record's id and values (a secret reads as the mask). */
+function rowCells(sheet: TemplateSheet, row: TemplateSheet['rows'][number]): string[] {
+  return sheet.parts.flatMap((part, i) => {
+    const record = row[i];
+    return [
+      record?.id ?? '',
+      ...part.fields.map((f) => (record ? cellText(maskedValue(f, record.values[f.id])) : '')),
+    ];
+  });
+}
+
+function addSheet(workbook: Workbook, input: TemplateSheet): void {
+  const sheet = workbook.addWorksheet(input.name, {
     views: [{ state: 'frozen', ySplit: 1 }],
   });
-  sheet.columns = [
-    { header: RECORD_ID_HEADER, width: 38, style: { numFmt: '@' } },
-    ...fields.map((f) => ({
-      header: headerOf(f),
-      width: Math.max(12, Math.min(40, headerOf(f).length + 4)),
-      style: { numFmt: '@' },
-    })),
-  ];
+  const fields: (FieldSpec | undefined)[] = input.parts.flatMap((p) => [undefined, ...p.fields]);
+  sheet.columns = headerCells(input).map((header, i) => ({
+    header,
+    width: fields[i] ? Math.max(12, Math.min(40, header.length + 4)) : 38,
+    style: { numFmt: '@' },
+  }));
   const header = sheet.getRow(1);
   header.font = { bold: true };
-  header.getCell(1).font = { bold: true, color: { argb: 'FF595959' } };
   fields.forEach((field, i) => {
-    const cell = header.getCell(i + 2);
-    cell.note = [field.question, field.help].filter(Boolean).join('\n');
+    const cell = header.getCell(i + 1);
+    if (!field) cell.font = { bold: true, color: { argb: 'FF595959' } };
+    else cell.note = [field.question, field.help].filter(Boolean).join('\n');
   });
-  // A secret reads as the mask; imported back, the mask changes nothing.
-  for (const record of records) {
-    sheet.addRow([record.id, ...fields.map((f) => cellText(maskedValue(f, record.values[f.id])))]);
-  }
-  const lastRow = records.length + 1 + SPARE_ROWS;
+  // Imported back, a masked secret changes nothing.
+  for (const row of input.rows) sheet.addRow(rowCells(input, row));
+  const lastRow = input.rows.length + 1 + SPARE_ROWS;
   fields.forEach((field, i) => {
+    if (!field) return;
     const list = field.enum?.map(String) ?? (field.type === 'boolean' ? ['yes', 'no'] : undefined);
     // Excel allows 255 characters in an inline list; a longer one is explained in the instructions only.
     if (!list || list.join(',').length > 250) return;
-    const column = columnLetter(i + 1);
+    const column = columnLetter(i);
     validations(sheet).add(`${column}2:${column}${lastRow}`, {
       type: 'list',
       allowBlank: true,
@@ -189,19 +177,8 @@ const validations = (sheet: Worksheet) =>
     }
   ).dataValidations;
 
-/** One entity's template as CSV (UTF-8 with a byte-order mark, so Excel reads it right). */
-export function buildTemplateCsv(
-  entity: EntitySpec,
-  audience: Audience,
-  records: readonly StoredRecord[],
-): string {
-  const fields = sheetFields(entity, audience);
-  const rows = [
-    [RECORD_ID_HEADER, ...fields.map(headerOf)],
-    ...inPlanOrder(records).map((r) => [
-      r.id,
-      ...fields.map((f) => cellText(maskedValue(f, r.values[f.id]))),
-    ]),
-  ];
+/** One sheet of the template as CSV (UTF-8 with a byte-order mark, so Excel reads it right). */
+export function buildTemplateCsv(sheet: TemplateSheet): string {
+  const rows = [headerCells(sheet), ...sheet.rows.map((row) => rowCells(sheet, row))];
   return `\ufeff${stringify(rows, { cast: { string: neutralizeFormula } })}`;
 }
