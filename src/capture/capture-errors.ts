@@ -39,14 +39,17 @@ export const captureErrors = {
       'Some values are longer than their fields allow; nothing was stored.',
       details,
     ),
-  tooManyRecords: (excesses: { entity: string; name: string; maximum: number; count: number }[]) =>
+  tooManyRecords: (
+    excesses: { entity: string; name: string; planned: number; maximum: number; count: number }[],
+  ) =>
     new AppError(
       'record.too-many',
       422,
       excesses
-        .map(
-          (e) =>
-            `The proposal allows at most ${e.maximum} ${e.name.toLowerCase()} records; this change would make ${e.count}.`,
+        .map((e) =>
+          e.maximum === 0
+            ? `The proposal has no ${e.name.toLowerCase()} records; this change would make ${e.count}.`
+            : `The proposal allows ${e.planned} ${e.name.toLowerCase()} records and Intake keeps at most ${e.maximum} (those above the plan are kept to be sorted out); this change would make ${e.count}.`,
         )
         .join(' ') + ' Nothing was stored.',
       excesses.map((e) => ({
@@ -56,6 +59,7 @@ export const captureErrors = {
       })),
       {
         entity: excesses[0]?.entity,
+        planned: excesses[0]?.planned,
         maximum: excesses[0]?.maximum,
         count: excesses[0]?.count,
       },

@@ -64,28 +64,50 @@ describe.each(dialects)('bounded writes on %s', (dialect) => {
       },
     });
     expect(response.statusCode).toBe(422);
+    // 5 planned, and 10 more kept above the plan at most.
     expect(response.json()).toMatchObject({
       code: 'record.too-many',
       entity: 'user',
-      maximum: 5,
+      planned: 5,
+      maximum: 15,
       count: 5005,
     });
-    expect(response.json<{ detail: string }>().detail).toContain('at most 5 user records');
+    expect(response.json<{ detail: string }>().detail).toContain(
+      'The proposal allows 5 user records and Intake keeps at most 15',
+    );
     expect(await counts()).toEqual(before);
   });
 
-  it('refuses one create past the maximum, through a token and through a link', async () => {
-    for (const headers of [sales(), link()]) {
-      const response = await server.app.inject({
+  it('keeps creates above the plan with a blocking finding, up to the ceiling, through a token and a link', async () => {
+    const create = (headers: Record<string, string>, name: string) =>
+      server.app.inject({
         method: 'POST',
         url: url('/records'),
         headers,
-        payload: { entity: 'user', values: { firstName: 'Extra' } },
+        payload: { entity: 'user', values: { firstName: name } },
       });
+    expect((await create(sales(), 'Extra')).statusCode).toBe(201);
+    expect((await create(link(), 'Extra too')).statusCode).toBe(201);
+    const findings = await server.app.inject({
+      method: 'GET',
+      url: url('/findings?severity=blocking'),
+      headers: sales(),
+    });
+    expect(findings.json<{ items: { rule: string; message: string }[] }>().items).toContainEqual(
+      expect.objectContaining({
+        rule: 'count.above',
+        message: expect.stringContaining(
+          'There are 7 user records but the proposal allows at most 5',
+        ) as string,
+      }),
+    );
+    for (let i = 0; i < 8; i++) expect((await create(sales(), `More ${i}`)).statusCode).toBe(201);
+    for (const headers of [sales(), link()]) {
+      const response = await create(headers, 'One too many');
       expect(response.statusCode).toBe(422);
-      expect(response.json()).toMatchObject({ code: 'record.too-many', maximum: 5, count: 6 });
+      expect(response.json()).toMatchObject({ code: 'record.too-many', maximum: 15, count: 16 });
     }
-    expect((await list('user')).total).toBe(5);
+    expect((await list('user')).total).toBe(15);
   });
 
   it('refuses records of an entity the plan does not need (maximum 0)', async () => {
@@ -118,7 +140,7 @@ describe.each(dialects)('bounded writes on %s', (dialect) => {
       payload: { entity: 'user', values: { firstName: 'Back' } },
     });
     expect(created.statusCode).toBe(201);
-    expect((await list('user')).total).toBe(5);
+    expect((await list('user')).total).toBe(15);
   });
 
   it('refuses a 900 kB value in a 40-character field, keeping it out of the record and history', async () => {

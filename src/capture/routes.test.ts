@@ -436,24 +436,36 @@ describe.each(dialects)('capturing records on %s', (dialect) => {
     expect(findings.items.map((f) => f.rule)).toContain('one-membership');
   });
 
-  it('counts records against the proposal: refuses above the maximum, warns below', async () => {
-    const before = await list('handset');
+  it('counts records against the proposal: keeps one above the maximum with a blocking finding, warns below', async () => {
     const extra = await server.app.inject({
       method: 'POST',
       url: url('/records'),
       headers: sales(),
       payload: { entity: 'handset', values: { mac: '80:5E:C0:AA:BB:77', site: 'leeds' } },
     });
-    // 3 seats were agreed: a fourth handset is refused before anything is written.
-    expect(extra.statusCode).toBe(422);
-    expect(extra.json()).toMatchObject({
-      code: 'record.too-many',
-      entity: 'handset',
-      maximum: 3,
-      count: 4,
-      detail: expect.stringContaining('at most 3 handset records') as string,
+    // 3 seats were agreed: a fourth handset is kept, above the plan, and blocks submission.
+    expect(extra.statusCode).toBe(201);
+    const above = (
+      await server.app.inject({
+        method: 'GET',
+        url: url('/findings?entity=handset&severity=blocking'),
+        headers: sales(),
+      })
+    ).json<{ items: { rule: string; message: string }[] }>();
+    expect(above.items).toContainEqual(
+      expect.objectContaining({
+        rule: 'count.above',
+        message: expect.stringContaining(
+          'There are 4 handset records but the proposal allows at most 3',
+        ) as string,
+      }),
+    );
+    const removeExtra = await server.app.inject({
+      method: 'DELETE',
+      url: url(`/records/${extra.json<{ id: string }>().id}`),
+      headers: { ...sales(), 'if-match': '"1"' },
     });
-    expect(await list('handset')).toEqual(before);
+    expect(removeExtra.statusCode).toBe(204);
     const [first] = await list('handset');
     await server.app.inject({
       method: 'DELETE',

@@ -191,8 +191,8 @@ describe('cardinality', () => {
   it('perSite: min per site, max per site', () => {
     expect(entity(plan, 'room')).toMatchObject({ expected: 4, max: 10 });
     expect(entity(plan, 'room').sites).toEqual([
-      { site: 's1', expected: 2, present: 0, complete: 0 },
-      { site: 's2', expected: 2, present: 0, complete: 0 },
+      { site: 's1', expected: 2, present: 0, complete: 0, max: 5 },
+      { site: 's2', expected: 2, present: 0, complete: 0, max: 5 },
     ]);
   });
   it('fixed: the count', () => {

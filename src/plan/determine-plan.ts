@@ -73,8 +73,10 @@ export function determinePlan(
     const { plan } = tally;
     plan.expected += group.count;
     plan.max = plan.max === null || group.max === null ? null : plan.max + group.max;
-    if (group.site === null || group.max === null) tally.siteMax = null;
-    else tally.siteMax?.set(group.site, (tally.siteMax.get(group.site) ?? 0) + group.max);
+    // Records beyond the proposal (the overflow group) stay at their own sites; they add no seats.
+    if (!group.overflow && (group.site === null || group.max === null)) tally.siteMax = null;
+    else if (!group.overflow && group.site !== null)
+      tally.siteMax?.set(group.site, (tally.siteMax.get(group.site) ?? 0) + (group.max ?? 0));
 
     // One record (times = 1) or all the empty slots of the group at once (times = their number).
     const count = (

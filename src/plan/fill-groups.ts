@@ -22,9 +22,14 @@ function takeFree(f: FilledGroup, capacity: number): number {
 }
 
 /** Groups of an entity in the order a record at `site` should try them: same site, no site, others. */
+/**
+ * The groups a record without a slot may go to: its site's first, then those the customer places.
+ * A record at a site never takes another site's slot (the quote gave each site its own); one with
+ * no site may go anywhere.
+ */
 function candidatesFor(groups: FilledGroup[], site: string | null): FilledGroup[] {
   const rank = (f: FilledGroup) => (f.group.site === site ? 0 : f.group.site === null ? 1 : 2);
-  return [...groups].sort((a, b) => rank(a) - rank(b));
+  return [...groups].filter((f) => site === null || rank(f) < 2).sort((a, b) => rank(a) - rank(b));
 }
 
 /**
@@ -96,7 +101,7 @@ export function fillGroups(
     if (!overflow) {
       const items = candidates[0]?.group.items ?? [];
       overflow = {
-        group: { key, entity, site: null, items, count: 0, max: 0, preset: {} },
+        group: { key, entity, site: null, items, count: 0, max: 0, preset: {}, overflow: true },
         prefill: {},
         prefillPlain: {},
         records: [],
@@ -110,12 +115,15 @@ export function fillGroups(
   return filled;
 }
 
-/** The site a record is at: its site field, else where it was placed, else its group's site. */
+/**
+ * The site a record is at: the proposal site the capture engine placed it at (it resolves the site
+ * field, written by id or by name, on every write), else its site field, else its group's site.
+ */
 export function recordSite(
   group: SlotGroup,
   values: ValueOf,
   record: PlanRecord | undefined,
 ): string | null {
   const fromField = group.entity.siteField ? values(group.entity.siteField) : undefined;
-  return (typeof fromField === 'string' ? fromField : undefined) ?? record?.site ?? group.site;
+  return record?.site ?? (typeof fromField === 'string' ? fromField : undefined) ?? group.site;
 }

@@ -35,6 +35,12 @@ export const PlanSchema = Type.Object(
             expected: Type.Integer(),
             present: Type.Integer(),
             complete: Type.Integer(),
+            max: Type.Optional(
+              Type.Integer({
+                description:
+                  'The most records the quote allows at the site, when every group of the entity belongs to a site (seats per site).',
+              }),
+            ),
           }),
         ),
         missing: Type.Array(

@@ -19,6 +19,8 @@ export interface SlotGroup {
   max: number | null;
   /** Values fixed by the cardinality, e.g. `{ role: 'billing' }` for one contact per role. */
   preset: Record<string, string>;
+  /** The `<entity>/unexpected` group of records beyond what the proposal allows. */
+  overflow?: boolean;
 }
 
 function countFrom(

@@ -54,25 +54,33 @@ describe.each(dialects)('bounded imports on %s', (dialect) => {
   });
   afterAll(() => server.close());
 
-  it('all-or-nothing: rows past the maximum are row errors and nothing is stored', async () => {
+  it('all-or-nothing: rows above the plan and past the ceiling make it store nothing', async () => {
     const before = await users();
     const { status, job } = await importUsers(userCsv(50), 'all-or-nothing');
     expect(status).toBe(201);
-    expect(job).toMatchObject({ applied: false, rowsRead: 50, created: 0, invalid: 47 });
-    const refused = job.findings.filter((f) => f.rule === 'import.row');
-    expect(refused).toHaveLength(47);
-    expect(refused[0]).toMatchObject({
+    // 3 planned, 10 more kept above the plan (blocking), the other 37 refused by row.
+    expect(job).toMatchObject({ applied: false, rowsRead: 50, created: 10, invalid: 47 });
+    expect(job.findings.filter((f) => f.rule === 'plan.above')).toHaveLength(10);
+    expect(job.findings.find((f) => f.rule === 'plan.above')).toMatchObject({
       row: 5,
-      message: expect.stringContaining('at most 3 user records') as string,
+      message: expect.stringContaining(
+        'the proposal allows 3 user records and this row makes 4',
+      ) as string,
+    });
+    const refused = job.findings.filter((f) => f.rule === 'import.row');
+    expect(refused).toHaveLength(37);
+    expect(refused[0]).toMatchObject({
+      row: 15,
+      message: expect.stringContaining('Intake keeps at most 13') as string,
     });
     expect(await users()).toEqual(before);
   });
 
-  it('valid-rows: fills the records the plan allows and rejects the rest by row', async () => {
+  it('valid-rows: fills the planned records, keeps ten above the plan and rejects the rest by row', async () => {
     const { job } = await importUsers(userCsv(50), 'valid-rows');
-    expect(job).toMatchObject({ applied: true, updated: 3, created: 0, invalid: 47 });
+    expect(job).toMatchObject({ applied: true, updated: 3, created: 10, invalid: 47 });
     const stored = await users();
-    expect(stored).toHaveLength(3);
+    expect(stored).toHaveLength(13);
     expect(stored.map((u) => JSON.parse(u.values) as { firstName?: string })).toEqual(
       expect.arrayContaining([expect.objectContaining({ firstName: 'Ann0' })]),
     );

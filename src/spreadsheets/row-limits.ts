@@ -31,13 +31,15 @@ const labelOf = (entity: EntitySpec, id: string) =>
   entity.fields.find((f) => f.id === id)?.label ?? id;
 
 /**
- * How many more records of an entity an import may create: the plan's maximum less the records
- * there are. Each new record takes one; a row past the maximum gets a row error instead of being
- * written, so a file of 300,000 rows adds at most what the proposal allows.
+ * How many more records of an entity an import may create: the most Intake keeps (the plan's
+ * maximum and as many again, see `entityCeiling`) less the records there are. Each new record takes
+ * one; a row past the ceiling gets a row error instead of being written, so a file of 300,000 rows
+ * adds a bounded number of records whatever it holds.
  */
 export class RecordAllowance {
   constructor(
     private readonly entity: EntitySpec,
+    private readonly planned: number,
     private readonly maximum: number,
     private count: number,
   ) {}
@@ -45,8 +47,15 @@ export class RecordAllowance {
   /** Takes one new record; the row error when there is no room. */
   take(): string | undefined {
     if (this.count + 1 > this.maximum)
-      return `the proposal allows at most ${this.maximum} ${this.entity.name.toLowerCase()} records and this row would add one more; match it to an existing record (Intake ID) or amend the proposal`;
+      return `the proposal allows ${this.planned} ${this.entity.name.toLowerCase()} records and Intake keeps at most ${this.maximum}; this row would add one more: match it to an existing record (Intake ID) or amend the proposal`;
     this.count++;
     return undefined;
+  }
+
+  /** After `take`: the finding of a record kept above the plan, when the new one is. */
+  abovePlan(): string | undefined {
+    if (this.count <= this.planned) return undefined;
+    const name = this.entity.name.toLowerCase();
+    return `the proposal allows ${this.planned} ${name} record${this.planned === 1 ? '' : 's'} and this row makes ${this.count}: it is kept above the plan. Remove it, match it to an existing record (Intake ID), or amend the proposal.`;
   }
 }

@@ -25,7 +25,7 @@ import type { PreparedImport, PreparedSheet, SheetPart } from './prepare-import.
 import { ignoredColumnWarning, IgnoredColumns } from './ignored-columns.js';
 import { SiteSeats } from './site-seats.js';
 import { RecordMatcher } from './record-matcher.js';
-import { entityMaximum } from '../capture/record-limits.js';
+import { entityCeiling, entityMaximum } from '../capture/record-limits.js';
 import { isSecretField } from '../secrets/sealing.js';
 import { MASK } from '../secrets/secret-fields.js';
 import { RecordAllowance, rowLimitProblem } from './row-limits.js';
@@ -116,6 +116,7 @@ export async function runImport(
             allowance: new RecordAllowance(
               part.entity,
               entityMaximum(ctx, part.entity.id),
+              entityCeiling(ctx, part.entity.id),
               existing.length,
             ),
             seats: new SiteSeats(ctx, part.entity, existing),
@@ -319,7 +320,7 @@ async function firstPass(
           ops.push({ op: 'create', entity: part.entity.id, values: values[i]!, id });
           opRows.push(row.number);
           staged[1][i] = id;
-          staged[3][i] = seats.take(matcher.siteOfRow(values[i]!)) ?? '';
+          staged[3][i] = seats.take(matcher.siteOfRow(values[i]!)) ?? allowance.abovePlan() ?? '';
         }
       });
       batch.push(staged);
@@ -401,7 +402,7 @@ async function secondPass(
         if (above[i])
           own.push({
             field: part.entity.siteField ?? '',
-            rule: 'plan.above-site',
+            rule: above[i].startsWith('the proposal') ? 'plan.above' : 'plan.above-site',
             severity: 'blocking',
             message: above[i],
           });

@@ -133,7 +133,14 @@ export function ImportWizard({
     }
   };
 
-  const fieldsOf = (entity: string) => entities?.find((e) => e.id === entity)?.fields ?? [];
+  const entityOf = (id: string) => entities?.find((e) => e.id === id);
+  /** The choices of a column: every field of every entity the sheet fills, by entity. */
+  const choicesOf = (sheet: ImportJobView['sheets'][number]) =>
+    (sheet.entities ?? [sheet.entity]).map((id) => ({
+      id,
+      name: entityOf(id)?.name ?? id,
+      fields: entityOf(id)?.fields ?? [],
+    }));
   const restart = () => {
     setStep('choose');
     setPreview(null);
@@ -190,6 +197,19 @@ export function ImportWizard({
             >
               Download the template
             </button>
+            <button
+              type="button"
+              onClick={() =>
+                void api
+                  .download(
+                    `/acquisitions/${acquisitionId}/template?layout=combined`,
+                    'intake-template-combined.xlsx',
+                  )
+                  .catch(fail)
+              }
+            >
+              Download the template with users and handsets on one sheet
+            </button>
           </div>
         </form>
       ) : null}
@@ -199,69 +219,97 @@ export function ImportWizard({
           <p role="status">
             {preview.rowsRead} rows read from {preview.fileName}; {preview.invalid} with problems.
           </p>
-          {preview.sheets.map((sheet) => (
-            <table key={sheet.name} className="mapping">
-              <caption>
-                Columns of “{sheet.name}” (header on row {sheet.headerRow}) → {sheet.entity}
-                {sheet.missingRequired.length
-                  ? `; no column for: ${sheet.missingRequired.join(', ')}`
-                  : ''}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Column</th>
-                  <th scope="col">Header</th>
-                  <th scope="col">Goes to</th>
-                  <th scope="col">How it matched</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sheet.columns.map((c) => (
-                  <tr key={c.index}>
-                    <td>{c.column}</td>
-                    <td>{c.header}</td>
-                    <td>
-                      {c.match === 'recordId' ? (
-                        'Intake ID'
-                      ) : (
-                        <select
-                          aria-label={`Field for column ${c.column} (${c.header})`}
-                          value={mapping[sheet.name]?.[c.header] ?? c.field ?? ''}
-                          disabled={readOnly}
-                          onChange={(e) =>
-                            setMapping((m) => ({
-                              ...m,
-                              [sheet.name]: {
-                                ...m[sheet.name],
-                                [c.header]: e.target.value || null,
-                              },
-                            }))
+          {preview.sheets.map((sheet) => {
+            const multi = (sheet.entities?.length ?? 1) > 1;
+            const choices = choicesOf(sheet);
+            const ignored = new Map((sheet.ignored ?? []).map((c) => [c.column, c]));
+            const valueOf = (c: (typeof sheet.columns)[number]) =>
+              c.field === null ? '' : multi ? `${c.entity}.${c.field}` : c.field;
+            return (
+              <div key={sheet.name}>
+                <table className="mapping">
+                  <caption>
+                    Columns of “{sheet.name}” (header on row {sheet.headerRow}) →{' '}
+                    {choices.map((c) => c.name).join(' and ')}
+                    {multi ? ': each row fills one of each' : ''}
+                    {sheet.missingRequired.length
+                      ? `; no column for: ${sheet.missingRequired.join(', ')}`
+                      : ''}
+                  </caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Column</th>
+                      <th scope="col">Header</th>
+                      <th scope="col">Goes to</th>
+                      <th scope="col">How it matched</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {sheet.columns.map((c) => (
+                      <tr key={c.index}>
+                        <td>{c.column}</td>
+                        <td>{c.header}</td>
+                        <td>
+                          {c.match === 'recordId' ? (
+                            `Intake ID${multi ? ` of ${entityOf(c.entity ?? '')?.name ?? c.entity}` : ''}`
+                          ) : (
+                            <select
+                              aria-label={`Field for column ${c.column} (${c.header})`}
+                              value={mapping[sheet.name]?.[c.header] ?? valueOf(c)}
+                              disabled={readOnly}
+                              onChange={(e) =>
+                                setMapping((m) => ({
+                                  ...m,
+                                  [sheet.name]: {
+                                    ...m[sheet.name],
+                                    [c.header]: e.target.value || null,
+                                  },
+                                }))
+                              }
+                            >
+                              <option value="">— ignore —</option>
+                              {choices.map((entity) =>
+                                entity.fields.length === 0 ? null : (
+                                  <optgroup key={entity.id} label={entity.name}>
+                                    {entity.fields.map((f) => (
+                                      <option
+                                        key={f.id}
+                                        value={multi ? `${entity.id}.${f.id}` : f.id}
+                                      >
+                                        {multi ? `${entity.name}: ${f.label}` : f.label}
+                                      </option>
+                                    ))}
+                                  </optgroup>
+                                ),
+                              )}
+                              {choices.every((e) => e.fields.length === 0) && c.field ? (
+                                <option value={valueOf(c)}>{valueOf(c)}</option>
+                              ) : null}
+                            </select>
+                          )}
+                        </td>
+                        <td
+                          className={
+                            c.match === 'closest' || c.match === 'unmapped' ? 'warning' : ''
                           }
                         >
-                          <option value="">— ignore —</option>
-                          {(fieldsOf(sheet.entity).length
-                            ? fieldsOf(sheet.entity)
-                            : c.field
-                              ? [{ id: c.field, label: c.field }]
-                              : []
-                          ).map((f) => (
-                            <option key={f.id} value={f.id}>
-                              {f.label}
-                            </option>
-                          ))}
-                        </select>
-                      )}
-                    </td>
-                    <td
-                      className={c.match === 'closest' || c.match === 'unmapped' ? 'warning' : ''}
-                    >
-                      {MATCH_NAMES[c.match] ?? c.match}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ))}
+                          {MATCH_NAMES[c.match] ?? c.match}
+                          {ignored.has(c.column)
+                            ? ` — not imported: ${ignored.get(c.column)!.nonEmpty} values${
+                                ignored.get(c.column)!.looksLike
+                                  ? ` that look like ${ignored.get(c.column)!.looksLike!.name}`
+                                  : ''
+                              }`
+                            : ''}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                <SeatsBySite sheet={sheet} />
+              </div>
+            );
+          })}
           {Object.keys(mapping).length > 0 ? (
             <button type="button" disabled={busy} onClick={() => void check()}>
               Check again with this mapping
@@ -352,6 +400,35 @@ export function ImportWizard({
         </>
       ) : null}
     </section>
+  );
+}
+
+/** Per site, the records the quote expects and those the file brings. */
+function SeatsBySite({ sheet }: { sheet: ImportJobView['sheets'][number] }) {
+  const seats = sheet.seats ?? [];
+  if (seats.length === 0) return null;
+  return (
+    <table className="seats">
+      <caption>Records per site: quoted and in the file</caption>
+      <thead>
+        <tr>
+          <th scope="col">Site</th>
+          <th scope="col">Records</th>
+          <th scope="col">Quoted</th>
+          <th scope="col">After this file</th>
+        </tr>
+      </thead>
+      <tbody>
+        {seats.map((s) => (
+          <tr key={`${s.entity}@${s.site}`} className={s.received > s.expected ? 'blocking' : ''}>
+            <td>{s.siteName}</td>
+            <td>{s.entity}</td>
+            <td>{s.expected}</td>
+            <td>{s.received}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
