@@ -33,10 +33,12 @@ Commands:
       [--name <name>]            server needed: when the last admin token is lost or revoked;
                                  prints the token once on stdout
   template <acquisition>         download the spreadsheet template from a running Intake
-      [--format xlsx|csv] [--entity <id>] [--out <file>]
+      [--format xlsx|csv] [--entity <entity or row group>] [--out <file>]
+      [--layout combined]        a row group's entities on one sheet (users with their handsets)
   import <acquisition> <file>    import a CSV or XLSX file into a running Intake, with progress
       [--mode validate|all-or-nothing|valid-rows] [--match merge|add] [--entity <id>]
-      [--mapping '{"Header":"field"}'] [--report <report.xlsx|report.csv>]
+      [--mapping '{"Header":"field"}' or '{"MAC Addr":"handset.mac"}']
+      [--report <report.xlsx|report.csv>]
       exits 3 when rows are invalid (see the findings printed, or the report)
 
 Options:
@@ -88,6 +90,7 @@ export async function runCli(
         token: { type: 'string' },
         format: { type: 'string' },
         entity: { type: 'string' },
+        layout: { type: 'string' },
         out: { type: 'string' },
         mode: { type: 'string' },
         match: { type: 'string' },

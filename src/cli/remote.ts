@@ -44,11 +44,12 @@ const headers = (remote: Remote) => ({ authorization: `Bearer ${remote.token}` }
 export async function downloadTemplate(
   remote: Remote,
   acquisitionId: string,
-  options: { format?: string; entity?: string; out?: string },
+  options: { format?: string; entity?: string; layout?: string; out?: string },
   out: RemoteOut,
 ): Promise<void> {
   const query = new URLSearchParams();
   if (options.format) query.set('format', options.format);
+  if (options.layout) query.set('layout', options.layout);
   if (options.entity) query.set('entity', options.entity);
   const response = await fetch(
     `${remote.url}/api/v1/acquisitions/${encodeURIComponent(acquisitionId)}/template?${query.toString()}`,
@@ -119,9 +120,17 @@ export async function importFile(
   out.progress?.(`${progressLine(job.rowsRead, total ? job.rowsRead : undefined)}\n`);
   if (job.status === 'failed') throw new RemoteError(`${job.error?.detail} (${job.error?.code})`);
   for (const sheet of job.sheets) {
+    const entities = (sheet.entities ?? [sheet.entity]).join(' + ');
     out.log(
-      `${sheet.name}: ${sheet.entity}, header on row ${sheet.headerRow}${sheet.missingRequired.length > 0 ? `; no column for required ${sheet.missingRequired.join(', ')}` : ''}`,
+      `${sheet.name}: ${entities}, header on row ${sheet.headerRow}${sheet.missingRequired.length > 0 ? `; no column for required ${sheet.missingRequired.join(', ')}` : ''}`,
     );
+    for (const c of sheet.ignored ?? [])
+      out.log(
+        `  not imported: column ${c.column}${c.header ? ` "${c.header}"` : ''} (${c.nonEmpty} values${c.looksLike ? ` that look like ${c.looksLike.name}${c.looksLike.field ? `; map it to ${c.looksLike.field}` : ''}` : ''})`,
+      );
+    for (const s of sheet.seats ?? [])
+      if (s.received !== s.expected)
+        out.log(`  ${s.siteName}: ${s.received} ${s.entity} records, ${s.expected} on the quote`);
   }
   out.log(
     `${job.rowsRead} rows read: ${job.created} created, ${job.updated} updated, ${job.unchanged} unchanged, ${job.invalid} invalid. ${job.applied ? 'Stored.' : 'Nothing was stored.'}`,

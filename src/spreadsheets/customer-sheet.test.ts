@@ -146,4 +146,48 @@ describe.each(dialects)("a customer's own handset list on %s", (dialect) => {
       'London HQ has 6 handset records but the quote has 5 there. Move the extra ones to a site with free seats, remove them, or amend the quote.',
     ]);
   });
+
+  it('warns when a column it did not import holds values of a known format, naming the likely field', async () => {
+    const csv = [
+      'Ext.,First Name,Surname,Location,Device ID,Comments',
+      '2001,Aisha,Khan,London HQ,80:5E:C0:12:34:01,desk by the window',
+      '2002,Ben,Lee,London HQ,805e.c012.3402,',
+      '2003,Chloé,Dubois,London HQ,80-5E-C0-12-34-03,',
+    ].join('\n');
+    const response = await upload(
+      url('/imports?mode=validate'),
+      { bytes: new TextEncoder().encode(csv), name: 'staff.csv' },
+      sales(),
+    );
+    const dry = (await response.json()) as ImportJobView;
+    expect(dry.sheets[0]).toMatchObject({ entity: 'user' });
+    expect(dry.sheets[0]!.ignored).toEqual([
+      {
+        column: 'E',
+        header: 'Device ID',
+        nonEmpty: 3,
+        looksLike: {
+          format: 'mac',
+          name: 'MAC addresses',
+          field: 'handset.mac',
+          label: 'Handset MAC address',
+        },
+      },
+      { column: 'F', header: 'Comments', nonEmpty: 1 },
+    ]);
+    expect(dry.findings.filter((f) => f.rule === 'import.column-ignored')).toEqual([
+      expect.objectContaining({
+        row: 1,
+        column: 'E',
+        severity: 'warning',
+        message:
+          'Column E "Device ID" was not imported, but its 3 values look like MAC addresses: map it to Handset MAC address (handset.mac) to import them.',
+      }),
+    ]);
+    // The report says so above the header.
+    const report = await fetch(`${base}${dry.links.reportCsv!}`, { headers: sales() });
+    expect((await report.text()).split('\n')[0]).toBe(
+      '"Intake did not import these columns: E ""Device ID"" (3 values, MAC addresses), F ""Comments"" (1 value)"',
+    );
+  });
 });

@@ -109,7 +109,7 @@ export class IgnoredColumns {
             format,
             name: FORMAT_NAMES[format],
             field: field ? `${field.entity.id}.${field.id}` : null,
-            label: field ? `${field.entity.name} ${field.label.toLowerCase()}` : null,
+            label: field ? `${field.entity.name} ${field.label}` : null,
           };
         }
         return out;

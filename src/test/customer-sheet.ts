@@ -172,6 +172,14 @@ export function customerSheetProposal(): NativeProposal {
   });
   return buildProposal({
     customer: { id: 'CUST-HV', name: 'Harbour & Vale Logistics Ltd' },
+    contacts: [
+      {
+        role: 'primary',
+        name: 'Priya Example',
+        email: 'priya.example@harbourvale.example',
+        phone: '+442079460999',
+      },
+    ],
     sites: [
       site('site-lon', 'London HQ', 'Tooley Street', 'London', 'SE1 2TU'),
       site('site-man', 'Manchester', 'Trafford Park Road', 'Manchester', 'M17 1HH'),
