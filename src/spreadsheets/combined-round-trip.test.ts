@@ -54,7 +54,7 @@ async function fillCombined(template: ArrayBuffer, mistakes: boolean): Promise<B
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(template);
   const sheet = workbook.getWorksheet(COMBINED)!;
-  const headers = (sheet.getRow(1).values as unknown[]).map((v) => String(v ?? ''));
+  const headers = (sheet.getRow(1).values as (string | undefined)[]).map((v) => v ?? '');
   for (let i = 0; i < 10; i++) {
     const row = sheet.getRow(i + 2);
     const values = answers(i);
@@ -115,7 +115,9 @@ describe.each(dialects)('the combined users-and-handsets sheet, round trip, on %
     // site and user coming from the row.
     expect(workbook.worksheets.map((w) => w.name)).toContain(COMBINED);
     expect(workbook.worksheets.map((w) => w.name)).not.toContain('Handsets');
-    const header = (workbook.getWorksheet(COMBINED)!.getRow(1).values as unknown[]).map(String);
+    const header = (
+      workbook.getWorksheet(COMBINED)!.getRow(1).values as (string | undefined)[]
+    ).map((v) => v ?? '');
     expect(header).toContain('Intake ID (User)');
     expect(header).toContain('Intake ID (Handset)');
     expect(header.filter((h) => h === 'Site *')).toHaveLength(1);
@@ -149,9 +151,9 @@ describe.each(dialects)('the combined users-and-handsets sheet, round trip, on %
     const fixed = new ExcelJS.Workbook();
     await fixed.xlsx.load(report);
     const sheet = fixed.getWorksheet(COMBINED)!;
-    const reportHeader = (sheet.getRow(1).values as unknown[]).map((v) => String(v ?? ''));
+    const reportHeader = (sheet.getRow(1).values as (string | undefined)[]).map((v) => v ?? '');
     const problems = reportHeader.indexOf('Problems');
-    expect(String(sheet.getRow(4).getCell(problems).value)).toMatch(/Handset: MAC address/);
+    expect(sheet.getRow(4).getCell(problems).text).toMatch(/Handset: MAC address/);
     sheet.getRow(4).getCell(reportHeader.indexOf('MAC address *')).value = '80:5E:C0:12:35:03';
     sheet.getRow(9).getCell(reportHeader.indexOf('Email (*)')).value =
       'isla.grant@harbourvale.example';
