@@ -5,70 +5,16 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/main.js';
 import { dialects } from '../test/database.js';
-import { CUSTOMER_SHEET_BLOCKS, customerSheetProposal } from '../test/customer-sheet.js';
+import {
+  answers,
+  COMBINED,
+  CUSTOMER_SHEET_BLOCKS,
+  customerSheetProposal,
+  fillCombined,
+} from '../test/customer-sheet.js';
 import { listen, upload } from '../test/http-client.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 import type { ImportJobView } from './import-repository.js';
-
-const COMBINED = 'Users and handsets';
-
-/** The customer's answers for row `i` of the combined sheet (0-4 London, 5-9 Manchester). */
-function answers(i: number): Record<string, string> {
-  const london = i < 5;
-  const n = String(i + 1).padStart(2, '0');
-  return {
-    'First name (*)': [
-      'Aisha',
-      'Ben',
-      'Chloé',
-      'Dev',
-      'Emma',
-      'Grace',
-      'Hugo',
-      'Isla',
-      'Jack',
-      'Kim',
-    ][i]!,
-    'Last name *': [
-      'Khan',
-      "O'Neill",
-      'Dubois',
-      'Patel',
-      'Walsh',
-      'Lee',
-      'Silva',
-      'Grant',
-      'Brown',
-      'Park',
-    ][i]!,
-    'Email (*)': `person${n}@harbourvale.example`,
-    'Extension *': london ? `20${n}` : `30${n}`,
-    'Direct number': london ? `020 7946 01${n}` : `0161 496 02${n}`,
-    'Site *': london ? 'London HQ' : 'Manchester',
-    'MAC address *': `80:5E:C0:12:35:${n}`,
-  };
-}
-
-/** Fills the combined sheet like a customer: a value per header, two of them wrong. */
-async function fillCombined(template: ArrayBuffer, mistakes: boolean): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(template);
-  const sheet = workbook.getWorksheet(COMBINED)!;
-  const headers = (sheet.getRow(1).values as (string | undefined)[]).map((v) => v ?? '');
-  for (let i = 0; i < 10; i++) {
-    const row = sheet.getRow(i + 2);
-    const values = answers(i);
-    if (mistakes && i === 2) values['MAC address *'] = '80:5E:C0:12:35'; // ten digits
-    if (mistakes && i === 7) values['Email (*)'] = 'isla.grant.harbourvale.example'; // no @
-    for (const [header, value] of Object.entries(values)) {
-      const column = headers.indexOf(header);
-      expect(column, header).toBeGreaterThan(0);
-      row.getCell(column).value = value;
-    }
-    row.commit();
-  }
-  return Buffer.from(await workbook.xlsx.writeBuffer());
-}
 
 describe.each(dialects)('the combined users-and-handsets sheet, round trip, on %s', (dialect) => {
   let server: TestServer;

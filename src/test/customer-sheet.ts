@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import type { NativeProposal } from '../proposals/native-schema.js';
 import { buildProposal } from './factories.js';
 
@@ -207,3 +208,63 @@ export const CUSTOMER_SHEET_BLOCKS = [
   { firstNumber: '+442079460100', lastNumber: '+442079460199', site: 'site-lon', source: 'new' },
   { firstNumber: '+441614960200', lastNumber: '+441614960299', site: 'site-man', source: 'new' },
 ];
+
+export const COMBINED = 'Users and handsets';
+
+/** The customer's answers for row `i` of the combined sheet (0-4 London, 5-9 Manchester). */
+export function answers(i: number): Record<string, string> {
+  const london = i < 5;
+  const n = String(i + 1).padStart(2, '0');
+  return {
+    'First name (*)': [
+      'Aisha',
+      'Ben',
+      'Chloé',
+      'Dev',
+      'Emma',
+      'Grace',
+      'Hugo',
+      'Isla',
+      'Jack',
+      'Kim',
+    ][i]!,
+    'Last name *': [
+      'Khan',
+      "O'Neill",
+      'Dubois',
+      'Patel',
+      'Walsh',
+      'Lee',
+      'Silva',
+      'Grant',
+      'Brown',
+      'Park',
+    ][i]!,
+    'Email (*)': `person${n}@harbourvale.example`,
+    'Extension *': london ? `20${n}` : `30${n}`,
+    'Direct number': london ? `020 7946 01${n}` : `0161 496 02${n}`,
+    'Site *': london ? 'London HQ' : 'Manchester',
+    'MAC address *': `80:5E:C0:12:35:${n}`,
+  };
+}
+
+/** Fills the combined sheet like a customer: a value per header, two of them wrong. */
+export async function fillCombined(template: ArrayBuffer, mistakes: boolean): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(template);
+  const sheet = workbook.getWorksheet(COMBINED)!;
+  const headers = (sheet.getRow(1).values as (string | undefined)[]).map((v) => v ?? '');
+  for (let i = 0; i < 10; i++) {
+    const row = sheet.getRow(i + 2);
+    const values = answers(i);
+    if (mistakes && i === 2) values['MAC address *'] = '80:5E:C0:12:35'; // ten digits
+    if (mistakes && i === 7) values['Email (*)'] = 'isla.grant.harbourvale.example'; // no @
+    for (const [header, value] of Object.entries(values)) {
+      const column = headers.indexOf(header);
+      if (column < 1) throw new Error(`the combined sheet has no column "${header}"`);
+      row.getCell(column).value = value;
+    }
+    row.commit();
+  }
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}

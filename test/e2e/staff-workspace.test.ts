@@ -222,7 +222,7 @@ describe.each(dialects)('the staff workspace in Chromium (%s)', (dialect) => {
     await page.close();
   });
 
-  it('pastes a block of cells from a spreadsheet into the grid, deletes a row and adds one (not past the maximum)', async () => {
+  it('pastes a block of cells from a spreadsheet into the grid, adds a row above the plan (kept, flagged) and deletes one', async () => {
     const { page, errors } = await openPage(app);
     await signIn(app, page, 'sales');
     await page.goto(`${app.url}/app/acquisitions/${app.demoId}/data?entity=user`);
@@ -251,17 +251,26 @@ describe.each(dialects)('the staff workspace in Chromium (%s)', (dialect) => {
         })
       ).json<{ total: number }>().total;
     const before = await count();
-    // The demo has every user the proposal allows: a row more is refused, and the grid says why.
+    // The demo has every user the proposal allows: a row more is kept above the plan, and
+    // blocks submission until it is sorted out.
     await page.getByRole('button', { name: 'Add row' }).click();
-    await page.locator('#grid-message', { hasText: /Not saved: .*at most/ }).waitFor();
-    expect(await count()).toBe(before);
-    // Deleting a row makes room for one.
+    await page.locator('#grid-message', { hasText: `Row ${before + 1} added.` }).waitFor();
+    expect(await count()).toBe(before + 1);
+    const above = (
+      await app.server.app.inject({
+        method: 'GET',
+        url: `/api/v1/acquisitions/${app.demoId}/findings?entity=user&severity=blocking`,
+        headers: app.server.auth('sales'),
+      })
+    ).json<{ items: { rule: string }[] }>();
+    expect(above.items.map((f) => f.rule)).toContain('count.above');
+    // Deleting a row takes it back to the plan.
     page.once('dialog', (dialog) => void dialog.accept());
-    await page.getByRole('button', { name: /^Delete row \d+$/ }).click();
+    await page
+      .getByRole('button', { name: /^Delete row \d+$/ })
+      .first()
+      .click();
     await page.locator('#grid-message', { hasText: /Row \d+ deleted\./ }).waitFor();
-    expect(await count()).toBe(before - 1);
-    await page.getByRole('button', { name: 'Add row' }).click();
-    await page.locator('#grid-message', { hasText: `Row ${before} added.` }).waitFor();
     expect(await count()).toBe(before);
     expect(errors).toEqual([]);
     await page.close();
