@@ -6,10 +6,13 @@
  *   into `records` in one transaction: no mapping, matching or validation;
  * - import: the real import (mode valid-rows, merge): header detection and mapping, matching,
  *   normalisation, validation at all levels, keys, history, outbox, the report.
- * Rows go into an acquisition of 20 hot-desk seats, so almost every row adds a handset.
+ * Rows go into an acquisition of as many hot-desk seats as the sheet has rows, so each row fills a
+ * handset the plan expects (as a customer's sheet for the deal does). A combined sheet (a user and
+ * their handset per row, the site by name) fills two records per row.
  * Prints rows per second, peak RSS and the ratio of each CSV import to its floor.
  *
- * BENCH_ROWS=10000,100000 (the CSV and XLSX sizes), BENCH_MILLION=0 to skip the 1,000,000-row
+ * BENCH_ROWS=10000,100000 (the CSV and XLSX sizes), BENCH_COMBINED=100000 (the combined user and
+ * handset CSV; 0 to skip), BENCH_MILLION=0 to skip the 1,000,000-row
  * CSV run, BENCH_DATABASE_URL for PostgreSQL (a database there through which each case makes a
  * fresh database of its own; else a temporary SQLite file per case),
  * BENCH_NODE_OPTIONS for the cases' Node flags (e.g. --max-old-space-size=128 to bound the heap).
@@ -46,8 +49,11 @@ const { buildServices } = await load<typeof ServerModule>('server.js');
 const { readCsvRows } = await load<typeof ReadCsvModule>('spreadsheets/read-csv.js');
 
 type Kind = 'floor' | 'import';
+/** A handset per row, or a user and their handset per row. */
+type Shape = 'handsets' | 'combined';
 interface Measure {
   kind: Kind;
+  shape: Shape;
   format: 'csv' | 'xlsx';
   rows: number;
   seconds: number;
@@ -64,11 +70,29 @@ function row(i: number): string[] {
   return [mac, 'York Office', 'yes', String(2 + (i % 4))];
 }
 
-async function writeCsv(path: string, rows: number): Promise<void> {
+const COMBINED_HEADER = [
+  'Ext.',
+  'First Name',
+  'Surname',
+  'E-mail address',
+  'MAC Addr',
+  'Phone Model',
+  'Location',
+];
+
+/** Row i of a combined sheet: a user with a unique extension and email, and their handset. */
+function combinedRow(i: number): string[] {
+  const [mac, site] = row(i);
+  const ext = String(100000 + i);
+  return [ext, `First${i}`, `Last${i}`, `user${i}@bench.example`, mac!, 'Yealink T54W', site!];
+}
+
+async function writeCsv(path: string, rows: number, shape: Shape = 'handsets'): Promise<void> {
   const out = createWriteStream(path);
-  out.write(`${HEADER.join(',')}\n`);
+  const [header, cells] = shape === 'combined' ? [COMBINED_HEADER, combinedRow] : [HEADER, row];
+  out.write(`${header.join(',')}\n`);
   for (let i = 0; i < rows; i++) {
-    if (!out.write(`${row(i).join(',')}\n`)) await once(out, 'drain');
+    if (!out.write(`${cells(i).join(',')}\n`)) await once(out, 'drain');
   }
   out.end();
   await once(out, 'close');
@@ -84,9 +108,10 @@ async function writeXlsx(path: string, rows: number): Promise<void> {
 }
 
 const proposal = (rows: number) =>
-  yorkSeatsProposal(`BENCH-IMPORT-${rows}-${Date.now()}`, { name: 'Bench Surveyors Ltd' }, 20, {
+  yorkSeatsProposal(`BENCH-IMPORT-${rows}-${Date.now()}`, { name: 'Bench Surveyors Ltd' }, rows, {
     features: ['hotDesking'],
     handsetModel: 'Yealink T54W',
+    userType: 'standard',
   });
 
 /**
@@ -110,7 +135,13 @@ async function scratchPostgres(base: string): Promise<{ url: string; drop: () =>
 }
 
 /** One case, in this process: prints its measure as JSON on the last line. */
-async function runCase(kind: Kind, format: 'csv' | 'xlsx', rows: number, file: string) {
+async function runCase(
+  kind: Kind,
+  format: 'csv' | 'xlsx',
+  rows: number,
+  file: string,
+  shape: Shape,
+) {
   const scratch = process.env.BENCH_DATABASE_URL
     ? await scratchPostgres(process.env.BENCH_DATABASE_URL)
     : undefined;
@@ -174,7 +205,7 @@ async function runCase(kind: Kind, format: 'csv' | 'xlsx', rows: number, file: s
   } else {
     const started = await services.imports.start({
       acquisitionId: acquisition.id,
-      upload: { path: file, fileName: `handsets.${format}`, sha256: `${Date.now()}` },
+      upload: { path: file, fileName: `${shape}.${format}`, sha256: `${Date.now()}` },
       mode: 'valid-rows',
       match: 'merge',
       actor: 'bench',
@@ -193,6 +224,7 @@ async function runCase(kind: Kind, format: 'csv' | 'xlsx', rows: number, file: s
   await rm(dataDir, { recursive: true, force: true });
   const measure: Measure = {
     kind,
+    shape,
     format,
     rows,
     seconds,
@@ -202,17 +234,24 @@ async function runCase(kind: Kind, format: 'csv' | 'xlsx', rows: number, file: s
   console.log(JSON.stringify(measure));
 }
 
-const [, , flag, kind, format, rowsText, file] = process.argv;
+const [, , flag, kind, format, rowsText, file, shape] = process.argv;
 if (flag === '--case') {
-  await runCase(kind as Kind, format as 'csv' | 'xlsx', Number(rowsText), file!);
+  await runCase(kind as Kind, format as 'csv' | 'xlsx', Number(rowsText), file!, shape as Shape);
 } else {
   const sizes = (process.env.BENCH_ROWS ?? '10000,100000').split(',').map(Number);
   const million = process.env.BENCH_MILLION !== '0';
   const dir = mkdtempSync(join(tmpdir(), 'intake-bench-sheets-'));
   const self = fileURLToPath(import.meta.url);
   const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-  const run = (kind: Kind, format: 'csv' | 'xlsx', rows: number, path: string): Measure => {
-    const out = execFileSync(tsx, [self, '--case', kind, format, String(rows), path], {
+  const combined = Number(process.env.BENCH_COMBINED ?? '100000');
+  const run = (
+    kind: Kind,
+    format: 'csv' | 'xlsx',
+    rows: number,
+    path: string,
+    shape: Shape = 'handsets',
+  ): Measure => {
+    const out = execFileSync(tsx, [self, '--case', kind, format, String(rows), path, shape], {
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '' },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -225,7 +264,7 @@ if (flag === '--case') {
   );
   const show = (m: Measure, floor?: Measure) =>
     console.log(
-      `${m.format.padEnd(4)} ${String(m.rows).padStart(9)} rows  ${m.kind.padEnd(6)}  ${m.seconds.toFixed(2).padStart(7)} s  ${String(Math.round(m.rows / m.seconds)).padStart(7)} rows/s  peak RSS ${String(m.peakRssMb).padStart(4)} MB${m.invalid !== undefined ? `  invalid ${m.invalid}` : ''}${floor ? `  ${(m.seconds / floor.seconds).toFixed(2)}× the floor` : ''}`,
+      `${m.shape.padEnd(8)} ${m.format.padEnd(4)} ${String(m.rows).padStart(9)} rows  ${m.kind.padEnd(6)}  ${m.seconds.toFixed(2).padStart(7)} s  ${String(Math.round(m.rows / m.seconds)).padStart(7)} rows/s  peak RSS ${String(m.peakRssMb).padStart(4)} MB${m.invalid !== undefined ? `  invalid ${m.invalid}` : ''}${floor ? `  ${(m.seconds / floor.seconds).toFixed(2)}× the floor` : ''}`,
     );
   for (const rows of sizes) {
     const csv = join(dir, `handsets-${rows}.csv`);
@@ -236,6 +275,12 @@ if (flag === '--case') {
     const xlsx = join(dir, `handsets-${rows}.xlsx`);
     await writeXlsx(xlsx, rows);
     show(run('import', 'xlsx', rows, xlsx), floor);
+  }
+  if (combined > 0) {
+    // Two records per row: the floor inserts one per row, so the ratio is against the same bytes.
+    const csv = join(dir, `combined-${combined}.csv`);
+    await writeCsv(csv, combined, 'combined');
+    show(run('import', 'csv', combined, csv, 'combined'));
   }
   if (million) {
     const csv = join(dir, 'handsets-1000000.csv');
