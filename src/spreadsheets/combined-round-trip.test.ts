@@ -8,8 +8,7 @@ import { dialects } from '../test/database.js';
 import {
   answers,
   COMBINED,
-  CUSTOMER_SHEET_BLOCKS,
-  customerSheetProposal,
+  openCustomerSheetAcquisition,
   fillCombined,
 } from '../test/customer-sheet.js';
 import { listen, upload } from '../test/http-client.js';
@@ -31,23 +30,7 @@ describe.each(dialects)('the combined users-and-handsets sheet, round trip, on %
   beforeAll(async () => {
     server = await createTestServer(dialect);
     base = await listen(server);
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/acquisitions',
-      headers: sales(),
-      payload: customerSheetProposal(),
-    });
-    acquisitionId = created.json<{ id: string }>().id;
-    const blocks = (
-      (await fetch(url('/records?entity=numberBlock'), { headers: sales() }).then((r) =>
-        r.json(),
-      )) as { items: { id: string }[] }
-    ).items;
-    await server.services.capture.engine.write(
-      acquisitionId,
-      blocks.map((b, i) => ({ op: 'update' as const, id: b.id, patch: CUSTOMER_SHEET_BLOCKS[i]! })),
-      { source: 'api', actor: 'engineer-test' },
-    );
+    acquisitionId = await openCustomerSheetAcquisition(server);
   });
   afterAll(() => server.close());
 

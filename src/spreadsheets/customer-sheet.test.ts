@@ -2,11 +2,10 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/database.js';
 import {
-  CUSTOMER_SHEET_BLOCKS,
   CUSTOMER_SHEET_PLANTED,
   CUSTOMER_SHEET_ROWS,
   customerSheetCells,
-  customerSheetProposal,
+  openCustomerSheetAcquisition,
 } from '../test/customer-sheet.js';
 import { listen, upload } from '../test/http-client.js';
 import { createTestServer, type TestServer } from '../test/server.js';
@@ -43,20 +42,7 @@ describe.each(dialects)("a customer's own handset list on %s", (dialect) => {
   beforeAll(async () => {
     server = await createTestServer(dialect);
     base = await listen(server);
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/acquisitions',
-      headers: sales(),
-      payload: customerSheetProposal(),
-    });
-    expect(created.statusCode).toBe(201);
-    acquisitionId = created.json<{ id: string }>().id;
-    const blocks = await records('numberBlock');
-    await server.services.capture.engine.write(
-      acquisitionId,
-      blocks.map((b, i) => ({ op: 'update' as const, id: b.id, patch: CUSTOMER_SHEET_BLOCKS[i]! })),
-      { source: 'api', actor: 'engineer-test' },
-    );
+    acquisitionId = await openCustomerSheetAcquisition(server);
     const response = await upload(
       url('/imports'),
       { bytes: await xlsxOf(customerSheetCells()), name: 'Phones for Intake FINAL v3.xlsx' },

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import type { EntitySpec } from '../catalog/model.js';
+import { CUSTOMER_SHEET_HEADER } from '../test/customer-sheet.js';
 import { testCatalog } from '../test/server.js';
 import {
   columnLetter,
@@ -53,18 +54,7 @@ describe('column mapping', () => {
   });
 
   it('maps a row of a user and their handset to both entities, a shared name to the first', () => {
-    const headers = [
-      'Ext.',
-      'First Name',
-      'Surname',
-      'E-mail address',
-      'DDI',
-      'MAC Addr',
-      'Phone Model',
-      'Location',
-      'Notes',
-      'Intake ID (Handset)',
-    ];
+    const headers = [...CUSTOMER_SHEET_HEADER, 'Intake ID (Handset)'];
     const targets = [...only(user), ...only(handset)];
     const linked = new Set(['handset.assignedUser', 'handset.site']);
     const mapping = mapColumns(headers, targets, {}, linked);

@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
 import type { NativeProposal } from '../proposals/native-schema.js';
 import { buildProposal } from './factories.js';
+import { openAcquisition } from './open-acquisition.js';
+import type { TestServer } from './server.js';
 
 /**
  * A customer's own handset list, shaped like the ones customers send rather than like Intake's
@@ -267,4 +269,22 @@ export async function fillCombined(template: ArrayBuffer, mistakes: boolean): Pr
     row.commit();
   }
   return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** Opens the sheet's acquisition on a test server, with engineering's number blocks captured. */
+export async function openCustomerSheetAcquisition(server: TestServer): Promise<string> {
+  const id = await openAcquisition(server, customerSheetProposal());
+  const blocks = (
+    await server.app.inject({
+      method: 'GET',
+      url: `/api/v1/acquisitions/${id}/records?entity=numberBlock`,
+      headers: server.auth('sales'),
+    })
+  ).json<{ items: { id: string }[] }>().items;
+  await server.services.capture.engine.write(
+    id,
+    blocks.map((b, i) => ({ op: 'update' as const, id: b.id, patch: CUSTOMER_SHEET_BLOCKS[i]! })),
+    { source: 'api', actor: 'engineer-test' },
+  );
+  return id;
 }

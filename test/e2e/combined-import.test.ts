@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../src/test/database.js';
 import {
   COMBINED,
-  CUSTOMER_SHEET_BLOCKS,
-  customerSheetProposal,
+  openCustomerSheetAcquisition,
   fillCombined,
 } from '../../src/test/customer-sheet.js';
 import { checkStep, openPage, signIn, startWebApp, type WebApp } from './support.js';
@@ -25,26 +24,7 @@ describe.each(dialects)('the combined users-and-handsets sheet in Chromium (%s)'
   let acquisitionId: string;
   beforeAll(async () => {
     app = await startWebApp(dialect);
-    const sales = app.server.auth('sales');
-    const created = await app.server.app.inject({
-      method: 'POST',
-      url: '/api/v1/acquisitions',
-      headers: sales,
-      payload: customerSheetProposal(),
-    });
-    acquisitionId = created.json<{ id: string }>().id;
-    const blocks = (
-      await app.server.app.inject({
-        method: 'GET',
-        url: `/api/v1/acquisitions/${acquisitionId}/records?entity=numberBlock`,
-        headers: sales,
-      })
-    ).json<{ items: { id: string }[] }>().items;
-    await app.server.services.capture.engine.write(
-      acquisitionId,
-      blocks.map((b, i) => ({ op: 'update' as const, id: b.id, patch: CUSTOMER_SHEET_BLOCKS[i]! })),
-      { source: 'api', actor: 'engineer-test' },
-    );
+    acquisitionId = await openCustomerSheetAcquisition(app.server);
   });
   afterAll(async () => {
     await app?.close();
