@@ -315,7 +315,12 @@ export function ImportWizard({
               Check again with this mapping
             </button>
           ) : null}
-          <FindingsByRow findings={preview.findings} total={preview.findingsTotal} />
+          <FindingsByRow
+            findings={preview.findings}
+            total={preview.findingsTotal}
+            sheets={preview.sheets}
+            nameOf={(id) => entityOf(id)?.name ?? id}
+          />
           <form
             className="apply"
             onSubmit={(e) => {
@@ -377,7 +382,12 @@ export function ImportWizard({
                 {job.applied ? 'Applied' : 'Not applied'}: {job.created} created, {job.updated}{' '}
                 updated, {job.unchanged} unchanged, {job.invalid} rows with problems.
               </p>
-              <FindingsByRow findings={job.findings} total={job.findingsTotal} />
+              <FindingsByRow
+                findings={job.findings}
+                total={job.findingsTotal}
+                sheets={job.sheets}
+                nameOf={(id) => entityOf(id)?.name ?? id}
+              />
               <div className="actions">
                 {job.links.reportXlsx ? (
                   <button
@@ -432,7 +442,19 @@ function SeatsBySite({ sheet }: { sheet: ImportJobView['sheets'][number] }) {
   );
 }
 
-function FindingsByRow({ findings, total }: { findings: ImportFinding[]; total: number }) {
+function FindingsByRow({
+  findings,
+  total,
+  sheets,
+  nameOf,
+}: {
+  findings: ImportFinding[];
+  total: number;
+  sheets: ImportJobView['sheets'];
+  nameOf: (entity: string) => string;
+}) {
+  // On a sheet that fills several entities, each problem says which record of the row it is on.
+  const multi = new Set(sheets.filter((s) => (s.entities?.length ?? 1) > 1).map((s) => s.name));
   if (findings.length === 0) return <p>No problems in the rows.</p>;
   return (
     <table className="row-findings">
@@ -460,7 +482,10 @@ function FindingsByRow({ findings, total }: { findings: ImportFinding[]; total: 
               {f.column} {f.header}
             </td>
             <td>{f.value}</td>
-            <td>{f.message}</td>
+            <td>
+              {multi.has(f.sheet) && f.entity ? `${nameOf(f.entity)}: ` : ''}
+              {f.message}
+            </td>
           </tr>
         ))}
       </tbody>
