@@ -285,6 +285,7 @@ export class CaptureEngine {
           !problems.has(rule.field)
         ) {
           blockEntities.add(rule.block.entity);
+          if (rule.ports) blockEntities.add(rule.ports.entity);
         }
       }
     }

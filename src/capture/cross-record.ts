@@ -1,5 +1,6 @@
 import type { EntitySpec } from '../catalog/model.js';
 import { countryOfE164 } from './formats.js';
+import { describeRange, inRange, rangeEnds } from './phone-ranges.js';
 import type { FieldProblem } from './normalize-field.js';
 import {
   asList,
@@ -28,9 +29,45 @@ export interface RecordLookups {
 
 const digits = (value: unknown) => (typeof value === 'string' ? value.replace(/\D/g, '') : '');
 
-function inBlock(number: string, from: string, to: string): boolean {
-  if (number.length !== from.length || from.length !== to.length) return false;
-  return number >= from && number <= to;
+type NumberRule = Extract<NonNullable<EntitySpec['rules']>[number], { kind: 'numberInBlock' }>;
+type Range = { from: string; to: string };
+
+/** The acquisition's numbers as a rule sees them: its blocks, and the numbers being ported in. */
+function numberPlan(rule: NumberRule, lookups: RecordLookups): { blocks: Range[]; ports: Range[] } {
+  const blocks = lookups
+    .recordsOf(rule.block.entity)
+    .map((b) => ({ from: digits(b.values[rule.block.from]), to: digits(b.values[rule.block.to]) }))
+    .filter((b) => b.from !== '' && b.to !== '');
+  const ports = rule.ports
+    ? lookups
+        .recordsOf(rule.ports.entity)
+        .flatMap((p) => asList(p.values[rule.ports!.field]).map(rangeEnds))
+        .filter((r): r is Range => r !== undefined)
+    : [];
+  return { blocks, ports };
+}
+
+/** What a number outside the plan should be, with the ranges there are (a few of them). */
+function numberPlanAdvice(
+  label: string,
+  value: string,
+  plan: { blocks: Range[]; ports: Range[] },
+  rule: NumberRule,
+): string {
+  const list = (ranges: Range[]) =>
+    ranges.slice(0, 3).map(describeRange).join(', ') +
+    (ranges.length > 3 ? ` and ${ranges.length - 3} more` : '');
+  const where = [
+    plan.blocks.length > 0 ? `the number blocks (${list(plan.blocks)})` : '',
+    plan.ports.length > 0 ? `the numbers being ported in (${list(plan.ports)})` : '',
+  ]
+    .filter(Boolean)
+    .join(' or ');
+  const fix = rule.ports
+    ? 'use one of those, or add it to the port request if it is one of your current numbers'
+    : 'use one of those';
+  const advice = `${label} ${value} is not in ${where}: ${fix}.`;
+  return rule.message ? `${rule.message} ${advice}` : advice;
 }
 
 /**
@@ -46,13 +83,19 @@ export function crossRecordFindings(
   const findings: Finding[] = [];
   const valid = (field: string) => record.values[field] !== undefined && !problems.has(field);
   const label = (field: string) => entity.fields.find((f) => f.id === field)?.label ?? field;
-  const finding = (field: string, rule: string, message: string, related?: string[]) =>
+  const finding = (
+    field: string,
+    rule: string,
+    message: string,
+    related?: string[],
+    severity: Finding['severity'] = 'blocking',
+  ) =>
     findings.push({
       recordId: record.id,
       entity: entity.id,
       field,
       rule,
-      severity: 'blocking',
+      severity,
       message,
       ...(related && related.length > 0 ? { related } : {}),
     });
@@ -114,17 +157,22 @@ export function crossRecordFindings(
       }
       case 'numberInBlock': {
         if (!valid(rule.field)) break;
-        const number = digits(record.values[rule.field]);
-        const blocks = lookups.recordsOf(rule.block.entity).map((b) => ({
-          from: digits(b.values[rule.block.from]),
-          to: digits(b.values[rule.block.to]),
-        }));
-        if (!blocks.some((b) => b.from && b.to && inBlock(number, b.from, b.to))) {
+        const value = String(record.values[rule.field]);
+        const plan = numberPlan(rule, lookups);
+        if (plan.blocks.length + plan.ports.length === 0) {
+          // Nothing to check against yet: the customer can do nothing about it, so it never blocks.
+          finding(
+            rule.field,
+            'number-plan-pending',
+            `Waiting for the number plan: no number block or ported numbers have been captured yet, so ${value} cannot be checked.`,
+            undefined,
+            'warning',
+          );
+        } else if (![...plan.blocks, ...plan.ports].some((r) => inRange(digits(value), r))) {
           finding(
             rule.field,
             'number-in-block',
-            rule.message ??
-              `${label(rule.field)} ${String(record.values[rule.field])} is not in any of the customer's number blocks.`,
+            numberPlanAdvice(label(rule.field), value, plan, rule),
           );
         }
         if (rule.matchSiteCountry && site) {

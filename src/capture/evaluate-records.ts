@@ -96,7 +96,10 @@ export function findingsOf(
   return findings;
 }
 
-/** Entities whose changes can alter number-block findings elsewhere: the blocks, and sites (their country). */
+/**
+ * Entities whose changes can alter number-block findings elsewhere: the blocks, the port requests
+ * whose numbers count too, and sites (their country).
+ */
 export function numberRuleInputs(ctx: AcquisitionContext): {
   inputs: Set<string>;
   dependents: string[];
@@ -107,6 +110,7 @@ export function numberRuleInputs(ctx: AcquisitionContext): {
     for (const rule of entity.rules ?? []) {
       if (rule.kind !== 'numberInBlock') continue;
       inputs.add(rule.block.entity);
+      if (rule.ports) inputs.add(rule.ports.entity);
       if (rule.matchSiteCountry) inputs.add('site');
       dependents.push(entity.id);
     }

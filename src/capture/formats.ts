@@ -5,6 +5,7 @@ import {
   type CountryCode,
 } from 'libphonenumber-js/max';
 import type { DomainFormat } from '../catalog/model.js';
+import { normalizeE164Range, phoneAdvice } from './phone-ranges.js';
 
 /** The outcome of normalising one value: the canonical form, or why it cannot be one. */
 export type Normalised = { ok: true; value: unknown } | { ok: false; message: string };
@@ -177,12 +178,10 @@ export function normalizeFormat(format: DomainFormat, input: string, country?: s
   switch (format) {
     case 'e164': {
       const value = normalizeE164(text, country);
-      return value
-        ? ok(value)
-        : fail(
-            `is not a valid phone number${country ? ` for ${country}` : ''}; write it as +44 113 496 0321 or in national form`,
-          );
+      return value ? ok(value) : fail(phoneAdvice(text, country));
     }
+    case 'e164-range':
+      return normalizeE164Range(text, country, normalizeE164);
     case 'mac': {
       const value = normalizeMac(text);
       return value

@@ -335,6 +335,23 @@ function checkEntity(
             );
           }
         }
+        if (rule.ports) {
+          const ports = entities.get(rule.ports.entity);
+          const field = ports?.entity.fields.find((f) => f.id === rule.ports!.field);
+          if (!ports) mustBeEntity(rule.ports.entity, `${rat}/ports/entity`);
+          else if (!field)
+            report(
+              file,
+              `${rat}/ports/field`,
+              `names field "${rule.ports.field}", which entity "${rule.ports.entity}" does not have`,
+            );
+          else if (!['e164', 'e164-range'].includes(field.items?.format ?? field.format ?? ''))
+            report(
+              file,
+              `${rat}/ports/field`,
+              `field "${rule.ports.field}" must hold phone numbers or ranges (format e164 or e164-range)`,
+            );
+        }
         break;
       }
       case 'oneMembership': {

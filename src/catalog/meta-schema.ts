@@ -72,7 +72,11 @@ export const catalogMetaSchema = {
               kindOf('perSite', { min: count, max: count }),
               kindOf('fixed', { count: { ...count, minimum: 1 } }, ['count']),
               kindOf('range', { min: count, max: { ...count, minimum: 1 } }, ['min', 'max']),
-              kindOf('fromCharacteristic', { characteristic: id, max: count }, ['characteristic']),
+              kindOf(
+                'fromCharacteristic',
+                { characteristic: id, max: count, otherwise: { const: 'perSite' } },
+                ['characteristic'],
+              ),
               kindOf(
                 'perValue',
                 { field: id, values: { type: 'array', minItems: 1, uniqueItems: true, items: id } },
@@ -206,6 +210,7 @@ export const catalogMetaSchema = {
             prefillFrom('item', { path: { enum: ['quantity', 'id'] } }, ['path']),
             prefillFrom('site', { path: { type: 'string', minLength: 1 } }, ['path']),
             prefillFrom('customer', { path: { type: 'string', minLength: 1 } }, ['path']),
+            prefillFrom('siteQuantity', { product: id }, ['product']),
             prefillFrom(
               'contact',
               { path: { enum: ['name', 'email', 'phone', 'title'] }, role: id, roleField: id },
@@ -239,6 +244,12 @@ export const catalogMetaSchema = {
               additionalProperties: false,
               required: ['entity', 'from', 'to'],
               properties: { entity: id, from: id, to: id },
+            },
+            ports: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['entity', 'field'],
+              properties: { entity: id, field: id },
             },
             matchSiteCountry: { type: 'boolean' },
             message: text,

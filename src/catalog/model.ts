@@ -15,6 +15,8 @@ export type FieldType = (typeof FIELD_TYPES)[number];
 /** Domain formats beyond plain JSON Schema; normalised and checked by the capture engine. */
 export const DOMAIN_FORMATS = [
   'e164',
+  /** A number or a range of numbers: `+441134960300-+441134960399` (see phone-ranges.ts). */
+  'e164-range',
   'mac',
   'cidr',
   'ipv4',
@@ -47,6 +49,8 @@ export type Prefill =
   | { from: 'item'; path: 'quantity' | 'id' }
   | { from: 'site'; path: string }
   | { from: 'customer'; path: string }
+  /** The quantities of the quote items of a product at the record's site (its seats there). */
+  | { from: 'siteQuantity'; product: string }
   | {
       from: 'contact';
       path: 'name' | 'email' | 'phone' | 'title';
@@ -101,7 +105,16 @@ export type Cardinality =
   | { kind: 'perSite'; min?: number; max?: number }
   | { kind: 'fixed'; count: number }
   | { kind: 'range'; min: number; max: number }
-  | { kind: 'fromCharacteristic'; characteristic: string; max?: number }
+  | {
+      kind: 'fromCharacteristic';
+      characteristic: string;
+      max?: number;
+      /**
+       * When the quote item does not have the characteristic at all: one record per site of the
+       * item (a number block per site, for engineering to allocate) instead of none.
+       */
+      otherwise?: 'perSite';
+    }
   | { kind: 'perValue'; field: string; values: string[] };
 
 export type UniqueScope = 'acquisition' | 'site' | 'global';
@@ -114,6 +127,11 @@ export type CrossRecordRule =
       kind: 'numberInBlock';
       field: string;
       block: { entity: string; from: string; to: string };
+      /**
+       * Numbers being ported in also count: the list field (numbers or ranges) of these records,
+       * e.g. `{ entity: portRequest, field: numbers }`.
+       */
+      ports?: { entity: string; field: string };
       matchSiteCountry?: boolean;
       message?: string;
     }

@@ -53,6 +53,19 @@ function resolve(
       const value = ctx.site ? pathValue(ctx.site, prefill.path) : undefined;
       return isPresent(value) ? { value, source: 'proposal.site' } : undefined;
     }
+    case 'siteQuantity': {
+      // An item at this site alone counts whole; one spread over several sites, its share.
+      if (!ctx.site) return undefined;
+      const siteId = ctx.site.id;
+      const allSites = ctx.proposal.sites.map((s) => s.id);
+      let total = 0;
+      for (const item of ctx.proposal.items) {
+        if (item.productSpecification !== prefill.product) continue;
+        const sites = item.siteIds.length > 0 ? item.siteIds : allSites;
+        if (sites.includes(siteId)) total += Math.ceil(item.quantity / sites.length);
+      }
+      return total > 0 ? { value: total, source: 'proposal.item' } : undefined;
+    }
     case 'customer': {
       const customer = { ...ctx.proposal.customer.attributes, ...ctx.proposal.customer };
       const value = pathValue(customer, prefill.path);

@@ -83,7 +83,23 @@ export function expectSlotGroups(proposal: Proposal, catalog: Catalog): SlotGrou
       const { count, max } = countFrom(card, item);
       const group = (key: string, site: string | null, preset: Record<string, string> = {}) =>
         add({ key, entity, site, items: [item], count, max, preset });
-      if (card.kind === 'perSite') {
+      const derivedPerSite =
+        card.kind === 'fromCharacteristic' &&
+        card.otherwise === 'perSite' &&
+        item.characteristics[card.characteristic] === undefined;
+      if (derivedPerSite) {
+        // No count on the quote: one per site, for engineering to allocate (a number block).
+        for (const site of sites)
+          add({
+            key: `${entity.id}@${site}`,
+            entity,
+            site,
+            items: [item],
+            count: 1,
+            max: 1,
+            preset: {},
+          });
+      } else if (card.kind === 'perSite') {
         for (const site of sites) group(`${entity.id}@${site}`, site);
       } else if (card.kind === 'perValue') {
         for (const value of card.values)

@@ -25,6 +25,8 @@ function formatHint(field: FieldSpec): string {
   switch (field.format) {
     case 'e164':
       return 'Phone number, e.g. +441632960123 (national format is fine)';
+    case 'e164-range':
+      return 'A number, or a range such as +44 113 496 0300-0399';
     case 'mac':
       return 'MAC address, e.g. 00:15:65:AB:CD:EF (any notation)';
     case 'extension':
