@@ -4,6 +4,7 @@ import type { CaptureRepository, StoredRecord } from './capture-repository.js';
 import { handleKind, keyText, referenceFields } from './record-keys.js';
 import type { CapturedRecord } from './record.js';
 import {
+  itemResolvable,
   resolvableByName,
   resolveReferences,
   siteDirectory,
@@ -60,9 +61,8 @@ export async function referenceDirectories(
       const raw = written[field.id];
       const items = Array.isArray(raw) ? raw : String(raw).split(/[,;\n]/);
       for (const item of items) {
-        if (typeof item !== 'string' || !resolvableByName({ ...field, type: 'string' }, item))
-          continue;
-        if (item.includes('@')) emails.add(keyText(item));
+        if (!itemResolvable(field.format ?? field.items?.format, item)) continue;
+        if ((item as string).includes('@')) emails.add(keyText(item));
         else names = true;
       }
     }

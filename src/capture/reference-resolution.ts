@@ -44,6 +44,15 @@ const codeKey = (text: string) => text.replace(/\s+/g, '').toLowerCase();
 /** The shortest prefix of a name that may name a record. */
 export const MIN_PREFIX = 3;
 
+/** One target (resolved), several (ambiguous), or undefined to try the next way of naming. */
+function decide(found: readonly ReferenceTarget[] | undefined): Resolution | undefined {
+  if (!found || found.length === 0) return undefined;
+  if (found.length === 1) return { kind: 'resolved', ref: found[0]!.ref };
+  const distinct = [...new Map(found.map((t) => [t.ref, t])).values()];
+  if (distinct.length === 1) return { kind: 'resolved', ref: distinct[0]!.ref };
+  return { kind: 'ambiguous', candidates: distinct };
+}
+
 /** The records of one entity that references can name, indexed by each way of naming them. */
 export class ReferenceDirectory {
   private readonly byId = new Map<string, ReferenceTarget[]>();
@@ -73,26 +82,20 @@ export class ReferenceDirectory {
 
   /** What a written value names: exactly one target, several (ambiguous) or none. */
   resolve(raw: string): Resolution {
-    const stages: (() => readonly ReferenceTarget[] | undefined)[] = [
-      () => this.byId.get(idKey(raw)),
-      () => this.byName.get(nameKey(raw)),
-      () => this.byCode.get(codeKey(raw)),
-      () => {
-        const key = nameKey(raw);
-        if (!this.prefixes || key.length < MIN_PREFIX) return undefined;
-        const found = new Set<ReferenceTarget>();
-        for (const n of this.names) if (n.key.startsWith(key)) found.add(n.target);
-        return [...found];
-      },
-    ];
-    for (const stage of stages) {
-      const found = stage();
-      if (!found || found.length === 0) continue;
-      const distinct = [...new Map(found.map((t) => [t.ref, t])).values()];
-      if (distinct.length === 1) return { kind: 'resolved', ref: distinct[0]!.ref };
-      return { kind: 'ambiguous', candidates: distinct };
-    }
-    return { kind: 'unknown' };
+    const name = nameKey(raw);
+    return (
+      decide(this.byId.get(idKey(raw))) ??
+      decide(this.byName.get(name)) ??
+      decide(this.byCode.get(codeKey(raw))) ??
+      decide(this.withPrefix(name)) ?? { kind: 'unknown' }
+    );
+  }
+
+  private withPrefix(key: string): ReferenceTarget[] | undefined {
+    if (!this.prefixes || key.length < MIN_PREFIX) return undefined;
+    const found = new Set<ReferenceTarget>();
+    for (const n of this.names) if (n.key.startsWith(key)) found.add(n.target);
+    return [...found];
   }
 
   /** The target a canonical reference names. */
@@ -189,14 +192,16 @@ const itemsOf = (raw: unknown): unknown[] =>
 export function resolvableByName(field: FieldSpec, raw: unknown): boolean {
   if (!referenceTarget(field)) return false;
   const format = field.format ?? field.items?.format;
-  const items = field.type === 'array' ? itemsOf(raw) : [raw];
-  return items.some(
-    (item) =>
-      typeof item === 'string' &&
-      item.trim() !== '' &&
-      (format !== 'extension' || !/^[\d\s-]+$/.test(item.trim())),
-  );
+  if (field.type !== 'array') return itemResolvable(format, raw);
+  return itemsOf(raw).some((item) => itemResolvable(format, item));
 }
+
+const DIGITS = /^[\d\s-]+$/;
+/** One written item of a reference: text, and for an extension-valued reference not digits. */
+export const itemResolvable = (format: string | undefined, item: unknown) =>
+  typeof item === 'string' &&
+  item.trim() !== '' &&
+  (format !== 'extension' || !DIGITS.test(item.trim()));
 
 /** The directory of each entity that references may name, or undefined when not loaded. */
 export type Directories = (target: string) => ReferenceDirectory | undefined;
@@ -218,17 +223,15 @@ export function resolveReferences(
     if (raw === undefined || raw === null || !resolvableByName(field, raw)) continue;
     const directory = directories(referenceTarget(field)!);
     if (!directory) continue;
+    const format = field.format ?? field.items?.format;
     const one = (item: unknown) => {
-      if (typeof item !== 'string' || !resolvableByName({ ...field, type: 'string' }, item))
-        return item;
-      const found = directory.resolve(item);
+      if (!itemResolvable(format, item)) return item;
+      const found = directory.resolve(item as string);
       return found.kind === 'resolved' ? found.ref : item;
     };
-    const value = field.type === 'array' ? itemsOf(raw).map(one) : one(raw);
-    const changed =
-      field.type === 'array'
-        ? (value as unknown[]).some((v, i) => v !== itemsOf(raw)[i])
-        : value !== raw;
+    const items = field.type === 'array' ? itemsOf(raw) : undefined;
+    const value = items ? items.map(one) : one(raw);
+    const changed = items ? (value as unknown[]).some((v, i) => v !== items[i]) : value !== raw;
     if (!changed) continue;
     out ??= { ...written };
     out[field.id] = value;

@@ -3,6 +3,7 @@ import { answerInterview } from '../test/answer-interview.js';
 import { dialects } from '../test/database.js';
 import { buildItem, buildProposal, buildSite } from '../test/factories.js';
 import { DemoAnswers } from '../test/fill-values.js';
+import { listen, upload } from '../test/http-client.js';
 import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 
@@ -57,6 +58,7 @@ const proposal = () =>
 describe.each(dialects)('references by what people write on %s', (dialect) => {
   let server: TestServer;
   let id: string;
+  let base: string;
   const url = (path: string) => `/api/v1/acquisitions/${id}${path}`;
   const get = (path: string, role: 'sales' | 'engineer' = 'sales') =>
     server.app.inject({ method: 'GET', url: url(path), headers: server.auth(role) });
@@ -75,6 +77,7 @@ describe.each(dialects)('references by what people write on %s', (dialect) => {
 
   beforeAll(async () => {
     server = await createTestServer(dialect);
+    base = await listen(server);
     const p = proposal();
     id = await openAcquisition(server, p);
     await answerInterview(
@@ -88,6 +91,35 @@ describe.each(dialects)('references by what people write on %s', (dialect) => {
     );
   });
   afterAll(() => server.close());
+
+  it('imports a sheet whose Location column names sites as people write them', async () => {
+    const other = await openAcquisition(server, proposal());
+    const sheet = [
+      'First Name,Last Name,Email,Extension,Location',
+      'Ada,Lovelace,ada@example.com,2101,Leeds HQ',
+      'Alan,Turing,alan@example.com,2102,leeds',
+      'Grace,Hopper,grace@example.com,2103,ls1 4dl',
+    ].join('\n');
+    const response = await upload(
+      `${base}/api/v1/acquisitions/${other}/imports`,
+      { bytes: new TextEncoder().encode(sheet), name: 'users.csv' },
+      server.auth('sales'),
+    );
+    expect(response.status, await response.clone().text()).toBe(201);
+    expect(await response.json()).toMatchObject({ status: 'completed', applied: true });
+    const users = (
+      await server.app.inject({
+        method: 'GET',
+        url: `/api/v1/acquisitions/${other}/records?entity=user&limit=100`,
+        headers: server.auth('sales'),
+      })
+    ).json<{ items: RecordBody[] }>().items;
+    expect(users.map((u) => [u.values.lastName, u.values.site, u.site]).sort()).toEqual([
+      ['Hopper', 'leeds-hq', 'leeds-hq'],
+      ['Lovelace', 'leeds-hq', 'leeds-hq'],
+      ['Turing', 'leeds-hq', 'leeds-hq'],
+    ]);
+  });
 
   it('reports a site name it cannot resolve with the candidates, keeping what was written', async () => {
     const [user] = await list('user');
