@@ -29,6 +29,23 @@ export function sitesOf(
   return directory;
 }
 
+/**
+ * The user directory of each acquisition, per transaction (an import writes all its batches in
+ * one): read once while no write changes users, instead of once per batch. Nothing outlives the
+ * transaction, so a rolled-back write leaves nothing behind.
+ */
+const userCaches = new WeakMap<object, Map<string, ReferenceDirectory>>();
+
+/** Drops the cached users of an acquisition after a write that creates, changes or deletes users. */
+export function forgetUsers(
+  repo: CaptureRepository,
+  acquisitionId: string,
+  entities: Iterable<string>,
+): void {
+  for (const entity of entities)
+    if (entity === 'user') userCaches.get(repo.executor)?.delete(acquisitionId);
+}
+
 const entityOf = (
   ctx: AcquisitionContext,
   op: WriteOp,
@@ -68,7 +85,13 @@ export async function referenceDirectories(
     }
   }
   let users: ReferenceDirectory | undefined;
-  if (emails.size > 0 || names) {
+  const writesUsers = ops.some((op) =>
+    op.op === 'create' ? op.entity === 'user' : existing.get(op.id)?.entity === 'user',
+  );
+  const cache = userCaches.get(repo.executor);
+  if (names && !writesUsers && cache?.has(ctx.acquisition.id)) {
+    users = cache.get(ctx.acquisition.id);
+  } else if (emails.size > 0 || names) {
     const acquisitionId = ctx.acquisition.id;
     const byId = new Map<string, UserValues>();
     const loaded = names
@@ -99,6 +122,13 @@ export async function referenceDirectories(
       }
     }
     users = userDirectory(byId.values());
+    // All the order's users as they are stored: the next batches of this transaction reuse them
+    // until a write changes users (`forgetUsers`).
+    if (names && !writesUsers) {
+      const byAcquisition = cache ?? new Map<string, ReferenceDirectory>();
+      byAcquisition.set(acquisitionId, users);
+      userCaches.set(repo.executor, byAcquisition);
+    }
   }
   const sites = sitesOf(ctx, siteRecords);
   return (target) => (target === 'site' ? sites : target === 'user' ? users : undefined);

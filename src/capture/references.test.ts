@@ -92,6 +92,53 @@ describe.each(dialects)('references by what people write on %s', (dialect) => {
   });
   afterAll(() => server.close());
 
+  it('resolves names across the batches of one transaction, seeing the users a batch changes', async () => {
+    const p = proposal();
+    const other = await openAcquisition(server, p);
+    await answerInterview(
+      server,
+      other,
+      server.auth('sales'),
+      new DemoAnswers(
+        p.sites.map((s) => s.id),
+        8000,
+      ),
+    );
+    const read = async (entity: string) =>
+      (
+        await server.app.inject({
+          method: 'GET',
+          url: `/api/v1/acquisitions/${other}/records?entity=${entity}&limit=100`,
+          headers: server.auth('sales'),
+        })
+      ).json<{ items: RecordBody[] }>().items;
+    const [u1, u2] = await read('user');
+    const handsets = await read('handset');
+    const { engine } = server.services.capture;
+    const ctx = await engine.context(other);
+    const origin = { source: 'import' as const, actor: 'test' };
+    const assign = (handset: number, name: string) =>
+      ({ op: 'update', id: handsets[handset]!.id, patch: { assignedUser: name } }) as const;
+    const stored = await server.database.db.transaction().execute(async (trx) => {
+      const first = await engine.writeWith(
+        trx,
+        ctx,
+        [assign(0, `${String(u1!.values.firstName)} ${String(u1!.values.lastName)}`)],
+        origin,
+      );
+      await engine.writeWith(
+        trx,
+        ctx,
+        [{ op: 'update', id: u2!.id, patch: { firstName: 'Zed', lastName: 'Zulu' } }],
+        origin,
+      );
+      const second = await engine.writeWith(trx, ctx, [assign(1, 'zed zulu')], origin);
+      const third = await engine.writeWith(trx, ctx, [assign(2, 'Zed  Zulu')], origin);
+      return [first, second, third].map((r) => r.records[0]!.values.assignedUser);
+    });
+    expect(stored).toEqual([u1!.values.extension, u2!.values.extension, u2!.values.extension]);
+  });
+
   it('imports a sheet whose Location column names sites as people write them', async () => {
     const other = await openAcquisition(server, proposal());
     const sheet = [
