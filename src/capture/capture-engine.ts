@@ -17,6 +17,7 @@ import {
 import { planWrites, type Planned } from './plan-writes.js';
 import { countExcesses } from './record-limits.js';
 import { handleKind, referenceKind } from './record-keys.js';
+import { forgetUsers } from './reference-lookup.js';
 import type { CapturedRecord, Finding, RecordKey, Source } from './record.js';
 import { adjustTotals, eventOf, historyOf } from './write-effects.js';
 
@@ -119,6 +120,11 @@ export class CaptureEngine {
     });
     const allPlanned = await planWrites(ctx, repo, ops, existing, siteRecords, origin, at);
     const planned = allPlanned.filter((p) => !p.unchanged);
+    forgetUsers(
+      repo,
+      acquisitionId,
+      planned.map((p) => (p.after ?? p.before)!.entity),
+    );
     await refuseAboveMaximum(ctx, repo, planned);
 
     // Index keys first, so that the evaluation below sees this write.

@@ -116,6 +116,11 @@ export interface HistoryEntry {
 export class CaptureRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** The executor (transaction) this repository runs on, as a key for what may be cached within it. */
+  get executor(): object {
+    return this.db;
+  }
+
   async insertRecords(records: readonly StoredRecord[]): Promise<void> {
     await bulkInsert(
       this.db,

@@ -25,6 +25,8 @@ export interface RecordLookups {
   /** The country of the site a reference value names. */
   siteCountry: (site: string) => string | undefined;
   entityName: (entity: string) => string;
+  /** Why a reference value names no record, listing the candidates, when the target's records are known. */
+  unresolved?: (target: string, value: string) => string | undefined;
 }
 
 const digits = (value: unknown) => (typeof value === 'string' ? value.replace(/\D/g, '') : '');
@@ -201,10 +203,13 @@ export function crossRecordFindings(
     );
     if (missing.length > 0) {
       const name = lookups.entityName(target).toLowerCase();
+      const described = missing.map((v) => lookups.unresolved?.(target, v));
       finding(
         field.id,
         'reference',
-        `${missing.map((v) => `"${v}"`).join(', ')} ${missing.length > 1 ? 'do' : 'does'} not match any ${name} in this order.`,
+        described.every((d) => d !== undefined)
+          ? described.join(' ')
+          : `${missing.map((v) => `"${v}"`).join(', ')} ${missing.length > 1 ? 'do' : 'does'} not match any ${name} in this order.`,
       );
     }
   }

@@ -3,6 +3,8 @@ import type { CaptureRepository, StoredKey } from './capture-repository.js';
 import { crossRecordFindings, fieldFindings, type RecordLookups } from './cross-record.js';
 import type { FieldProblem } from './normalize-field.js';
 import { recordKeys } from './record-keys.js';
+import { sitesOf } from './reference-lookup.js';
+import { describeUnresolved } from './reference-resolution.js';
 import { countryOf, normalizeRecordValues, sameValue } from './record-values.js';
 import type { CapturedRecord, Finding, RecordKey } from './record.js';
 
@@ -45,6 +47,14 @@ export function lookupsFrom(
     recordsOf: (entity) => recordsByEntity.get(entity) ?? [],
     siteCountry: (site) => siteCountry(ctx, siteRecords, site),
     entityName: (entity) => ctx.catalog.entities.get(entity)?.name ?? entity,
+    unresolved: (target, value) =>
+      target === 'site'
+        ? describeUnresolved(
+            sitesOf(ctx, siteRecords),
+            value,
+            ctx.catalog.entities.get('site')?.name ?? 'site',
+          )
+        : undefined,
   };
 }
 

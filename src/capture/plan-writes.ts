@@ -15,6 +15,7 @@ import { captureErrors } from './capture-errors.js';
 import type { CaptureRepository, StoredRecord } from './capture-repository.js';
 import { siteCountry, type PreparedRecord } from './evaluate-records.js';
 import { recordKeys } from './record-keys.js';
+import { referenceDirectories, resolveOps } from './reference-lookup.js';
 import { countryOf, normalizeRecordValues, sameValue, unknownFields } from './record-values.js';
 import { describeOversize, oversizeFields } from './value-limits.js';
 import type { CapturedRecord, Provenance } from './record.js';
@@ -34,12 +35,15 @@ export interface Planned {
 export async function planWrites(
   ctx: AcquisitionContext,
   repo: CaptureRepository,
-  ops: readonly WriteOp[],
+  written: readonly WriteOp[],
   existing: Map<string, StoredRecord>,
   siteRecords: readonly CapturedRecord[],
   origin: Origin,
   at: string,
 ): Promise<Planned[]> {
+  // References written by name are stored as the canonical reference (docs/references.md).
+  const directories = await referenceDirectories(ctx, repo, written, existing, siteRecords);
+  const ops = resolveOps(ctx, written, existing, directories);
   const invalid: ProblemDetail[] = [];
   const forbidden: ProblemDetail[] = [];
   const tooLong: ProblemDetail[] = [];

@@ -1,13 +1,19 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Catalog, EntitySpec } from '../catalog/model.js';
+import type { Catalog, EntitySpec, FieldSpec } from '../catalog/model.js';
 import type { StoredRecord } from '../capture/capture-repository.js';
 import { maskedValue } from '../secrets/secret-fields.js';
 import { inPlanOrder } from '../spreadsheets/template-sheets.js';
 import { cellText, neutralizeFormula } from '../spreadsheets/sheet-columns.js';
+import { carriesSiteName } from './site-names.js';
+
+/** The name of the site a canonical site reference names (`siteNamesOf`). */
+export type SiteName = (ref: string) => string | undefined;
+const noNames: SiteName = () => undefined;
 
 /**
- * The column layout of an entity's provisioning export: `record_id`, `site`, then one column per
- * field named by its downstream `mapping` (the field id when it has none), in catalogue order.
+ * The column layout of an entity's provisioning export: `record_id`, `site` (the proposal site id),
+ * then one column per field named by its downstream `mapping` (the field id when it has none), in
+ * catalogue order. A site reference mapped to a name (`siteName`) shows the site's name.
  * The layout changes only when the catalogue does, and the catalogue documents it.
  */
 export function exportColumns(entity: EntitySpec): { header: string; field: string | null }[] {
@@ -26,6 +32,7 @@ export function exportRows(
   entity: EntitySpec,
   records: readonly StoredRecord[],
   reveal: ReadonlySet<string> = new Set(),
+  siteName: SiteName = noNames,
 ): string[][] {
   const columns = exportColumns(entity);
   const specs = new Map(entity.fields.map((f) => [f.id, f]));
@@ -38,10 +45,16 @@ export function exportRows(
         : cellText(
             reveal.has(c.field)
               ? record.values[c.field]
-              : maskedValue(specs.get(c.field)!, record.values[c.field]),
+              : shown(specs.get(c.field)!, record.values[c.field], siteName),
           ),
     ),
   );
+}
+
+/** A value as an export shows it: masked when secret, a site reference by the site's name where the column is a name. */
+function shown(field: FieldSpec, value: unknown, siteName: SiteName): unknown {
+  if (carriesSiteName(field) && typeof value === 'string') return siteName(value) ?? value;
+  return maskedValue(field, value);
 }
 
 /** An entity's export as CSV (UTF-8 with a BOM), protected against formula injection. */
@@ -49,8 +62,12 @@ export function exportCsv(
   entity: EntitySpec,
   records: readonly StoredRecord[],
   reveal: ReadonlySet<string> = new Set(),
+  siteName: SiteName = noNames,
 ): string {
-  const rows = [exportColumns(entity).map((c) => c.header), ...exportRows(entity, records, reveal)];
+  const rows = [
+    exportColumns(entity).map((c) => c.header),
+    ...exportRows(entity, records, reveal, siteName),
+  ];
   return `\ufeff${stringify(rows, { cast: { string: neutralizeFormula } })}`;
 }
 
@@ -59,12 +76,13 @@ export async function exportXlsx(
   catalog: Catalog,
   records: readonly StoredRecord[],
   reveal: ReadonlySet<string> = new Set(),
+  siteName: SiteName = noNames,
 ): Promise<Buffer> {
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Intake';
   for (const entity of catalog.entities.values()) {
-    const rows = exportRows(entity, records, reveal);
+    const rows = exportRows(entity, records, reveal, siteName);
     if (rows.length === 0) continue;
     const sheet = workbook.addWorksheet(entity.id.slice(0, 31));
     sheet.addRow(exportColumns(entity).map((c) => c.header)).font = { bold: true };

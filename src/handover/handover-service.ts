@@ -12,6 +12,7 @@ import { isSecretField } from '../secrets/sealing.js';
 import { SecretReveals } from '../secrets/secret-reveals.js';
 import { exportColumns, exportedEntities, exportRows } from './exports.js';
 import { buildProductOrder, type ProductOrder } from './product-order.js';
+import { siteNamesOf } from './site-names.js';
 import { syncCustomerRecord } from '../parties/sync-parties.js';
 import type { TmfResourceStore } from '../parties/tmf-resources.js';
 
@@ -89,7 +90,12 @@ export class HandoverService {
       }))
       .filter((s) => s.fields.length > 0);
     await reveals.record(principal, request, shown, this.now().toISOString());
-    return { catalog: ctx.catalog, records, reveal };
+    return {
+      catalog: ctx.catalog,
+      records,
+      reveal,
+      siteName: siteNamesOf(ctx.acquisition.proposal.sites, records),
+    };
   }
 
   /** The whole package as JSON: the acquisition, the ProductOrder and every entity's export. */
@@ -97,6 +103,7 @@ export class HandoverService {
     const acquisition = await this.approved(id);
     const ctx = await this.capture.engine.context(id);
     const records = await this.records(id);
+    const siteName = siteNamesOf(ctx.acquisition.proposal.sites, records);
     return {
       acquisition: {
         id: acquisition.id,
@@ -112,7 +119,7 @@ export class HandoverService {
       exports: exportedEntities(ctx.catalog, records).map((entity) => ({
         entity: entity.id,
         columns: exportColumns(entity).map((c) => c.header),
-        rows: exportRows(entity, records),
+        rows: exportRows(entity, records, new Set(), siteName),
       })),
     };
   }

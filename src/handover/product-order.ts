@@ -2,6 +2,7 @@ import { isGiven, maskedValue } from '../secrets/secret-fields.js';
 import type { EntitySpec, FieldSpec } from '../catalog/model.js';
 import { groupOf, type AcquisitionContext } from '../capture/acquisition-context.js';
 import type { StoredRecord } from '../capture/capture-repository.js';
+import { carriesSiteName, siteNamesOf } from './site-names.js';
 
 /** A TMF622 v4 ProductOrder, as far as Intake fills it. */
 export interface ProductOrder {
@@ -50,13 +51,20 @@ const valueTypeOf = (field: FieldSpec | undefined, value: unknown): string => {
 };
 
 /** A record's values as characteristics, named by the catalogue's downstream mapping. */
-function characteristicsOf(entity: EntitySpec, record: StoredRecord): Characteristic[] {
+function characteristicsOf(
+  entity: EntitySpec,
+  record: StoredRecord,
+  siteName: (ref: string) => string | undefined,
+): Characteristic[] {
   const out: Characteristic[] = [];
   for (const field of entity.fields) {
     const given = record.values[field.id];
     if (!isGiven(given)) continue;
     // The order carries that a secret was given, never the secret (provisioning reveals it).
-    const value = maskedValue(field, given);
+    const value =
+      carriesSiteName(field) && typeof given === 'string'
+        ? (siteName(given) ?? given)
+        : maskedValue(field, given);
     out.push({ name: field.mapping ?? field.id, value, valueType: valueTypeOf(field, value) });
   }
   return out;
@@ -76,10 +84,11 @@ export function buildProductOrder(
 ): ProductOrder {
   const { acquisition } = ctx;
   const { proposal } = acquisition;
-  const siteName = new Map(proposal.sites.map((s) => [s.id, s.name]));
+  // Sites by their canonical reference: the quote's name, else the extra site record's.
+  const siteName = siteNamesOf(proposal.sites, records);
   const placeOf = (site: string) => ({
     id: site,
-    ...(siteName.has(site) ? { name: siteName.get(site) } : {}),
+    ...(siteName(site) !== undefined ? { name: siteName(site) } : {}),
     role: 'installationAddress',
     '@referredType': 'GeographicAddress' as const,
   });
@@ -140,7 +149,7 @@ export function buildProductOrder(
             name: entity.name,
             '@referredType': 'ProductSpecification',
           },
-          productCharacteristic: characteristicsOf(entity, record),
+          productCharacteristic: characteristicsOf(entity, record, siteName),
           ...(record.site ? { place: [placeOf(record.site)] } : {}),
         },
         productOrderItemRelationship: [{ id: quoteItem.id, relationshipType: 'bundled' }],

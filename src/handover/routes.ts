@@ -68,7 +68,7 @@ export const handoverRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const { format = request.query.entity ? 'csv' : 'xlsx', entity } = request.query;
-      const { catalog, records, reveal } = await handover.exportData(
+      const { catalog, records, reveal, siteName } = await handover.exportData(
         request.params.id,
         principalOf(request),
         revealList(request.query.reveal),
@@ -80,12 +80,12 @@ export const handoverRoutes: FastifyPluginAsyncTypebox<{
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="${spec.id}.csv"`)
-          .send(exportCsv(spec, records, reveal));
+          .send(exportCsv(spec, records, reveal, siteName));
       }
       return reply
         .header('content-type', XLSX)
         .header('content-disposition', `attachment; filename="handover-${request.params.id}.xlsx"`)
-        .send(await exportXlsx(catalog, records, reveal));
+        .send(await exportXlsx(catalog, records, reveal, siteName));
     },
   );
 

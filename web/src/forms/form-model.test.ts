@@ -79,5 +79,11 @@ describe.each(dialects.slice(0, 1))('the form model in the browser on %s', (dial
         .check(site, { entity: 'site', site: null }, { timeZone: 'Europe/Lndon' })
         .get('timeZone'),
     ).toBeDefined();
+    // A reference written by name is left to the server, which stores the canonical reference.
+    expect(model.check(handset, record, { site: 'Leeds HQ' }).size).toBe(0);
+    expect(model.check(handset, record, { assignedUser: 'Ada Lovelace' }).size).toBe(0);
+    expect(model.check(handset, record, { assignedUser: '1' }).get('assignedUser')).toMatch(
+      /extension/,
+    );
   });
 });

@@ -4,6 +4,7 @@
  * field applies (src/plan/field-state.ts), fed with the acquisition's form context.
  */
 import { countryOf, normalizeRecordValues } from '../../../src/capture/record-values.js';
+import { resolvableByName } from '../../../src/capture/reference-resolution.js';
 import type { EntitySpec, FieldSpec } from '../../../src/catalog/model.js';
 import type { FormContext, FormEntity, FormGroup } from '../../../src/forms/form-context.js';
 import { evaluateForItems, isPresent, layeredValues } from '../../../src/plan/conditions.js';
@@ -89,7 +90,14 @@ export class FormModel {
       ...(this.context.fallbackCountry ? { fallback: this.context.fallbackCountry } : {}),
     });
     const { problems } = normalizeRecordValues(entity, values, country);
-    return new Map([...problems].map(([field, p]) => [field, p.message]));
+    // A reference written by name (a site's name, a user's email) is the server's to resolve.
+    const byName = (field: string) => {
+      const spec = entity.fields.find((f) => f.id === field);
+      return spec !== undefined && resolvableByName(spec, values[field]);
+    };
+    return new Map(
+      [...problems].filter(([field]) => !byName(field)).map(([field, p]) => [field, p.message]),
+    );
   }
 
   siteName(site: string | null | undefined): string {
