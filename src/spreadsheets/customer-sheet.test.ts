@@ -92,9 +92,14 @@ describe.each(dialects)("a customer's own handset list on %s", (dialect) => {
       const [ext, , , , , , model, location] = cells;
       const site = location === 'London HQ' ? 'site-lon' : 'site-man';
       const user = users.find((u) => u.values.lastName === cells[2]);
-      expect(user, `row ${row}`).toMatchObject({ site, values: { extension: ext } });
+      // The site written by name is stored as the reference to it.
+      expect(user, `row ${row}`).toMatchObject({ site, values: { extension: ext, site } });
       const handset = handsets.find(
-        (h) => h.values.model === model && h.values.assignedUser === ext && h.site === site,
+        (h) =>
+          h.values.model === model &&
+          h.values.assignedUser === ext &&
+          h.site === site &&
+          h.values.site === site,
       );
       expect(handset, `row ${row}`).toBeDefined();
     }
