@@ -101,6 +101,17 @@ function scalar(spec: ItemSchema | FieldSpec, raw: unknown, ctx: FieldContext): 
   }
 }
 
+/** The items of a list field as written: an array as it is, text split on commas, semicolons and lines. */
+export const listItems = (raw: unknown): unknown[] =>
+  Array.isArray(raw)
+    ? raw
+    : typeof raw === 'string'
+      ? raw
+          .split(/[,;\n]/)
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [raw];
+
 /**
  * Normalises one field's raw value and checks it against the field's type, format, enumeration,
  * length and pattern. Blank becomes null (the field is cleared). A value that cannot be accepted is
@@ -116,14 +127,7 @@ export function normalizeField(
 ): NormalisedField {
   if (isBlank(raw)) return { value: null };
   if (field.type !== 'array') return scalar(field, raw, ctx);
-  const items = Array.isArray(raw)
-    ? raw
-    : typeof raw === 'string'
-      ? raw
-          .split(/[,;\n]/)
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : [raw];
+  const items = listItems(raw);
   const values: unknown[] = [];
   const problems: string[] = [];
   items.forEach((item, i) => {

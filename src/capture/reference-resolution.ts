@@ -1,6 +1,7 @@
 import type { EntitySpec, FieldSpec } from '../catalog/model.js';
 import type { ProposalSite } from '../proposals/proposal.js';
 import type { CapturedRecord } from './record.js';
+import { listItems } from './normalize-field.js';
 
 /**
  * References by what people write (docs/references.md). A reference field accepts the referenced
@@ -173,17 +174,6 @@ const textOf = (value: unknown) =>
 export const referenceTarget = (field: FieldSpec): string | undefined =>
   field.reference ?? field.items?.reference;
 
-/** Written values of a list field, as the normaliser splits them. */
-const itemsOf = (raw: unknown): unknown[] =>
-  Array.isArray(raw)
-    ? raw
-    : typeof raw === 'string'
-      ? raw
-          .split(/[,;\n]/)
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : [raw];
-
 /**
  * True when a written value of a reference field is to be looked up rather than taken as it is:
  * any text for a site; for an extension-valued reference, text that is not already digits (an
@@ -193,7 +183,7 @@ export function resolvableByName(field: FieldSpec, raw: unknown): boolean {
   if (!referenceTarget(field)) return false;
   const format = field.format ?? field.items?.format;
   if (field.type !== 'array') return itemResolvable(format, raw);
-  return itemsOf(raw).some((item) => itemResolvable(format, item));
+  return listItems(raw).some((item) => itemResolvable(format, item));
 }
 
 const DIGITS = /^[\d\s-]+$/;
@@ -229,7 +219,7 @@ export function resolveReferences(
       const found = directory.resolve(item as string);
       return found.kind === 'resolved' ? found.ref : item;
     };
-    const items = field.type === 'array' ? itemsOf(raw) : undefined;
+    const items = field.type === 'array' ? listItems(raw) : undefined;
     const value = items ? items.map(one) : one(raw);
     const changed = items ? (value as unknown[]).some((v, i) => v !== items[i]) : value !== raw;
     if (!changed) continue;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerInterview } from '../test/answer-interview.js';
+import { submitAndApprove } from '../test/approved-acquisition.js';
 import { dialects } from '../test/database.js';
 import { buildItem, buildProposal, buildSite } from '../test/factories.js';
 import { DemoAnswers } from '../test/fill-values.js';
@@ -233,19 +234,7 @@ describe.each(dialects)('references by what people write on %s', (dialect) => {
       expect(r.findings).toEqual([]);
     }
 
-    const submitted = await server.app.inject({
-      method: 'POST',
-      url: url('/submit'),
-      headers: server.auth('sales'),
-    });
-    expect(submitted.statusCode, submitted.body.slice(0, 500)).toBe(200);
-    const approved = await server.app.inject({
-      method: 'POST',
-      url: url('/approve'),
-      headers: server.auth('engineer'),
-      payload: { customerConfirmation: 'Confirmed by Sam Example by email on 28 November' },
-    });
-    expect(approved.statusCode, approved.body.slice(0, 500)).toBe(200);
+    await submitAndApprove(server, id);
 
     const csv = await get('/handover/exports?entity=user&format=csv', 'engineer');
     const [header, ...rows] = csv.body

@@ -16,13 +16,19 @@ export async function approvedAcquisition(
   proposal: NativeProposal,
 ): Promise<string> {
   const id = await openAcquisition(server, proposal);
-  const url = (path: string) => `/api/v1/acquisitions/${id}${path}`;
   offset += 1000;
   const answers = new DemoAnswers(
     proposal.sites.map((s) => s.id),
     offset,
   );
   await answerInterview(server, id, server.auth('sales'), answers);
+  await submitAndApprove(server, id);
+  return id;
+}
+
+/** Submits a complete acquisition (sales) and approves it (engineering), with the customer's confirmation. */
+export async function submitAndApprove(server: TestServer, id: string): Promise<void> {
+  const url = (path: string) => `/api/v1/acquisitions/${id}${path}`;
   const submitted = await server.app.inject({
     method: 'POST',
     url: url('/submit'),
@@ -36,5 +42,4 @@ export async function approvedAcquisition(
     payload: { customerConfirmation: 'Confirmed by Sam Example by email on 26 November' },
   });
   expect(approved.statusCode, approved.body.slice(0, 500)).toBe(200);
-  return id;
 }
