@@ -16,6 +16,10 @@ export interface AcquisitionSummary {
   blockingFindings: number;
   openFollowUps: number;
   nextFollowUp: string | null;
+  /** The order system's id of the ProductOrder, once it accepted the handover. */
+  orderId?: string | null;
+  /** Why the last handover attempt failed. */
+  handoverError?: string | null;
 }
 
 const STATES = ['collecting', 'in_review', 'approved', 'handed_over', 'cancelled'];

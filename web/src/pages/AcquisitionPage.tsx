@@ -9,6 +9,7 @@ import { Interview } from '../interview/Interview.js';
 import { can, useSignedIn } from '../session.js';
 import { stateLabel, type AcquisitionSummary } from './AcquisitionList.js';
 import { CustomerLinks } from './CustomerLinks.js';
+import { Handover } from './Handover.js';
 import { Lifecycle } from './Lifecycle.js';
 import { PlanTree, type Plan } from './PlanTree.js';
 
@@ -152,6 +153,13 @@ export function AcquisitionPage() {
                 : ''}
             </h2>
             <Lifecycle acquisition={acquisition} onChanged={refresh} onSelect={goTo} />
+            <Handover
+              acquisition={acquisition}
+              entities={model.context.entities
+                .filter((e) => e.present > 0)
+                .map((e) => ({ id: e.id, name: e.name }))}
+              onChanged={refresh}
+            />
             {findings ? (
               <FindingsPanel findings={findings} model={model} onSelect={goTo} />
             ) : (

@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvedAcquisition } from '../../src/test/approved-acquisition.js';
+import { dialects } from '../../src/test/database.js';
+import { buildItem, buildProposal } from '../../src/test/factories.js';
+import { checkStep, openPage, signIn, startWebApp, type WebApp } from './support.js';
+
+/** Clicks a button that downloads a file; returns the file's name and text. */
+async function download(page: Page, button: string): Promise<{ name: string; text: string }> {
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: button }).click(),
+  ]);
+  return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
+}
+
+const VIEWPORTS = [
+  { name: 'desktop', width: 1440, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+describe.each(dialects)('the handover on screen in Chromium (%s)', (dialect) => {
+  let app: WebApp;
+  beforeAll(async () => {
+    app = await startWebApp(dialect);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it.each(VIEWPORTS)(
+    'an engineer downloads the ProductOrder and an export, hands over, and sees it done ($name)',
+    async ({ name, width, height }) => {
+      const id = await approvedAcquisition(
+        app.server,
+        buildProposal({
+          items: [
+            buildItem({
+              quantity: 2,
+              characteristics: {
+                features: ['voicemail'],
+                handsetModel: 'Yealink T54W',
+                userType: 'standard',
+              },
+            }),
+          ],
+        }),
+      );
+      const { page, errors } = await openPage(app, { width, height });
+      await signIn(app, page, 'engineer');
+      await page.goto(`${app.url}/app/acquisitions/${id}/overview`);
+      const panel = page.locator('section.handover');
+      await panel.getByText('Approved and ready to hand over').waitFor();
+      await checkStep(page, `${dialect}-handover-${name}-ready`, true);
+
+      const order = await download(page, 'ProductOrder (JSON)');
+      expect(order.name).toMatch(/product-order\.json$/);
+      expect(JSON.parse(order.text)).toMatchObject({ '@type': 'ProductOrder' });
+      await page.getByLabel('One export as CSV').selectOption('user');
+      const users = await download(page, 'Download CSV');
+      expect(users.text.split('\n').filter(Boolean)).toHaveLength(3);
+
+      await panel.getByRole('button', { name: 'Hand over' }).click();
+      await panel.getByText('Handed over').waitFor();
+      await expect.poll(() => panel.getByRole('button', { name: 'Hand over' }).count()).toBe(0);
+      await checkStep(page, `${dialect}-handover-${name}-done`, true);
+      const stored = (
+        await app.server.app.inject({
+          method: 'GET',
+          url: `/api/v1/acquisitions/${id}`,
+          headers: app.server.auth('engineer'),
+        })
+      ).json<{ state: string }>();
+      expect(stored.state).toBe('handed_over');
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+  );
+});

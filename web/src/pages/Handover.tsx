@@ -1,0 +1,114 @@
+import { useState } from 'react';
+import { messageOf } from '../api.js';
+import { useAnnounce } from '../components/Announcer.js';
+import { can, useSignedIn } from '../session.js';
+import type { AcquisitionSummary } from './AcquisitionList.js';
+
+/**
+ * The handover on screen, once an acquisition is approved: hand it over (engineering), what was
+ * sent and what the order system answered, a retry after a failure, and the downloads provisioning
+ * works from (the ProductOrder, the exports as XLSX or one entity as CSV, the whole package).
+ */
+export function Handover({
+  acquisition,
+  entities,
+  onChanged,
+}: {
+  acquisition: AcquisitionSummary;
+  /** The entities that have records, for the CSV exports. */
+  entities: { id: string; name: string }[];
+  onChanged: () => Promise<void>;
+}) {
+  const { api, session } = useSignedIn();
+  const announce = useAnnounce();
+  const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState<'pending' | null>(null);
+  const [error, setError] = useState('');
+  const [entity, setEntity] = useState(entities[0]?.id ?? '');
+  const { state, orderId, handoverError, id } = acquisition;
+  if (state !== 'approved' && state !== 'handed_over') return null;
+  const base = `/acquisitions/${id}/handover`;
+  const file = (suffix: string) => `${acquisition.proposalReference}-${suffix}`;
+
+  const handOver = async () => {
+    setBusy(true);
+    setError('');
+    try {
+      const result = await api.send<{ status: string }>('POST', base, {});
+      if (result.status === 'pending') {
+        setSent('pending');
+        announce('Sent to the order system; waiting for its answer.');
+      } else announce('Handed over.');
+      await onChanged();
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const download = (path: string, name: string) =>
+    void api.download(path, name).catch((e: unknown) => setError(messageOf(e)));
+
+  return (
+    <section className="handover" aria-labelledby="handover-heading">
+      <h2 id="handover-heading">Handover</h2>
+      {state === 'handed_over' ? (
+        <p role="status">
+          Handed over{orderId ? `: the order system accepted it as order ${orderId}` : ''}.
+        </p>
+      ) : handoverError ? (
+        <p role="alert" className="error">
+          The last handover failed: {handoverError}
+        </p>
+      ) : sent ? (
+        <p role="status">Sent to the order system; waiting for its answer.</p>
+      ) : (
+        <p>Approved and ready to hand over to order management and provisioning.</p>
+      )}
+      {state === 'approved' && can.approve(session) ? (
+        <button type="button" className="primary" disabled={busy} onClick={() => void handOver()}>
+          {handoverError ? 'Try the handover again' : 'Hand over'}
+        </button>
+      ) : null}
+      {error ? (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      ) : null}
+      <h3>Downloads</h3>
+      <div className="actions">
+        <button
+          type="button"
+          onClick={() => download(`${base}/product-order`, file('product-order.json'))}
+        >
+          ProductOrder (JSON)
+        </button>
+        <button type="button" onClick={() => download(`${base}/exports`, file('exports.xlsx'))}>
+          Provisioning exports (XLSX)
+        </button>
+        <button type="button" onClick={() => download(`${base}/package`, file('package.json'))}>
+          Handover package (JSON)
+        </button>
+      </div>
+      {entities.length > 0 ? (
+        <form
+          className="actions"
+          onSubmit={(e) => {
+            e.preventDefault();
+            download(`${base}/exports?entity=${encodeURIComponent(entity)}`, file(`${entity}.csv`));
+          }}
+        >
+          <label htmlFor="export-entity">One export as CSV</label>
+          <select id="export-entity" value={entity} onChange={(e) => setEntity(e.target.value)}>
+            {entities.map((e) => (
+              <option key={e.id} value={e.id}>
+                {e.name}
+              </option>
+            ))}
+          </select>
+          <button type="submit">Download CSV</button>
+        </form>
+      ) : null}
+    </section>
+  );
+}
