@@ -47,6 +47,15 @@ describe.each(dialects)('the handover on screen in Chromium (%s)', (dialect) => 
           ],
         }),
       );
+      // The customer's contact still holds the link they filled in with.
+      const link = await app.server.app.inject({
+        method: 'POST',
+        url: `/api/v1/acquisitions/${id}/links`,
+        headers: app.server.auth('sales'),
+        payload: { contactName: 'Sam Example' },
+      });
+      expect(link.statusCode).toBe(201);
+      const token = link.json<{ token: string }>().token;
       const { page, errors } = await openPage(app, { width, height });
       await signIn(app, page, 'engineer');
       await page.goto(`${app.url}/app/acquisitions/${id}/overview`);
@@ -65,6 +74,11 @@ describe.each(dialects)('the handover on screen in Chromium (%s)', (dialect) => 
       await panel.getByText('Handed over').waitFor();
       await expect.poll(() => panel.getByRole('button', { name: 'Hand over' }).count()).toBe(0);
       await checkStep(page, `${dialect}-handover-${name}-done`, true);
+      // The customer sees one plain state in the portal.
+      await page.goto(`${app.url}/portal#${token}`);
+      await page.getByText('Received, thank you.').waitFor();
+      expect(await page.getByText('cannot be changed').count()).toBe(0);
+      await checkStep(page, `${dialect}-handover-${name}-portal`, true);
       const stored = (
         await app.server.app.inject({
           method: 'GET',

@@ -165,7 +165,9 @@ export function AcquisitionPage() {
             ) : (
               <p aria-busy="true">Looking for problems…</p>
             )}
-            {can.open(session) ? <CustomerLinks acquisitionId={id} /> : null}
+            {can.open(session) ? (
+              <CustomerLinks acquisitionId={id} state={acquisition.state} />
+            ) : null}
           </aside>
         </div>
       ) : null}

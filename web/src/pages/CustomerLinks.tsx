@@ -12,7 +12,14 @@ interface CustomerLink {
 }
 
 /** Links for the customer's contact to fill in their part; the link itself is shown once. */
-export function CustomerLinks({ acquisitionId }: { acquisitionId: string }) {
+export function CustomerLinks({
+  acquisitionId,
+  state,
+}: {
+  acquisitionId: string;
+  /** The acquisition's state: links are issued while the customer still has answers to give. */
+  state: string;
+}) {
   const { api } = useSignedIn();
   const [links, setLinks] = useState<CustomerLink[]>([]);
   const [name, setName] = useState('');
@@ -41,7 +48,14 @@ export function CustomerLinks({ acquisitionId }: { acquisitionId: string }) {
             </li>
           ))}
       </ul>
+      {state !== 'collecting' && state !== 'in_review' ? (
+        <p className="help">
+          No new link: the acquisition is {state.replace('_', ' ')}, and the customer has nothing
+          more to answer.
+        </p>
+      ) : null}
       <form
+        hidden={state !== 'collecting' && state !== 'in_review'}
         onSubmit={(e) => {
           e.preventDefault();
           setError('');

@@ -167,15 +167,7 @@ export function Portal() {
           label="Your part"
           detail={`${context.progress.satisfiedFields} of ${context.progress.requiredFields} answers`}
         />
-        {context.submittedAt ? (
-          <p className="alert" role="status">
-            You submitted your part on {new Date(context.submittedAt).toLocaleString()}. You can
-            still correct answers while the order is being prepared.
-          </p>
-        ) : null}
-        {!writable ? (
-          <p className="alert">This order is being reviewed; answers cannot be changed now.</p>
-        ) : null}
+        <PortalStatus state={context.acquisition.state} submittedAt={context.submittedAt} />
         <nav aria-label="Your part" className="portal-nav">
           <ul>
             {context.entities.map((e) => (
@@ -268,4 +260,39 @@ export function Portal() {
       </main>
     </>
   );
+}
+
+/** One plain sentence of where the order stands for the customer, never two that disagree. */
+function PortalStatus({ state, submittedAt }: { state: string; submittedAt: string | null }) {
+  const submitted = submittedAt ? new Date(submittedAt).toLocaleString() : null;
+  switch (state) {
+    case 'collecting':
+      return submitted ? (
+        <p className="alert" role="status">
+          You submitted your part on {submitted}. You can still correct answers until we start
+          reviewing the order.
+        </p>
+      ) : null;
+    case 'in_review':
+    case 'approved':
+      return (
+        <p className="alert" role="status">
+          Thank you: your answers are with us and the order is being checked, so they cannot be
+          changed now. If something is wrong, tell the person who sent you this link.
+        </p>
+      );
+    case 'handed_over':
+      return (
+        <p className="alert" role="status">
+          Received, thank you. Your order has been passed on to be set up; nothing more is needed
+          from you.
+        </p>
+      );
+    default:
+      return (
+        <p className="alert" role="status">
+          This order was cancelled; nothing more is needed from you.
+        </p>
+      );
+  }
 }
