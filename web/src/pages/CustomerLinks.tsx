@@ -24,6 +24,7 @@ export function CustomerLinks({
   const [links, setLinks] = useState<CustomerLink[]>([]);
   const [name, setName] = useState('');
   const [issued, setIssued] = useState<string | null>(null);
+  const [copied, setCopied] = useState('');
   const [error, setError] = useState('');
   const load = () =>
     api
@@ -65,6 +66,7 @@ export function CustomerLinks({
             })
             .then((l) => {
               setIssued(`${location.origin}/portal#${l.url?.split('#')[1] ?? ''}`);
+              setCopied('');
               setName('');
               return load();
             })
@@ -83,10 +85,29 @@ export function CustomerLinks({
         <button type="submit">Issue a link</button>
       </form>
       {issued ? (
-        <p className="alert" role="status">
-          Send this link to the contact; it is shown only now:{' '}
-          <code className="link-url">{issued}</code>
-        </p>
+        <div className="alert issued-link">
+          <p role="status">Send this link to the contact; it is shown only now.</p>
+          <label htmlFor="issued-link">Link for the contact</label>
+          <input
+            id="issued-link"
+            className="link-url"
+            readOnly
+            value={issued}
+            onFocus={(e) => e.target.select()}
+          />
+          <button
+            type="button"
+            onClick={() =>
+              void navigator.clipboard.writeText(issued).then(
+                () => setCopied('Copied: paste it into your email or message to the contact.'),
+                () => setCopied('Could not copy; select the link and copy it yourself.'),
+              )
+            }
+          >
+            Copy the link
+          </button>
+          {copied ? <p role="status">{copied}</p> : null}
+        </div>
       ) : null}
       {error ? (
         <p className="error" role="alert">
