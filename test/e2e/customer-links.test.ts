@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCustomerSheetAcquisition } from '../../src/test/customer-sheet.js';
 import { dialects } from '../../src/test/database.js';
 import { checkStep, openPage, signIn, startWebApp, type WebApp } from './support.js';
 
@@ -30,6 +31,21 @@ describe.each(dialects)('issuing a customer link in Chromium (%s)', (dialect) =>
     await page.goto(String(copied));
     await page.getByRole('heading', { level: 1 }).waitFor();
     expect(await page.getByText('Harbour & Vale Logistics Ltd').count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the overview of a fresh acquisition says what is still owed, never "no problems"', async () => {
+    const id = await openCustomerSheetAcquisition(app.server);
+    const { page, errors } = await openPage(app, { width: 1440, height: 900 });
+    await signIn(app, page, 'sales');
+    await page.goto(`${app.url}/app/acquisitions/${id}/overview`);
+    const owed = page.locator('.open-work');
+    await owed.waitFor();
+    expect(await owed.textContent()).toMatch(
+      /^No problems in the answers given so far, but \d+ required answers are still missing: \d+ from customer/,
+    );
+    expect(await page.getByText('No problems found.').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

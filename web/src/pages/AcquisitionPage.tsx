@@ -161,7 +161,7 @@ export function AcquisitionPage() {
               onChanged={refresh}
             />
             {findings ? (
-              <FindingsPanel findings={findings} model={model} onSelect={goTo} />
+              <FindingsPanel findings={findings} model={model} plan={plan} onSelect={goTo} />
             ) : (
               <p aria-busy="true">Looking for problems…</p>
             )}
@@ -228,13 +228,30 @@ export function AcquisitionPage() {
 function FindingsPanel({
   findings,
   model,
+  plan,
   onSelect,
 }: {
   findings: Finding[];
   model: FormModel;
+  /** The plan, for the answers still missing. */
+  plan: Plan | null;
   onSelect: (pointer: string) => void;
 }) {
-  if (findings.length === 0) return <p>No problems found.</p>;
+  if (findings.length === 0) {
+    // Missing answers are open work too: never "no problems" while some are owed.
+    const owed = (plan?.owners ?? []).filter((o) => o.missingFields > 0);
+    const total = owed.reduce((n, o) => n + o.missingFields, 0);
+    if (!plan) return <p>No problems in the answers given so far.</p>;
+    return total === 0 ? (
+      <p>No problems, and every required answer is given.</p>
+    ) : (
+      <p className="open-work">
+        No problems in the answers given so far, but {total} required{' '}
+        {total === 1 ? 'answer is' : 'answers are'} still missing:{' '}
+        {owed.map((o) => `${o.missingFields} from ${o.owner}`).join(', ')}.
+      </p>
+    );
+  }
   const label = (f: Finding) => {
     const entity = model.entities.get(f.entity);
     const field = entity?.fields.find((x) => x.id === f.field);
