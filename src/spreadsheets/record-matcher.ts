@@ -10,7 +10,10 @@ import type { CapturedRecord } from '../capture/record.js';
 
 /** Where a row's values go: an existing record, or a new one. */
 export type RowTarget =
-  { kind: 'update'; id: string } | { kind: 'create' } | { kind: 'problem'; message: string };
+  | { kind: 'update'; id: string }
+  /** A new record, at the proposal site the row names (null for none). */
+  | { kind: 'create'; site: string | null }
+  | { kind: 'problem'; message: string };
 
 /**
  * Decides which record each imported row updates, from the records that existed before the import:
@@ -72,7 +75,7 @@ export class RecordMatcher {
       id = candidates?.find((c) => !this.claimedBy.has(c));
     }
     if (id === undefined) id = this.nextUnfilled(site);
-    if (id === undefined) return { kind: 'create' };
+    if (id === undefined) return { kind: 'create', site };
     const earlier = this.claimedBy.get(id);
     if (earlier !== undefined)
       return {
@@ -98,11 +101,6 @@ export class RecordMatcher {
       }
     }
     return undefined;
-  }
-
-  /** The proposal site a row's values place it at, if any. */
-  siteOfRow(values: Record<string, unknown>): string | null {
-    return this.siteOf(values);
   }
 
   /** The proposal site a row names through the entity's site field. */

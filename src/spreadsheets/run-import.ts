@@ -320,7 +320,7 @@ async function firstPass(
           ops.push({ op: 'create', entity: part.entity.id, values: values[i]!, id });
           opRows.push(row.number);
           staged[1][i] = id;
-          staged[3][i] = seats.take(matcher.siteOfRow(values[i]!)) ?? allowance.abovePlan() ?? '';
+          staged[3][i] = seats.take(target.site) ?? allowance.abovePlan() ?? '';
         }
       });
       batch.push(staged);
