@@ -3,6 +3,8 @@ import type { Proposal } from '../proposals/proposal.js';
 import { layeredValues } from './conditions.js';
 import { FieldState, fieldState } from './field-state.js';
 import { fillGroups, recordSite } from './fill-groups.js';
+import { seatsBySite } from './seats-by-site.js';
+import type { SlotGroup } from './slots.js';
 import type { EntityPlan, EntitySitePlan, Plan, PlanRecord } from './plan.js';
 
 /** Running counts for one entity, per field index. */
@@ -13,8 +15,8 @@ interface EntityTally {
   missing: number[];
   prefilled: number[];
   sites: Map<string | null, EntitySitePlan>;
-  /** The most records the quote allows at each site; null once a group is unbounded or has no site. */
-  siteMax: Map<string, number> | null;
+  /** The entity's slot groups, for its seats per site. */
+  groups: SlotGroup[];
 }
 
 const ratio = (satisfied: number, required: number) => (required === 0 ? 1 : satisfied / required);
@@ -58,7 +60,7 @@ export function determinePlan(
         },
         required: zeros(),
         missing: zeros(),
-        siteMax: new Map(),
+        groups: [],
         prefilled: zeros(),
         sites: new Map(),
       };
@@ -73,10 +75,7 @@ export function determinePlan(
     const { plan } = tally;
     plan.expected += group.count;
     plan.max = plan.max === null || group.max === null ? null : plan.max + group.max;
-    // Records beyond the proposal (the overflow group) stay at their own sites; they add no seats.
-    if (!group.overflow && (group.site === null || group.max === null)) tally.siteMax = null;
-    else if (!group.overflow && group.site !== null)
-      tally.siteMax?.set(group.site, (tally.siteMax.get(group.site) ?? 0) + (group.max ?? 0));
+    tally.groups.push(group);
 
     // One record (times = 1) or all the empty slots of the group at once (times = their number).
     const count = (
@@ -141,10 +140,11 @@ export function determinePlan(
   let expectedRecords = 0;
   let presentRecords = 0;
   const entities: EntityPlan[] = [];
-  for (const { spec, plan, required, missing, prefilled, sites, siteMax } of tallies.values()) {
+  for (const { spec, plan, required, missing, prefilled, sites, groups } of tallies.values()) {
+    const seats = seatsBySite(groups);
     plan.completeness = ratio(plan.satisfiedFields, plan.requiredFields);
     plan.sites = [...sites.values()].map((row) =>
-      siteMax && row.site !== null ? { ...row, max: siteMax.get(row.site) ?? 0 } : row,
+      seats && row.site !== null ? { ...row, max: seats.get(row.site)?.max ?? 0 } : row,
     );
     spec.fields.forEach((field, i) => {
       const owner = owners.get(field.owner)!;

@@ -1,5 +1,6 @@
 import type { EntitySpec } from '../catalog/model.js';
 import type { AcquisitionContext } from '../capture/acquisition-context.js';
+import { seatsBySite, type SiteSeatCount } from '../plan/seats-by-site.js';
 
 /** Records of an entity the quote expects at a site, and how many there are after an import. */
 export interface SeatCount {
@@ -19,7 +20,7 @@ export interface SeatCount {
  * site's seat. Entities with a group the customer places (no site) are not counted by site.
  */
 export class SiteSeats {
-  private readonly capacity = new Map<string, { expected: number; max: number }>();
+  private readonly capacity: ReadonlyMap<string, SiteSeatCount>;
   private readonly count = new Map<string, number>();
   private readonly bySite: boolean;
 
@@ -28,18 +29,9 @@ export class SiteSeats {
     private readonly entity: EntitySpec,
     existing: readonly { site: string | null }[],
   ) {
-    const groups = ctx.groupsByEntity.get(entity.id) ?? [];
-    this.bySite =
-      entity.siteField !== undefined &&
-      groups.length > 0 &&
-      groups.every((f) => f.group.site !== null && f.group.max !== null);
-    for (const { group } of groups) {
-      if (group.site === null) continue;
-      const seats = this.capacity.get(group.site) ?? { expected: 0, max: 0 };
-      seats.expected += group.count;
-      seats.max += group.max ?? 0;
-      this.capacity.set(group.site, seats);
-    }
+    const seats = seatsBySite((ctx.groupsByEntity.get(entity.id) ?? []).map((f) => f.group));
+    this.bySite = entity.siteField !== undefined && seats !== undefined;
+    this.capacity = seats ?? new Map();
     for (const r of existing) if (r.site) this.count.set(r.site, (this.count.get(r.site) ?? 0) + 1);
   }
 
