@@ -34,8 +34,24 @@ const digits = (value: unknown) => (typeof value === 'string' ? value.replace(/\
 type NumberRule = Extract<NonNullable<EntitySpec['rules']>[number], { kind: 'numberInBlock' }>;
 type Range = { from: string; to: string };
 
+type NumberPlan = { blocks: Range[]; ports: Range[] };
+
+/**
+ * The number plan of each rule, read once per set of lookups (one write or one re-validation)
+ * rather than once per record whose number it checks.
+ */
+const numberPlans = new WeakMap<RecordLookups, Map<NumberRule, NumberPlan>>();
+
+function numberPlan(rule: NumberRule, lookups: RecordLookups): NumberPlan {
+  let plans = numberPlans.get(lookups);
+  if (!plans) numberPlans.set(lookups, (plans = new Map<NumberRule, NumberPlan>()));
+  let plan = plans.get(rule);
+  if (!plan) plans.set(rule, (plan = readNumberPlan(rule, lookups)));
+  return plan;
+}
+
 /** The acquisition's numbers as a rule sees them: its blocks, and the numbers being ported in. */
-function numberPlan(rule: NumberRule, lookups: RecordLookups): { blocks: Range[]; ports: Range[] } {
+function readNumberPlan(rule: NumberRule, lookups: RecordLookups): NumberPlan {
   const blocks = lookups
     .recordsOf(rule.block.entity)
     .map((b) => ({ from: digits(b.values[rule.block.from]), to: digits(b.values[rule.block.to]) }))
@@ -53,7 +69,7 @@ function numberPlan(rule: NumberRule, lookups: RecordLookups): { blocks: Range[]
 function numberPlanAdvice(
   label: string,
   value: string,
-  plan: { blocks: Range[]; ports: Range[] },
+  plan: NumberPlan,
   rule: NumberRule,
 ): string {
   const list = (ranges: Range[]) =>
