@@ -123,10 +123,11 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
       const audience = audienceOf(request);
       const acquisition = await acquisitions.get(request.params.id);
       const ctx = await capture.engine.context(acquisition.id);
-      const allGroups = templateRowGroups(ctx, audience);
+      const templated = templateEntities(ctx, audience);
+      const allGroups = templateRowGroups(ctx, templated);
       const group = entity ? allGroups.find((g) => g.id === entity) : undefined;
       const groups = group ? [group] : layout === 'combined' && !entity ? allGroups : [];
-      const entities = templateEntities(ctx, audience).filter(
+      const entities = templated.filter(
         (e) => !entity || e.id === entity || (group?.entities.includes(e.id) ?? false),
       );
       if (entity && entities.length === 0) {

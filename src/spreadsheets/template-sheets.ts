@@ -39,8 +39,11 @@ export function templateEntities(ctx: AcquisitionContext, audience: Audience): E
 }
 
 /** The row groups a combined template uses: those whose every entity the template has. */
-export function templateRowGroups(ctx: AcquisitionContext, audience: Audience): RowGroupSpec[] {
-  return importableRowGroups(ctx.catalog, templateEntities(ctx, audience));
+export function templateRowGroups(
+  ctx: AcquisitionContext,
+  entities: readonly EntitySpec[],
+): RowGroupSpec[] {
+  return importableRowGroups(ctx.catalog, entities);
 }
 
 /** Records in the order the plan placed them (slot groups, then number), extras last. */
