@@ -126,6 +126,7 @@ export const ERROR_CODES = [
   'record.too-many',
   'acquisition.locked',
   'acquisition.transition-refused',
+  'worklist.group-not-found',
   'import.file-missing',
   'import.file-too-large',
   'import.unreadable',

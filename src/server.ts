@@ -29,6 +29,8 @@ import { ProblemSchema } from './http/schemas.js';
 import { PlanSchema } from './plan/plan-schema.js';
 import { HandoverService } from './handover/handover-service.js';
 import { handoverRoutes } from './handover/routes.js';
+import { workListRoutes } from './worklist/routes.js';
+import { WorkListService } from './worklist/work-list-service.js';
 import { quoteListenerRoutes } from './proposals/quote-listener.js';
 import { tmfResourceRoutes } from './parties/routes.js';
 import { seedParties } from './parties/seed-parties.js';
@@ -96,6 +98,8 @@ export interface Services {
   customerPart: CustomerPartService;
   /** Delivers the outbox to subscribers; started by `startIntake` (and by tests that need it). */
   relay: Relay;
+  /** What is left to do on an acquisition, and its problems grouped. */
+  work: WorkListService;
 }
 
 /** Builds the services on a database: the one place modules are wired together. */
@@ -123,7 +127,15 @@ export function buildServices({
     onOpen: (trx, acquisition) => seedParties(parties, trx, acquisition),
   });
   const subscriptions = new SubscriptionRepository(database.db);
-  const lifecycle = new LifecycleService(database.db, acquisitions, capture, now);
+  const interview = new InterviewService(database.db, capture, now);
+  const links = new LinkRepository(database.db);
+  const work = new WorkListService(acquisitions, capture, interview, links, now);
+  const lifecycle = new LifecycleService(
+    database.db,
+    acquisitions,
+    (id) => work.blockingGroups(id),
+    now,
+  );
   const handover = new HandoverService(
     database.db,
     acquisitions,
@@ -133,8 +145,6 @@ export function buildServices({
     now,
     parties,
   );
-  const interview = new InterviewService(database.db, capture, now);
-  const links = new LinkRepository(database.db);
   const importJobs = new ImportRepository(database.db);
   const imports = new ImportService(
     database.db,
@@ -188,6 +198,7 @@ export function buildServices({
     tokens: new TokenRepository(database.db),
     links,
     catalogs,
+    work,
   };
 }
 
@@ -272,6 +283,7 @@ export async function buildServer(
         limits: deps.config.imports,
       });
       await api.register(handoverRoutes, { handover: services.handover, requireRole });
+      await api.register(workListRoutes, { work: services.work, requireRole });
       await api.register(quoteListenerRoutes, {
         acquisitions: services.acquisitions,
         quoteApiUrl: deps.config.quoteApiUrl,

@@ -6,7 +6,7 @@ import { isUniqueViolation } from '../db/connect.js';
 import { errors } from '../errors.js';
 import { determinePlan } from '../plan/determine-plan.js';
 import { listPlanSlots, type SlotQuery } from '../plan/list-plan-slots.js';
-import type { Plan, PlanSlot } from '../plan/plan.js';
+import type { Plan, PlanRecord, PlanSlot } from '../plan/plan.js';
 import { readProposal } from '../proposals/read-proposal.js';
 import type { AcquisitionWithProposal } from './acquisition.js';
 import { AcquisitionRepository, type AcquisitionQuery } from './acquisition-repository.js';
@@ -136,10 +136,26 @@ export class AcquisitionService {
 
   /** The plan of an acquisition, against the catalogue version it pinned. */
   async plan(id: string): Promise<{ acquisition: AcquisitionWithProposal; plan: Plan }> {
+    const { acquisition, plan } = await this.planWithRecords(id);
+    return { acquisition, plan };
+  }
+
+  /** The plan with what it was worked out from: the pinned catalogue and the records as it sees them. */
+  async planWithRecords(id: string): Promise<{
+    acquisition: AcquisitionWithProposal;
+    catalog: Catalog;
+    records: PlanRecord[];
+    plan: Plan;
+  }> {
     const acquisition = await this.get(id);
     const catalog = await this.deps.catalogs.get(acquisition.catalogVersion);
     const records = await planRecordsOf(this.deps.db, catalog, id);
-    return { acquisition, plan: determinePlan(acquisition.proposal, catalog, records) };
+    return {
+      acquisition,
+      catalog,
+      records,
+      plan: determinePlan(acquisition.proposal, catalog, records),
+    };
   }
 
   /** The plan's expected records one by one, filtered and paged. */

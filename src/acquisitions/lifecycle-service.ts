@@ -1,13 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { Principal } from '../access/roles.js';
-import type { CaptureService } from '../capture/capture-service.js';
-import { presentFinding } from '../capture/routes.js';
 import type { Database } from '../db/schema.js';
 import { AppError, type ProblemDetail } from '../errors.js';
 import { appendEvents } from '../outbox/outbox.js';
 import type { AcquisitionService } from './acquisition-service.js';
 import type { AcquisitionWithProposal } from './acquisition.js';
 import { nextState, type Transition } from './lifecycle.js';
+import { describeGroup } from '../worklist/describe-group.js';
+import type { ProblemGroup } from '../worklist/work-list.js';
 
 export const lifecycleErrors = {
   refused: (message: string, details: ProblemDetail[]) =>
@@ -16,32 +16,16 @@ export const lifecycleErrors = {
 
 /** Moves acquisitions through their lifecycle, refusing with every reason. */
 export class LifecycleService {
+  /**
+   * `blockingGroups` says what stops submission, grouped as the problems view groups it (per rule,
+   * field and site): blocking findings, and required answers still missing.
+   */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly acquisitions: AcquisitionService,
-    private readonly capture: CaptureService,
+    private readonly blockingGroups: (id: string) => Promise<ProblemGroup[]>,
     private readonly now: () => Date,
   ) {}
-
-  /** Everything that stops submission: blocking findings, and required fields still missing. */
-  async blockers(id: string): Promise<ProblemDetail[]> {
-    const { plan } = await this.acquisitions.plan(id);
-    const findings = await this.capture.findings(id, { severity: 'blocking' }, plan);
-    const details: ProblemDetail[] = findings.map((f) => {
-      const p = presentFinding(f);
-      return { pointer: p.pointer, detail: f.message, code: f.rule };
-    });
-    for (const entity of plan.entities) {
-      for (const m of entity.missing) {
-        details.push({
-          pointer: `/entities/${entity.entity}/fields/${m.field}`,
-          detail: `${entity.name}: ${m.label} is missing on ${m.count} record${m.count > 1 ? 's' : ''} (${m.owner} provides it).`,
-          code: 'required',
-        });
-      }
-    }
-    return details;
-  }
 
   async transition(
     id: string,
@@ -53,11 +37,12 @@ export class LifecycleService {
     const next = nextState(acquisition.state, transition);
     if (!next.ok) throw lifecycleErrors.refused(`The acquisition ${next.reason}.`, []);
     if (transition === 'submit') {
-      const blockers = await this.blockers(id);
-      if (blockers.length > 0) {
+      const groups = await this.blockingGroups(id);
+      if (groups.length > 0) {
+        const count = groups.reduce((n, g) => n + g.count, 0);
         throw lifecycleErrors.refused(
-          `The acquisition cannot go to review: ${blockers.length} problem${blockers.length > 1 ? 's' : ''} must be fixed first.`,
-          blockers.slice(0, 1000),
+          `The acquisition cannot go to review: ${count} problem${count > 1 ? 's' : ''} in ${groups.length} group${groups.length > 1 ? 's' : ''} must be fixed first.`,
+          groups.slice(0, 1000).map(describeGroup),
         );
       }
     }

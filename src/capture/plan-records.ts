@@ -5,16 +5,9 @@ import type { PlanRecord } from '../plan/plan.js';
 import { completeValues } from './acquisition-context.js';
 import { CaptureRepository } from './capture-repository.js';
 
-/** Rules that mean the field's own value is unusable (as opposed to a clash with another record). */
-export const FIELD_RULES = new Set([
-  'type',
-  'format',
-  'enum',
-  'length',
-  'pattern',
-  'range',
-  'items',
-]);
+import { FIELD_RULES } from './record.js';
+
+export { FIELD_RULES };
 
 /**
  * The captured records of an acquisition as the plan sees them: every field present, null where it

@@ -11,6 +11,17 @@ export interface CapturedRecord {
 
 export type Severity = 'blocking' | 'warning';
 
+/** Rules that mean the field's own value is unusable (as opposed to a clash with another record). */
+export const FIELD_RULES = new Set([
+  'type',
+  'format',
+  'enum',
+  'length',
+  'pattern',
+  'range',
+  'items',
+]);
+
 /** A validation result, located on a record and field, in words the customer understands. */
 export interface Finding {
   recordId: string;

@@ -207,9 +207,11 @@ describe.each(dialects)('interview, customer links and the lifecycle on %s', (di
     expect(problem.code).toBe('acquisition.transition-refused');
     expect(problem.errors).toContainEqual(
       expect.objectContaining({
-        pointer: '/entities/handset/fields/mac',
+        pointer: `/groups/${encodeURIComponent('missing|required|handset|mac|leeds-hq')}`,
         code: 'required',
-        detail: expect.stringMatching(/^Handset: MAC address is missing on 106 records/) as string,
+        detail: expect.stringMatching(
+          /^Handset · MAC address is missing on \d+ records at Leeds HQ \(the customer provides it\): Handset \d+, Handset \d+, /,
+        ) as string,
       }),
     );
     const approve = await server.app.inject({

@@ -1,0 +1,97 @@
+import type { Principal } from '../access/roles.js';
+import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
+import type { AcquisitionState } from '../acquisitions/acquisition.js';
+import type { CaptureService } from '../capture/capture-service.js';
+import { AppError } from '../errors.js';
+import type { InterviewService } from '../interview/interview-service.js';
+import type { LinkRepository } from '../links/link-repository.js';
+import { listPlanSlots } from '../plan/list-plan-slots.js';
+import { nextAction, type NextAction } from './next-action.js';
+import {
+  buildWorkList,
+  groupMembers,
+  type GroupMember,
+  type ProblemGroup,
+  type WorkInput,
+  type WorkList,
+} from './work-list.js';
+
+export const workListErrors = {
+  groupNotFound: (key: string) =>
+    new AppError(
+      'worklist.group-not-found',
+      404,
+      `No open problem group "${key}": it may have been fixed meanwhile.`,
+    ),
+};
+
+/** The work list of an acquisition, with the next action for the caller's role. */
+export interface AcquisitionWork extends WorkList {
+  state: AcquisitionState;
+  next: NextAction;
+}
+
+/** Who owes what on an acquisition, its problems grouped, and what to do next. */
+export class WorkListService {
+  constructor(
+    private readonly acquisitions: AcquisitionService,
+    private readonly capture: CaptureService,
+    private readonly interview: Pick<InterviewService, 'followUps'>,
+    private readonly links: Pick<LinkRepository, 'list'>,
+    private readonly now: () => Date,
+  ) {}
+
+  async work(id: string, by: Principal): Promise<AcquisitionWork> {
+    const { input, state, handoverError } = await this.inputs(id);
+    const work = buildWorkList(input);
+    const now = this.now().toISOString();
+    const activeLinks = (await this.links.list(id)).filter(
+      (l) => l.revokedAt === null && l.expiresAt > now,
+    ).length;
+    return {
+      state,
+      next: nextAction({
+        state,
+        role: by.role,
+        work,
+        activeLinks,
+        handoverFailed: !!handoverError,
+      }),
+      ...work,
+    };
+  }
+
+  /** One group with every record in it, by name. */
+  async group(id: string, key: string): Promise<ProblemGroup & { records: GroupMember[] }> {
+    const { input } = await this.inputs(id);
+    const group = buildWorkList(input).groups.find((g) => g.key === key);
+    if (!group) throw workListErrors.groupNotFound(key);
+    return { ...group, records: groupMembers(input, key) };
+  }
+
+  /** The groups of blocking problems and missing answers: what a refused submit lists. */
+  async blockingGroups(id: string): Promise<ProblemGroup[]> {
+    const { input } = await this.inputs(id);
+    return buildWorkList(input).groups.filter((g) => g.severity === 'blocking');
+  }
+
+  private async inputs(id: string) {
+    const { acquisition, catalog, records, plan } = await this.acquisitions.planWithRecords(id);
+    const [findings, followUps] = await Promise.all([
+      this.capture.findings(id, {}, plan),
+      this.interview.followUps(id, false),
+    ]);
+    const input: WorkInput = {
+      catalog,
+      proposal: acquisition.proposal,
+      records,
+      slots: listPlanSlots(acquisition.proposal, catalog, records, {
+        limit: Number.MAX_SAFE_INTEGER,
+      }).slots,
+      findings,
+      followUps,
+      today: this.now().toISOString().slice(0, 10),
+    };
+    return { input, state: acquisition.state, handoverError: acquisition.handoverError };
+  }
+}
