@@ -109,6 +109,13 @@ describe.each(dialects)('the work list on %s (the 3-site, 120-seat quote)', (dia
     expect(written.statusCode, written.body.slice(0, 300)).toBe(200);
     const w = await work();
     const group = w.groups.find((g) => g.field === 'language' && g.kind === 'problem')!;
+    // Wrong values come before missing answers: someone answered, and the answer cannot be used.
+    expect(
+      w.groups
+        .slice(0, 2)
+        .map((g) => g.field)
+        .sort(),
+    ).toEqual(['language', 'userType']);
     expect(group).toMatchObject({
       rule: 'enum',
       severity: 'blocking',

@@ -113,7 +113,8 @@ const ownerOf = (entity: EntitySpec | undefined, field: string): Owner =>
 /**
  * Groups everything that stands between an acquisition and its handover: the required answers still
  * missing (per entity, field and site) and the findings (per rule, entity, field and site), with
- * what each owner owes per site. Blocking groups come first, the largest first. Pure.
+ * what each owner owes per site. Blocking problems come first, then missing answers, then
+ * warnings, the largest first within each. Pure.
  */
 export function buildWorkList(input: WorkInput): WorkList {
   const index = new WorkIndex(input);
@@ -207,12 +208,10 @@ export function buildWorkList(input: WorkInput): WorkList {
     const [message] = [...messages].sort((a, b) => b[1] - a[1])[0]!;
     return { ...group, message: messages.size === 1 ? message : `${message} (and similar)` };
   });
-  list.sort(
-    (a, b) =>
-      Number(a.severity !== 'blocking') - Number(b.severity !== 'blocking') ||
-      b.count - a.count ||
-      a.key.localeCompare(b.key),
-  );
+  // Wrong values first (someone gave an answer that cannot be used), then missing answers, then
+  // warnings; the largest first within each.
+  const rank = (g: ProblemGroup) => (g.severity !== 'blocking' ? 2 : g.kind === 'missing' ? 1 : 0);
+  list.sort((a, b) => rank(a) - rank(b) || b.count - a.count || a.key.localeCompare(b.key));
   const ownerList = [...owners.values()].map((o) => o.result());
   return {
     totals: {

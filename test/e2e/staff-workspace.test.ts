@@ -160,12 +160,9 @@ describe.each(dialects)('the staff workspace in Chromium (%s)', (dialect) => {
     await page.getByRole('button', { name: 'Download the report (XLSX)' }).waitFor();
     await checkStep(page, `${dialect}-2-import-done`, true);
 
-    // On the overview, a problem is a link to its record and field.
+    // On the overview, a problem group is a link to its records, the cursor at its field.
     await page.getByRole('link', { name: 'Overview' }).click();
-    await page
-      .locator('.finding-list button', { hasText: 'Handset · MAC address' })
-      .first()
-      .click();
+    await page.locator('.group--problem a', { hasText: 'MAC address' }).first().click();
     await page.waitForURL(/\/data\?entity=handset&/);
     await expect
       .poll(() => page.evaluate('document.activeElement?.dataset?.field'), { timeout: 5000 })

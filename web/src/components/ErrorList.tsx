@@ -19,7 +19,7 @@ export function ErrorList({
         <ul>
           {details.map((d) => (
             <li key={`${d.pointer}-${d.detail}`}>
-              {onSelect && d.pointer.startsWith('/records/') ? (
+              {onSelect && /^\/(records|groups)\//.test(d.pointer) ? (
                 <button type="button" className="link" onClick={() => onSelect(d.pointer)}>
                   {d.detail}
                 </button>

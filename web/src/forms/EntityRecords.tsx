@@ -14,6 +14,8 @@ export interface EntityRecordsProps {
   entity: FormEntity;
   readOnly?: boolean;
   focus?: { recordId: string; field: string } | undefined;
+  /** Only these records are shown (a problem group's), when given. */
+  only?: ReadonlySet<string> | undefined;
   /** Told after every save, so progress elsewhere on the page can move. */
   onSaved?: () => void;
   showHistory?: boolean;
@@ -21,7 +23,7 @@ export interface EntityRecordsProps {
 
 /** The records of one entity: a form per record for a few (sites, groups, ports), a grid for many. */
 export function EntityRecords(props: EntityRecordsProps) {
-  const { api, model, entity, readOnly, focus, onSaved, showHistory } = props;
+  const { api, model, entity, readOnly, focus, onSaved, showHistory, only } = props;
   const acquisitionId = model.context.acquisition.id;
   const [records, setRecords] = useState<ApiRecord[] | null>(null);
   const [total, setTotal] = useState(0);
@@ -32,19 +34,22 @@ export function EntityRecords(props: EntityRecordsProps) {
     let cancelled = false;
     setRecords(null);
     const loaded: ApiRecord[] = [];
+    let read = 0;
     api
       .allRecords(acquisitionId, entity.id, (page, count) => {
         if (cancelled) return;
-        loaded.push(...page);
-        setTotal(count);
+        read += page.length;
+        loaded.push(...(only ? page.filter((r) => only.has(r.id)) : page));
+        // Narrowed to a group, "loaded" counts what was read of the entity, not what is shown.
+        setTotal(only ? loaded.length + count - read : count);
         setRecords([...loaded]);
-        if (loaded.length >= count) performance.mark('intake:records-loaded');
+        if (read >= count) performance.mark('intake:records-loaded');
       })
       .catch((e: unknown) => !cancelled && setError(messageOf(e)));
     return () => {
       cancelled = true;
     };
-  }, [api, acquisitionId, entity.id]);
+  }, [api, acquisitionId, entity.id, only]);
 
   // The records as they stand, for working out which others a save can have affected.
   const current = useRef<ApiRecord[] | null>(null);

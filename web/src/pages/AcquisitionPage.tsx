@@ -1,11 +1,15 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { messageOf, type ApiRecord, type Finding } from '../api.js';
+import { messageOf, type ApiRecord } from '../api.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { EntityRecords } from '../forms/EntityRecords.js';
 import { FormModel, type FormContext } from '../forms/form-model.js';
 import { ImportWizard } from '../imports/ImportWizard.js';
 import { Interview } from '../interview/Interview.js';
+import { GroupFix } from '../problems/GroupFix.js';
+import { NextSteps } from '../problems/NextSteps.js';
+import { ProblemGroups } from '../problems/ProblemGroups.js';
+import { entityOfGroupKey, type Work } from '../problems/work.js';
 import { can, useSignedIn } from '../session.js';
 import { stateLabel, type AcquisitionSummary } from './AcquisitionList.js';
 import { CustomerLinks } from './CustomerLinks.js';
@@ -15,6 +19,7 @@ import { PlanTree, type Plan } from './PlanTree.js';
 
 const TABS = [
   { id: 'overview', label: 'Overview' },
+  { id: 'problems', label: 'Problems' },
   { id: 'data', label: 'Data' },
   { id: 'interview', label: 'Interview' },
   { id: 'import', label: 'Import' },
@@ -35,12 +40,18 @@ export function AcquisitionPage() {
   const navigate = useNavigate();
   const [acquisition, setAcquisition] = useState<AcquisitionSummary | null>(null);
   const [plan, setPlan] = useState<Plan | null>(null);
-  const [findings, setFindings] = useState<Finding[] | null>(null);
+  const [work, setWork] = useState<Work | null>(null);
+  /**
+   * The records of the problem group the data tab is narrowed to: undefined while it loads, null
+   * once the group is gone (fixed), when every record shows again.
+   */
+  const [groupIds, setGroupIds] = useState<ReadonlySet<string> | null | undefined>(undefined);
   const [context, setContext] = useState<FormContext | null>(null);
   const [error, setError] = useState('');
 
   // The summary and the form context are all the data, interview and import tabs need; the plan
-  // and the findings of a large acquisition take longer to work out, so only the overview asks.
+  // and the work list of a large acquisition take longer to work out, so only the overview and the
+  // problems tab ask.
   const refreshSummary = useCallback(async () => {
     try {
       setAcquisition(await api.get<AcquisitionSummary>(`/acquisitions/${id}`));
@@ -50,17 +61,17 @@ export function AcquisitionPage() {
   }, [api, id]);
   const refreshOverview = useCallback(async () => {
     try {
-      const [p, f] = await Promise.all([
-        api.get<Plan>(`/acquisitions/${id}/plan`),
-        api.get<{ items: Finding[] }>(`/acquisitions/${id}/findings`),
+      const [p, w] = await Promise.all([
+        tab === 'overview' ? api.get<Plan>(`/acquisitions/${id}/plan`) : null,
+        api.get<Work>(`/acquisitions/${id}/work`),
       ]);
-      setPlan(p);
-      setFindings(f.items);
+      if (p) setPlan(p);
+      setWork(w);
     } catch (e) {
       setError(messageOf(e));
     }
-  }, [api, id]);
-  const onOverview = tab === 'overview';
+  }, [api, id, tab]);
+  const onOverview = tab === 'overview' || tab === 'problems';
   const refresh = useCallback(async () => {
     await Promise.all([refreshSummary(), onOverview ? refreshOverview() : undefined]);
   }, [refreshSummary, refreshOverview, onOverview]);
@@ -76,9 +87,18 @@ export function AcquisitionPage() {
     if (onOverview) void refreshOverview();
   }, [onOverview, refreshOverview]);
 
+  const groupKey = tab === 'data' ? params.get('group') : null;
+  useEffect(() => setGroupIds(undefined), [groupKey]);
+
   const model = useMemo(() => (context ? new FormModel(context) : null), [context]);
   const goTo = useCallback(
     (pointer: string) => {
+      if (pointer.startsWith('/groups/')) {
+        const key = decodeURIComponent(pointer.slice('/groups/'.length));
+        const query = new URLSearchParams({ entity: entityOfGroupKey(key), group: key });
+        void navigate(`/app/acquisitions/${id}/data?${query}`);
+        return;
+      }
       const target = parsePointer(pointer);
       if (!target) return;
       api
@@ -136,6 +156,13 @@ export function AcquisitionPage() {
         ))}
       </nav>
       {tab === 'overview' ? (
+        work ? (
+          <NextSteps work={work} acquisitionId={id} />
+        ) : (
+          <p aria-busy="true">Working out what is left to do…</p>
+        )
+      ) : null}
+      {tab === 'overview' ? (
         <div className="overview">
           <section aria-labelledby="plan-heading">
             <h2 id="plan-heading">What the proposal needs</h2>
@@ -145,14 +172,10 @@ export function AcquisitionPage() {
               <p aria-busy="true">Working out the plan…</p>
             )}
           </section>
-          <aside aria-labelledby="findings-heading" className="findings">
-            <h2 id="findings-heading">
-              Problems
-              {findings
-                ? ` (${findings.filter((f) => f.severity === 'blocking').length} blocking)`
-                : ''}
-            </h2>
-            <Lifecycle acquisition={acquisition} onChanged={refresh} onSelect={goTo} />
+          <aside aria-label="Steps and problems" className="findings">
+            <div id="lifecycle">
+              <Lifecycle acquisition={acquisition} onChanged={refresh} onSelect={goTo} />
+            </div>
             <Handover
               acquisition={acquisition}
               entities={model.context.entities
@@ -160,16 +183,30 @@ export function AcquisitionPage() {
                 .map((e) => ({ id: e.id, name: e.name }))}
               onChanged={refresh}
             />
-            {findings ? (
-              <FindingsPanel findings={findings} model={model} plan={plan} onSelect={goTo} />
-            ) : (
-              <p aria-busy="true">Looking for problems…</p>
-            )}
+            {work && work.groups.length > 0 ? (
+              <section aria-labelledby="findings-heading">
+                <h2 id="findings-heading">
+                  Problems ({work.groups.filter((g) => g.severity === 'blocking').length} groups
+                  block review)
+                </h2>
+                <ProblemGroups work={work} acquisitionId={id} limit={6} />
+              </section>
+            ) : null}
             {can.open(session) ? (
               <CustomerLinks acquisitionId={id} state={acquisition.state} />
             ) : null}
           </aside>
         </div>
+      ) : null}
+      {tab === 'problems' ? (
+        <section aria-labelledby="problems-heading">
+          <h2 id="problems-heading">Problems and missing answers</h2>
+          {work ? (
+            <ProblemGroups work={work} acquisitionId={id} />
+          ) : (
+            <p aria-busy="true">Grouping the problems…</p>
+          )}
+        </section>
       ) : null}
       {tab === 'data' ? (
         <div className="data">
@@ -189,9 +226,21 @@ export function AcquisitionPage() {
           </nav>
           <section aria-labelledby="entity-heading" className="entity-pane">
             <h2 id="entity-heading">{entity?.name ?? 'Nothing to capture'}</h2>
-            {entity ? (
+            {groupKey ? (
+              <GroupFix
+                key={groupKey}
+                api={api}
+                model={model}
+                groupKey={groupKey}
+                writable={writable}
+                onGroup={setGroupIds}
+                onWritten={() => void refresh()}
+              />
+            ) : null}
+            {entity && (!groupKey || groupIds !== undefined) ? (
               <EntityRecords
-                key={entity.id}
+                key={`${entity.id}-${groupKey ?? ''}`}
+                only={groupKey ? (groupIds ?? undefined) : undefined}
                 api={api}
                 model={model}
                 entity={entity}
@@ -221,54 +270,5 @@ export function AcquisitionPage() {
         />
       ) : null}
     </>
-  );
-}
-
-/** The acquisition's problems; choosing one opens its record at its field. */
-function FindingsPanel({
-  findings,
-  model,
-  plan,
-  onSelect,
-}: {
-  findings: Finding[];
-  model: FormModel;
-  /** The plan, for the answers still missing. */
-  plan: Plan | null;
-  onSelect: (pointer: string) => void;
-}) {
-  if (findings.length === 0) {
-    // Missing answers are open work too: never "no problems" while some are owed.
-    const owed = (plan?.owners ?? []).filter((o) => o.missingFields > 0);
-    const total = owed.reduce((n, o) => n + o.missingFields, 0);
-    if (!plan) return <p>No problems in the answers given so far.</p>;
-    return total === 0 ? (
-      <p>No problems, and every required answer is given.</p>
-    ) : (
-      <p className="open-work">
-        No problems in the answers given so far, but {total} required{' '}
-        {total === 1 ? 'answer is' : 'answers are'} still missing:{' '}
-        {owed.map((o) => `${o.missingFields} from ${o.owner}`).join(', ')}.
-      </p>
-    );
-  }
-  const label = (f: Finding) => {
-    const entity = model.entities.get(f.entity);
-    const field = entity?.fields.find((x) => x.id === f.field);
-    return `${entity?.name ?? f.entity}${field ? ` · ${field.label}` : ''}`;
-  };
-  return (
-    <ul className="finding-list">
-      {findings.slice(0, 200).map((f, i) => (
-        <li key={`${f.pointer}-${f.rule}-${i}`} className={`finding finding--${f.severity}`}>
-          <button type="button" className="link" onClick={() => onSelect(f.pointer)}>
-            <span className="finding__where">{label(f)}</span>
-            <span className="finding__message">{f.message}</span>
-          </button>
-          <span className="visually-hidden">{f.severity}</span>
-        </li>
-      ))}
-      {findings.length > 200 ? <li>… and {findings.length - 200} more</li> : null}
-    </ul>
   );
 }
