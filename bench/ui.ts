@@ -10,6 +10,8 @@
  * - all loaded: until every record has arrived (pages of 500, drawn as they come);
  * - scrolling: the grid scrolled top to bottom in 60 steps, one per frame; the frame times, and
  *   how many rows are in the page (virtualised: the ones in view, not 10,000).
+ * - the problems tab (`/app/acquisitions/<id>/problems`): every missing answer and problem grouped
+ *   by rule, field and site, to the groups drawn (the app marks `intake:problem-groups`).
  * Prints the median and worst of BENCH_RUNS runs (default 5) and the ratio to the 1 s goal.
  */
 import { mkdtempSync } from 'node:fs';
@@ -178,6 +180,28 @@ for (let r = 0; r < RUNS; r++) {
   );
   await context.close();
 }
+
+// The problems tab: every problem and missing answer of the acquisition, grouped by rule, field
+// and site, from the navigation's start to the groups drawn.
+const problemRuns: number[] = [];
+for (let r = 0; r < RUNS; r++) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.addInitScript(`sessionStorage.setItem('intake.token', ${JSON.stringify(token)})`);
+  const page = await context.newPage();
+  await page.goto(`${base}/app/acquisitions/${id}/problems`);
+  await page.waitForFunction(
+    () => performance.getEntriesByName('intake:problem-groups').length > 0,
+    undefined,
+    { timeout: 60_000 },
+  );
+  const drawn = await page.evaluate<number>(
+    `performance.getEntriesByName('intake:problem-groups')[0].startTime`,
+  );
+  const groups = await page.locator('.group-list > li').count();
+  problemRuns.push(drawn);
+  console.log(`problems run ${r + 1}: ${groups} groups drawn in ${drawn.toFixed(0)} ms`);
+  await context.close();
+}
 await browser.close();
 await app.close();
 await database.close();
@@ -190,4 +214,7 @@ console.log(
   `\n${handsets.length} handsets, ${RUNS} cold runs: first screen median ${median(first).toFixed(0)} ms, worst ${worst(first).toFixed(0)} ms ` +
     `(${(median(first) / GOAL_MS).toFixed(2)}× the ${GOAL_MS} ms goal); all loaded median ${median(runs.map((r) => r.allLoadedMs)).toFixed(0)} ms; ` +
     `scrolling frame median ${median(runs.map((r) => r.frameMedianMs)).toFixed(1)} ms, worst ${worst(runs.map((r) => r.frameWorstMs)).toFixed(1)} ms`,
+);
+console.log(
+  `problems tab of ${handsets.length} seats, ${RUNS} cold runs: first screen median ${median(problemRuns).toFixed(0)} ms, worst ${worst(problemRuns).toFixed(0)} ms (${(median(problemRuns) / GOAL_MS).toFixed(2)}× the ${GOAL_MS} ms goal)`,
 );

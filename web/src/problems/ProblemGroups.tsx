@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { groupHref, groupTitle, OWNER_LABEL, plural, problemsHref, type Work } from './work.js';
 import './problems.css';
@@ -17,6 +18,10 @@ export function ProblemGroups({
   limit?: number;
 }) {
   const [params, setParams] = useSearchParams();
+  // For bench:ui: the frame after the groups are first drawn.
+  useEffect(() => {
+    requestAnimationFrame(() => performance.mark('intake:problem-groups'));
+  }, []);
   const owner = limit ? '' : (params.get('owner') ?? '');
   const site = limit ? null : params.get('site');
   const groups = work.groups.filter(
