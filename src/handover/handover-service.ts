@@ -11,10 +11,36 @@ import { appendEvents } from '../outbox/outbox.js';
 import { isSecretField } from '../secrets/sealing.js';
 import { SecretReveals } from '../secrets/secret-reveals.js';
 import { exportColumns, exportedEntities, exportRows } from './exports.js';
-import { buildProductOrder, type ProductOrder } from './product-order.js';
+import { ORDER_SYSTEM_ID } from '../notifications/relay.js';
+import {
+  buildProductOrder,
+  orderedProducts,
+  type OrderedProduct,
+  type ProductOrder,
+} from './product-order.js';
 import { siteNamesOf } from './site-names.js';
 import { syncCustomerRecord } from '../parties/sync-parties.js';
 import type { TmfResourceStore } from '../parties/tmf-resources.js';
+
+/** What a handover sent, and the order system's answer so far. */
+export interface HandoverSummary {
+  state: string;
+  orderId: string | null;
+  error: string | null;
+  /** Whether an order system is configured (without one, handing over is immediate). */
+  orderSystem: boolean;
+  products: OrderedProduct[];
+  /** Items in the ProductOrder: the products and every record bundled under them. */
+  items: number;
+  delivery: {
+    status: 'pending' | 'delivered' | 'dead';
+    attempts: number;
+    lastError: string | null;
+    nextAttemptAt: string | null;
+    deliveredAt: string | null;
+    sentAt: string;
+  } | null;
+}
 
 export const handoverErrors = {
   notApproved: (state: string) =>
@@ -65,6 +91,42 @@ export class HandoverService {
     await this.approved(id);
     const ctx = await this.capture.engine.context(id);
     return buildProductOrder(ctx, await this.records(id));
+  }
+
+  /**
+   * What the handover sent and what came of it: the products of the ProductOrder with their
+   * records, and the delivery to the order system (attempts, its last answer, the next try).
+   */
+  async summary(id: string): Promise<HandoverSummary> {
+    const acquisition = await this.approved(id);
+    const order = await this.productOrder(id);
+    const delivery = await this.db
+      .selectFrom('deliveries')
+      .select(['status', 'attempts', 'last_error', 'next_attempt_at', 'delivered_at', 'created_at'])
+      .where('subscription_id', '=', ORDER_SYSTEM_ID)
+      .where('aggregate_id', '=', id)
+      .where('event_type', '=', 'customerDataReadyEvent')
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return {
+      state: acquisition.state,
+      orderId: acquisition.orderId,
+      error: acquisition.handoverError,
+      orderSystem: Boolean(this.orderApiUrl),
+      products: orderedProducts(order),
+      items: order.productOrderItem.length,
+      delivery: delivery
+        ? {
+            status: delivery.status as 'pending' | 'delivered' | 'dead',
+            attempts: Number(delivery.attempts),
+            lastError: delivery.last_error,
+            nextAttemptAt: delivery.status === 'pending' ? delivery.next_attempt_at : null,
+            deliveredAt: delivery.delivered_at,
+            sentAt: delivery.created_at,
+          }
+        : null,
+    };
   }
 
   /** The records of the acquisition for provisioning exports, with the catalogue to lay them out. */

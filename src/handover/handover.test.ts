@@ -174,13 +174,42 @@ describe.each(dialects)('handover to an order system on %s', (dialect) => {
           })
           .then((r) => r.json<{ state: string; handoverError: string | null }>());
       expect(await acquisition()).toMatchObject({ state: 'approved' });
+      const summary = () =>
+        server.app
+          .inject({
+            method: 'GET',
+            url: `/api/v1/acquisitions/${id}/handover/summary`,
+            headers: server.auth('sales'),
+          })
+          .then((r) => r.json<Record<string, unknown>>());
+      // Before the relay has tried: what is sent, per product (the site, 2 users, 2 handsets).
+      expect(await summary()).toMatchObject({
+        state: 'approved',
+        orderSystem: true,
+        items: 6,
+        products: [{ id: 'seats', name: 'Hosted voice seat', quantity: 2, records: 5 }],
+        delivery: null,
+      });
       await server.services.relay.runOnce();
       expect((await acquisition()).handoverError).toMatch(
         /Attempt 1: the order system answered 503/,
       );
+      // The summary shows the retry: one attempt, the order system's answer, the next try.
+      expect(await summary()).toMatchObject({
+        delivery: {
+          status: 'pending',
+          attempts: 1,
+          lastError: expect.stringMatching(/503/) as string,
+          nextAttemptAt: expect.any(String) as string,
+        },
+      });
       server.services.relay.start();
       await waitFor(async () => (await acquisition()).state === 'handed_over');
       expect((await acquisition()).handoverError).toBeNull();
+      expect(await summary()).toMatchObject({
+        state: 'handed_over',
+        delivery: { status: 'delivered', attempts: 3, nextAttemptAt: null },
+      });
       const posted = orders.received.filter((r) => r.path === '/callback/productOrder');
       expect(posted).toHaveLength(3);
       expect(new Set(posted.map((r) => r.headers['idempotency-key'])).size).toBe(1);

@@ -190,3 +190,28 @@ export function buildProductOrder(
     productOrderItem: items,
   };
 }
+
+/** One product of the order as the handover summary shows it. */
+export interface OrderedProduct {
+  id: string;
+  name: string;
+  quantity: number;
+  /** The captured records bundled under it (sites, users, handsets…). */
+  records: number;
+}
+
+/** The quote's products in a ProductOrder, with how many captured records each carries. Pure. */
+export function orderedProducts(order: ProductOrder): OrderedProduct[] {
+  const bundled = new Map<string, number>();
+  for (const item of order.productOrderItem)
+    for (const r of item.productOrderItemRelationship ?? [])
+      bundled.set(r.id, (bundled.get(r.id) ?? 0) + 1);
+  return order.productOrderItem
+    .filter((item) => !item.productOrderItemRelationship?.length)
+    .map((item) => ({
+      id: item.id,
+      name: item.product.name ?? item.product.productSpecification.id,
+      quantity: item.quantity,
+      records: bundled.get(item.id) ?? 0,
+    }));
+}

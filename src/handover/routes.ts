@@ -33,6 +33,51 @@ export const handoverRoutes: FastifyPluginAsyncTypebox<{
   );
 
   app.get(
+    `${base}/summary`,
+    {
+      onRequest: requireRole(READERS),
+      schema: {
+        tags: ['handover'],
+        summary:
+          "What the handover sends (products and their records) and the order system's answer",
+        security,
+        params: Params,
+        response: {
+          200: Type.Object({
+            state: Type.String(),
+            orderId: Type.Union([Type.String(), Type.Null()]),
+            error: Type.Union([Type.String(), Type.Null()]),
+            orderSystem: Type.Boolean(),
+            items: Type.Integer(),
+            products: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                name: Type.String(),
+                quantity: Type.Number(),
+                records: Type.Integer(),
+              }),
+            ),
+            delivery: Type.Union([
+              Type.Object({
+                status: Type.String(),
+                attempts: Type.Integer(),
+                lastError: Type.Union([Type.String(), Type.Null()]),
+                nextAttemptAt: Type.Union([Type.String(), Type.Null()]),
+                deliveredAt: Type.Union([Type.String(), Type.Null()]),
+                sentAt: Type.String(),
+              }),
+              Type.Null(),
+            ]),
+          }),
+          409: Type.Ref('Problem'),
+          ...authErrors,
+        },
+      },
+    },
+    async (request) => handover.summary(request.params.id),
+  );
+
+  app.get(
     `${base}/package`,
     {
       onRequest: requireRole(READERS),

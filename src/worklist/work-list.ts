@@ -120,9 +120,8 @@ export function buildWorkList(input: WorkInput): WorkList {
   const index = new WorkIndex(input);
   const owners = new Map<Owner, OwnerTally>(OWNERS.map((o) => [o, new OwnerTally(o)]));
   const groups = new Map<string, { group: ProblemGroup; messages: Map<string, number> }>();
-  const add = (
+  const entryOf = (
     base: Omit<ProblemGroup, 'key' | 'count' | 'sample' | 'message'>,
-    member: RecordRef | null,
     message: string,
   ) => {
     const key = groupKey(base.kind, base.rule, base.entity, base.field, base.site);
@@ -131,6 +130,14 @@ export function buildWorkList(input: WorkInput): WorkList {
       entry = { group: { ...base, key, count: 0, sample: [], message }, messages: new Map() };
       groups.set(key, entry);
     }
+    return entry;
+  };
+  const add = (
+    base: Omit<ProblemGroup, 'key' | 'count' | 'sample' | 'message'>,
+    member: RecordRef | null,
+    message: string,
+  ) => {
+    const entry = entryOf(base, message);
     entry.group.count++;
     entry.messages.set(message, (entry.messages.get(message) ?? 0) + 1);
     if (member && entry.group.sample.length < SAMPLE) entry.group.sample.push(member);
@@ -139,33 +146,40 @@ export function buildWorkList(input: WorkInput): WorkList {
   const invalid = new Set(
     input.findings.filter((f) => FIELD_RULES.has(f.rule)).map((f) => `${f.recordId}|${f.field}`),
   );
+  // A missing answer per slot and field: tens of thousands on a large deal, so each group's entry
+  // is looked up once per entity, field and site, and records are named only for the sample.
+  const missingEntries = new Map<string, ReturnType<typeof entryOf>>();
   for (const slot of input.slots) {
     const entity = input.catalog.entities.get(slot.entity);
     if (!entity) continue;
-    const member = index.member(slot);
     for (const field of slot.missing) {
       // An invalid value counts as missing in the plan; it is listed once, as its problem.
-      if (slot.recordId && invalid.has(`${slot.recordId}|${field}`)) continue;
-      const spec = entity.fields.find((f) => f.id === field);
-      const owner = spec?.owner ?? 'sales';
-      owners.get(owner)!.count(slot.site, index, 'missing');
-      const label = spec?.label ?? field;
-      add(
-        {
-          kind: 'missing',
-          rule: 'required',
-          severity: 'blocking',
-          entity: entity.id,
-          entityName: entity.name,
-          field,
-          fieldLabel: label,
-          owner,
-          site: slot.site,
-          siteName: index.siteName(slot.site),
-        },
-        member,
-        `${label} is missing`,
-      );
+      if (invalid.size && slot.recordId && invalid.has(`${slot.recordId}|${field}`)) continue;
+      const at = `${entity.id}|${field}|${slot.site ?? ''}`;
+      let entry = missingEntries.get(at);
+      if (!entry) {
+        const spec = entity.fields.find((f) => f.id === field);
+        const label = spec?.label ?? field;
+        entry = entryOf(
+          {
+            kind: 'missing',
+            rule: 'required',
+            severity: 'blocking',
+            entity: entity.id,
+            entityName: entity.name,
+            field,
+            fieldLabel: label,
+            owner: spec?.owner ?? 'sales',
+            site: slot.site,
+            siteName: index.siteName(slot.site),
+          },
+          `${label} is missing`,
+        );
+        missingEntries.set(at, entry);
+      }
+      owners.get(entry.group.owner)!.count(slot.site, index, 'missing');
+      entry.group.count++;
+      if (entry.group.sample.length < SAMPLE) entry.group.sample.push(index.member(slot));
     }
   }
   for (const f of index.inPlanOrder(input.findings)) {
@@ -205,8 +219,9 @@ export function buildWorkList(input: WorkInput): WorkList {
 
   const list = [...groups.values()].map(({ group, messages }) => {
     // One message says it when every record says the same; otherwise the commonest.
+    if (messages.size <= 1) return group;
     const [message] = [...messages].sort((a, b) => b[1] - a[1])[0]!;
-    return { ...group, message: messages.size === 1 ? message : `${message} (and similar)` };
+    return { ...group, message: `${message} (and similar)` };
   });
   // Wrong values first (someone gave an answer that cannot be used), then missing answers, then
   // warnings; the largest first within each.

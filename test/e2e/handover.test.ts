@@ -61,6 +61,9 @@ describe.each(dialects)('the handover on screen in Chromium (%s)', (dialect) => 
       await page.goto(`${app.url}/app/acquisitions/${id}/overview`);
       const panel = page.locator('section.handover');
       await panel.getByText('Approved and ready to hand over').waitFor();
+      // What will be sent, per product, before anything is.
+      await panel.getByText('What will be sent').waitFor();
+      await panel.getByText('Hosted voice seat × 2, with 5 records').waitFor();
       await checkStep(page, `${dialect}-handover-${name}-ready`, true);
 
       const order = await download(page, 'ProductOrder (JSON)');
@@ -71,7 +74,9 @@ describe.each(dialects)('the handover on screen in Chromium (%s)', (dialect) => 
       expect(users.text.split('\n').filter(Boolean)).toHaveLength(3);
 
       await panel.getByRole('button', { name: 'Hand over' }).click();
-      await panel.getByText('Handed over').waitFor();
+      await panel.getByText('Handed over', { exact: false }).first().waitFor();
+      await panel.getByText('What was sent').waitFor();
+      await panel.getByText('No order system is connected').waitFor();
       await expect.poll(() => panel.getByRole('button', { name: 'Hand over' }).count()).toBe(0);
       await checkStep(page, `${dialect}-handover-${name}-done`, true);
       // The customer sees one plain state in the portal.

@@ -1,5 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { messageOf } from '../api.js';
+import type { HandoverSummary } from '../../../src/handover/handover-service.js';
 import { useAnnounce } from '../components/Announcer.js';
 import { can, useSignedIn } from '../session.js';
 import type { AcquisitionSummary } from './AcquisitionList.js';
@@ -25,8 +26,17 @@ export function Handover({
   const [sent, setSent] = useState<'pending' | null>(null);
   const [error, setError] = useState('');
   const [entity, setEntity] = useState(entities[0]?.id ?? '');
+  const [summary, setSummary] = useState<HandoverSummary | null>(null);
   const { state, orderId, handoverError, id } = acquisition;
-  if (state !== 'approved' && state !== 'handed_over') return null;
+  const ready = state === 'approved' || state === 'handed_over';
+  useEffect(() => {
+    if (!ready) return;
+    api
+      .get<HandoverSummary>(`/acquisitions/${id}/handover/summary`)
+      .then(setSummary)
+      .catch((e: unknown) => setError(messageOf(e)));
+  }, [api, id, ready, state, orderId, handoverError, sent]);
+  if (!ready) return null;
   const base = `/acquisitions/${id}/handover`;
   const file = (suffix: string) => `${acquisition.proposalReference}-${suffix}`;
 
@@ -65,6 +75,7 @@ export function Handover({
       ) : (
         <p>Approved and ready to hand over to order management and provisioning.</p>
       )}
+      {summary ? <SentSummary summary={summary} /> : null}
       {state === 'approved' && can.approve(session) ? (
         <button type="button" className="primary" disabled={busy} onClick={() => void handOver()}>
           {handoverError ? 'Try the handover again' : 'Hand over'}
@@ -110,5 +121,48 @@ export function Handover({
         </form>
       ) : null}
     </section>
+  );
+}
+
+const when = (iso: string) => new Date(iso).toLocaleString();
+
+/** What the handover sends, per product, and the order system's answer so far. */
+function SentSummary({ summary }: { summary: HandoverSummary }) {
+  const { delivery } = summary;
+  return (
+    <div className="handover-summary">
+      <h3>{summary.state === 'handed_over' ? 'What was sent' : 'What will be sent'}</h3>
+      <p>
+        One ProductOrder of {summary.items} item{summary.items === 1 ? '' : 's'}
+        {summary.orderId ? `, order ${summary.orderId}` : ''}:
+      </p>
+      <ul>
+        {summary.products.map((p) => (
+          <li key={p.id}>
+            {p.name} × {p.quantity}, with {p.records} record{p.records === 1 ? '' : 's'}
+          </li>
+        ))}
+      </ul>
+      {delivery ? (
+        <p className="handover-delivery">
+          {delivery.status === 'delivered'
+            ? `The order system accepted it${delivery.deliveredAt ? ` on ${when(delivery.deliveredAt)}` : ''}`
+            : delivery.status === 'dead'
+              ? 'The order system did not take it; delivery has stopped'
+              : 'Waiting for the order system'}
+          {delivery.attempts > 1 || delivery.status !== 'delivered'
+            ? ` after ${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'}`
+            : ''}
+          {delivery.lastError && delivery.status !== 'delivered'
+            ? `. Its last answer: ${delivery.lastError}`
+            : ''}
+          {delivery.nextAttemptAt ? `. Next try ${when(delivery.nextAttemptAt)}` : ''}.
+        </p>
+      ) : summary.state === 'handed_over' && !summary.orderSystem ? (
+        <p className="handover-delivery">
+          No order system is connected: the package was handed over as it stands.
+        </p>
+      ) : null}
+    </div>
   );
 }
