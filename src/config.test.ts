@@ -121,4 +121,37 @@ describe('configuration', () => {
       'INTAKE_CALLBACK_ALLOW: "not a host" is not a CIDR, an IP address or a host name',
     ]);
   });
+
+  it('sends no email unless INTAKE_SMTP_URL is set; reminders hourly after 3 days by default', () => {
+    expect(loadConfig({}).mail).toEqual({
+      smtpUrl: undefined,
+      from: 'intake@localhost',
+      reminderIntervalMinutes: 60,
+      unusedLinkDays: 3,
+    });
+    const set = loadConfig({
+      INTAKE_PUBLIC_URL: 'https://intake.example.com',
+      INTAKE_SMTP_URL: 'smtp://mailer:secret-pass@127.0.0.1:2525',
+      INTAKE_REMINDER_INTERVAL_MINUTES: '0',
+      INTAKE_REMINDER_UNUSED_LINK_DAYS: '5',
+    }).mail;
+    expect(set).toEqual({
+      smtpUrl: 'smtp://mailer:secret-pass@127.0.0.1:2525',
+      from: 'intake@intake.example.com',
+      reminderIntervalMinutes: 0,
+      unusedLinkDays: 5,
+    });
+    expect(loadConfig({ INTAKE_MAIL_FROM: 'Intake <links@example.com>' }).mail.from).toBe(
+      'Intake <links@example.com>',
+    );
+    const problems = problemsOf({
+      INTAKE_SMTP_URL: 'http://user:secret-pass@mail',
+      INTAKE_MAIL_FROM: 'nobody',
+    });
+    expect(problems).toEqual([
+      'INTAKE_SMTP_URL must be an smtp:// or smtps:// URL',
+      'INTAKE_MAIL_FROM must be an address, or a name and <address>',
+    ]);
+    expect(problems.join('\n')).not.toContain('secret-pass');
+  });
 });

@@ -50,6 +50,19 @@ export interface Config {
   throttle: ThrottleSettings;
   /** INTAKE_TRUST_PROXY: read the client address from X-Forwarded-For (behind a proxy; default false). */
   trustProxy: boolean;
+  /** Sending customer links and reminders by email. */
+  mail: MailSettings;
+}
+
+export interface MailSettings {
+  /** INTAKE_SMTP_URL: the SMTP server links and reminders are sent through (none by default: no email). */
+  smtpUrl: string | undefined;
+  /** INTAKE_MAIL_FROM: the sender of those emails (default intake@<the public URL's host>). */
+  from: string;
+  /** INTAKE_REMINDER_INTERVAL_MINUTES: how often reminders are looked for, 0 for never (default 60). */
+  reminderIntervalMinutes: number;
+  /** INTAKE_REMINDER_UNUSED_LINK_DAYS: days after which a link never opened is reminded (default 3). */
+  unusedLinkDays: number;
 }
 
 export interface ThrottleSettings {
@@ -130,6 +143,10 @@ const KNOWN = new Set([
   'INTAKE_TRUST_PROXY',
   'INTAKE_METRICS_TOKEN',
   'INTAKE_SECRET_KEY',
+  'INTAKE_SMTP_URL',
+  'INTAKE_MAIL_FROM',
+  'INTAKE_REMINDER_INTERVAL_MINUTES',
+  'INTAKE_REMINDER_UNUSED_LINK_DAYS',
   // Read by the command line only (intake template / import), documented in the README.
   'INTAKE_URL',
   'INTAKE_TOKEN',
@@ -206,6 +223,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (quoteApiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(quoteApiUrl))
     problems.push('INTAKE_QUOTE_API_URL must be an http:// or https:// URL');
 
+  const smtpUrl = env.INTAKE_SMTP_URL?.trim() || undefined;
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl))
+    problems.push('INTAKE_SMTP_URL must be an smtp:// or smtps:// URL');
+  const mailFrom = env.INTAKE_MAIL_FROM?.trim() || `intake@${hostOf(publicUrl) ?? 'localhost'}`;
+  if (!/^[^\s<>@]+@[^\s<>@]+$|^[^<>]*<[^\s<>@]+@[^\s<>@]+>$/.test(mailFrom))
+    problems.push('INTAKE_MAIL_FROM must be an address, or a name and <address>');
+
   const callbackAllow = parseCallbackAllow(env.INTAKE_CALLBACK_ALLOW);
   for (const problem of callbackAllow.problems) problems.push(`INTAKE_CALLBACK_ALLOW: ${problem}`);
 
@@ -238,6 +262,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       linkRequests: integer('INTAKE_LINK_REQUESTS_MAX', 600, 1, 1_000_000),
     },
     trustProxy: boolean('INTAKE_TRUST_PROXY', false),
+    mail: {
+      smtpUrl,
+      from: mailFrom,
+      reminderIntervalMinutes: integer('INTAKE_REMINDER_INTERVAL_MINUTES', 60, 0, 10_080),
+      unusedLinkDays: integer('INTAKE_REMINDER_UNUSED_LINK_DAYS', 3, 1, 90),
+    },
     importRetentionDays: integer('INTAKE_IMPORT_RETENTION_DAYS', 7, 1, 36_500),
     delivery: {
       pollMs: integer('INTAKE_DELIVERY_POLL_MS', 500, 10, 60_000),
@@ -249,4 +279,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** The host name of a URL (without brackets or port), or undefined when it does not parse. */
+function hostOf(url: string): string | undefined {
+  try {
+    const host = new URL(url).hostname;
+    // An address is no mail domain: intake@127.0.0.1 is refused by many servers.
+    return /^[\d.]+$|^\[/.test(host) || host === '' ? undefined : host;
+  } catch {
+    return undefined;
+  }
 }

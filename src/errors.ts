@@ -83,6 +83,18 @@ export const errors = {
     new AppError('proposal.unknown-product', 422, message, details),
   invalidProposal: (message: string, details: ProblemDetail[]) =>
     new AppError('proposal.invalid', 422, message, details),
+  mailNotConfigured: () =>
+    new AppError(
+      'mail.not-configured',
+      409,
+      'This Intake sends no email (INTAKE_SMTP_URL is not set): issue the link without sending it, and pass it on yourself.',
+    ),
+  mailSendFailed: () =>
+    new AppError(
+      'mail.send-failed',
+      502,
+      'The email could not be sent, so no link was issued; try again, or issue the link without sending it.',
+    ),
   internal: () =>
     new AppError(
       'internal',
@@ -156,5 +168,7 @@ export const ERROR_CODES = [
   'secret.reveal-forbidden',
   'tmf.not-found',
   'tmf.invalid',
+  'mail.not-configured',
+  'mail.send-failed',
   'internal',
 ] as const;

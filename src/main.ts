@@ -57,6 +57,10 @@ export async function startIntake(
     services.relay.start();
     // Import files past INTAKE_IMPORT_RETENTION_DAYS go now, then hourly (stopped on close).
     services.importRetention.start();
+    // With INTAKE_SMTP_URL, reminders of unused links and due follow-ups go out every interval.
+    const { smtpUrl, reminderIntervalMinutes } = config.mail;
+    if (smtpUrl && reminderIntervalMinutes > 0)
+      services.reminders.start(reminderIntervalMinutes * 60_000);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -53,6 +53,9 @@ import { secretFieldsOf } from './secrets/secret-fields.js';
 import { loadSecretBox } from './secrets/secret-key.js';
 import { registerWebApp } from './http/web-app.js';
 import { CustomerPartService } from './portal/customer-part.js';
+import { smtpMailer, type Mailer } from './mail/mailer.js';
+import { ReminderRepository } from './mail/reminder-repository.js';
+import { ReminderSweep } from './mail/reminder-sweep.js';
 
 export interface ServerDeps {
   config: Pick<
@@ -70,7 +73,9 @@ export interface ServerDeps {
     | 'trustProxy'
     | 'metricsToken'
     | 'secretKey'
-  >;
+  > &
+    // Without it no email is sent (benchmarks, most tests).
+    Partial<Pick<Config, 'mail'>>;
   database: DatabaseHandle;
   catalog: Catalog;
   now?: () => Date;
@@ -100,6 +105,10 @@ export interface Services {
   relay: Relay;
   /** What is left to do on an acquisition, and its problems grouped. */
   work: WorkListService;
+  /** Sends email when INTAKE_SMTP_URL is set; undefined otherwise. */
+  mailer: Mailer | undefined;
+  /** Reminds contacts of unused links and due follow-ups; started by `startIntake`. */
+  reminders: ReminderSweep;
 }
 
 /** Builds the services on a database: the one place modules are wired together. */
@@ -146,6 +155,9 @@ export function buildServices({
     parties,
   );
   const importJobs = new ImportRepository(database.db);
+  const mailer = config.mail?.smtpUrl
+    ? smtpMailer(config.mail.smtpUrl, config.mail.from)
+    : undefined;
   const imports = new ImportService(
     database.db,
     capture.engine,
@@ -199,6 +211,14 @@ export function buildServices({
     links,
     catalogs,
     work,
+    mailer,
+    reminders: new ReminderSweep(
+      new ReminderRepository(database.db),
+      mailer,
+      config.mail?.unusedLinkDays ?? 3,
+      now,
+      (error) => logger?.error({ err: error }, 'sending reminders failed'),
+    ),
   };
 }
 
@@ -223,6 +243,7 @@ export async function buildServer(
   app.addHook('onClose', async () => {
     await services.relay.stop();
     await services.importRetention.stop();
+    await services.reminders.stop();
     await services.imports.drain();
   });
   const callbackPolicy = makeCallbackPolicy(deps.config.delivery.callbackAllow);
@@ -274,6 +295,7 @@ export async function buildServer(
         requireRole,
         publicUrl: deps.config.publicUrl,
         now,
+        mailer: services.mailer,
       });
       await api.register(spreadsheetRoutes, {
         imports: services.imports,

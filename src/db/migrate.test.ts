@@ -17,6 +17,7 @@ const ALL_TABLES = [
   'record_history',
   'record_keys',
   'records',
+  'reminders',
   'secret_reveals',
   'subscriptions',
   'tmf_resources',

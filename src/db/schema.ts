@@ -18,6 +18,16 @@ export interface Database {
   deliveries: DeliveryTable;
   tmf_resources: TmfResourceTable;
   secret_reveals: SecretRevealTable;
+  reminders: ReminderTable;
+}
+
+/** A reminder sent by email: one per kind and subject (a link, a follow-up). */
+export interface ReminderTable {
+  id: string;
+  kind: 'unused-link' | 'follow-up';
+  subject_id: string;
+  acquisition_id: string;
+  sent_at: string;
 }
 
 /** One secret field shown in clear to someone (never the value). */
@@ -179,6 +189,10 @@ export interface AccessLinkTable {
   revoked_at: string | null;
   /** When the customer submitted their part through this link. */
   submitted_at: string | null;
+  /** When the link was first used (its reminder goes only to links never used). */
+  first_used_at: string | null;
+  /** When the link was sent by email at issue. */
+  emailed_at: string | null;
 }
 
 export interface ImportTable {

@@ -49,6 +49,8 @@ export function makeRequireRole(
           await throttle?.failed(request);
           throw errors.invalidToken();
         }
+        // The first use is kept: a link never opened is reminded (src/mail/reminder-sweep.ts).
+        if (link.firstUsedAt === null) await links.markUsed(link.id, now());
         if (!options.customerLinks) throw errors.linkForbidden();
         const id = (request.params as { id?: string } | undefined)?.id;
         // Another acquisition does not exist, as far as a link can tell.

@@ -14,6 +14,10 @@ export interface AccessLink {
   revokedAt: string | null;
   /** When the customer submitted their part through this link. */
   submittedAt: string | null;
+  /** When the link was first used: the customer opened it. */
+  firstUsedAt: string | null;
+  /** When it was sent to the contact by email at issue. */
+  emailedAt: string | null;
 }
 
 const columns = [
@@ -26,6 +30,8 @@ const columns = [
   'expires_at',
   'revoked_at',
   'submitted_at',
+  'first_used_at',
+  'emailed_at',
 ] as const;
 type Row = Pick<Database['access_links'], (typeof columns)[number]>;
 const toLink = (r: Row): AccessLink => ({
@@ -38,6 +44,8 @@ const toLink = (r: Row): AccessLink => ({
   expiresAt: r.expires_at,
   revokedAt: r.revoked_at,
   submittedAt: r.submitted_at,
+  firstUsedAt: r.first_used_at,
+  emailedAt: r.emailed_at,
 });
 
 /** Customer links, stored by the hash of their token. */
@@ -45,7 +53,9 @@ export class LinkRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(
-    input: Omit<AccessLink, 'id' | 'revokedAt' | 'submittedAt'> & { tokenHash: string },
+    input: Omit<AccessLink, 'id' | 'revokedAt' | 'submittedAt' | 'firstUsedAt' | 'emailedAt'> & {
+      tokenHash: string;
+    },
   ): Promise<AccessLink> {
     const row = {
       id: randomUUID(),
@@ -58,6 +68,8 @@ export class LinkRepository {
       expires_at: input.expiresAt,
       revoked_at: null,
       submitted_at: null,
+      first_used_at: null,
+      emailed_at: null,
     };
     await this.db.insertInto('access_links').values(row).execute();
     return toLink(row);
@@ -114,5 +126,24 @@ export class LinkRepository {
       .where('id', '=', id)
       .executeTakeFirst();
     return row && toLink(row);
+  }
+
+  /** Records the link's first use; later uses change nothing (and cost no write). */
+  async markUsed(id: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('access_links')
+      .set({ first_used_at: at.toISOString() })
+      .where('id', '=', id)
+      .where('first_used_at', 'is', null)
+      .execute();
+  }
+
+  /** Records that the link was sent to its contact by email. */
+  async markEmailed(id: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('access_links')
+      .set({ emailed_at: at.toISOString() })
+      .where('id', '=', id)
+      .execute();
   }
 }

@@ -3,9 +3,11 @@ import { Type } from 'typebox';
 import { OPENERS } from '../access/roles.js';
 import { generateToken, hashToken } from '../access/tokens.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
-import { AppError } from '../errors.js';
+import { AppError, errors } from '../errors.js';
 import { LINK_PREFIX, principalOf, type RequireRole } from '../http/authenticate.js';
 import { authErrors, IdParams } from '../http/schemas.js';
+import { buildLinkMessage } from '../mail/link-message.js';
+import { mailFailure, type Mailer } from '../mail/mailer.js';
 import type { LinkRepository } from './link-repository.js';
 
 export interface LinkRoutesOptions {
@@ -14,14 +16,16 @@ export interface LinkRoutesOptions {
   requireRole: RequireRole;
   publicUrl: string;
   now: () => Date;
+  /** Sends a link by email at issue; without one (no INTAKE_SMTP_URL) links are passed on by hand. */
+  mailer?: Mailer | undefined;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
 
-/** Customer links: issue (the token is shown once), list and revoke. */
+/** Customer links: issue (the token is shown once, and may be sent by email), list and revoke. */
 export const linkRoutes: FastifyPluginAsyncTypebox<LinkRoutesOptions> = async (
   app,
-  { links, acquisitions, requireRole, publicUrl, now },
+  { links, acquisitions, requireRole, publicUrl, now, mailer },
 ) => {
   const security = [{ bearerAuth: [] }];
   app.post(
@@ -38,6 +42,12 @@ export const linkRoutes: FastifyPluginAsyncTypebox<LinkRoutesOptions> = async (
             contactName: Type.String({ minLength: 1, maxLength: 200 }),
             contactEmail: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
             expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, default: 14 })),
+            sendEmail: Type.Optional(
+              Type.Boolean({
+                description:
+                  'Also send the link to contactEmail (needs INTAKE_SMTP_URL); when sending fails the link is revoked and the answer is 502.',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -46,10 +56,18 @@ export const linkRoutes: FastifyPluginAsyncTypebox<LinkRoutesOptions> = async (
           400: Type.Ref('Problem'),
           ...authErrors,
           404: Type.Ref('Problem'),
+          409: Type.Ref('Problem'),
+          502: Type.Ref('Problem'),
         },
       },
     },
     async (request, reply) => {
+      const { contactEmail, sendEmail } = request.body;
+      if (sendEmail && !mailer) throw errors.mailNotConfigured();
+      if (sendEmail && !contactEmail)
+        throw errors.invalidRequest('A link is sent by email only to a contactEmail.', [
+          { pointer: '/contactEmail', detail: 'is required when sendEmail is true' },
+        ]);
       const acquisition = await acquisitions.get(request.params.id);
       if (acquisition.state === 'cancelled' || acquisition.state === 'handed_over') {
         throw new AppError(
@@ -71,7 +89,30 @@ export const linkRoutes: FastifyPluginAsyncTypebox<LinkRoutesOptions> = async (
           issued.getTime() + (request.body.expiresInDays ?? 14) * DAY,
         ).toISOString(),
       });
-      return reply.status(201).send({ ...link, token, url: `${publicUrl}/portal#${token}` });
+      const url = `${publicUrl}/portal#${token}`;
+      if (sendEmail && mailer && contactEmail) {
+        const message = buildLinkMessage({
+          to: contactEmail,
+          contactName: link.contactName,
+          customerName: acquisition.customerName,
+          proposalReference: acquisition.proposalReference,
+          operator: link.createdBy,
+          url,
+          expiresAt: link.expiresAt,
+        });
+        try {
+          await mailer.send(message);
+        } catch (error) {
+          // Nobody received the link: it goes at once rather than wait unused for its expiry.
+          await links.revoke(acquisition.id, link.id, now());
+          request.log.warn({ err: mailFailure(error) }, 'a customer link could not be emailed');
+          throw errors.mailSendFailed();
+        }
+        const emailedAt = now();
+        await links.markEmailed(link.id, emailedAt);
+        link.emailedAt = emailedAt.toISOString();
+      }
+      return reply.status(201).send({ ...link, token, url });
     },
   );
   app.get(
@@ -83,10 +124,20 @@ export const linkRoutes: FastifyPluginAsyncTypebox<LinkRoutesOptions> = async (
         summary: 'List the customer links of an acquisition',
         security,
         params: IdParams,
-        response: { 200: Type.Object({ items: Type.Array(Type.Unknown()) }), ...authErrors },
+        response: {
+          200: Type.Object({
+            items: Type.Array(Type.Unknown()),
+            /** Whether links can be sent by email here (INTAKE_SMTP_URL is set). */
+            emailAvailable: Type.Boolean(),
+          }),
+          ...authErrors,
+        },
       },
     },
-    async (request) => ({ items: await links.list(request.params.id) }),
+    async (request) => ({
+      items: await links.list(request.params.id),
+      emailAvailable: mailer !== undefined,
+    }),
   );
   app.delete(
     '/acquisitions/:id/links/:linkId',

@@ -10,6 +10,7 @@ import {
   loadConfig,
   type DeliverySettings,
   type ImportLimits,
+  type MailSettings,
   type ThrottleSettings,
 } from '../config.js';
 import type { DatabaseHandle, DialectName } from '../db/connect.js';
@@ -49,6 +50,8 @@ export async function createTestServer(
   orderApiUrl?: string,
   quoteApiUrl?: string,
   throttle: Partial<ThrottleSettings> = {},
+  /** No email unless a test passes its SMTP listener's `smtpUrl`; no timed reminders either way. */
+  mail: Partial<MailSettings> = {},
 ): Promise<TestServer> {
   const database = await openTestDatabase(dialect);
   const catalog = await testCatalog();
@@ -76,6 +79,13 @@ export async function createTestServer(
       trustProxy: false,
       metricsToken: undefined,
       secretKey: undefined,
+      mail: {
+        smtpUrl: undefined,
+        from: 'Intake <intake@intake.test>',
+        reminderIntervalMinutes: 0,
+        unusedLinkDays: 3,
+        ...mail,
+      },
     },
     database,
     catalog,

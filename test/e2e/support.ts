@@ -15,8 +15,25 @@ export interface WebApp {
   close: () => Promise<void>;
 }
 
-export async function startWebApp(dialect: DialectName): Promise<WebApp> {
-  const server = await createTestServer(dialect);
+export async function startWebApp(
+  dialect: DialectName,
+  /** `smtpUrl`: the test's SMTP listener, for pages that send email (none by default). */
+  options: { smtpUrl?: string } = {},
+): Promise<WebApp> {
+  const server = options.smtpUrl
+    ? await createTestServer(
+        dialect,
+        undefined,
+        {},
+        {},
+        undefined,
+        undefined,
+        {},
+        {
+          smtpUrl: options.smtpUrl,
+        },
+      )
+    : await createTestServer(dialect);
   const demoId = await seedDemo(server.services.acquisitions);
   if (!demoId) throw new Error('the demo acquisition was not opened');
   const url = await listen(server);

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { messageOf } from '../api.js';
 import { useSignedIn } from '../session.js';
+import { LinkQrCode } from './LinkQrCode.js';
+import './customer-links.css';
 
 interface CustomerLink {
   id: string;
@@ -8,7 +10,15 @@ interface CustomerLink {
   expiresAt: string;
   revokedAt: string | null;
   submittedAt: string | null;
+  emailedAt?: string | null;
   url?: string;
+}
+
+/** A link just issued: shown once, with whom it was for and where it was emailed. */
+interface IssuedLink {
+  url: string;
+  contactName: string;
+  emailedTo: string | null;
 }
 
 /** Links for the customer's contact to fill in their part; the link itself is shown once. */
@@ -23,13 +33,21 @@ export function CustomerLinks({
   const { api } = useSignedIn();
   const [links, setLinks] = useState<CustomerLink[]>([]);
   const [name, setName] = useState('');
-  const [issued, setIssued] = useState<string | null>(null);
+  const [email, setEmail] = useState('');
+  const [sendEmail, setSendEmail] = useState(false);
+  const [emailAvailable, setEmailAvailable] = useState(false);
+  const [issued, setIssued] = useState<IssuedLink | null>(null);
   const [copied, setCopied] = useState('');
   const [error, setError] = useState('');
   const load = () =>
     api
-      .get<{ items: CustomerLink[] }>(`/acquisitions/${acquisitionId}/links`)
-      .then((l) => setLinks(l.items))
+      .get<{ items: CustomerLink[]; emailAvailable?: boolean }>(
+        `/acquisitions/${acquisitionId}/links`,
+      )
+      .then((l) => {
+        setLinks(l.items);
+        setEmailAvailable(l.emailAvailable === true);
+      })
       .catch((e: unknown) => setError(messageOf(e)));
   useEffect(() => {
     void load();
@@ -45,7 +63,8 @@ export function CustomerLinks({
             <li key={l.id}>
               {l.contactName}:{' '}
               {l.submittedAt ? `part submitted ${l.submittedAt.slice(0, 10)}` : 'not submitted yet'}
-              , expires {l.expiresAt.slice(0, 10)}
+              {l.emailedAt ? `, emailed ${l.emailedAt.slice(0, 10)}` : ''}, expires{' '}
+              {l.expiresAt.slice(0, 10)}
             </li>
           ))}
       </ul>
@@ -63,11 +82,19 @@ export function CustomerLinks({
           api
             .send<CustomerLink>('POST', `/acquisitions/${acquisitionId}/links`, {
               contactName: name,
+              ...(email ? { contactEmail: email } : {}),
+              ...(sendEmail && emailAvailable ? { sendEmail: true } : {}),
             })
             .then((l) => {
-              setIssued(`${location.origin}/portal#${l.url?.split('#')[1] ?? ''}`);
+              setIssued({
+                url: `${location.origin}/portal#${l.url?.split('#')[1] ?? ''}`,
+                contactName: l.contactName,
+                emailedTo: l.emailedAt ? email : null,
+              });
               setCopied('');
               setName('');
+              setEmail('');
+              setSendEmail(false);
               return load();
             })
             .catch((err: unknown) => setError(messageOf(err)));
@@ -82,31 +109,69 @@ export function CustomerLinks({
             required
           />
         </div>
-        <button type="submit">Issue a link</button>
+        <div className="field">
+          <label htmlFor="link-email">Contact's email (optional)</label>
+          <input
+            id="link-email"
+            type="email"
+            autoComplete="off"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            required={sendEmail}
+          />
+        </div>
+        <div className={`checkbox${emailAvailable ? '' : ' links__email--off'}`}>
+          <input
+            id="link-send-email"
+            type="checkbox"
+            checked={sendEmail && emailAvailable}
+            disabled={!emailAvailable}
+            aria-describedby="link-send-email-help"
+            onChange={(e) => setSendEmail(e.target.checked)}
+          />
+          <label htmlFor="link-send-email">Send the link to this email address</label>
+        </div>
+        <p className="help" id="link-send-email-help">
+          {emailAvailable
+            ? 'The email says who sends it, what to do and until when the link works.'
+            : 'Sending by email is not set up on this Intake (INTAKE_SMTP_URL): copy the link and send it yourself.'}
+        </p>
+        <button type="submit">
+          {sendEmail && emailAvailable ? 'Issue and send' : 'Issue a link'}
+        </button>
       </form>
       {issued ? (
         <div className="alert issued-link">
-          <p role="status">Send this link to the contact; it is shown only now.</p>
-          <label htmlFor="issued-link">Link for the contact</label>
-          <input
-            id="issued-link"
-            className="link-url"
-            readOnly
-            value={issued}
-            onFocus={(e) => e.target.select()}
-          />
-          <button
-            type="button"
-            onClick={() =>
-              void navigator.clipboard.writeText(issued).then(
-                () => setCopied('Copied: paste it into your email or message to the contact.'),
-                () => setCopied('Could not copy; select the link and copy it yourself.'),
-              )
-            }
-          >
-            Copy the link
-          </button>
-          {copied ? <p role="status">{copied}</p> : null}
+          <p role="status">
+            {issued.emailedTo
+              ? `Sent to ${issued.emailedTo}. The link is also shown here, only now.`
+              : 'Send this link to the contact; it is shown only now.'}
+          </p>
+          <div className="issued-link__body">
+            <div className="issued-link__text">
+              <label htmlFor="issued-link">Link for the contact</label>
+              <input
+                id="issued-link"
+                className="link-url"
+                readOnly
+                value={issued.url}
+                onFocus={(e) => e.target.select()}
+              />
+              <button
+                type="button"
+                onClick={() =>
+                  void navigator.clipboard.writeText(issued.url).then(
+                    () => setCopied('Copied: paste it into your email or message to the contact.'),
+                    () => setCopied('Could not copy; select the link and copy it yourself.'),
+                  )
+                }
+              >
+                Copy the link
+              </button>
+              {copied ? <p role="status">{copied}</p> : null}
+            </div>
+            <LinkQrCode url={issued.url} contactName={issued.contactName} />
+          </div>
         </div>
       ) : null}
       {error ? (
