@@ -169,6 +169,6 @@ describe.each(dialects)('the grid as a spreadsheet people trust, in Chromium (%s
       expect(errors).toEqual([]);
       await page.close();
     },
-    90_000,
+    120_000,
   );
 });

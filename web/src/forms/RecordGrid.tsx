@@ -1,18 +1,17 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { Api, ApiRecord } from '../api.js';
-import { ConfirmDialog, type ConfirmDialogProps } from '../components/ConfirmDialog.js';
+import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { CellEditor } from './CellEditor.js';
 import { displayValue, type FormEntity, type FormModel } from './form-model.js';
-import { planFillDown, planPaste, planSetAll, rangeText, type EditPlan } from './grid-edits.js';
-import { moveFor, rangeSize, selectionRange, toTsv } from './grid-selection.js';
-import { COLUMN_WIDTH, findingOf, GridRow, ROW_HEIGHT } from './GridRow.js';
+import { moveFor } from './grid-selection.js';
+import { COLUMN_WIDTH, findingOf, GridRow } from './GridRow.js';
 import { GridToolbar } from './GridToolbar.js';
-import { parseClipboard } from './paste.js';
 import { RecordHistory } from './RecordHistory.js';
 import { saveRecord } from './save-record.js';
+import { useGridCursor } from './use-grid-cursor.js';
 import { useGridView } from './use-grid-view.js';
 import { useGridWrites } from './use-grid-writes.js';
+import { plural, usePlannedEdits } from './use-planned-edits.js';
 import './record-grid.css';
 
 export interface RecordGridProps {
@@ -28,14 +27,6 @@ export interface RecordGridProps {
   /** Offer the active row's history (staff). */
   showHistory?: boolean;
 }
-
-/** A cell held by its record's id, so it stays the same cell when rows come and go. */
-interface CellAt {
-  recordId: string | null;
-  col: number;
-}
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * Many records of one entity as a grid, like a spreadsheet: virtualised (only the rows in view are
@@ -58,38 +49,19 @@ export function RecordGrid(props: RecordGridProps) {
     onChange,
     onWritten: view.pin,
   });
-  const [active, setActive] = useState<CellAt>({ recordId: null, col: 0 });
-  const [anchor, setAnchor] = useState<CellAt | null>(null);
+  const cursor = useGridCursor(rows, fields.length);
+  const { range, selected, focusCell } = cursor;
+  const activeRow = cursor.row;
+  const activeRecord = cursor.record;
+  const activeField = fields[cursor.col];
+  const edits = usePlannedEdits({ rows, fields, range, selected, readOnly, writes });
   const [editing, setEditingState] = useState<{ value: string; all: boolean } | null>(null);
   const editingRef = useRef(false);
   const setEditing = (next: { value: string; all: boolean } | null) => {
     editingRef.current = next !== null;
     setEditingState(next);
   };
-  const [confirm, setConfirm] = useState<Omit<ConfirmDialogProps, 'onCancel'> | null>(null);
   const [historyOf, setHistoryOf] = useState<ApiRecord | null>(null);
-  const scrollRef = useRef<HTMLDivElement>(null);
-
-  // The active row by its record; when that record left the view, the row that took its place.
-  const lastRow = useRef(0);
-  const found = rows.findIndex((r) => r.id === active.recordId);
-  const activeRow = found >= 0 ? found : Math.min(lastRow.current, rows.length - 1);
-  if (found >= 0) lastRow.current = found;
-  const activeRecord = rows[activeRow];
-  const activeField = fields[active.col];
-  const anchorRow = anchor ? rows.findIndex((r) => r.id === anchor.recordId) : -1;
-  const range = selectionRange(
-    { row: activeRow, col: active.col },
-    anchor && anchorRow >= 0 ? { row: anchorRow, col: anchor.col } : null,
-  );
-  const selected = rangeSize(range);
-
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
-  });
 
   const draftProblem =
     editing && !editing.all && activeRecord && activeField
@@ -97,30 +69,6 @@ export function RecordGrid(props: RecordGridProps) {
           .check(entity, activeRecord, { ...activeRecord.values, [activeField.id]: editing.value })
           .get(activeField.id)
       : undefined;
-
-  const focusCell = (row: number, col: number, extend = false) => {
-    const r = Math.max(0, Math.min(rows.length - 1, row));
-    const c = Math.max(0, Math.min(fields.length - 1, col));
-    const record = rows[r];
-    if (!record) return;
-    if (extend) setAnchor(anchor ?? { recordId: activeRecord?.id ?? null, col: active.col });
-    else setAnchor(null);
-    setActive({ recordId: record.id, col: c });
-    // The row is drawn once the grid has scrolled to it, which can take a few frames (and a grid
-    // just drawn may not take the scroll at once): ask again until the cell is there.
-    const selector = `[data-record="${CSS.escape(record.id)}"] [data-col="${c}"]`;
-    const focusWhenDrawn = (frames: number) => {
-      const cell = scrollRef.current?.querySelector<HTMLElement>(selector);
-      if (cell) {
-        cell.focus();
-        return;
-      }
-      virtualizer.scrollToIndex(r, { align: 'auto' });
-      if (frames > 0) requestAnimationFrame(() => focusWhenDrawn(frames - 1));
-    };
-    virtualizer.scrollToIndex(r, { align: 'auto' });
-    requestAnimationFrame(() => focusWhenDrawn(30));
-  };
 
   // Marks for `npm run bench:ui`: the first screen of rows painted (after the frame, not before).
   const marked = useRef(false);
@@ -156,68 +104,6 @@ export function RecordGrid(props: RecordGridProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [focusKey, rows]);
 
-  /** Writes a plan, asking first when it replaces values that are there. */
-  const writePlan = (plan: EditPlan, label: string, done: (saved: ApiRecord[]) => string) => {
-    if (plan.changes.length === 0 && plan.creates.length === 0) {
-      void writes.run(async () => 'Nothing to change: the cells already hold these values.');
-      return;
-    }
-    const go = () => void writes.writeEdit(plan, label, done);
-    if (plan.overwrites === 0) return go();
-    const rowsTouched = new Set(
-      plan.changes.filter((c) => displayValue(c.before) !== '').map((c) => c.recordId),
-    ).size;
-    setConfirm({
-      title: 'Replace values?',
-      message: `This ${label} changes ${plural(plan.overwrites, 'value')} that ${
-        plan.overwrites === 1 ? 'is' : 'are'
-      } not empty, in ${plural(rowsTouched, 'row')}. You can undo it afterwards.`,
-      confirmLabel: `Replace ${plural(plan.overwrites, 'value')}`,
-      onConfirm: () => {
-        setConfirm(null);
-        go();
-      },
-    });
-  };
-
-  const problemsIn = (saved: ApiRecord[]) => {
-    const n = saved.filter((r) => r.findings.some((f) => f.severity === 'blocking')).length;
-    return n ? `; ${n} with problems to fix` : '';
-  };
-
-  const paste = (text: string) => {
-    const block = parseClipboard(text);
-    if (block.length === 0 || readOnly) return;
-    const one = block.length === 1 && block[0]?.length === 1;
-    if (one && selected > 1) {
-      const plan = planSetAll(rows, fields, range, block[0]![0]);
-      writePlan(plan, 'paste', () => `Pasted into ${plural(selected, 'cell')}.`);
-      return;
-    }
-    const plan = planPaste(block, rows, fields, { row: range.top, col: range.left });
-    writePlan(
-      plan,
-      'paste',
-      (saved) => `Pasted ${plural(block.length, 'row')}${problemsIn(saved)}.`,
-    );
-  };
-
-  const fillDown = () => {
-    if (readOnly || range.bottom === range.top) return;
-    const plan = planFillDown(rows, fields, range);
-    writePlan(
-      plan,
-      'fill-down',
-      (saved) => `Filled down ${plural(plan.changes.length, 'cell')}${problemsIn(saved)}.`,
-    );
-  };
-
-  const copy = () => {
-    const text = toTsv(rangeText(rows, fields, range));
-    writes.run(async () => `Copied ${plural(selected, 'cell')}.`).catch(() => undefined);
-    return text;
-  };
-
   const commit = async (value: string, move: { row: number; col: number }) => {
     // Enter, Tab and the blur that follows them commit once.
     if (!editingRef.current || !editing) return;
@@ -228,9 +114,8 @@ export function RecordGrid(props: RecordGridProps) {
     const field = activeField;
     const row = activeRow;
     if (all) {
-      focusCell(range.top, range.left);
-      const plan = planSetAll(rows, fields, range, value);
-      writePlan(plan, 'change', (saved) => `Set ${plural(selected, 'cell')}${problemsIn(saved)}.`);
+      focusCell(activeRow, cursor.col, true);
+      edits.setAll(value);
       return;
     }
     focusCell(move.row, move.col);
@@ -270,12 +155,12 @@ export function RecordGrid(props: RecordGridProps) {
     const record = activeRecord;
     if (!record) return;
     const row = activeRow + 1;
-    setConfirm({
+    edits.setConfirm({
       title: `Delete row ${row}?`,
       message: `Row ${row} (${entity.name}) and its values are deleted. This cannot be undone.`,
       confirmLabel: `Delete row ${row}`,
       onConfirm: () => {
-        setConfirm(null);
+        edits.setConfirm(null);
         void writes.run(async () => {
           await api.send(
             'DELETE',
@@ -300,7 +185,7 @@ export function RecordGrid(props: RecordGridProps) {
       void (key === 'y' || event.shiftKey ? writes.redo() : writes.undo());
     } else if (key === 'd') {
       event.preventDefault();
-      fillDown();
+      edits.fillDown();
     }
   };
 
@@ -312,8 +197,8 @@ export function RecordGrid(props: RecordGridProps) {
       focusCell(move.row, move.col, event.shiftKey);
       return;
     }
-    if (event.key === 'Escape' && anchor) {
-      setAnchor(null);
+    if (event.key === 'Escape' && cursor.hasAnchor) {
+      cursor.clearAnchor();
       return;
     }
     if (readOnly) return;
@@ -325,8 +210,7 @@ export function RecordGrid(props: RecordGridProps) {
       setEditing({ value: displayValue(record.values[field.id]), all: false });
     } else if (event.key === 'Delete' || event.key === 'Backspace') {
       event.preventDefault();
-      if (selected > 1)
-        writePlan(planSetAll(rows, fields, range, null), 'clearing', () => 'Cells cleared.');
+      if (selected > 1) edits.setAll(null);
       else setEditing({ value: '', all: false });
     } else if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
       event.preventDefault();
@@ -334,14 +218,8 @@ export function RecordGrid(props: RecordGridProps) {
     }
   };
 
-  const onCellClick = (event: MouseEvent, row: number, col: number) => {
-    const record = rows[row];
-    if (!record) return;
-    if (event.shiftKey)
-      setAnchor(anchor ?? { recordId: activeRecord?.id ?? null, col: active.col });
-    else setAnchor(null);
-    setActive({ recordId: record.id, col });
-  };
+  const onCellClick = (event: MouseEvent, row: number, col: number) =>
+    cursor.selectCell(row, col, event.shiftKey);
 
   const editor =
     editing && activeField ? (
@@ -358,19 +236,19 @@ export function RecordGrid(props: RecordGridProps) {
           if (e.key === 'Escape') {
             e.preventDefault();
             setEditing(null);
-            focusCell(activeRow, active.col);
+            focusCell(activeRow, cursor.col);
           } else if (e.key === 'Enter') {
             e.preventDefault();
-            void commit(editing.value, { row: activeRow + 1, col: active.col });
+            void commit(editing.value, { row: activeRow + 1, col: cursor.col });
           } else if (e.key === 'Tab') {
             e.preventDefault();
             void commit(editing.value, {
               row: activeRow,
-              col: active.col + (e.shiftKey ? -1 : 1),
+              col: cursor.col + (e.shiftKey ? -1 : 1),
             });
           }
         }}
-        onBlur={() => void commit(editing.value, { row: activeRow, col: active.col })}
+        onBlur={() => void commit(editing.value, { row: activeRow, col: cursor.col })}
       />
     ) : null;
 
@@ -394,7 +272,7 @@ export function RecordGrid(props: RecordGridProps) {
         selected={selected}
         onAdd={() => void addRow()}
         onDelete={deleteRow}
-        onFillDown={fillDown}
+        onFillDown={edits.fillDown}
         onSetAll={() => setEditing({ value: '', all: true })}
         undoLabel={writes.undoLabel}
         redoLabel={writes.redoLabel}
@@ -410,7 +288,7 @@ export function RecordGrid(props: RecordGridProps) {
         }
       />
       <div
-        ref={scrollRef}
+        ref={cursor.scrollRef}
         className="grid-scroll"
         role="grid"
         aria-label={`${entity.name}: ${rows.length} rows`}
@@ -422,12 +300,13 @@ export function RecordGrid(props: RecordGridProps) {
         onCopy={(e) => {
           if (editing) return;
           e.preventDefault();
-          e.clipboardData.setData('text/plain', copy());
+          e.clipboardData.setData('text/plain', edits.copyText());
+          void writes.run(async () => `Copied ${plural(selected, 'cell')}.`);
         }}
         onPaste={(e) => {
           if (editing) return;
           e.preventDefault();
-          paste(e.clipboardData.getData('text/plain'));
+          edits.paste(e.clipboardData.getData('text/plain'));
         }}
       >
         <div className="grid-header" role="row" aria-rowindex={1} style={{ width }}>
@@ -441,8 +320,8 @@ export function RecordGrid(props: RecordGridProps) {
             </div>
           ))}
         </div>
-        <div style={{ height: virtualizer.getTotalSize(), width, position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
+        <div style={{ height: cursor.virtualizer.getTotalSize(), width, position: 'relative' }}>
+          {cursor.virtualizer.getVirtualItems().map((item) => {
             const record = rows[item.index]!;
             const isActive = item.index === activeRow;
             return (
@@ -454,7 +333,7 @@ export function RecordGrid(props: RecordGridProps) {
                 index={item.index}
                 top={item.start}
                 width={width}
-                activeCol={isActive ? active.col : -1}
+                activeCol={isActive ? cursor.col : -1}
                 range={range}
                 missing={view.missing.get(record.id) ?? []}
                 editor={isActive ? editor : null}
@@ -479,7 +358,9 @@ export function RecordGrid(props: RecordGridProps) {
             ? `Row ${activeRow + 1}, ${activeField.label}: ${activeFinding.message}`
             : writes.message}
       </p>
-      {confirm ? <ConfirmDialog {...confirm} onCancel={() => setConfirm(null)} /> : null}
+      {edits.confirm ? (
+        <ConfirmDialog {...edits.confirm} onCancel={() => edits.setConfirm(null)} />
+      ) : null}
       {historyOf ? (
         <RecordHistory
           api={api}
