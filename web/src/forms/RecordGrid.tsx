@@ -1,11 +1,18 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { messageOf, type Api, type ApiRecord, type Finding } from '../api.js';
-import { useAnnounce } from '../components/Announcer.js';
+import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import type { Api, ApiRecord } from '../api.js';
+import { ConfirmDialog } from '../components/ConfirmDialog.js';
+import { CellEditor } from './CellEditor.js';
 import { displayValue, type FormEntity, type FormModel } from './form-model.js';
-import { parseClipboard } from './paste.js';
+import { moveFor } from './grid-selection.js';
+import { COLUMN_WIDTH, findingOf, GridRow } from './GridRow.js';
+import { GridToolbar } from './GridToolbar.js';
 import { RecordHistory } from './RecordHistory.js';
 import { saveRecord } from './save-record.js';
+import { useGridCursor } from './use-grid-cursor.js';
+import { useGridView } from './use-grid-view.js';
+import { useGridWrites } from './use-grid-writes.js';
+import { plural, usePlannedEdits } from './use-planned-edits.js';
+import './record-grid.css';
 
 export interface RecordGridProps {
   api: Api;
@@ -21,94 +28,47 @@ export interface RecordGridProps {
   showHistory?: boolean;
 }
 
-const ROW_HEIGHT = 36;
-const COLUMN_WIDTH = 170;
-
-type Filter = 'all' | 'problems' | `field:${string}`;
-
-function findingOf(record: ApiRecord, field: string): Finding | undefined {
-  return (
-    record.findings.find((f) => f.field === field && f.severity === 'blocking') ??
-    record.findings.find((f) => f.field === field)
-  );
-}
-
 /**
- * Many records of one entity as a grid: virtualised (only the rows in view are in the page), edited
- * in place with the server's checks as you type, a block pasted from a spreadsheet in one all-or-
- * nothing write, rows added and deleted, and a filter by finding. Keyboard: arrows move, Enter or
- * typing edits, Enter or Tab saves, Escape cancels, Delete clears a cell.
+ * Many records of one entity as a grid, like a spreadsheet: virtualised (only the rows in view are
+ * in the page), edited in place with the server's checks as you type, a range selected with Shift,
+ * copied as TSV, filled down, a block pasted in one all-or-nothing write (asking first when it
+ * replaces values), every edit undoable, rows added and deleted, and a filter by problem (a finding
+ * or a required answer missing).
  */
 export function RecordGrid(props: RecordGridProps) {
   const { api, model, entity, records, onChange, readOnly } = props;
-  const announce = useAnnounce();
   const acquisitionId = model.context.acquisition.id;
-  const [filter, setFilter] = useState<Filter>('all');
-  const [active, setActive] = useState({ row: 0, col: 0 });
-  const [editing, setEditingState] = useState<{ value: string } | null>(null);
+  const fields = entity.fields;
+  const view = useGridView(model, entity, records);
+  const { rows } = view;
+  const writes = useGridWrites({
+    api,
+    acquisitionId,
+    entity: entity.id,
+    records,
+    onChange,
+    onWritten: view.pin,
+  });
+  const cursor = useGridCursor(rows, fields.length);
+  const { range, selected, focusCell } = cursor;
+  const activeRow = cursor.row;
+  const activeRecord = cursor.record;
+  const activeField = fields[cursor.col];
+  const edits = usePlannedEdits({ rows, fields, range, selected, readOnly, writes });
+  const [editing, setEditingState] = useState<{ value: string; all: boolean } | null>(null);
   const editingRef = useRef(false);
-  const setEditing = (next: { value: string } | null) => {
+  const setEditing = (next: { value: string; all: boolean } | null) => {
     editingRef.current = next !== null;
     setEditingState(next);
   };
-  const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
   const [historyOf, setHistoryOf] = useState<ApiRecord | null>(null);
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const fields = entity.fields;
 
-  const rows = useMemo(() => {
-    if (filter === 'all') return records;
-    if (filter === 'problems') return records.filter((r) => r.findings.length > 0);
-    const field = filter.slice('field:'.length);
-    return records.filter((r) => r.findings.some((f) => f.field === field));
-  }, [records, filter]);
-
-  const problemFields = useMemo(() => {
-    const counts = new Map<string, number>();
-    for (const r of records)
-      for (const f of r.findings) counts.set(f.field, (counts.get(f.field) ?? 0) + 1);
-    return counts;
-  }, [records]);
-  const withProblems = useMemo(
-    () => records.filter((r) => r.findings.length > 0).length,
-    [records],
-  );
-
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
-  });
-
-  const activeRecord = rows[active.row];
-  const activeField = fields[active.col];
   const draftProblem =
-    editing && activeRecord && activeField
+    editing && !editing.all && activeRecord && activeField
       ? model
           .check(entity, activeRecord, { ...activeRecord.values, [activeField.id]: editing.value })
           .get(activeField.id)
       : undefined;
-
-  const focusCell = (row: number, col: number) => {
-    const r = Math.max(0, Math.min(rows.length - 1, row));
-    const c = Math.max(0, Math.min(fields.length - 1, col));
-    setActive({ row: r, col: c });
-    // The row is drawn once the grid has scrolled to it, which can take a few frames (and a grid
-    // just drawn may not take the scroll at once): ask again until the cell is there.
-    const focusWhenDrawn = (frames: number) => {
-      const cell = scrollRef.current?.querySelector<HTMLElement>(`[data-cell="${r}:${c}"]`);
-      if (cell) {
-        cell.focus();
-        return;
-      }
-      virtualizer.scrollToIndex(r, { align: 'auto' });
-      if (frames > 0) requestAnimationFrame(() => focusWhenDrawn(frames - 1));
-    };
-    virtualizer.scrollToIndex(r, { align: 'auto' });
-    requestAnimationFrame(() => focusWhenDrawn(30));
-  };
 
   // Marks for `npm run bench:ui`: the first screen of rows painted (after the frame, not before).
   const marked = useRef(false);
@@ -127,8 +87,8 @@ export function RecordGrid(props: RecordGridProps) {
   useEffect(() => {
     if (!target || focused.current === focusKey) return;
     let row = rows.findIndex((r) => r.id === target.recordId);
-    if (row < 0 && filter !== 'all') {
-      setFilter('all');
+    if (row < 0 && view.filter !== 'all') {
+      view.setFilter('all');
       row = records.findIndex((r) => r.id === target.recordId);
     }
     if (row < 0) return;
@@ -144,82 +104,49 @@ export function RecordGrid(props: RecordGridProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [focusKey, rows]);
 
-  const run = async (what: () => Promise<string>) => {
-    setBusy(true);
-    try {
-      const done = await what();
-      setMessage(done);
-      announce(done);
-    } catch (error) {
-      const text = `Not saved: ${messageOf(error)}`;
-      setMessage(text);
-      announce(text, true);
-    } finally {
-      setBusy(false);
-    }
-  };
-
   const commit = async (value: string, move: { row: number; col: number }) => {
     // Enter, Tab and the blur that follows them commit once.
-    if (!editingRef.current) return;
+    if (!editingRef.current || !editing) return;
     editingRef.current = false;
+    const all = editing.all;
     setEditing(null);
     const record = activeRecord;
     const field = activeField;
+    const row = activeRow;
+    if (all) {
+      focusCell(activeRow, cursor.col, true);
+      edits.setAll(value);
+      return;
+    }
     focusCell(move.row, move.col);
     if (!record || !field || displayValue(record.values[field.id]) === value) return;
-    await run(async () => {
-      const saved = await saveRecord(api, acquisitionId, record, {
-        [field.id]: value === '' ? null : value,
-      });
+    view.pin([record.id]);
+    await writes.run(async () => {
+      const after = value === '' ? null : value;
+      const saved = await saveRecord(api, acquisitionId, record, { [field.id]: after });
       onChange({ saved: [saved] });
+      writes.keepEdit({
+        label: `${field.label} on row ${row + 1}`,
+        changes: [
+          { recordId: record.id, field: field.id, before: record.values[field.id] ?? null, after },
+        ],
+        created: [],
+      });
       const problem = findingOf(saved, field.id);
       return problem
-        ? `${field.label} saved on row ${active.row + 1}, with a problem: ${problem.message}`
-        : `${field.label} saved on row ${active.row + 1}.`;
-    });
-  };
-
-  const paste = async (text: string) => {
-    const block = parseClipboard(text);
-    if (block.length === 0 || readOnly) return;
-    await run(async () => {
-      const ops = block.map((cells, i) => {
-        const values: Record<string, unknown> = {};
-        cells.forEach((cell, j) => {
-          const field = fields[active.col + j];
-          if (field) values[field.id] = cell.trim() === '' ? null : cell;
-        });
-        const record = rows[active.row + i];
-        return record
-          ? { id: record.id, version: record.version, values }
-          : { entity: entity.id, values };
-      });
-      const saved: ApiRecord[] = [];
-      for (let i = 0; i < ops.length; i += 5000) {
-        const answer = await api.send<{ items: ApiRecord[] }>(
-          'POST',
-          `/acquisitions/${acquisitionId}/records/bulk`,
-          { records: ops.slice(i, i + 5000) },
-        );
-        saved.push(...answer.items);
-      }
-      onChange({ saved });
-      const problems = saved.filter((r) => r.findings.some((f) => f.severity === 'blocking'));
-      return `Pasted ${block.length} row${block.length === 1 ? '' : 's'}${
-        problems.length ? `; ${problems.length} with problems to fix` : ''
-      }.`;
+        ? `${field.label} saved on row ${row + 1}, with a problem: ${problem.message}`
+        : `${field.label} saved on row ${row + 1}.`;
     });
   };
 
   const addRow = () =>
-    run(async () => {
+    writes.run(async () => {
       const created = await api.send<ApiRecord>('POST', `/acquisitions/${acquisitionId}/records`, {
         entity: entity.id,
         values: {},
       });
       onChange({ saved: [created] });
-      setFilter('all');
+      view.setFilter('all');
       setAdded(created.id);
       return `Row ${records.length + 1} added.`;
     });
@@ -227,32 +154,51 @@ export function RecordGrid(props: RecordGridProps) {
   const deleteRow = () => {
     const record = activeRecord;
     if (!record) return;
-    if (!window.confirm(`Delete row ${active.row + 1} (${entity.name})?`)) return;
-    void run(async () => {
-      await api.send('DELETE', `/acquisitions/${acquisitionId}/records/${record.id}`, undefined, {
-        'if-match': `"${record.version}"`,
-      });
-      onChange({ deleted: [record.id] });
-      return `Row ${active.row + 1} deleted.`;
+    const row = activeRow + 1;
+    edits.setConfirm({
+      title: `Delete row ${row}?`,
+      message: `Row ${row} (${entity.name}) and its values are deleted. This cannot be undone.`,
+      confirmLabel: `Delete row ${row}`,
+      onConfirm: () => {
+        edits.setConfirm(null);
+        void writes.run(async () => {
+          await api.send(
+            'DELETE',
+            `/acquisitions/${acquisitionId}/records/${record.id}`,
+            undefined,
+            {
+              'if-match': `"${record.version}"`,
+            },
+          );
+          onChange({ deleted: [record.id] });
+          return `Row ${row} deleted.`;
+        });
+      },
     });
+  };
+
+  const onGridKey = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (editing || readOnly || !(event.ctrlKey || event.metaKey)) return;
+    const key = event.key.toLowerCase();
+    if (key === 'z' || key === 'y') {
+      event.preventDefault();
+      void (key === 'y' || event.shiftKey ? writes.redo() : writes.undo());
+    } else if (key === 'd') {
+      event.preventDefault();
+      edits.fillDown();
+    }
   };
 
   const onCellKey = (event: KeyboardEvent<HTMLDivElement>, row: number, col: number) => {
     if (editing) return;
-    const moves: Record<string, [number, number]> = {
-      ArrowUp: [row - 1, col],
-      ArrowDown: [row + 1, col],
-      ArrowLeft: [row, col - 1],
-      ArrowRight: [row, col + 1],
-      PageDown: [row + 10, col],
-      PageUp: [row - 10, col],
-      Home: [row, 0],
-      End: [row, fields.length - 1],
-    };
-    const move = moves[event.key];
+    const move = moveFor(event, { row, col }, { rows: rows.length, cols: fields.length });
     if (move) {
       event.preventDefault();
-      focusCell(move[0], move[1]);
+      focusCell(move.row, move.col, event.shiftKey);
+      return;
+    }
+    if (event.key === 'Escape' && cursor.hasAnchor) {
+      cursor.clearAnchor();
       return;
     }
     if (readOnly) return;
@@ -261,71 +207,106 @@ export function RecordGrid(props: RecordGridProps) {
     if (!record || !field) return;
     if (event.key === 'Enter' || event.key === 'F2') {
       event.preventDefault();
-      setEditing({ value: displayValue(record.values[field.id]) });
+      setEditing({ value: displayValue(record.values[field.id]), all: false });
     } else if (event.key === 'Delete' || event.key === 'Backspace') {
       event.preventDefault();
-      setEditing({ value: '' });
+      if (selected > 1) edits.setAll(null);
+      else setEditing({ value: '', all: false });
     } else if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
       event.preventDefault();
-      setEditing({ value: event.key });
+      setEditing({ value: event.key, all: false });
     }
   };
 
-  const items = virtualizer.getVirtualItems();
+  const onCellClick = (event: MouseEvent, row: number, col: number) =>
+    cursor.selectCell(row, col, event.shiftKey);
+
+  const editor =
+    editing && activeField ? (
+      <CellEditor
+        label={
+          editing.all
+            ? `${activeField.label}, for ${plural(selected, 'selected cell')}`
+            : `${activeField.label}, row ${activeRow + 1}`
+        }
+        value={editing.value}
+        invalid={draftProblem !== undefined}
+        onChange={(value) => setEditing({ ...editing, value })}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.preventDefault();
+            setEditing(null);
+            focusCell(activeRow, cursor.col);
+          } else if (e.key === 'Enter') {
+            e.preventDefault();
+            void commit(editing.value, { row: activeRow + 1, col: cursor.col });
+          } else if (e.key === 'Tab') {
+            e.preventDefault();
+            void commit(editing.value, {
+              row: activeRow,
+              col: cursor.col + (e.shiftKey ? -1 : 1),
+            });
+          }
+        }}
+        onBlur={() => void commit(editing.value, { row: activeRow, col: cursor.col })}
+      />
+    ) : null;
+
+  const activeFinding =
+    activeRecord && activeField ? findingOf(activeRecord, activeField.id) : undefined;
   const width = 140 + fields.length * COLUMN_WIDTH;
   return (
     <section className="grid-section" aria-label={`${entity.name} records`}>
-      <div className="grid-toolbar">
-        <label>
-          Show{' '}
-          <select value={filter} onChange={(e) => setFilter(e.target.value as Filter)}>
-            <option value="all">All rows ({records.length})</option>
-            <option value="problems">Rows with problems ({withProblems})</option>
-            {fields
-              .filter((f) => problemFields.has(f.id))
-              .map((f) => (
-                <option key={f.id} value={`field:${f.id}`}>
-                  Problems in {f.label} ({problemFields.get(f.id)})
-                </option>
-              ))}
-          </select>
-        </label>
-        {!readOnly ? (
-          <>
-            <button type="button" onClick={() => void addRow()} disabled={busy}>
-              Add row
-            </button>
-            <button type="button" onClick={deleteRow} disabled={busy || !activeRecord}>
-              Delete row {activeRecord ? active.row + 1 : ''}
-            </button>
-          </>
-        ) : null}
-        {props.showHistory ? (
-          <button
-            type="button"
-            disabled={!activeRecord}
-            aria-expanded={historyOf !== null}
-            onClick={() => setHistoryOf(historyOf ? null : (activeRecord ?? null))}
-          >
-            {historyOf ? 'Hide history' : `History of row ${activeRecord ? active.row + 1 : ''}`}
-          </button>
-        ) : null}
-        <span className="hint">
-          Arrows move · Enter edits · paste a block from a spreadsheet with Ctrl+V
-        </span>
-      </div>
+      <GridToolbar
+        entity={entity}
+        total={records.length}
+        filter={view.filter}
+        onFilter={view.setFilter}
+        withProblems={view.withProblems}
+        problemFields={view.problemFields}
+        stale={view.stale}
+        onRefresh={view.refresh}
+        readOnly={readOnly}
+        busy={writes.busy}
+        activeRow={activeRecord ? activeRow + 1 : null}
+        selected={selected}
+        onAdd={() => void addRow()}
+        onDelete={deleteRow}
+        onFillDown={edits.fillDown}
+        onSetAll={() => setEditing({ value: '', all: true })}
+        undoLabel={writes.undoLabel}
+        redoLabel={writes.redoLabel}
+        onUndo={() => void writes.undo()}
+        onRedo={() => void writes.redo()}
+        history={
+          props.showHistory
+            ? {
+                open: historyOf !== null,
+                toggle: () => setHistoryOf(historyOf ? null : (activeRecord ?? null)),
+              }
+            : null
+        }
+      />
       <div
-        ref={scrollRef}
+        ref={cursor.scrollRef}
         className="grid-scroll"
         role="grid"
         aria-label={`${entity.name}: ${rows.length} rows`}
         aria-rowcount={rows.length + 1}
         aria-colcount={fields.length + 1}
-        aria-busy={busy || undefined}
+        aria-multiselectable="true"
+        aria-busy={writes.busy || undefined}
+        onKeyDown={onGridKey}
+        onCopy={(e) => {
+          if (editing) return;
+          e.preventDefault();
+          e.clipboardData.setData('text/plain', edits.copyText());
+          void writes.run(async () => `Copied ${plural(selected, 'cell')}.`);
+        }}
         onPaste={(e) => {
           if (editing) return;
           e.preventDefault();
-          void paste(e.clipboardData.getData('text/plain'));
+          edits.paste(e.clipboardData.getData('text/plain'));
         }}
       >
         <div className="grid-header" role="row" aria-rowindex={1} style={{ width }}>
@@ -339,83 +320,33 @@ export function RecordGrid(props: RecordGridProps) {
             </div>
           ))}
         </div>
-        <div style={{ height: virtualizer.getTotalSize(), width, position: 'relative' }}>
-          {items.map((item) => {
+        <div style={{ height: cursor.virtualizer.getTotalSize(), width, position: 'relative' }}>
+          {cursor.virtualizer.getVirtualItems().map((item) => {
             const record = rows[item.index]!;
+            const isActive = item.index === activeRow;
             return (
-              <div
+              <GridRow
                 key={record.id}
-                role="row"
-                aria-rowindex={item.index + 2}
-                className={`grid-row${record.findings.length ? ' grid-row--problem' : ''}`}
-                data-record={record.id}
-                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, width }}
-              >
-                <div className="grid-rowhead" role="rowheader">
-                  {item.index + 1}
-                  {record.site ? ` · ${model.siteName(record.site)}` : ''}
-                </div>
-                {fields.map((f, col) => {
-                  const isActive = active.row === item.index && active.col === col;
-                  const finding = findingOf(record, f.id);
-                  if (isActive && editing) {
-                    return (
-                      <div key={f.id} role="gridcell" className="grid-cell grid-cell--editing">
-                        <input
-                          autoFocus
-                          aria-label={`${f.label}, row ${item.index + 1}`}
-                          aria-invalid={draftProblem ? true : undefined}
-                          aria-describedby="grid-message"
-                          value={editing.value}
-                          onChange={(e) => setEditing({ value: e.target.value })}
-                          onKeyDown={(e) => {
-                            if (e.key === 'Escape') {
-                              e.preventDefault();
-                              setEditing(null);
-                              focusCell(item.index, col);
-                            } else if (e.key === 'Enter') {
-                              e.preventDefault();
-                              void commit(editing.value, { row: item.index + 1, col });
-                            } else if (e.key === 'Tab') {
-                              e.preventDefault();
-                              void commit(editing.value, {
-                                row: item.index,
-                                col: col + (e.shiftKey ? -1 : 1),
-                              });
-                            }
-                          }}
-                          onBlur={() => void commit(editing.value, { row: item.index, col })}
-                        />
-                      </div>
-                    );
-                  }
-                  const text = displayValue(record.values[f.id]);
-                  return (
-                    <div
-                      key={f.id}
-                      role="gridcell"
-                      data-cell={`${item.index}:${col}`}
-                      data-field={f.id}
-                      tabIndex={isActive ? 0 : -1}
-                      aria-invalid={finding?.severity === 'blocking' ? true : undefined}
-                      className={`grid-cell${finding ? ` grid-cell--${finding.severity}` : ''}`}
-                      title={finding?.message}
-                      onClick={() => setActive({ row: item.index, col })}
-                      onDoubleClick={() => !readOnly && setEditing({ value: text })}
-                      onKeyDown={(e) => onCellKey(e, item.index, col)}
-                    >
-                      {f.sensitivity === 'secret' && text
-                        ? '••••'
-                        : f.id === entity.siteField && text
-                          ? model.siteName(text)
-                          : text}
-                      {finding ? (
-                        <span className="visually-hidden">, problem: {finding.message}</span>
-                      ) : null}
-                    </div>
-                  );
-                })}
-              </div>
+                model={model}
+                entity={entity}
+                record={record}
+                index={item.index}
+                top={item.start}
+                width={width}
+                activeCol={isActive ? cursor.col : -1}
+                range={range}
+                missing={view.missing.get(record.id) ?? []}
+                editor={isActive ? editor : null}
+                onCellClick={onCellClick}
+                onCellEdit={(row, col) =>
+                  !readOnly &&
+                  setEditing({
+                    value: displayValue(rows[row]?.values[fields[col]?.id ?? '']),
+                    all: false,
+                  })
+                }
+                onCellKey={onCellKey}
+              />
             );
           })}
         </div>
@@ -423,10 +354,13 @@ export function RecordGrid(props: RecordGridProps) {
       <p id="grid-message" className={draftProblem ? 'error' : 'grid-message'}>
         {draftProblem
           ? `${activeField?.label ?? ''}: ${draftProblem}`
-          : activeRecord && activeField && findingOf(activeRecord, activeField.id)
-            ? `Row ${active.row + 1}, ${activeField.label}: ${findingOf(activeRecord, activeField.id)!.message}`
-            : message}
+          : activeFinding && activeField
+            ? `Row ${activeRow + 1}, ${activeField.label}: ${activeFinding.message}`
+            : writes.message}
       </p>
+      {edits.confirm ? (
+        <ConfirmDialog {...edits.confirm} onCancel={() => edits.setConfirm(null)} />
+      ) : null}
       {historyOf ? (
         <RecordHistory
           api={api}
