@@ -18,6 +18,18 @@ export interface Database {
   deliveries: DeliveryTable;
   tmf_resources: TmfResourceTable;
   secret_reveals: SecretRevealTable;
+  interview_calls: InterviewCallTable;
+}
+
+/** A call of the interview: staff, the customer's contact, when, and its notes. */
+export interface InterviewCallTable {
+  id: string;
+  acquisition_id: string;
+  contact: string;
+  staff: string;
+  started_at: string;
+  ended_at: string | null;
+  notes: string | null;
 }
 
 /** One secret field shown in clear to someone (never the value). */
