@@ -33,6 +33,8 @@ export interface MatrixStep extends ScriptPlace {
   question: string;
   /** The catalogue's question for one record. */
   prompt: string;
+  /** What the records are, in the plural: "users". */
+  noun: string;
   help?: string;
   owner: Owner;
   type: FieldSpec['type'];
@@ -133,6 +135,7 @@ function stepsOf(
       label: field.label,
       question: `${field.label} for these ${asked.length} ${pluralName(entity, asked.length)}${place.siteName ? ` at ${place.siteName}` : ''}`,
       prompt: field.question,
+      noun: pluralName(entity, asked.length),
       ...(first.help ? { help: first.help } : {}),
       owner: first.owner,
       type: first.type,
