@@ -79,7 +79,7 @@ describe('the call script', () => {
     ]);
   });
 
-  it('keeps unique, natural-key and personal fields per record', () => {
+  it('keeps unique, natural-key, personal and record-reference fields per record', () => {
     const user = catalog.entities.get('user')!;
     const handset = catalog.entities.get('handset')!;
     const field = (e: typeof user, id: string) => e.fields.find((f) => f.id === id)!;
@@ -89,6 +89,8 @@ describe('the call script', () => {
     expect(isShareable(user, field(user, 'directNumber'))).toBe(false);
     expect(isShareable(handset, field(handset, 'mac'))).toBe(false);
     expect(isShareable(handset, field(handset, 'model'))).toBe(true);
+    expect(isShareable(handset, field(handset, 'assignedUser'))).toBe(false);
+    expect(isShareable(handset, field(handset, 'site'))).toBe(true);
   });
 });
 

@@ -53,10 +53,12 @@ export type ScriptStep = MatrixStep | SingleStep;
 
 /**
  * Whether one answer may sensibly hold for many records: not a field that must differ between
- * records (a unique key, the natural key, a membership) nor personal or secret data.
+ * records (a unique key, the natural key, a membership, a reference to another record such as a
+ * handset's user; a site is the exception) nor personal or secret data.
  */
 export function isShareable(entity: EntitySpec, field: FieldSpec): boolean {
   if (field.sensitivity) return false;
+  if (field.reference && field.reference !== 'site') return false;
   if (entity.naturalKey?.includes(field.id)) return false;
   return !(entity.rules ?? []).some(
     (r) =>
