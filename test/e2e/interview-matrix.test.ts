@@ -60,6 +60,15 @@ describe.each(dialects)('the interview as a call script in Chromium (%s)', (dial
       await page.getByText('50 answered').waitFor();
       await expect.poll(async () => (await question.textContent()) ?? '').not.toBe(MATRIX);
 
+      // The next is a select for all 50 (the quote sets no user type): Enter on it saves too.
+      await expect
+        .poll(async () => (await question.textContent()) ?? '')
+        .toBe('User type for these 50 users at York Office');
+      await expect.poll(() => page.evaluate('document.activeElement?.id')).toBe('answer');
+      await page.locator('#answer').selectOption('standard');
+      await page.locator('#answer').press('Enter');
+      await page.getByText('100 answered').waitFor();
+
       await page.getByLabel('Call notes').fill('Reception and the warehouse have no voicemail.');
       await page.getByRole('button', { name: 'Save notes' }).click();
       await page.getByRole('button', { name: 'End call' }).click();
@@ -88,12 +97,15 @@ describe.each(dialects)('the interview as a call script in Chromium (%s)', (dial
           headers,
         })
       ).json<{ items: { field: string; sourceDetail?: string }[] }>().items;
-      expect(history.at(-1)).toMatchObject({
-        field: 'voicemail',
-        sourceDetail: expect.stringMatching(/^call .+ with Priya Raman$/) as string,
-      });
+      expect(users.every((u) => u.values.userType === 'standard')).toBe(true);
+      for (const field of ['voicemail', 'userType'])
+        expect(history.find((e) => e.field === field)).toMatchObject({
+          sourceDetail: expect.stringMatching(/^call .+ with Priya Raman$/) as string,
+        });
       expect(errors).toEqual([]);
       await page.close();
     },
+    // Two matrix answers of 50 records each, and axe three times: longer than the default.
+    90_000,
   );
 });
