@@ -134,6 +134,8 @@ export const ERROR_CODES = [
   'record.field-forbidden',
   'record.entity-forbidden',
   'follow-up.field-unknown',
+  'call.not-found',
+  'call.ended',
   'record.value-too-long',
   'record.too-many',
   'acquisition.locked',

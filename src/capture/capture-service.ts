@@ -149,19 +149,23 @@ export class CaptureService {
     this.engine = new CaptureEngine(db, contexts, now);
   }
 
-  /** The channel and actor of a caller: a customer link writes through the portal, a token through the API. */
-  originOf(principal: Principal, source?: Source, note?: string): Origin {
+  /**
+   * The channel and actor of a caller: a customer link writes through the portal, a token through
+   * the API; `detail` replaces the token's name (an interview call).
+   */
+  originOf(principal: Principal, source?: Source, note?: string, detail?: string): Origin {
     if (isCustomer(principal))
       return {
         source: source ?? 'portal',
         actor: principal.name,
         customerOnly: true,
+        ...(detail ? { detail } : {}),
         ...(note ? { note } : {}),
       };
     return {
       source: source ?? 'api',
       actor: principal.name,
-      detail: `token ${principal.name}`,
+      detail: detail ?? `token ${principal.name}`,
       ...(note ? { note } : {}),
     };
   }
@@ -301,8 +305,9 @@ export class CaptureService {
     source?: Source,
     note?: string,
     valuesPointer?: (index: number) => string,
+    detail?: string,
   ): Promise<WriteResult> {
-    const origin = this.originOf(principal, source, note);
+    const origin = this.originOf(principal, source, note, detail);
     const { catalog } = await this.contexts.get(acquisitionId);
     const result = await this.engine.write(
       acquisitionId,

@@ -13,6 +13,7 @@ const ALL_TABLES = [
   'follow_ups',
   'import_findings',
   'imports',
+  'interview_calls',
   'outbox_events',
   'record_history',
   'record_keys',

@@ -13,6 +13,7 @@ import * as oneRunningImport from './migrations/20261128T2200-one-running-import
 import * as secretReveals from './migrations/20261128T2320-secret-reveals.js';
 import * as importFindingEntity from './migrations/20261129T0100-import-finding-entity.js';
 import * as reminders from './migrations/20261129T0400-reminders.js';
+import * as interviewCalls from './migrations/20261129T0500-interview-calls.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '20261128T2320-secret-reveals': secretReveals,
   '20261129T0100-import-finding-entity': importFindingEntity,
   '20261129T0400-reminders': reminders,
+  '20261129T0500-interview-calls': interviewCalls,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

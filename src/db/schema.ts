@@ -19,6 +19,7 @@ export interface Database {
   tmf_resources: TmfResourceTable;
   secret_reveals: SecretRevealTable;
   reminders: ReminderTable;
+  interview_calls: InterviewCallTable;
 }
 
 /** A reminder sent by email: one per kind and subject (a link, a follow-up). */
@@ -28,6 +29,17 @@ export interface ReminderTable {
   subject_id: string;
   acquisition_id: string;
   sent_at: string;
+}
+
+/** A call of the interview: staff, the customer's contact, when, and its notes. */
+export interface InterviewCallTable {
+  id: string;
+  acquisition_id: string;
+  contact: string;
+  staff: string;
+  started_at: string;
+  ended_at: string | null;
+  notes: string | null;
 }
 
 /** One secret field shown in clear to someone (never the value). */

@@ -8,6 +8,7 @@ import {
 import type { StoredRecord } from '../capture/capture-repository.js';
 import { layeredValues } from '../plan/conditions.js';
 import { FieldState, fieldState } from '../plan/field-state.js';
+import { recordName } from './record-names.js';
 
 /** One question of the interview: a required field of a record that is missing or invalid. */
 export interface Question {
@@ -17,6 +18,8 @@ export interface Question {
   entityName: string;
   site: string | null;
   siteName: string | null;
+  /** How the question names its record: "Priya Raman (ext. 2001)", "Leeds HQ", "User 12". */
+  recordName: string;
   field: string;
   label: string;
   question: string;
@@ -57,6 +60,7 @@ export function nextQuestions(
   for (const f of ctx.groups.values())
     if (!entityOrder.has(f.group.entity.id)) entityOrder.set(f.group.entity.id, entityOrder.size);
   const ownerOrder = new Map(OWNERS.map((o, i) => [o, i]));
+  const ordinals = ordinalsAtSite(records);
 
   const questions: { question: Question; order: [number, number, number, string] }[] = [];
   for (const record of records) {
@@ -81,6 +85,12 @@ export function nextQuestions(
           entityName: entity.name,
           site: record.site,
           siteName: record.site ? (siteNames.get(record.site) ?? null) : null,
+          recordName: recordName(
+            entity,
+            record,
+            record.site ? (siteNames.get(record.site) ?? null) : null,
+            ordinals.get(record.id) ?? 1,
+          ),
           field: field.id,
           label: field.label,
           question: field.question,
@@ -104,7 +114,7 @@ export function nextQuestions(
           entityOrder.get(entity.id) ?? Number.MAX_SAFE_INTEGER,
           ownerOrder.get(field.owner) ?? 9,
           // Then record (slot numbers compare naturally) and field order.
-          `${(record.slot ?? record.id).replace(/\d+$/, (n) => n.padStart(8, '0'))}\u0000${String(fieldIndex).padStart(3, '0')}`,
+          `${slotKey(record)}\u0000${String(fieldIndex).padStart(3, '0')}`,
         ],
       });
     });
@@ -117,4 +127,27 @@ export function nextQuestions(
       a.order[3].localeCompare(b.order[3]),
   );
   return questions.map((q) => q.question);
+}
+
+/** A record's slot (or id) with its number padded, so that slot numbers compare naturally. */
+function slotKey(record: Pick<StoredRecord, 'slot' | 'id'>): string {
+  return (record.slot ?? record.id).replace(/\d+$/, (n) => n.padStart(8, '0'));
+}
+
+/** Each record's number among the records of its entity at its site (1, 2, …), in slot order. */
+function ordinalsAtSite(records: readonly StoredRecord[]): Map<string, number> {
+  const byPlace = new Map<string, StoredRecord[]>();
+  for (const r of records) {
+    const key = `${r.site ?? ''}\u0000${r.entity}`;
+    const list = byPlace.get(key) ?? [];
+    list.push(r);
+    byPlace.set(key, list);
+  }
+  const ordinals = new Map<string, number>();
+  for (const list of byPlace.values()) {
+    const keyed = list.map((r) => ({ id: r.id, key: slotKey(r) }));
+    keyed.sort((a, b) => a.key.localeCompare(b.key));
+    keyed.forEach((r, i) => ordinals.set(r.id, i + 1));
+  }
+  return ordinals;
 }

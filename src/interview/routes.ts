@@ -6,6 +6,7 @@ import type { AcquisitionService } from '../acquisitions/acquisition-service.js'
 import { presentFinding } from '../capture/routes.js';
 import { principalOf, type RequireRole } from '../http/authenticate.js';
 import { authErrors, IdParams, PageQuery } from '../http/schemas.js';
+import { callRoutes } from './call-routes.js';
 import type { InterviewService } from './interview-service.js';
 
 export interface InterviewRoutesOptions {
@@ -76,6 +77,7 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
             field: Type.String(),
             value: Type.Optional(Type.Unknown()),
             note: Type.Optional(Type.String({ maxLength: 2000 })),
+            callId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             followUp: Type.Optional(
               Type.Object(
                 {
@@ -104,6 +106,107 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
       return { record: result.record, findings: result.findings.map(presentFinding) };
     },
   );
+
+  app.get(
+    '/acquisitions/:id/interview/script',
+    {
+      onRequest: requireRole(READERS, { customerLinks: true }),
+      schema: {
+        tags: ['interview'],
+        summary:
+          'The interview as a call script: steps by site and entity, a field many records miss asked once',
+        security,
+        params: IdParams,
+        querystring: Type.Object({
+          owner: Type.Optional(Type.Enum(['customer', 'sales', 'engineering'])),
+          site: Type.Optional(Type.String()),
+          entity: Type.Optional(Type.String()),
+          ...PageQuery,
+        }),
+        response: {
+          200: Type.Object({
+            total: Type.Integer(),
+            questions: Type.Integer(),
+            steps: Type.Array(Type.Unknown()),
+          }),
+          ...authErrors,
+          404: Type.Ref('Problem'),
+        },
+      },
+    },
+    async (request) => {
+      await acquisitions.get(request.params.id);
+      const { offset = 0, limit = 10, owner, site, entity } = request.query;
+      const scope = isCustomer(principalOf(request)) ? 'customer' : owner;
+      return interview.script(
+        request.params.id,
+        {
+          ...(scope ? { owner: scope } : {}),
+          ...(site ? { site } : {}),
+          ...(entity ? { entity } : {}),
+        },
+        offset,
+        limit,
+      );
+    },
+  );
+
+  app.post(
+    '/acquisitions/:id/interview/matrix-answers',
+    {
+      onRequest: requireRole(WRITERS, { customerLinks: true }),
+      schema: {
+        tags: ['interview'],
+        summary: 'Answer one field for many records at once: a value for all, and exceptions',
+        description:
+          "Every listed record gets `value` unless it carries its own (an exception). One transaction through the capture engine: a stale `version`, an unknown record or a refused value refuses the whole answer. With `callId` each record's history names the call.",
+        security,
+        params: IdParams,
+        body: Type.Object(
+          {
+            field: Type.String({ minLength: 1, maxLength: 100 }),
+            value: Type.Optional(Type.Unknown()),
+            records: Type.Array(
+              Type.Object(
+                {
+                  recordId: Type.String({ minLength: 1, maxLength: 100 }),
+                  version: Type.Optional(Type.Integer({ minimum: 1 })),
+                  value: Type.Optional(Type.Unknown()),
+                },
+                { additionalProperties: false },
+              ),
+              { minItems: 1, maxItems: 5000 },
+            ),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
+            callId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Unknown(),
+          400: Type.Ref('Problem'),
+          ...authErrors,
+          404: Type.Ref('Problem'),
+          409: Type.Ref('Problem'),
+          412: Type.Ref('Problem'),
+          422: Type.Ref('Problem'),
+        },
+      },
+    },
+    async (request) => {
+      const result = await interview.answerMatrix(
+        request.params.id,
+        request.body,
+        principalOf(request),
+      );
+      return {
+        records: result.records.map((r) => ({ id: r.id, version: r.version })),
+        findings: result.findings.map(presentFinding),
+      };
+    },
+  );
+
+  await app.register(callRoutes, { interview, acquisitions, requireRole });
 
   app.get(
     '/acquisitions/:id/follow-ups',

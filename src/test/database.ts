@@ -45,6 +45,7 @@ export async function clearAcquisitions(handle: DatabaseHandle): Promise<void> {
     'record_history',
     'outbox_events',
     'follow_ups',
+    'interview_calls',
     'access_links',
     'deliveries',
     'tmf_resources',
