@@ -51,6 +51,8 @@ import { secretFieldsOf } from './secrets/secret-fields.js';
 import { loadSecretBox } from './secrets/secret-key.js';
 import { registerWebApp } from './http/web-app.js';
 import { CustomerPartService } from './portal/customer-part.js';
+import { AttachmentService } from './attachments/attachment-service.js';
+import { attachmentRoutes } from './attachments/routes.js';
 
 export interface ServerDeps {
   config: Pick<
@@ -60,6 +62,7 @@ export interface ServerDeps {
     | 'imports'
     | 'importRetentionDays'
     | 'dataDir'
+    | 'attachmentMaxBytes'
     | 'delivery'
     | 'orderApiUrl'
     | 'quoteApiUrl'
@@ -96,6 +99,8 @@ export interface Services {
   customerPart: CustomerPartService;
   /** Delivers the outbox to subscribers; started by `startIntake` (and by tests that need it). */
   relay: Relay;
+  /** File answers: the signed LOA, invoices. */
+  attachments: AttachmentService;
 }
 
 /** Builds the services on a database: the one place modules are wired together. */
@@ -148,6 +153,14 @@ export function buildServices({
   return {
     subscriptions,
     handover,
+    attachments: new AttachmentService(
+      database.db,
+      capture,
+      acquisitions,
+      config.dataDir,
+      config.attachmentMaxBytes,
+      now,
+    ),
     customerPart: new CustomerPartService(
       database.db,
       links,
@@ -272,6 +285,7 @@ export async function buildServer(
         limits: deps.config.imports,
       });
       await api.register(handoverRoutes, { handover: services.handover, requireRole });
+      await api.register(attachmentRoutes, { attachments: services.attachments, requireRole });
       await api.register(quoteListenerRoutes, {
         acquisitions: services.acquisitions,
         quoteApiUrl: deps.config.quoteApiUrl,

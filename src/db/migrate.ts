@@ -12,6 +12,7 @@ import * as portal from './migrations/20261127T1600-portal.js';
 import * as oneRunningImport from './migrations/20261128T2200-one-running-import.js';
 import * as secretReveals from './migrations/20261128T2320-secret-reveals.js';
 import * as importFindingEntity from './migrations/20261129T0100-import-finding-entity.js';
+import * as attachments from './migrations/20261129T0400-attachments.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '20261128T2310-import-creator': importCreator,
   '20261128T2320-secret-reveals': secretReveals,
   '20261129T0100-import-finding-entity': importFindingEntity,
+  '20261129T0400-attachments': attachments,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -49,6 +49,7 @@ export async function createTestServer(
   orderApiUrl?: string,
   quoteApiUrl?: string,
   throttle: Partial<ThrottleSettings> = {},
+  attachmentMaxBytes = loadConfig({}).attachmentMaxBytes,
 ): Promise<TestServer> {
   const database = await openTestDatabase(dialect);
   const catalog = await testCatalog();
@@ -60,6 +61,7 @@ export async function createTestServer(
       dataDir,
       imports: { ...loadConfig({}).imports, ...imports },
       importRetentionDays: loadConfig({}).importRetentionDays,
+      attachmentMaxBytes,
       orderApiUrl,
       quoteApiUrl,
       delivery: {
