@@ -3,7 +3,7 @@ import { messageOf, type Api, type ApiRecord } from '../api.js';
 import { useAnnounce } from '../components/Announcer.js';
 import { FieldInput } from '../components/FieldInput.js';
 import { displayValue, type FormEntity, type FormModel } from './form-model.js';
-import { plainMessage } from './plain-language.js';
+import { plainMessage, roleTitle } from './plain-language.js';
 import { changedValues, saveRecord } from './save-record.js';
 import { uploadFileAnswer, useFileNames } from './file-answers.js';
 
@@ -137,7 +137,9 @@ export function RecordForm({
     });
   };
 
-  const title = `${entity.name}${record.site ? ` — ${model.siteName(record.site)}` : ''}`;
+  const title =
+    roleTitle(entity, record) ??
+    `${entity.name}${record.site ? ` — ${model.siteName(record.site)}` : ''}`;
   return (
     <form
       ref={formRef}

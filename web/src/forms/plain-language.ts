@@ -43,6 +43,16 @@ const text = (value: unknown) =>
   typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
 
 /**
+ * A role contact's title ("Technical contact", "Billing contact") from its role, which a customer
+ * link does not read (it is sales' field) but the record's slot carries; undefined for any other.
+ */
+export function roleTitle(entity: FormEntity, record: ApiRecord): string | undefined {
+  const role = text(record.values.role) || slotValue(record);
+  if (!role || !/contact/i.test(entity.id)) return undefined;
+  return `${ROLE_NAMES[role] ?? capitalise(role)} ${entity.name.toLowerCase()}`;
+}
+
+/**
  * What a card or form calls a record, in plain words and never by an internal id: a contact by its
  * role ("Technical contact"), a user by name and extension, otherwise the record's name, its key
  * or its site's name, then the entity's name and its place in the list (of `count`).
@@ -55,10 +65,9 @@ export function recordTitle(
   count = 1,
 ): string {
   const v = record.values;
-  const role = text(v.role) || slotValue(record);
   const site = record.site ? model.siteName(record.site) : '';
-  if (entity.id === 'contact' && role)
-    return `${ROLE_NAMES[role] ?? capitalise(role)} ${entity.name.toLowerCase()}`;
+  const byRole = roleTitle(entity, record);
+  if (byRole) return byRole;
   const person = [text(v.firstName), text(v.lastName)].filter(Boolean).join(' ');
   const named = person || text(v.name) || text(v.userName) || text(v.groupName);
   const extension = text(v.extension);
