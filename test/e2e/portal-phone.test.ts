@@ -1,9 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../src/test/database.js';
 import { buildItem, buildProposal } from '../../src/test/factories.js';
 import { openAcquisition } from '../../src/test/open-acquisition.js';
-import { checkStep, openPage, startWebApp, type WebApp } from './support.js';
+import { checkStep, openPage, signIn, startWebApp, type WebApp } from './support.js';
 
 /** A one-page PDF as a scanner writes it, small enough to read in a test. */
 const LOA_PDF = Buffer.from(
@@ -143,7 +144,10 @@ describe.each(dialects)('the portal first on a phone, in Chromium (%s)', (dialec
         mimeType: 'application/pdf',
         buffer: Buffer.from('not really a pdf'),
       });
-      await page.getByText(/Not uploaded: The file is not a PDF, PNG or JPEG/).waitFor();
+      await page
+        .locator('form.record-form p.error')
+        .filter({ hasText: /Not uploaded: The file is not a PDF, PNG or JPEG/ })
+        .waitFor();
 
       // Staff download the LOA as it was sent; the customer's link may not.
       const download = (bearer: string) =>
@@ -155,6 +159,22 @@ describe.each(dialects)('the portal first on a phone, in Chromium (%s)', (dialec
       expect(asStaff.headers.get('content-type')).toBe('application/pdf');
       expect(Buffer.from(await asStaff.arrayBuffer()).equals(LOA_PDF)).toBe(true);
       expect((await download(token)).status).toBe(403);
+      // A customer sees the file's name but is offered no download.
+      expect(await port.getByRole('link', { name: /^Download/ }).count()).toBe(0);
+
+      // An engineer downloads the same file from the port request's form in the workspace.
+      const staff = await openPage(app, viewport);
+      await signIn(app, staff.page, 'engineer');
+      await staff.page.goto(`${app.url}/app/acquisitions/${id}/data?entity=portRequest`);
+      const [file] = await Promise.all([
+        staff.page.waitForEvent('download'),
+        staff.page.getByRole('link', { name: 'Download LOA signed.pdf' }).click(),
+      ]);
+      expect(file.suggestedFilename()).toBe('LOA signed.pdf');
+      expect((await readFile(await file.path())).equals(LOA_PDF)).toBe(true);
+      await checkStep(staff.page, `${prefix}-4-staff-download`, true);
+      expect(staff.errors).toEqual([]);
+      await staff.page.close();
 
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
         viewport.width,

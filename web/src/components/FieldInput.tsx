@@ -30,6 +30,8 @@ export interface FieldInputProps {
   fileName?: string | undefined;
   /** For `format: file`: uploads the file picked (the field's value is then its attachment id). */
   onFile?: ((file: File) => void) | undefined;
+  /** For `format: file`, staff only: downloads the file given. */
+  onDownload?: (() => void) | undefined;
 }
 
 /** The types a file answer may be (the server checks the bytes). */
@@ -88,6 +90,18 @@ export function FieldInput(props: FieldInputProps) {
         <p className="file-answer__name" id={`${id}-file`}>
           {props.fileName ?? (text ? 'A file was given' : 'No file yet')}
         </p>
+        {text && props.onDownload ? (
+          // A link, not a button: a read-only form (its fieldset disabled) still lets staff download.
+          <a
+            href="#download"
+            onClick={(e) => {
+              e.preventDefault();
+              props.onDownload?.();
+            }}
+          >
+            Download {props.fileName ?? 'the file'}
+          </a>
+        ) : null}
         <input
           {...common}
           aria-describedby={[`${id}-file`, described].filter(Boolean).join(' ')}

@@ -5,7 +5,7 @@ import { FieldInput } from '../components/FieldInput.js';
 import { displayValue, type FormEntity, type FormModel } from './form-model.js';
 import { plainMessage, roleTitle } from './plain-language.js';
 import { changedValues, saveRecord } from './save-record.js';
-import { uploadFileAnswer, useFileNames } from './file-answers.js';
+import { uploadFileAnswer, useFileNames, type FileAnswer } from './file-answers.js';
 
 export interface RecordFormProps {
   api: Api;
@@ -67,6 +67,14 @@ export function RecordForm({
     () => model.context.sites.map((site) => ({ value: site.id, label: site.name })),
     [model],
   );
+  // Staff get a download address with each file; a customer link does not, and sees no button.
+  const downloadOf = (file: FileAnswer | undefined) =>
+    file?.href
+      ? () =>
+          void api
+            .download(file.href!, file.fileName)
+            .catch((error: unknown) => setFailure(`Not downloaded: ${messageOf(error)}`))
+      : undefined;
   const upload = (field: string, file: File) => {
     saving.current = saving.current.then(async () => {
       setStatus(`Uploading ${file.name}…`);
@@ -78,7 +86,7 @@ export function RecordForm({
           field,
           file,
         );
-        rememberFile(saved.attachmentId, file.name);
+        rememberFile(saved.attachmentId, { fileName: file.name, href: saved.href });
         const leftover = changedValues(current.current, draftRef.current);
         delete leftover[field];
         current.current = saved.record;
@@ -174,7 +182,8 @@ export function RecordForm({
               onChange={(value) => setDraft({ ...draftRef.current, [field.id]: value })}
               onCommit={commit}
               choices={field.reference === 'site' ? siteChoices : undefined}
-              fileName={fileNames.get(displayValue(draft[field.id]))}
+              fileName={fileNames.get(displayValue(draft[field.id]))?.fileName}
+              onDownload={downloadOf(fileNames.get(displayValue(draft[field.id])))}
               onFile={(file) => upload(field.id, file)}
             />
           );
