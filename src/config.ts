@@ -38,6 +38,8 @@ export interface Config {
    * kept after it finished, then deleted by an hourly sweep (default 7).
    */
   importRetentionDays: number;
+  /** INTAKE_ATTACHMENT_MAX_BYTES: largest file answer (a signed LOA, an invoice; default 10 MiB). */
+  attachmentMaxBytes: number;
   /** How events are delivered to subscribers. */
   delivery: DeliverySettings;
   /** INTAKE_ORDER_API_URL: the TMF622 order system ProductOrders are POSTed to at handover (none by default). */
@@ -130,6 +132,7 @@ const KNOWN = new Set([
   'INTAKE_XLSX_MAX_UNZIPPED',
   'INTAKE_XLSX_MAX_RATIO',
   'INTAKE_IMPORT_RETENTION_DAYS',
+  'INTAKE_ATTACHMENT_MAX_BYTES',
   'INTAKE_DELIVERY_POLL_MS',
   'INTAKE_DELIVERY_BACKOFF_MS',
   'INTAKE_DELIVERY_MAX_ATTEMPTS',
@@ -269,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       unusedLinkDays: integer('INTAKE_REMINDER_UNUSED_LINK_DAYS', 3, 1, 90),
     },
     importRetentionDays: integer('INTAKE_IMPORT_RETENTION_DAYS', 7, 1, 36_500),
+    attachmentMaxBytes: integer('INTAKE_ATTACHMENT_MAX_BYTES', 10 * MiB, 1024, 1024 * MiB),
     delivery: {
       pollMs: integer('INTAKE_DELIVERY_POLL_MS', 500, 10, 60_000),
       backoffBaseMs: integer('INTAKE_DELIVERY_BACKOFF_MS', 1000, 1, 3_600_000),

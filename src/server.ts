@@ -56,6 +56,8 @@ import { CustomerPartService } from './portal/customer-part.js';
 import { smtpMailer, type Mailer } from './mail/mailer.js';
 import { ReminderRepository } from './mail/reminder-repository.js';
 import { ReminderSweep } from './mail/reminder-sweep.js';
+import { AttachmentService } from './attachments/attachment-service.js';
+import { attachmentRoutes } from './attachments/routes.js';
 
 export interface ServerDeps {
   config: Pick<
@@ -65,6 +67,7 @@ export interface ServerDeps {
     | 'imports'
     | 'importRetentionDays'
     | 'dataDir'
+    | 'attachmentMaxBytes'
     | 'delivery'
     | 'orderApiUrl'
     | 'quoteApiUrl'
@@ -109,6 +112,8 @@ export interface Services {
   mailer: Mailer | undefined;
   /** Reminds contacts of unused links and due follow-ups; started by `startIntake`. */
   reminders: ReminderSweep;
+  /** File answers: the signed LOA, invoices. */
+  attachments: AttachmentService;
 }
 
 /** Builds the services on a database: the one place modules are wired together. */
@@ -170,6 +175,14 @@ export function buildServices({
   return {
     subscriptions,
     handover,
+    attachments: new AttachmentService(
+      database.db,
+      capture,
+      acquisitions,
+      config.dataDir,
+      config.attachmentMaxBytes,
+      now,
+    ),
     customerPart: new CustomerPartService(
       database.db,
       links,
@@ -306,6 +319,7 @@ export async function buildServer(
       });
       await api.register(handoverRoutes, { handover: services.handover, requireRole });
       await api.register(workListRoutes, { work: services.work, requireRole });
+      await api.register(attachmentRoutes, { attachments: services.attachments, requireRole });
       await api.register(quoteListenerRoutes, {
         acquisitions: services.acquisitions,
         quoteApiUrl: deps.config.quoteApiUrl,

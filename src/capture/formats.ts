@@ -169,6 +169,9 @@ function cidr(text: string, v4Only = false): Normalised {
 
 const networkOf = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 
+/** The id of an uploaded file (`format: file`): `att_` and a UUID (see src/attachments/). */
+export const ATTACHMENT_ID = /^att_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
  * Normalises and checks a string against a domain format. `country` is the ISO country that
  * national phone numbers and postcodes are read in.
@@ -242,5 +245,7 @@ export function normalizeFormat(format: DomainFormat, input: string, country?: s
         ? ok(code)
         : fail('is not a two-letter ISO country code (for example GB)');
     }
+    case 'file':
+      return ATTACHMENT_ID.test(text) ? ok(text) : fail('is a file: upload it instead of typing');
   }
 }

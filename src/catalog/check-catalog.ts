@@ -292,6 +292,15 @@ function checkEntity(
         'is required with format postcode (postcodes are checked by country)',
       );
     }
+    // A file answer is one upload whose value is its attachment id: a string, never a list.
+    if (field.format === 'file' && field.type !== 'string')
+      report(
+        file,
+        `${fat}/type`,
+        'must be string with format file (the value is the attachment id)',
+      );
+    if (field.items?.format === 'file')
+      report(file, `${fat}/items/format`, 'file is one upload per field, not a list of them');
     if (typeof field.required === 'object')
       checkCondition(field.required.when, `${fat}/required/when`, scope);
     const prefill = field.prefill;

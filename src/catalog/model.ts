@@ -31,6 +31,8 @@ export const DOMAIN_FORMATS = [
   'date',
   'time-zone',
   'country',
+  /** A file uploaded as the answer (a signed LOA, an invoice): the value is the attachment's id. */
+  'file',
 ] as const;
 export type DomainFormat = (typeof DOMAIN_FORMATS)[number];
 

@@ -164,6 +164,8 @@ entities:
       - { id: name, label: Name, type: string, owner: customer, question: Name?, reference: nowhere }
       - { id: size, label: Size, type: integer, owner: customer, question: Size?, required: { when: { field: colour, equals: red } } }
       - { id: zip, label: Zip, type: string, format: postcode, owner: customer, question: Zip? }
+      - { id: scan, label: Scan, type: integer, format: file, owner: customer, question: Scan? }
+      - { id: scans, label: Scans, type: array, items: { type: string, format: file }, owner: customer, question: Scans? }
 `),
       },
     ]);
@@ -178,6 +180,8 @@ entities:
         'w.yaml /entities/0/fields/0/reference: names entity "nowhere", which no catalogue file defines',
         'w.yaml /entities/0/fields/1/required/when/field: names field "colour", which this entity does not have',
         'w.yaml /entities/0/fields/2/countryField: is required with format postcode (postcodes are checked by country)',
+        'w.yaml /entities/0/fields/3/type: must be string with format file (the value is the attachment id)',
+        'w.yaml /entities/0/fields/4/items/format: file is one upload per field, not a list of them',
       ]),
     );
     expect(issues.every((i) => typeof i.line === 'number')).toBe(true);

@@ -7,6 +7,7 @@ const ALL_TABLES = [
   'access_links',
   'acquisitions',
   'api_tokens',
+  'attachments',
   'catalog_versions',
   'deliveries',
   'findings',

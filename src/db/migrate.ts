@@ -14,6 +14,7 @@ import * as secretReveals from './migrations/20261128T2320-secret-reveals.js';
 import * as importFindingEntity from './migrations/20261129T0100-import-finding-entity.js';
 import * as reminders from './migrations/20261129T0400-reminders.js';
 import * as interviewCalls from './migrations/20261129T0500-interview-calls.js';
+import * as attachments from './migrations/20261129T0400-attachments.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '20261129T0100-import-finding-entity': importFindingEntity,
   '20261129T0400-reminders': reminders,
   '20261129T0500-interview-calls': interviewCalls,
+  '20261129T0400-attachments': attachments,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

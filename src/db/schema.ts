@@ -20,6 +20,7 @@ export interface Database {
   secret_reveals: SecretRevealTable;
   reminders: ReminderTable;
   interview_calls: InterviewCallTable;
+  attachments: AttachmentTable;
 }
 
 /** A reminder sent by email: one per kind and subject (a link, a follow-up). */
@@ -40,6 +41,26 @@ export interface InterviewCallTable {
   started_at: string;
   ended_at: string | null;
   notes: string | null;
+}
+
+/** A file given as an answer (its bytes are under the data folder's attachments/). */
+export interface AttachmentTable {
+  /** `att_` and a UUID; the value of the record's `format: file` field. */
+  id: string;
+  acquisition_id: string;
+  record_id: string;
+  entity: string;
+  field: string;
+  /** The name the file was sent with, cleaned of path and control characters. */
+  file_name: string;
+  /** application/pdf, image/png or image/jpeg, as read from the file's first bytes. */
+  content_type: string;
+  size: number;
+  /** SHA-256 of the bytes, hex. */
+  sha256: string;
+  /** Who uploaded it: the token's or link's name. */
+  created_by: string;
+  created_at: string;
 }
 
 /** One secret field shown in clear to someone (never the value). */

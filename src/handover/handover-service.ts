@@ -1,3 +1,4 @@
+import { AttachmentRepository, attachmentsNamed } from '../attachments/attachment-repository.js';
 import { sql, type Kysely } from 'kysely';
 import type { Principal } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
@@ -178,6 +179,20 @@ export class HandoverService {
         catalogVersion: acquisition.catalogVersion,
       },
       productOrder: buildProductOrder(ctx, records),
+      // The files given as answers (signed LOAs, invoices): listed here, downloaded one by one.
+      attachments: attachmentsNamed(await new AttachmentRepository(this.db).list(id), records).map(
+        (a) => ({
+          id: a.id,
+          recordId: a.recordId,
+          entity: a.entity,
+          field: a.field,
+          fileName: a.fileName,
+          contentType: a.contentType,
+          size: a.size,
+          sha256: a.sha256,
+          href: `/api/v1/acquisitions/${id}/attachments/${a.id}`,
+        }),
+      ),
       exports: exportedEntities(ctx.catalog, records).map((entity) => ({
         entity: entity.id,
         columns: exportColumns(entity).map((c) => c.header),

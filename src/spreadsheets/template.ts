@@ -54,6 +54,8 @@ function formatHint(field: FieldSpec): string {
       return 'Host name, e.g. sip.example.com';
     case 'time-zone':
       return 'Time zone, e.g. Europe/London';
+    case 'file':
+      return 'A file: upload it in the portal, not in this sheet';
     case undefined:
       return field.type === 'integer' ? 'Whole number' : '';
   }

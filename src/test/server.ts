@@ -52,6 +52,7 @@ export async function createTestServer(
   throttle: Partial<ThrottleSettings> = {},
   /** No email unless a test passes its SMTP listener's `smtpUrl`; no timed reminders either way. */
   mail: Partial<MailSettings> = {},
+  attachmentMaxBytes = loadConfig({}).attachmentMaxBytes,
 ): Promise<TestServer> {
   const database = await openTestDatabase(dialect);
   const catalog = await testCatalog();
@@ -63,6 +64,7 @@ export async function createTestServer(
       dataDir,
       imports: { ...loadConfig({}).imports, ...imports },
       importRetentionDays: loadConfig({}).importRetentionDays,
+      attachmentMaxBytes,
       orderApiUrl,
       quoteApiUrl,
       delivery: {

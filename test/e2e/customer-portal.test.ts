@@ -59,6 +59,11 @@ describe.each(dialects)('the customer portal in Chromium (%s)', (dialect) => {
     await expect.poll(() => refusal.getByText('"Time zone" is missing').count()).toBe(1);
     await checkStep(page, `${dialect}-3-portal-refused`, true);
 
+    // On a phone each record is a card: one tap opens the site's form.
+    await page
+      .locator('.record-card-item__toggle')
+      .filter({ hasText: /^Site at York Office/ })
+      .click();
     const site = page.getByRole('group', { name: /^Site/ });
     await site.getByLabel('Time zone').fill('Europe/Lndon');
     await site

@@ -1,6 +1,15 @@
 import type { FieldSpec } from '../forms/form-model.js';
 import { displayValue } from '../forms/form-model.js';
 import { textLimitOf } from '../../../src/capture/value-limits.js';
+import { plainMessage } from '../forms/plain-language.js';
+import {
+  countryChoices,
+  resolveTimeZone,
+  timeZoneChoices,
+  toIsoDate,
+  type Choice,
+} from './pickers.js';
+import './field-input.css';
 
 export interface FieldInputProps {
   id: string;
@@ -15,7 +24,19 @@ export interface FieldInputProps {
   autoFocus?: boolean;
   /** Hide the help text (the interview shows it above). */
   hideHelp?: boolean;
+  /** The records a reference may name (sites by name); the value stays the id. */
+  choices?: Choice[] | undefined;
+  /** For `format: file`: the name of the file given, shown instead of its attachment id. */
+  fileName?: string | undefined;
+  /** For `format: file`: uploads the file picked (the field's value is then its attachment id). */
+  onFile?: ((file: File) => void) | undefined;
+  /** For `format: file`, staff only: downloads the file given. */
+  onDownload?: (() => void) | undefined;
 }
+
+/** The types a file answer may be (the server checks the bytes). */
+const FILE_TYPES = 'application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg';
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 const inputModes: Partial<Record<string, 'tel' | 'email' | 'numeric'>> = {
   e164: 'tel',
@@ -44,8 +65,111 @@ export function FieldInput(props: FieldInputProps) {
     'data-field': field.id,
   } as const;
   const text = displayValue(value);
+  const pick = (options: Choice[], empty = '— choose —') => (
+    <select
+      {...common}
+      value={text}
+      onChange={(e) => {
+        onChange(e.target.value);
+        onCommit?.();
+      }}
+    >
+      <option value="">{empty}</option>
+      {options.map((o) => (
+        <option key={o.value} value={o.value}>
+          {o.label}
+        </option>
+      ))}
+      {text && !options.some((o) => o.value === text) ? <option value={text}>{text}</option> : null}
+    </select>
+  );
   let control;
-  if (field.type === 'boolean' || field.enum) {
+  if (field.format === 'file') {
+    control = (
+      <div className="file-answer">
+        <p className="file-answer__name" id={`${id}-file`}>
+          {props.fileName ?? (text ? 'A file was given' : 'No file yet')}
+        </p>
+        {text && props.onDownload ? (
+          // A link, not a button: a read-only form (its fieldset disabled) still lets staff download.
+          <a
+            href="#download"
+            onClick={(e) => {
+              e.preventDefault();
+              props.onDownload?.();
+            }}
+          >
+            Download {props.fileName ?? 'the file'}
+          </a>
+        ) : null}
+        <input
+          {...common}
+          aria-describedby={[`${id}-file`, described].filter(Boolean).join(' ')}
+          type="file"
+          accept={FILE_TYPES}
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) props.onFile?.(file);
+            e.target.value = '';
+          }}
+        />
+      </div>
+    );
+  } else if (field.format === 'country') {
+    control = pick(countryChoices(), '— choose a country —');
+  } else if (props.choices) {
+    control = pick(props.choices);
+  } else if (field.format === 'time-zone') {
+    control = (
+      <>
+        <input
+          {...common}
+          type="text"
+          list={`${id}-zones`}
+          autoComplete="off"
+          placeholder="City or UTC offset, e.g. London or UTC+01:00"
+          value={text}
+          onChange={(e) => onChange(e.target.value)}
+          onBlur={(e) => {
+            const zone = resolveTimeZone(e.target.value);
+            if (zone !== e.target.value) onChange(zone);
+            onCommit?.();
+          }}
+        />
+        <datalist id={`${id}-zones`}>
+          {timeZoneChoices().map((z) => (
+            <option key={z.value} value={z.value} label={z.label} />
+          ))}
+        </datalist>
+      </>
+    );
+  } else if (field.format === 'date' && (text === '' || ISO_DATE.test(text))) {
+    // The browser's own date picker, in the reader's local format; its value is YYYY-MM-DD.
+    control = (
+      <input
+        {...common}
+        type="date"
+        value={text}
+        onChange={(e) => onChange(e.target.value)}
+        onBlur={() => onCommit?.()}
+      />
+    );
+  } else if (field.format === 'date') {
+    control = (
+      <input
+        {...common}
+        type="text"
+        placeholder="For example 28/11/2026"
+        value={text}
+        onChange={(e) => onChange(e.target.value)}
+        onBlur={(e) => {
+          const iso = toIsoDate(e.target.value);
+          if (iso !== e.target.value) onChange(iso);
+          onCommit?.();
+        }}
+      />
+    );
+  } else if (field.type === 'boolean' || field.enum) {
     const options =
       field.type === 'boolean' ? ['yes', 'no'] : (field.enum ?? []).map((o) => String(o));
     control = (
@@ -112,7 +236,7 @@ export function FieldInput(props: FieldInputProps) {
       {control}
       {error || warning ? (
         <p className={error ? 'error' : 'warning'} id={errorId}>
-          {error ?? warning}
+          {plainMessage(error ?? warning ?? '')}
         </p>
       ) : null}
     </div>

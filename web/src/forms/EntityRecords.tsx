@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { messageOf, type Api, type ApiRecord } from '../api.js';
 import type { FormEntity, FormModel } from './form-model.js';
+import { RecordCards } from './RecordCards.js';
 import { RecordForm } from './RecordForm.js';
 import { RecordGrid } from './RecordGrid.js';
 import { RecordHistory } from './RecordHistory.js';
@@ -19,11 +20,13 @@ export interface EntityRecordsProps {
   /** Told after every save, so progress elsewhere on the page can move. */
   onSaved?: () => void;
   showHistory?: boolean;
+  /** One card per record, a tap to edit (the portal on a narrow screen), instead of forms or a grid. */
+  cards?: boolean;
 }
 
 /** The records of one entity: a form per record for a few (sites, groups, ports), a grid for many. */
 export function EntityRecords(props: EntityRecordsProps) {
-  const { api, model, entity, readOnly, focus, onSaved, showHistory, only } = props;
+  const { api, model, entity, readOnly, focus, onSaved, showHistory, only, cards } = props;
   const acquisitionId = model.context.acquisition.id;
   const [records, setRecords] = useState<ApiRecord[] | null>(null);
   const [total, setTotal] = useState(0);
@@ -137,7 +140,17 @@ export function EntityRecords(props: EntityRecordsProps) {
           Loaded {records.length} of {total} records…
         </p>
       ) : null}
-      {asGrid ? (
+      {cards && records.length > 0 ? (
+        <RecordCards
+          api={api}
+          model={model}
+          entity={entity}
+          records={records}
+          readOnly={readOnly}
+          focus={focus}
+          onSaved={(saved) => change({ saved: [saved] })}
+        />
+      ) : asGrid ? (
         <RecordGrid
           api={api}
           model={model}

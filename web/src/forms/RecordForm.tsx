@@ -3,7 +3,9 @@ import { messageOf, type Api, type ApiRecord } from '../api.js';
 import { useAnnounce } from '../components/Announcer.js';
 import { FieldInput } from '../components/FieldInput.js';
 import { displayValue, type FormEntity, type FormModel } from './form-model.js';
+import { plainMessage, roleTitle } from './plain-language.js';
 import { changedValues, saveRecord } from './save-record.js';
+import { uploadFileAnswer, useFileNames, type FileAnswer } from './file-answers.js';
 
 export interface RecordFormProps {
   api: Api;
@@ -59,6 +61,50 @@ export function RecordForm({
     input?.focus();
   }, [focusField, record.id]);
 
+  const hasFiles = entity.fields.some((f) => f.format === 'file');
+  const [fileNames, rememberFile] = useFileNames(api, model.context.acquisition.id, hasFiles);
+  const siteChoices = useMemo(
+    () => model.context.sites.map((site) => ({ value: site.id, label: site.name })),
+    [model],
+  );
+  // Staff get a download address with each file; a customer link does not, and sees no button.
+  const downloadOf = (file: FileAnswer | undefined) =>
+    file?.href
+      ? () =>
+          void api
+            .download(file.href!, file.fileName)
+            .catch((error: unknown) => setFailure(`Not downloaded: ${messageOf(error)}`))
+      : undefined;
+  const upload = (field: string, file: File) => {
+    saving.current = saving.current.then(async () => {
+      setStatus(`Uploading ${file.name}…`);
+      try {
+        const saved = await uploadFileAnswer(
+          api,
+          model.context.acquisition.id,
+          current.current,
+          field,
+          file,
+        );
+        rememberFile(saved.attachmentId, { fileName: file.name, href: saved.href });
+        const leftover = changedValues(current.current, draftRef.current);
+        delete leftover[field];
+        current.current = saved.record;
+        setDraft({ ...saved.record.values, ...leftover });
+        setFailure('');
+        const message = `${file.name} uploaded.`;
+        setStatus(message);
+        announce(message);
+        onSaved(saved.record);
+      } catch (error) {
+        const message = `Not uploaded: ${messageOf(error)}`;
+        setStatus('');
+        setFailure(message);
+        announce(message, true);
+      }
+    });
+  };
+
   const problems = useMemo(
     () => model.check(entity, record, draft),
     [model, entity, record, draft],
@@ -99,7 +145,9 @@ export function RecordForm({
     });
   };
 
-  const title = `${entity.name}${record.site ? ` — ${model.siteName(record.site)}` : ''}`;
+  const title =
+    roleTitle(entity, record) ??
+    `${entity.name}${record.site ? ` — ${model.siteName(record.site)}` : ''}`;
   return (
     <form
       ref={formRef}
@@ -122,13 +170,21 @@ export function RecordForm({
               field={field}
               value={draft[field.id]}
               required={required}
-              error={
+              error={plainOrNone(
                 problems.get(field.id) ??
-                (unchanged ? serverFinding(field.id, 'blocking') : undefined)
-              }
-              warning={unchanged ? serverFinding(field.id, 'warning') : undefined}
+                  (unchanged ? serverFinding(field.id, 'blocking') : undefined),
+                model.siteNames,
+              )}
+              warning={plainOrNone(
+                unchanged ? serverFinding(field.id, 'warning') : undefined,
+                model.siteNames,
+              )}
               onChange={(value) => setDraft({ ...draftRef.current, [field.id]: value })}
               onCommit={commit}
+              choices={field.reference === 'site' ? siteChoices : undefined}
+              fileName={fileNames.get(displayValue(draft[field.id]))?.fileName}
+              onDownload={downloadOf(fileNames.get(displayValue(draft[field.id])))}
+              onFile={(file) => upload(field.id, file)}
             />
           );
         })}
@@ -144,3 +200,6 @@ export function RecordForm({
     </form>
   );
 }
+
+const plainOrNone = (message: string | undefined, names: ReadonlyMap<string, string>) =>
+  message === undefined ? undefined : plainMessage(message, names);

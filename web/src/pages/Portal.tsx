@@ -15,6 +15,7 @@ import { FormModel, type PortalContext } from '../forms/form-model.js';
 import { ImportWizard } from '../imports/ImportWizard.js';
 import { parsePointer } from './AcquisitionPage.js';
 import { useLinkToken } from './portal-link.js';
+import { useNarrowScreen } from './use-narrow-screen.js';
 
 /**
  * Moves to a part of the page without touching the URL: its fragment holds the link's token
@@ -33,6 +34,7 @@ function scrollToPart(id: string, focusId = id): void {
 export function Portal() {
   const announce = useAnnounce();
   const token = useLinkToken();
+  const narrow = useNarrowScreen();
   const api = useMemo(() => (token ? new Api(token) : null), [token]);
   const [context, setContext] = useState<PortalContext | null>(null);
   const [error, setError] = useState('');
@@ -222,6 +224,7 @@ export function Portal() {
                     readOnly={!writable}
                     focus={focus?.entity === entity.id ? focus : undefined}
                     onSaved={progressChanged}
+                    cards={narrow}
                   />
                 </div>
               ) : null}
