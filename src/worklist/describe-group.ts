@@ -6,7 +6,7 @@ const OWNER_PHRASE = { customer: 'the customer', sales: 'sales', engineering: 'e
 /**
  * One group as a refused submit lists it, naming its first records:
  * `User · Voicemail is missing on 50 records at London HQ (the customer provides it): Alice Smith
- * (2001), Bob Jones (2002), … and 45 more.`, or `User: Language must be one of: … (3 records at
+ * (ext. 2001), Bob Jones (ext. 2002), … and 45 more.`, or `User: Language must be one of: … (3 records at
  * London HQ: …).` The pointer opens the group (`/groups/<key>`).
  */
 export function describeGroup(group: ProblemGroup): ProblemDetail {

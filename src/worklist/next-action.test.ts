@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EntitySpec } from '../catalog/model.js';
 import { nextAction } from './next-action.js';
-import { recordName } from './record-name.js';
 import type { OwnerWork, WorkList } from './work-list.js';
 
 const owner = (o: OwnerWork['owner'], missing = 0): OwnerWork => ({
@@ -76,25 +74,5 @@ describe('the next action', () => {
     expect(
       nextAction({ state: 'handed_over', role: 'sales', work: w, activeLinks: 0 }).action,
     ).toBe('done');
-  });
-});
-
-describe('a record’s name', () => {
-  const user = {
-    id: 'user',
-    name: 'User',
-    fields: [
-      { id: 'firstName' },
-      { id: 'lastName' },
-      { id: 'extension' },
-      { id: 'accountPin', sensitivity: 'secret' },
-    ],
-  } as unknown as EntitySpec;
-  it('is the person and their extension, never a secret or an id', () => {
-    expect(recordName(user, { firstName: 'Amira', lastName: 'Haddad', extension: '2001' }, 1)).toBe(
-      'Amira Haddad (2001)',
-    );
-    expect(recordName(user, { extension: '2002' }, 2)).toBe('2002');
-    expect(recordName(user, { accountPin: '1234' }, 3)).toBe('User 3');
   });
 });

@@ -125,9 +125,9 @@ describe.each(dialects)('the work list on %s (the 3-site, 120-seat quote)', (dia
       count: 3,
     });
     expect(group.sample.map((r) => r.name)).toEqual([
-      'Amira Haddad (201)',
-      'Ben Okafor (202)',
-      'Chloe Brennan (203)',
+      'Amira Haddad (ext. 201)',
+      'Ben Okafor (ext. 202)',
+      'Chloe Brennan (ext. 203)',
     ]);
     const detail = await server.app.inject({
       method: 'GET',
@@ -143,7 +143,7 @@ describe.each(dialects)('the work list on %s (the 3-site, 120-seat quote)', (dia
       (g) => g.kind === 'missing' && g.field === 'lastName' && g.site === 'site-ldn',
     )!;
     expect(lastNames.count).toBe(london.length - 3);
-    expect(lastNames.sample.map((r) => r.name)).not.toContain('Amira Haddad (201)');
+    expect(lastNames.sample.map((r) => r.name)).not.toContain('Amira Haddad (ext. 201)');
   });
 
   it('refuses a submit with the same groups, each naming its records', async () => {
@@ -170,7 +170,7 @@ describe.each(dialects)('the work list on %s (the 3-site, 120-seat quote)', (dia
       ) as string,
       code: 'enum',
       detail: expect.stringMatching(
-        /^User: User type must be one of: .* \(3 records at London Bridge Office: Amira Haddad \(201\), Ben Okafor \(202\), Chloe Brennan \(203\)\)\.$/,
+        /^User: User type must be one of: .* \(3 records at London Bridge Office: Amira Haddad \(ext. 201\), Ben Okafor \(ext. 202\), Chloe Brennan \(ext. 203\)\)\.$/,
       ) as string,
     });
     expect(problem.errors).toContainEqual(

@@ -2,7 +2,7 @@ import { OWNERS, type Catalog, type EntitySpec, type Owner } from '../catalog/mo
 import { FIELD_RULES, type Finding, type Severity } from '../capture/record.js';
 import type { PlanRecord, PlanSlot } from '../plan/plan.js';
 import type { Proposal } from '../proposals/proposal.js';
-import { recordName } from './record-name.js';
+import { recordName } from '../interview/record-names.js';
 
 /** A record as a problem list names it. `id` is null for a record the plan expects but nobody has entered. */
 export interface RecordRef {
@@ -307,7 +307,14 @@ class WorkIndex {
     if (name === undefined) {
       const entity = this.input.catalog.entities.get(record.entity);
       const ordinal = this.ordinals.get(record.id) ?? this.ordinals.size + 1;
-      name = entity ? recordName(entity, record.values, ordinal) : record.entity;
+      name = entity
+        ? recordName(
+            entity,
+            { values: record.values },
+            record.site ? this.siteName(record.site) : null,
+            ordinal,
+          )
+        : record.entity;
       this.names.set(record.id, name);
     }
     return { id: record.id, name, site: record.site ?? null };

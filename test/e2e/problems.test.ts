@@ -85,7 +85,7 @@ describe.each(dialects)(
         // The language group: three records by name, and the corrections Intake suggests.
         const language = page.locator('.group', { hasText: 'Language must be one of' });
         await language
-          .getByText('Amira Haddad (301), Ben Okafor (302), Chloe Brennan (303)')
+          .getByText('Amira Haddad (ext. 301), Ben Okafor (ext. 302), Chloe Brennan (ext. 303)')
           .waitFor();
         await language.getByRole('link').click();
         const fix = page.locator('section.group-fix');

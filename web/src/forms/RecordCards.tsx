@@ -32,6 +32,10 @@ export function RecordCards({
   readOnly,
   focus,
 }: RecordCardsProps) {
+  // For bench:ui: the frame after the cards are first drawn.
+  useEffect(() => {
+    requestAnimationFrame(() => performance.mark('intake:record-cards'));
+  }, []);
   const [openId, setOpenId] = useState<string | null>(null);
   const [onlyMissing, setOnlyMissing] = useState(false);
   const [shown, setShown] = useState(PAGE);
