@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../src/test/database.js';
 import { startSmtpListener, waitForMail } from '../../src/test/smtp-listener.js';
-import { checkStep, openPage, signIn, startWebApp, type WebApp } from './support.js';
-
-const VIEWPORTS = [
-  { name: 'desktop', width: 1440, height: 900 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
+import { checkStep, openPage, signIn, startWebApp, type WebApp, VIEWPORTS } from './support.js';
 
 describe.each(dialects)('sending a customer link by email in Chromium (%s)', (dialect) => {
   let smtp: Awaited<ReturnType<typeof startSmtpListener>>;

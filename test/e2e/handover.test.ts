@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvedAcquisition } from '../../src/test/approved-acquisition.js';
 import { dialects } from '../../src/test/database.js';
 import { buildItem, buildProposal } from '../../src/test/factories.js';
-import { checkStep, openPage, signIn, startWebApp, type WebApp } from './support.js';
+import { checkStep, openPage, signIn, startWebApp, type WebApp, VIEWPORTS } from './support.js';
 
 /** Clicks a button that downloads a file; returns the file's name and text. */
 async function download(page: Page, button: string): Promise<{ name: string; text: string }> {
@@ -14,11 +14,6 @@ async function download(page: Page, button: string): Promise<{ name: string; tex
   ]);
   return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
 }
-
-const VIEWPORTS = [
-  { name: 'desktop', width: 1440, height: 900 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
 
 describe.each(dialects)('the handover on screen in Chromium (%s)', (dialect) => {
   let app: WebApp;

@@ -2,12 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../src/test/database.js';
 import { buildQuote } from '../../src/test/factories.js';
 import { openAcquisition } from '../../src/test/open-acquisition.js';
-import { checkStep, openPage, signIn, startWebApp, type WebApp } from './support.js';
-
-const VIEWPORTS = [
-  { name: 'desktop', width: 1440, height: 900 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
+import { checkStep, openPage, signIn, startWebApp, type WebApp, VIEWPORTS } from './support.js';
 
 interface User {
   id: string;

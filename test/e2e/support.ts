@@ -90,3 +90,9 @@ export async function satisfiedAnswers(page: Page): Promise<number> {
   if (!match) throw new Error(`no answer count in "${text}"`);
   return Number(match[1]);
 }
+
+/** The two sizes every browser test of a page runs at: a laptop and a phone. */
+export const VIEWPORTS = [
+  { name: 'desktop', width: 1440, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
