@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import type { ApiRecord } from '../api.js';
 import type { FormEntity, FormModel } from './form-model.js';
 import { missingRequired } from './missing-required.js';
@@ -15,10 +15,17 @@ export function useGridView(model: FormModel, entity: FormEntity, records: ApiRe
   const [pinned, setPinned] = useState<ReadonlySet<string>>(new Set());
   const fields = entity.fields;
 
+  // Worked out once per record as it arrives or changes (a saved record is a new object): the
+  // records of a large entity come page by page, and each page must not redo the ones before.
+  const missingOf = useRef(new WeakMap<ApiRecord, string[]>());
   const missing = useMemo(() => {
     const byRecord = new Map<string, string[]>();
     for (const r of records) {
-      const ids = missingRequired(fields, r.values, (f) => model.isRequired(f, r, r.values));
+      let ids = missingOf.current.get(r);
+      if (!ids) {
+        ids = missingRequired(fields, r.values, (f) => model.isRequired(f, r, r.values));
+        missingOf.current.set(r, ids);
+      }
       if (ids.length > 0) byRecord.set(r.id, ids);
     }
     return byRecord;

@@ -1,4 +1,3 @@
-import { toString as qrSvg } from 'qrcode';
 import { useEffect, useState } from 'react';
 
 /**
@@ -9,14 +8,19 @@ export function LinkQrCode({ url, contactName }: { url: string; contactName: str
   const [src, setSrc] = useState('');
   useEffect(() => {
     let current = true;
-    qrSvg(url, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }).then(
-      (svg) => {
-        if (current) setSrc(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`);
-      },
-      () => {
-        if (current) setSrc('');
-      },
-    );
+    // Loaded when a link is shown, so the QR encoder is not in every page's first script.
+    import('qrcode')
+      .then(({ toString: qrSvg }) =>
+        qrSvg(url, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }),
+      )
+      .then(
+        (svg) => {
+          if (current) setSrc(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`);
+        },
+        () => {
+          if (current) setSrc('');
+        },
+      );
     return () => {
       current = false;
     };
