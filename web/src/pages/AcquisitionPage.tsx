@@ -15,6 +15,7 @@ import { stateLabel, type AcquisitionSummary } from './AcquisitionList.js';
 import { CustomerLinks } from './CustomerLinks.js';
 import { Handover } from './Handover.js';
 import { Lifecycle } from './Lifecycle.js';
+import { parsePointer } from './pointer.js';
 import { PlanTree, type Plan } from './PlanTree.js';
 
 const TABS = [
@@ -24,13 +25,6 @@ const TABS = [
   { id: 'interview', label: 'Interview' },
   { id: 'import', label: 'Import' },
 ] as const;
-
-/** Where a finding's pointer leads: the data tab at its record and field. */
-export function parsePointer(pointer: string): { recordId: string; field: string } | null {
-  const match = /^\/records\/([^/]+)(?:\/values\/([^/]+))?/.exec(pointer);
-  if (!match) return null;
-  return { recordId: decodeURIComponent(match[1]!), field: match[2] ?? '' };
-}
 
 /** One acquisition: the plan, findings and lifecycle; the data; the interview; imports. */
 export function AcquisitionPage() {

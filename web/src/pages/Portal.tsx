@@ -13,7 +13,7 @@ import { ProgressBar } from '../components/ProgressBar.js';
 import { EntityRecords } from '../forms/EntityRecords.js';
 import { FormModel, type PortalContext } from '../forms/form-model.js';
 import { ImportWizard } from '../imports/ImportWizard.js';
-import { parsePointer } from './AcquisitionPage.js';
+import { parsePointer } from './pointer.js';
 import { useLinkToken } from './portal-link.js';
 import { useNarrowScreen } from './use-narrow-screen.js';
 
