@@ -1,13 +1,33 @@
 import { isCustomer } from '../access/customer-scope.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { READERS, WRITERS } from '../access/roles.js';
+import { READERS, WRITERS, type Principal } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import { presentFinding } from '../capture/routes.js';
 import { principalOf, type RequireRole } from '../http/authenticate.js';
 import { authErrors, IdParams, PageQuery } from '../http/schemas.js';
 import { callRoutes } from './call-routes.js';
 import type { InterviewService } from './interview-service.js';
+
+const QuestionQuery = Type.Object({
+  owner: Type.Optional(Type.Enum(['customer', 'sales', 'engineering'])),
+  site: Type.Optional(Type.String()),
+  entity: Type.Optional(Type.String()),
+  ...PageQuery,
+});
+
+/** The questions a caller asked for; a customer link is asked only the customer's. */
+function questionFilter(
+  query: { owner?: 'customer' | 'sales' | 'engineering'; site?: string; entity?: string },
+  principal: Principal,
+) {
+  const owner = isCustomer(principal) ? 'customer' : query.owner;
+  return {
+    ...(owner ? { owner } : {}),
+    ...(query.site ? { site: query.site } : {}),
+    ...(query.entity ? { entity: query.entity } : {}),
+  };
+}
 
 export interface InterviewRoutesOptions {
   interview: InterviewService;
@@ -31,12 +51,7 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
           'The next questions: missing and invalid required fields, by site, entity and owner',
         security,
         params: IdParams,
-        querystring: Type.Object({
-          owner: Type.Optional(Type.Enum(['customer', 'sales', 'engineering'])),
-          site: Type.Optional(Type.String()),
-          entity: Type.Optional(Type.String()),
-          ...PageQuery,
-        }),
+        querystring: QuestionQuery,
         response: {
           200: Type.Object({ total: Type.Integer(), questions: Type.Array(Type.Unknown()) }),
           ...authErrors,
@@ -46,16 +61,10 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
     },
     async (request) => {
       await acquisitions.get(request.params.id);
-      const { offset = 0, limit = 10, owner, site, entity } = request.query;
-      // A customer link is asked only the customer's questions.
-      const scope = isCustomer(principalOf(request)) ? 'customer' : owner;
+      const { offset = 0, limit = 10 } = request.query;
       return interview.questions(
         request.params.id,
-        {
-          ...(scope ? { owner: scope } : {}),
-          ...(site ? { site } : {}),
-          ...(entity ? { entity } : {}),
-        },
+        questionFilter(request.query, principalOf(request)),
         offset,
         limit,
       );
@@ -117,12 +126,7 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
           'The interview as a call script: steps by site and entity, a field many records miss asked once',
         security,
         params: IdParams,
-        querystring: Type.Object({
-          owner: Type.Optional(Type.Enum(['customer', 'sales', 'engineering'])),
-          site: Type.Optional(Type.String()),
-          entity: Type.Optional(Type.String()),
-          ...PageQuery,
-        }),
+        querystring: QuestionQuery,
         response: {
           200: Type.Object({
             total: Type.Integer(),
@@ -136,15 +140,10 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
     },
     async (request) => {
       await acquisitions.get(request.params.id);
-      const { offset = 0, limit = 10, owner, site, entity } = request.query;
-      const scope = isCustomer(principalOf(request)) ? 'customer' : owner;
+      const { offset = 0, limit = 10 } = request.query;
       return interview.script(
         request.params.id,
-        {
-          ...(scope ? { owner: scope } : {}),
-          ...(site ? { site } : {}),
-          ...(entity ? { entity } : {}),
-        },
+        questionFilter(request.query, principalOf(request)),
         offset,
         limit,
       );
