@@ -12,9 +12,12 @@
  *   how many rows are in the page (virtualised: the ones in view, not 10,000).
  * - the problems tab (`/app/acquisitions/<id>/problems`): every missing answer and problem grouped
  *   by rule, field and site, to the groups drawn (the app marks `intake:problem-groups`);
- * - the customer's portal of a 120-seat deal at 390×844: the first screen, then the users' section
- *   tapped open to its cards drawn (`intake:record-cards`).
+ * - the customer's portal of a 120-seat deal at 390×844: the first screen (the app marks
+ *   `intake:portal-first-screen` in the frame after the greeting and sections are drawn), then the
+ *   users' section tapped open to its cards drawn (`intake:record-cards`).
  * Prints the median and worst of BENCH_RUNS runs (default 5) and the ratio to the 1 s goal.
+ * BENCH_WATERFALL=1 also prints, for the first run of each view, when each request started and
+ * ended and when the page's own marks fell: where a first screen's time goes.
  */
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -27,6 +30,7 @@ import type * as ConfigModule from '../src/config.js';
 import type * as ConnectModule from '../src/db/connect.js';
 import type * as MigrateModule from '../src/db/migrate.js';
 import type * as ServerModule from '../src/server.js';
+import type { Page } from 'playwright-core';
 import { launchBrowser } from '../src/test/browser.js';
 import { loadCompiled, yorkSeatsProposal } from './compiled.js';
 
@@ -112,6 +116,28 @@ console.log(
   `filled ${handsets.length} handsets in ${((performance.now() - t) / 1000).toFixed(1)} s`,
 );
 
+const WATERFALL = process.env.BENCH_WATERFALL === '1';
+
+/** The first run's requests and marks, in the order they happened (BENCH_WATERFALL=1). */
+async function printWaterfall(page: Page, label: string): Promise<void> {
+  if (!WATERFALL) return;
+  const rows = await page.evaluate<[string, number, number, number][]>(`(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const rows = [['document', nav.requestStart, nav.responseEnd, nav.transferSize],
+      ['dom content loaded', nav.domContentLoadedEventStart, nav.domContentLoadedEventEnd, 0]];
+    for (const r of performance.getEntriesByType('resource'))
+      rows.push([r.name.replace(location.origin, ''), r.startTime, r.responseEnd, r.transferSize]);
+    for (const m of performance.getEntriesByType('mark')) rows.push(['mark ' + m.name, m.startTime, m.startTime, 0]);
+    for (const m of performance.getEntriesByType('paint')) rows.push([m.name, m.startTime, m.startTime, 0]);
+    return rows.sort((a, b) => a[1] - b[1]);
+  })()`);
+  console.log(`  waterfall of ${label}:`);
+  for (const [name, start, end, size] of rows)
+    console.log(
+      `    ${start.toFixed(0).padStart(6)} → ${end.toFixed(0).padStart(6)} ms  ${size ? `${Math.round(size / 1024)} kB `.padStart(8) : '        '}${name.slice(0, 110)}`,
+    );
+}
+
 interface Run {
   firstScreenMs: number;
   allLoadedMs: number;
@@ -169,6 +195,7 @@ for (let r = 0; r < RUNS; r++) {
     };
     requestAnimationFrame(step);
   })`);
+  if (r === 0) await printWaterfall(page, 'the grid');
   runs.push({
     firstScreenMs: marks.first,
     allLoadedMs: marks.all,
@@ -201,6 +228,7 @@ async function timeProblems(acquisitionId: string, label: string): Promise<numbe
       `performance.getEntriesByName('intake:problem-groups')[0].startTime`,
     );
     const groups = await page.locator('.group-list > li').count();
+    if (r === 0) await printWaterfall(page, `the problems tab of ${label}`);
     times.push(drawn);
     console.log(
       `problems of ${label}, run ${r + 1}: ${groups} groups drawn in ${drawn.toFixed(0)} ms`,
@@ -242,7 +270,14 @@ for (let r = 0; r < RUNS; r++) {
   const page = await context.newPage();
   await page.goto(`${base}/portal#${linkToken}`);
   await page.getByRole('heading', { name: 'Hello Sam Example' }).waitFor({ timeout: 60_000 });
-  const first = await page.evaluate<number>('performance.now()');
+  await page.waitForFunction(
+    () => performance.getEntriesByName('intake:portal-first-screen').length > 0,
+    undefined,
+    { timeout: 60_000 },
+  );
+  const first = await page.evaluate<number>(
+    `performance.getEntriesByName('intake:portal-first-screen')[0].startTime`,
+  );
   // Other sections may have drawn cards already: only the users' own count.
   const tapped = await page.evaluate<number>(
     "performance.clearMarks('intake:record-cards'), performance.now()",
@@ -263,6 +298,7 @@ for (let r = 0; r < RUNS; r++) {
     `performance.getEntriesByName('intake:record-cards')[0].startTime`,
   );
   const cards = await page.locator('#body-user .record-card-item').count();
+  if (r === 0) await printWaterfall(page, 'the portal');
   portalFirst.push(first);
   portalCards.push(drawn - tapped);
   console.log(

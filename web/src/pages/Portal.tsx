@@ -83,6 +83,11 @@ export function Portal() {
   useEffect(() => () => clearTimeout(progressTimer.current), []);
 
   const model = useMemo(() => (context ? new FormModel(context) : null), [context]);
+  // For bench:ui: the frame after the first screen (the greeting and the sections) is drawn.
+  const firstScreen = context !== null;
+  useEffect(() => {
+    if (firstScreen) requestAnimationFrame(() => performance.mark('intake:portal-first-screen'));
+  }, [firstScreen]);
 
   if (!api)
     return (
