@@ -2,6 +2,7 @@
 
 import type { Finding as CapturedFinding } from '../../src/capture/record.js';
 import type { ProblemDetail } from '../../src/errors.js';
+import { takeEarly } from './early-requests.js';
 
 export type { ProblemDetail } from '../../src/errors.js';
 
@@ -70,7 +71,9 @@ export class Api {
   }
 
   async get<T>(path: string): Promise<T> {
-    const response = await fetch(`/api/v1${path}`, { headers: this.headers() });
+    const response =
+      (await takeEarly(this.token, path)) ??
+      (await fetch(`/api/v1${path}`, { headers: this.headers() }));
     if (!response.ok) throw await problemOf(response);
     return (await response.json()) as T;
   }

@@ -1,3 +1,5 @@
+// First: the first screen's requests leave before anything else is evaluated.
+import './early-requests.js';
 import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
