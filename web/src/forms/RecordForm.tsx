@@ -5,6 +5,7 @@ import { FieldInput } from '../components/FieldInput.js';
 import { displayValue, type FormEntity, type FormModel } from './form-model.js';
 import { plainMessage, roleTitle } from './plain-language.js';
 import { changedValues, saveRecord } from './save-record.js';
+import { useValueChecks } from './value-checks-loader.js';
 import { uploadFileAnswer, useFileNames, type FileAnswer } from './file-answers.js';
 
 export interface RecordFormProps {
@@ -105,9 +106,10 @@ export function RecordForm({
     });
   };
 
+  const checks = useValueChecks();
   const problems = useMemo(
-    () => model.check(entity, record, draft),
-    [model, entity, record, draft],
+    () => (checks ? model.check(checks, entity, record, draft) : new Map<string, string>()),
+    [checks, model, entity, record, draft],
   );
   const visible = model.visibleFields(entity, record, draft);
   const serverFinding = (field: string, severity: 'blocking' | 'warning') =>

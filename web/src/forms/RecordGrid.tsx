@@ -12,6 +12,7 @@ import { useGridCursor } from './use-grid-cursor.js';
 import { useGridView } from './use-grid-view.js';
 import { useGridWrites } from './use-grid-writes.js';
 import { plural, usePlannedEdits } from './use-planned-edits.js';
+import { useValueChecks } from './value-checks-loader.js';
 import './record-grid.css';
 
 export interface RecordGridProps {
@@ -63,10 +64,14 @@ export function RecordGrid(props: RecordGridProps) {
   };
   const [historyOf, setHistoryOf] = useState<ApiRecord | null>(null);
 
+  const checks = useValueChecks();
   const draftProblem =
-    editing && !editing.all && activeRecord && activeField
+    checks && editing && !editing.all && activeRecord && activeField
       ? model
-          .check(entity, activeRecord, { ...activeRecord.values, [activeField.id]: editing.value })
+          .check(checks, entity, activeRecord, {
+            ...activeRecord.values,
+            [activeField.id]: editing.value,
+          })
           .get(activeField.id)
       : undefined;
 

@@ -1,15 +1,15 @@
 /**
  * The server's own rules, run in the browser: the same modules the capture engine uses to
- * normalise and check a value (src/capture/record-values.ts) and to decide whether a conditional
- * field applies (src/plan/field-state.ts), fed with the acquisition's form context.
+ * normalise and check a value (src/capture/record-values.ts, loaded after the first screen as
+ * value-checks.ts) and to decide whether a conditional field applies (src/plan/field-state.ts),
+ * fed with the acquisition's form context.
  */
-import { countryOf, normalizeRecordValues } from '../../../src/capture/record-values.js';
-import { resolvableByName } from '../../../src/capture/reference-resolution.js';
 import type { EntitySpec, FieldSpec } from '../../../src/catalog/model.js';
 import type { FormContext, FormEntity, FormGroup } from '../../../src/forms/form-context.js';
 import { evaluateForItems, isPresent, layeredValues } from '../../../src/plan/conditions.js';
 import { pickGroup } from '../../../src/plan/record-group.js';
 import type { ProposalItem } from '../../../src/proposals/proposal.js';
+import type { ValueChecks } from './value-checks-loader.js';
 
 export type { FormContext, FormEntity } from '../../../src/forms/form-context.js';
 export type { FieldSpec } from '../../../src/catalog/model.js';
@@ -81,10 +81,12 @@ export class FormModel {
 
   /** The problem with each field's value as the server would find it, by field id. */
   check(
+    checks: ValueChecks,
     entity: EntitySpec,
     record: RecordLike,
     values: Record<string, unknown>,
   ): Map<string, string> {
+    const { countryOf, normalizeRecordValues, resolvableByName } = checks;
     const country = countryOf(entity, values, record.site ?? null, {
       siteCountry: (site) => this.countries.get(site),
       ...(this.context.fallbackCountry ? { fallback: this.context.fallbackCountry } : {}),

@@ -4,7 +4,6 @@ import type { ConfirmDialogProps } from '../components/ConfirmDialog.js';
 import { displayValue, type FieldSpec } from './form-model.js';
 import { planFillDown, planPaste, planSetAll, rangeText, type EditPlan } from './grid-edits.js';
 import { toTsv, type CellRange } from './grid-selection.js';
-import { parseClipboard } from './paste.js';
 import type { useGridWrites } from './use-grid-writes.js';
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -59,8 +58,12 @@ export function usePlannedEdits(options: PlannedEditsOptions) {
     });
   };
 
-  const paste = (text: string) => {
-    const block = parseClipboard(text);
+  // The clipboard's parser (csv-parse) is its own script, fetched at the first paste: the grid's
+  // first screen does not wait for it.
+  const paste = (text: string) =>
+    void import('./paste.js').then(({ parseClipboard }) => pasteBlock(parseClipboard(text)));
+
+  const pasteBlock = (block: string[][]) => {
     if (block.length === 0 || readOnly) return;
     if (block.length === 1 && block[0]?.length === 1 && selected > 1) {
       const plan = planSetAll(rows, fields, range, block[0][0]);
