@@ -2,7 +2,7 @@
 
 import type { Finding as CapturedFinding } from '../../src/capture/record.js';
 import type { ProblemDetail } from '../../src/errors.js';
-import { takeEarly } from './early-requests.js';
+import { takeEarly } from './early-answers.js';
 
 export type { ProblemDetail } from '../../src/errors.js';
 

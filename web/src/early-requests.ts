@@ -1,52 +1,14 @@
-import { storedToken } from './session.js';
+import { keepEarly } from './early-answers.js';
 import { readLinkToken } from './pages/portal-link.js';
+import { storedToken } from './session.js';
 
 /**
  * The first screen's requests, started while the entry script runs: before the page's own script
  * has arrived, been parsed and drawn its "Loading…". The session and what the route's first screen
  * shows go out at once, so the server works while the browser loads the rest of the application.
- *
- * `Api.get` takes each early answer once, and only for the same token and path; after that, or
- * after a few seconds, every ask goes to the network as before. Nothing is written early: these are
- * the GETs the page would send anyway, a few hundred milliseconds later.
+ * Their answers wait in early-answers.ts for `Api.get`. Nothing is written early: these are the
+ * GETs the page would send anyway, a few hundred milliseconds later.
  */
-
-/** How long an early answer waits to be taken; a page that has not asked by then asks afresh. */
-const KEEP_MS = 5_000;
-
-interface Early {
-  token: string;
-  response: Promise<Response>;
-  at: number;
-}
-
-const early = new Map<string, Early>();
-
-function start(token: string, path: string): Promise<Response> {
-  // The body is read as soon as it arrives, while the page's script is still loading: the page
-  // then takes an answer held in memory instead of waiting on the network for it.
-  const response = fetch(`/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } }).then(
-    async (r) =>
-      new Response(await r.arrayBuffer(), {
-        status: r.status,
-        statusText: r.statusText,
-        headers: r.headers,
-      }),
-  );
-  // An early ask nobody takes must not surface as an unhandled rejection.
-  response.catch(() => undefined);
-  early.set(path, { token, response, at: performance.now() });
-  return response;
-}
-
-/** The early answer to GET `path` with `token`, once; undefined when there is none to take. */
-export function takeEarly(token: string, path: string): Promise<Response> | undefined {
-  const found = early.get(path);
-  if (!found) return undefined;
-  early.delete(path);
-  if (found.token !== token || performance.now() - found.at > KEEP_MS) return undefined;
-  return found.response;
-}
 
 /**
  * The GETs a staff page's first screen sends, from its location: the session, and for an
@@ -85,7 +47,7 @@ export function startEarlyRequests(): void {
     void import('./pages/StaffApp.js');
     const token = storedToken();
     if (!token) return;
-    for (const path of staffFirstRequests(pathname, search)) void start(token, path);
+    for (const path of staffFirstRequests(pathname, search)) void keepEarly(token, path);
     return;
   }
   if (pathname === '/portal') {
@@ -93,10 +55,11 @@ export function startEarlyRequests(): void {
     const token = readLinkToken();
     if (!token) return;
     // The portal's form context is its link's acquisition's: known once the session answers.
-    void start(token, '/session')
+    void keepEarly(token, '/session')
       .then((r) => (r.ok ? r.clone().json() : null))
       .then((session: { link?: { acquisitionId: string } } | null) => {
-        if (session?.link) void start(token, `/acquisitions/${session.link.acquisitionId}/forms`);
+        if (session?.link)
+          void keepEarly(token, `/acquisitions/${session.link.acquisitionId}/forms`);
       })
       .catch(() => undefined);
   }
