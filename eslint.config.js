@@ -1,10 +1,24 @@
 // @ts-check
 import js from '@eslint/js';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/** @type {(id: string) => string[]} */
+const load = createRequire(import.meta.url);
+const pureCore = load('./pure-core.cjs');
+/** The pure core's files (pure-core.cjs), for the rule that keeps the clock out of them. */
+const pureFiles = readdirSync(join(import.meta.dirname, 'src'), { recursive: true })
+  .map((f) => relative(import.meta.dirname, join(import.meta.dirname, 'src', String(f))))
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+  .filter((f) => pureCore.some((pattern) => new RegExp(pattern).test(f)));
+const noDefaultExport = { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' };
+const noClock = 'The pure core takes the time as an argument: no clock and no randomness.';
+
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'bin/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'bin/', '*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -21,9 +35,34 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', noDefaultExport],
+    },
+  },
+  {
+    files: pureFiles,
+    rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+        noDefaultExport,
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: noClock },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: noClock,
+        },
+        {
+          selector: "MemberExpression[object.name='performance'][property.name='now']",
+          message: noClock,
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: noClock,
+        },
+        {
+          selector:
+            "CallExpression[callee.object.name='crypto'][callee.property.name='randomUUID']",
+          message: noClock,
+        },
+        { selector: "CallExpression[callee.name='randomUUID']", message: noClock },
       ],
     },
   },

@@ -1,7 +1,7 @@
-import { isIP } from 'node:net';
 import type { Catalog, DomainFormat, EntitySpec } from '../catalog/model.js';
 import { columnLetter, normalizeHeader, type ColumnMapping } from './header-mapping.js';
-import type { ImportFinding } from './import-repository.js';
+import { ipFamily } from '../capture/formats.js';
+import type { ImportFinding } from './import-finding.js';
 import { PROBLEMS_HEADER } from './sheet-columns.js';
 
 /** A column an import did not store, with what it held. */
@@ -33,7 +33,7 @@ export function sniffFormat(value: string): SniffedFormat | undefined {
   const text = value.trim();
   if (MAC.test(text) && /[a-f:.-]/i.test(text)) return 'mac';
   if (EMAIL.test(text)) return 'email';
-  if (isIP(text)) return 'ip';
+  if (ipFamily(text)) return 'ip';
   if (PHONE.test(text) && text.replace(/\D/g, '').length >= 7) return 'e164';
   return undefined;
 }

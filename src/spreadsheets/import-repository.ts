@@ -3,6 +3,7 @@ import type { Database, ImportTable } from '../db/schema.js';
 import type { ProblemDetail } from '../errors.js';
 import type { ColumnMapping } from './header-mapping.js';
 import type { IgnoredColumn } from './ignored-columns.js';
+import type { ImportFinding } from './import-finding.js';
 import type { SeatCount } from './site-seats.js';
 import { importErrors } from './import-errors.js';
 
@@ -37,21 +38,7 @@ export interface ImportCounts {
   invalid: number;
 }
 
-/** One finding of an import, where the customer finds it in their own file. */
-export interface ImportFinding {
-  sheet: string;
-  row: number;
-  /** Column letter, or '' for a finding on the whole row. */
-  column: string;
-  header: string;
-  value: string;
-  /** The entity of the field ('' for the row or a column as a whole). */
-  entity: string;
-  field: string;
-  rule: string;
-  severity: 'blocking' | 'warning';
-  message: string;
-}
+export type { ImportFinding } from './import-finding.js';
 
 export interface ImportJob extends ImportCounts {
   id: string;
