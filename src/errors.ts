@@ -26,6 +26,13 @@ export class AppError extends Error {
 
 /** Error factories, one per code. The list is the catalogue of codes clients can rely on. */
 export const errors = {
+  /** A write refused because the acquisition is not collecting (every channel refuses alike). */
+  acquisitionLocked: (state: string) =>
+    new AppError(
+      'acquisition.locked',
+      409,
+      `The acquisition is ${state.replace('_', ' ')}; records can change only while it is collecting. Reopen it first.`,
+    ),
   malformedRequest: (message: string) => new AppError('request.malformed', 400, message),
   invalidRequest: (message: string, details: ProblemDetail[]) =>
     new AppError('request.invalid', 400, message, details),

@@ -20,7 +20,7 @@ import type { Catalog } from './catalog/model.js';
 import { catalogRoutes } from './catalog/routes.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/connect.js';
-import { makeRequireRole } from './http/authenticate.js';
+import { makeRequireRole } from './access/authenticate.js';
 import { registerProblemHandlers } from './http/problem.js';
 import { registerNulGuard } from './http/reject-nul.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
@@ -31,7 +31,7 @@ import { HandoverService } from './handover/handover-service.js';
 import { handoverRoutes } from './handover/routes.js';
 import { workListRoutes } from './worklist/routes.js';
 import { WorkListService } from './worklist/work-list-service.js';
-import { quoteListenerRoutes } from './proposals/quote-listener.js';
+import { quoteListenerRoutes } from './acquisitions/quote-listener.js';
 import { tmfResourceRoutes } from './parties/routes.js';
 import { seedParties } from './parties/seed-parties.js';
 import { CUSTOMER, INDIVIDUAL, ORGANIZATION, TmfResourceStore } from './parties/tmf-resources.js';
@@ -147,7 +147,7 @@ export function buildServices({
   const lifecycle = new LifecycleService(
     database.db,
     acquisitions,
-    (id) => work.blockingGroups(id),
+    (id) => work.submitBlockers(id),
     now,
   );
   const handover = new HandoverService(

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../errors.js';
-import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { principalOf, type RequireRole } from './authenticate.js';
 import { authErrors, IdParams } from '../http/schemas.js';
 import { ADMINS, READERS, ROLES } from './roles.js';
 import type { TokenRepository } from './token-repository.js';

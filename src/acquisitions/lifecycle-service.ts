@@ -6,8 +6,18 @@ import { appendEvents } from '../outbox/outbox.js';
 import type { AcquisitionService } from './acquisition-service.js';
 import type { AcquisitionWithProposal } from './acquisition.js';
 import { nextState, type Transition } from './lifecycle.js';
-import { describeGroup } from '../worklist/describe-group.js';
-import type { ProblemGroup } from '../worklist/work-list.js';
+
+/**
+ * What stops an acquisition going to review, as a refused submit lists it: the problems and missing
+ * answers in groups (per rule, field and site, as the problems view groups them), the number of
+ * problems in them, and one detail per group. The work list works it out (worklist/).
+ */
+export interface SubmitBlockers {
+  problems: number;
+  groups: number;
+  /** One per group, the first 1,000 groups. */
+  details: ProblemDetail[];
+}
 
 export const lifecycleErrors = {
   refused: (message: string, details: ProblemDetail[]) =>
@@ -16,14 +26,11 @@ export const lifecycleErrors = {
 
 /** Moves acquisitions through their lifecycle, refusing with every reason. */
 export class LifecycleService {
-  /**
-   * `blockingGroups` says what stops submission, grouped as the problems view groups it (per rule,
-   * field and site): blocking findings, and required answers still missing.
-   */
+  /** `submitBlockers` says what stops submission: blocking findings and missing answers. */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly acquisitions: AcquisitionService,
-    private readonly blockingGroups: (id: string) => Promise<ProblemGroup[]>,
+    private readonly submitBlockers: (id: string) => Promise<SubmitBlockers>,
     private readonly now: () => Date,
   ) {}
 
@@ -37,12 +44,11 @@ export class LifecycleService {
     const next = nextState(acquisition.state, transition);
     if (!next.ok) throw lifecycleErrors.refused(`The acquisition ${next.reason}.`, []);
     if (transition === 'submit') {
-      const groups = await this.blockingGroups(id);
-      if (groups.length > 0) {
-        const count = groups.reduce((n, g) => n + g.count, 0);
+      const { problems, groups, details } = await this.submitBlockers(id);
+      if (groups > 0) {
         throw lifecycleErrors.refused(
-          `The acquisition cannot go to review: ${count} problem${count > 1 ? 's' : ''} in ${groups.length} group${groups.length > 1 ? 's' : ''} must be fixed first.`,
-          groups.slice(0, 1000).map(describeGroup),
+          `The acquisition cannot go to review: ${problems} problem${problems > 1 ? 's' : ''} in ${groups} group${groups > 1 ? 's' : ''} must be fixed first.`,
+          details,
         );
       }
     }

@@ -4,7 +4,7 @@ import { APPROVERS, OPENERS, READERS, WRITERS, type Role } from '../access/roles
 import type { LifecycleService } from './lifecycle-service.js';
 import type { Transition } from './lifecycle.js';
 import { errors } from '../errors.js';
-import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors, IdParams, PageQuery } from '../http/schemas.js';
 import { PlanSlotSchema } from '../plan/plan-schema.js';
 import { NativeProposalSchema } from '../proposals/native-schema.js';

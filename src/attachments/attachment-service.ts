@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import { assertMayWrite, isCustomer, scopeErrors } from '../access/customer-scope.js';
+import { assertMayWrite, isCustomer, scopeErrors } from '../scope/customer-scope.js';
 import type { Principal } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import type { StoredRecord } from '../capture/capture-repository.js';

@@ -1,9 +1,9 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { canReadEntity, isCustomer, readableFields } from '../access/customer-scope.js';
+import { canReadEntity, isCustomer, readableFields } from '../scope/customer-scope.js';
 import { READERS, WRITERS } from '../access/roles.js';
-import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors } from '../http/schemas.js';
 import { attachmentErrors } from './attachment-errors.js';
 import type { Attachment } from './attachment-repository.js';

@@ -1,4 +1,4 @@
-import { AppError, type ProblemDetail } from '../errors.js';
+import { AppError, errors, type ProblemDetail } from '../errors.js';
 
 /** Errors of the capture engine (codes listed in errors.ts and docs/errors.md). */
 export const captureErrors = {
@@ -64,10 +64,5 @@ export const captureErrors = {
         count: excesses[0]?.count,
       },
     ),
-  locked: (state: string) =>
-    new AppError(
-      'acquisition.locked',
-      409,
-      `The acquisition is ${state.replace('_', ' ')}; records can change only while it is collecting. Reopen it first.`,
-    ),
+  locked: errors.acquisitionLocked,
 };

@@ -7,7 +7,7 @@ import {
   readableFields,
   scopeFindings,
   type Caller,
-} from '../access/customer-scope.js';
+} from '../scope/customer-scope.js';
 import type { Principal } from '../access/roles.js';
 import type { Catalog } from '../catalog/model.js';
 import type { Database } from '../db/schema.js';

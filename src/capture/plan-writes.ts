@@ -5,7 +5,7 @@ import {
   mayDelete,
   readableFields,
   scopeErrors,
-} from '../access/customer-scope.js';
+} from '../scope/customer-scope.js';
 import type { EntitySpec } from '../catalog/model.js';
 import type { ProblemDetail } from '../errors.js';
 import { pointerOf } from '../schema/ajv.js';

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { APPROVERS, READERS, WRITERS } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
-import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors, PageQuery, RevealQuery, revealList } from '../http/schemas.js';
 import { captureErrors } from './capture-errors.js';
 import type { StoredRecord } from './capture-repository.js';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { READERS } from '../access/roles.js';
 import { errors } from '../errors.js';
-import type { RequireRole } from '../http/authenticate.js';
+import type { RequireRole } from '../access/authenticate.js';
 import { authErrors } from '../http/schemas.js';
 import type { Catalog } from './model.js';
 

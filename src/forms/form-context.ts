@@ -1,4 +1,4 @@
-import { customerFields } from '../access/customer-scope.js';
+import { customerFields } from '../scope/customer-scope.js';
 import type { AcquisitionContext } from '../capture/acquisition-context.js';
 import type { EntitySpec } from '../catalog/model.js';
 import type { OwnerPlan } from '../plan/plan.js';

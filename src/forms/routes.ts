@@ -1,10 +1,10 @@
-import { isCustomer } from '../access/customer-scope.js';
+import { isCustomer } from '../scope/customer-scope.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { READERS, WRITERS } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import type { CaptureService } from '../capture/capture-service.js';
-import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors, IdParams } from '../http/schemas.js';
 import type { LinkRepository } from '../links/link-repository.js';
 import type { CustomerPartService } from '../portal/customer-part.js';

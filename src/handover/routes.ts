@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { APPROVERS, READERS } from '../access/roles.js';
-import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors, RevealQuery, revealList } from '../http/schemas.js';
 import { exportCsv, exportedEntities, exportXlsx } from './exports.js';
 import { handoverErrors, type HandoverService } from './handover-service.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { assertMayFollowUp, assertMayWrite, isCustomer } from '../access/customer-scope.js';
+import { assertMayFollowUp, assertMayWrite, isCustomer } from '../scope/customer-scope.js';
 import type { Principal } from '../access/roles.js';
 import { CaptureRepository } from '../capture/capture-repository.js';
 import type { CaptureService } from '../capture/capture-service.js';

@@ -1,10 +1,10 @@
-import { isCustomer } from '../access/customer-scope.js';
+import { isCustomer } from '../scope/customer-scope.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { READERS, WRITERS, type Principal } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import { presentFinding } from '../capture/routes.js';
-import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors, IdParams, PageQuery } from '../http/schemas.js';
 import { callRoutes } from './call-routes.js';
 import type { InterviewService } from './interview-service.js';

@@ -4,7 +4,7 @@ import { OPENERS } from '../access/roles.js';
 import { generateToken, hashToken } from '../access/tokens.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import { AppError, errors } from '../errors.js';
-import { LINK_PREFIX, principalOf, type RequireRole } from '../http/authenticate.js';
+import { LINK_PREFIX, principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors, IdParams } from '../http/schemas.js';
 import { buildLinkMessage } from '../mail/link-message.js';
 import { mailFailure, type Mailer } from '../mail/mailer.js';

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ADMINS, SUBSCRIBERS } from '../access/roles.js';
 import { AppError } from '../errors.js';
-import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors, errorAnswers } from '../http/schemas.js';
 import { checkCallback, type CallbackPolicy } from './callback-guard.js';
 import type { HubApi } from './envelope.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { APPROVERS, READERS } from '../access/roles.js';
 import { AppError, type ProblemDetail } from '../errors.js';
-import type { RequireRole } from '../http/authenticate.js';
+import type { RequireRole } from '../access/authenticate.js';
 import { tmfValidator } from '../tmf/swagger-schemas.js';
 import {
   present,

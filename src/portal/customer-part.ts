@@ -1,4 +1,4 @@
-import { assertMayWrite, callerOf, isCustomer } from '../access/customer-scope.js';
+import { assertMayWrite, callerOf, isCustomer } from '../scope/customer-scope.js';
 import type { Principal } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import { CaptureRepository } from '../capture/capture-repository.js';

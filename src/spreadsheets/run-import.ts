@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Kysely } from 'kysely';
 import { stringify } from 'csv-stringify';
-import { callerOf, isCustomer, scopeFindings } from '../access/customer-scope.js';
+import { callerOf, isCustomer, scopeFindings } from '../scope/customer-scope.js';
 import type { AcquisitionContext } from '../capture/acquisition-context.js';
 import type { CaptureEngine, Origin, WriteOp } from '../capture/capture-engine.js';
 import { CaptureRepository } from '../capture/capture-repository.js';

@@ -1,4 +1,4 @@
-import { customerFields } from '../access/customer-scope.js';
+import { customerFields } from '../scope/customer-scope.js';
 import type { EntitySpec, FieldSpec } from '../catalog/model.js';
 
 /** Who a sheet is for: a customer sees their own fields, staff every field. */

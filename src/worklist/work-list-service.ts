@@ -1,11 +1,13 @@
 import type { Principal } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import type { AcquisitionState } from '../acquisitions/acquisition.js';
+import type { SubmitBlockers } from '../acquisitions/lifecycle-service.js';
 import type { CaptureService } from '../capture/capture-service.js';
 import { AppError } from '../errors.js';
 import type { InterviewService } from '../interview/interview-service.js';
 import type { LinkRepository } from '../links/link-repository.js';
 import { listPlanSlots } from '../plan/list-plan-slots.js';
+import { describeGroup } from './describe-group.js';
 import { nextAction, type NextAction } from './next-action.js';
 import {
   buildWorkList,
@@ -69,10 +71,18 @@ export class WorkListService {
     return { ...group, records: groupMembers(input, key) };
   }
 
-  /** The groups of blocking problems and missing answers: what a refused submit lists. */
-  async blockingGroups(id: string): Promise<ProblemGroup[]> {
+  /**
+   * What a refused submit lists: the groups of blocking problems and missing answers, one detail
+   * each (at most 1,000), and the number of problems in them.
+   */
+  async submitBlockers(id: string): Promise<SubmitBlockers> {
     const { input } = await this.inputs(id);
-    return buildWorkList(input).groups.filter((g) => g.severity === 'blocking');
+    const groups = buildWorkList(input).groups.filter((g) => g.severity === 'blocking');
+    return {
+      problems: groups.reduce((n, g) => n + g.count, 0),
+      groups: groups.length,
+      details: groups.slice(0, 1000).map(describeGroup),
+    };
   }
 
   private async inputs(id: string) {

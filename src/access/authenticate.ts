@@ -1,13 +1,12 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { isAllowed, type Principal, type Role } from '../access/roles.js';
-import type { TokenRepository } from '../access/token-repository.js';
-import { hashToken } from '../access/tokens.js';
-import type { LinkRepository } from '../links/link-repository.js';
+import { isAllowed, type Principal, type Role } from './roles.js';
+import type { TokenRepository } from './token-repository.js';
+import { hashToken } from './tokens.js';
 
 /** Customer link tokens start with this; staff tokens with `itk_`. */
 export const LINK_PREFIX = 'ilk_';
 import { errors } from '../errors.js';
-import type { Throttle } from './throttle.js';
+import type { Throttle } from '../http/throttle.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,9 +25,24 @@ export function principalOf(request: FastifyRequest): Principal {
  * no or unknown token → 401, known token of another role → 403; with a throttle, too many unknown
  * tokens or link requests from one address → 429.
  */
+/**
+ * What the bearer check needs of the customer links' store (links/link-repository.ts has it):
+ * declared here so that access, below every other folder, imports none of them.
+ */
+export interface UsableLinks {
+  findUsable(
+    tokenHash: string,
+    now: Date,
+  ): Promise<
+    | { id: string; acquisitionId: string; contactName: string; firstUsedAt: string | null }
+    | undefined
+  >;
+  markUsed(id: string, at: Date): Promise<void>;
+}
+
 export function makeRequireRole(
   tokens: TokenRepository,
-  links: LinkRepository,
+  links: UsableLinks,
   now: () => Date,
   throttle?: Throttle,
 ) {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { OPENERS } from '../access/roles.js';
-import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
+import type { AcquisitionService } from './acquisition-service.js';
 import { AppError } from '../errors.js';
-import { principalOf, type RequireRole } from '../http/authenticate.js';
+import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors } from '../http/schemas.js';
 
 export const quoteErrors = {

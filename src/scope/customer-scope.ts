@@ -1,7 +1,6 @@
 import type { Catalog, EntitySpec } from '../catalog/model.js';
-import { captureErrors } from '../capture/capture-errors.js';
-import { AppError } from '../errors.js';
-import type { Principal } from './roles.js';
+import { AppError, errors } from '../errors.js';
+import type { Principal } from '../access/roles.js';
 
 /**
  * The one place that decides what a customer link reaches. Pure: it takes the pinned catalogue, the
@@ -59,7 +58,7 @@ export const scopeErrors = {
       [{ pointer: '/field', detail: `"${field}" is provided by ${owner}, not by the customer` }],
     ),
   /** The same refusal as the capture engine's, for the channels that do not write through it. */
-  locked: captureErrors.locked,
+  locked: errors.acquisitionLocked,
 };
 
 /**
