@@ -12,6 +12,7 @@ import { CaptureService } from './capture/capture-service.js';
 import { ContextCache } from './capture/context-cache.js';
 import { captureRoutes } from './capture/routes.js';
 import { InterviewService } from './interview/interview-service.js';
+import { callRoutes } from './interview/call-routes.js';
 import { interviewRoutes } from './interview/routes.js';
 import { LinkRepository } from './links/link-repository.js';
 import { linkRoutes } from './links/routes.js';
@@ -298,6 +299,11 @@ export async function buildServer(
         requireRole,
       });
       await api.register(interviewRoutes, {
+        interview: services.interview,
+        acquisitions: services.acquisitions,
+        requireRole,
+      });
+      await api.register(callRoutes, {
         interview: services.interview,
         acquisitions: services.acquisitions,
         requireRole,

@@ -6,7 +6,6 @@ import type { AcquisitionService } from '../acquisitions/acquisition-service.js'
 import { presentFinding } from '../capture/routes.js';
 import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors, IdParams, PageQuery } from '../http/schemas.js';
-import { callRoutes } from './call-routes.js';
 import type { InterviewService } from './interview-service.js';
 
 const QuestionQuery = Type.Object({
@@ -204,8 +203,6 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
       };
     },
   );
-
-  await app.register(callRoutes, { interview, acquisitions, requireRole });
 
   app.get(
     '/acquisitions/:id/follow-ups',
