@@ -78,7 +78,7 @@ if (start < 0 || end < start) {
   console.error(`${DOC} has no chart markers (${START} … ${END})`);
   process.exit(1);
 }
-const next = `${doc.slice(0, start + START.length)}\n${chart()}\n${doc.slice(end)}`;
+const next = `${doc.slice(0, start + START.length)}\n\n${chart()}\n\n${doc.slice(end)}`;
 if (process.argv.includes('--check')) {
   if (next !== doc) {
     console.error(
