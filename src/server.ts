@@ -32,6 +32,7 @@ import { HandoverService } from './handover/handover-service.js';
 import { handoverRoutes } from './handover/routes.js';
 import { workListRoutes } from './worklist/routes.js';
 import { WorkListService } from './worklist/work-list-service.js';
+import { QuoteIntake } from './acquisitions/quote-intake.js';
 import { quoteListenerRoutes } from './acquisitions/quote-listener.js';
 import { tmfResourceRoutes } from './parties/routes.js';
 import { seedParties } from './parties/seed-parties.js';
@@ -327,8 +328,7 @@ export async function buildServer(
       await api.register(workListRoutes, { work: services.work, requireRole });
       await api.register(attachmentRoutes, { attachments: services.attachments, requireRole });
       await api.register(quoteListenerRoutes, {
-        acquisitions: services.acquisitions,
-        quoteApiUrl: deps.config.quoteApiUrl,
+        quotes: new QuoteIntake(services.acquisitions, deps.config.quoteApiUrl, fetch),
         requireRole,
       });
       await api.register(hubRoutes, {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/database.js';
 import { createTestServer, type TestServer } from '../test/server.js';
-import { quoteUrl } from './quote-listener.js';
+import { quoteUrl } from './quote-intake.js';
 
 const quote = JSON.parse(
   readFileSync(

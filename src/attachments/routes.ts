@@ -5,11 +5,10 @@ import { canReadEntity, isCustomer, readableFields } from '../scope/customer-sco
 import { READERS, WRITERS } from '../access/roles.js';
 import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors } from '../http/schemas.js';
-import { attachmentErrors } from './attachment-errors.js';
 import type { Attachment } from './attachment-repository.js';
 import type { AttachmentService } from './attachment-service.js';
-import type { ReceivedFile } from './attachment-store.js';
-import { cleanFileName, extensionOf } from './content-type.js';
+import { AttachmentUploads } from './attachment-uploads.js';
+import { downloadHeaders } from './download-headers.js';
 
 const Problem = Type.Ref('Problem');
 const Params = Type.Object({ id: Type.String({ maxLength: 100 }) });
@@ -56,6 +55,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{
   requireRole: RequireRole;
 }> = async (app, { attachments, requireRole }) => {
   const security = [{ bearerAuth: [] }];
+  const uploads = new AttachmentUploads(attachments);
   await app.register(multipart, {
     limits: { fileSize: attachments.maxBytes, files: 1, fields: 0, parts: 2 },
   });
@@ -89,40 +89,11 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const target = {
-        acquisitionId: request.params.id,
-        recordId: request.params.recordId,
-        field: request.params.field,
-      };
-      const record = await attachments.check(target, principal);
-      if (!request.isMultipart()) throw attachmentErrors.fileMissing();
-      let received: { file: ReceivedFile; name: string } | undefined;
-      try {
-        for await (const part of request.parts()) {
-          if (part.type !== 'file' || part.fieldname !== 'file' || received) {
-            if (part.type === 'file') part.file.resume();
-            continue;
-          }
-          const file = await attachments.receive(part.file);
-          received = { file, name: cleanFileName(part.filename, 'file') };
-          if (part.file.truncated) {
-            await attachments.store.discard(file.path);
-            throw attachmentErrors.tooLarge(attachments.maxBytes);
-          }
-        }
-      } catch (error) {
-        if (received) await attachments.store.discard(received.file.path);
-        if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
-          throw attachmentErrors.tooLarge(attachments.maxBytes);
-        throw error;
-      }
-      if (!received) throw attachmentErrors.fileMissing();
-      const result = await attachments.accept(
-        target,
-        record,
-        received.file,
-        received.name,
+      const { id: acquisitionId, recordId, field } = request.params;
+      const result = await uploads.upload(
+        { acquisitionId, recordId, field },
         principal,
+        request.isMultipart() ? request.parts() : undefined,
       );
       return reply.status(201).send({
         attachment: present(result.attachment, !isCustomer(principal)),
@@ -173,26 +144,9 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const { attachment, stream } = await attachments.open(
-        request.params.id,
-        request.params.attachmentId,
-      );
-      const name = attachment.fileName.includes('.')
-        ? attachment.fileName
-        : `${attachment.fileName}.${extensionOf(attachment.contentType)}`;
-      return reply
-        .header('content-type', attachment.contentType)
-        .header('content-length', attachment.size)
-        .header(
-          'content-disposition',
-          `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
-        )
-        .header('x-content-type-options', 'nosniff')
-        .header(
-          'repr-digest',
-          `sha-256=:${Buffer.from(attachment.sha256, 'hex').toString('base64')}:`,
-        )
-        .send(stream);
+      const { id, attachmentId } = request.params;
+      const { attachment, stream } = await attachments.open(id, attachmentId);
+      return reply.headers(downloadHeaders(attachment)).send(stream);
     },
   );
 };

@@ -4,6 +4,7 @@ import { READERS } from '../access/roles.js';
 import { errors } from '../errors.js';
 import type { RequireRole } from '../access/authenticate.js';
 import { authErrors } from '../http/schemas.js';
+import { summarizeCatalog } from './catalog-summary.js';
 import type { Catalog } from './model.js';
 
 export interface CatalogRoutesOptions {
@@ -48,25 +49,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
         },
       },
     },
-    async () => {
-      const c = catalog();
-      return {
-        version: c.versionId,
-        files: c.fileVersions,
-        products: [...c.products.values()].map((p) => ({
-          id: p.id,
-          name: p.name,
-          version: p.version,
-          features: p.features ?? [],
-          needs: (p.needs ?? []).map((n) => ({ entity: n.entity, cardinality: n.cardinality })),
-        })),
-        entities: [...c.entities.values()].map((e) => ({
-          id: e.id,
-          name: e.name,
-          fields: e.fields.length,
-        })),
-      };
-    },
+    async () => summarizeCatalog(catalog()),
   );
   app.get(
     '/catalog/entities/:id',

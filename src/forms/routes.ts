@@ -1,4 +1,3 @@
-import { isCustomer } from '../scope/customer-scope.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { READERS, WRITERS } from '../access/roles.js';
@@ -8,7 +7,7 @@ import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors, IdParams } from '../http/schemas.js';
 import type { LinkRepository } from '../links/link-repository.js';
 import type { CustomerPartService } from '../portal/customer-part.js';
-import { buildFormContext, expectedByEntity } from './form-context.js';
+import { FormContextService } from './form-context-service.js';
 
 export interface FormRoutesOptions {
   acquisitions: AcquisitionService;
@@ -24,6 +23,7 @@ export const formRoutes: FastifyPluginAsyncTypebox<FormRoutesOptions> = async (
   { acquisitions, capture, customerPart, links, requireRole },
 ) => {
   const security = [{ bearerAuth: [] }];
+  const forms = new FormContextService(acquisitions, capture, links);
   app.get(
     '/acquisitions/:id/forms',
     {
@@ -39,43 +39,7 @@ export const formRoutes: FastifyPluginAsyncTypebox<FormRoutesOptions> = async (
         response: { 200: Type.Unknown(), ...authErrors, 404: Type.Ref('Problem') },
       },
     },
-    async (request) => {
-      const principal = principalOf(request);
-      const acquisition = await acquisitions.get(request.params.id);
-      const ctx = { ...(await capture.contexts.get(acquisition.id)), acquisition };
-      // Expected records come from the slot groups and present ones from one count: the whole plan
-      // is worked out only for a customer link, whose progress is the customer's fields alone.
-      const expected = expectedByEntity(ctx);
-      const present = await capture.countByEntity(acquisition.id);
-      const counts = new Map<string, { expected: number; present: number }>();
-      for (const entity of new Set([...expected.keys(), ...present.keys()]))
-        counts.set(entity, {
-          expected: expected.get(entity) ?? 0,
-          present: present.get(entity) ?? 0,
-        });
-      if (!isCustomer(principal)) return buildFormContext(ctx, 'staff', counts, acquisition);
-      const { plan } = await acquisitions.plan(acquisition.id);
-      const customerCounts = new Map(
-        [...counts].map(([entity, count]) => {
-          const missing = plan.entities
-            .find((e) => e.entity === entity)
-            ?.missing.filter((m) => m.owner === 'customer')
-            .reduce((sum, m) => sum + m.count, 0);
-          return [entity, { ...count, missing: missing ?? 0 }];
-        }),
-      );
-      const progress = plan.owners.find((o) => o.owner === 'customer') ?? {
-        requiredFields: 0,
-        satisfiedFields: 0,
-        completeness: 1,
-      };
-      const link = await links.findById(principal.tokenId);
-      return {
-        ...buildFormContext(ctx, 'customer', customerCounts, progress),
-        contactName: link?.contactName ?? null,
-        submittedAt: link?.submittedAt ?? null,
-      };
-    },
+    async (request) => forms.forPrincipal(request.params.id, principalOf(request)),
   );
 
   app.post(

@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { APPROVERS, READERS } from '../access/roles.js';
 import { principalOf, type RequireRole } from '../access/authenticate.js';
+import { sendDownload } from '../http/download.js';
 import { authErrors, RevealQuery, revealList } from '../http/schemas.js';
-import { exportCsv, exportedEntities, exportXlsx } from './exports.js';
-import { handoverErrors, type HandoverService } from './handover-service.js';
+import { HandoverExports } from './export-files.js';
+import type { HandoverService } from './handover-service.js';
 
 const Params = Type.Object({ id: Type.String({ maxLength: 100 }) });
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** The handover package of an approved acquisition, and the step to handed over. */
 export const handoverRoutes: FastifyPluginAsyncTypebox<{
@@ -16,6 +16,7 @@ export const handoverRoutes: FastifyPluginAsyncTypebox<{
 }> = async (app, { handover, requireRole }) => {
   const security = [{ bearerAuth: [] }];
   const base = '/acquisitions/:id/handover';
+  const exportFiles = new HandoverExports(handover);
 
   app.get(
     `${base}/product-order`,
@@ -112,25 +113,10 @@ export const handoverRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const { format = request.query.entity ? 'csv' : 'xlsx', entity } = request.query;
-      const { catalog, records, reveal, siteName } = await handover.exportData(
-        request.params.id,
-        principalOf(request),
-        revealList(request.query.reveal),
-        format === 'csv' ? entity : undefined,
-      );
-      if (format === 'csv') {
-        const spec = exportedEntities(catalog, records).find((e) => e.id === entity);
-        if (!spec) throw handoverErrors.entityNotExported(entity ?? '');
-        return reply
-          .header('content-type', 'text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${spec.id}.csv"`)
-          .send(exportCsv(spec, records, reveal, siteName));
-      }
-      return reply
-        .header('content-type', XLSX)
-        .header('content-disposition', `attachment; filename="handover-${request.params.id}.xlsx"`)
-        .send(await exportXlsx(catalog, records, reveal, siteName));
+      const { format, entity, reveal } = request.query;
+      const asked = { format, entity, reveal: revealList(reveal) };
+      const file = await exportFiles.file(request.params.id, principalOf(request), asked);
+      return sendDownload(reply, file);
     },
   );
 

@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { OPENERS } from '../access/roles.js';
-import { generateToken, hashToken } from '../access/tokens.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
-import { AppError, errors } from '../errors.js';
-import { LINK_PREFIX, principalOf, type RequireRole } from '../access/authenticate.js';
+import { AppError } from '../errors.js';
+import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors, IdParams } from '../http/schemas.js';
-import { buildLinkMessage } from '../mail/link-message.js';
-import { mailFailure, type Mailer } from '../mail/mailer.js';
+import type { Mailer } from '../mail/mailer.js';
+import { LinkIssuer } from './link-issuer.js';
 import type { LinkRepository } from './link-repository.js';
 
 export interface LinkRoutesOptions {
@@ -20,14 +19,13 @@ export interface LinkRoutesOptions {
   mailer?: Mailer | undefined;
 }
 
-const DAY = 24 * 60 * 60 * 1000;
-
 /** Customer links: issue (the token is shown once, and may be sent by email), list and revoke. */
 export const linkRoutes: FastifyPluginAsyncTypebox<LinkRoutesOptions> = async (
   app,
   { links, acquisitions, requireRole, publicUrl, now, mailer },
 ) => {
   const security = [{ bearerAuth: [] }];
+  const issuer = new LinkIssuer(links, acquisitions, publicUrl, now, mailer);
   app.post(
     '/acquisitions/:id/links',
     {
@@ -62,57 +60,13 @@ export const linkRoutes: FastifyPluginAsyncTypebox<LinkRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      const { contactEmail, sendEmail } = request.body;
-      if (sendEmail && !mailer) throw errors.mailNotConfigured();
-      if (sendEmail && !contactEmail)
-        throw errors.invalidRequest('A link is sent by email only to a contactEmail.', [
-          { pointer: '/contactEmail', detail: 'is required when sendEmail is true' },
-        ]);
-      const acquisition = await acquisitions.get(request.params.id);
-      if (acquisition.state === 'cancelled' || acquisition.state === 'handed_over') {
-        throw new AppError(
-          'acquisition.locked',
-          409,
-          `The acquisition is ${acquisition.state.replace('_', ' ')}; no customer link can be issued.`,
-        );
-      }
-      const token = `${LINK_PREFIX}${generateToken().slice(4)}`;
-      const issued = now();
-      const link = await links.insert({
-        acquisitionId: acquisition.id,
-        contactName: request.body.contactName,
-        contactEmail: request.body.contactEmail ?? null,
-        tokenHash: hashToken(token),
-        createdBy: principalOf(request).name,
-        createdAt: issued.toISOString(),
-        expiresAt: new Date(
-          issued.getTime() + (request.body.expiresInDays ?? 14) * DAY,
-        ).toISOString(),
-      });
-      const url = `${publicUrl}/portal#${token}`;
-      if (sendEmail && mailer && contactEmail) {
-        const message = buildLinkMessage({
-          to: contactEmail,
-          contactName: link.contactName,
-          customerName: acquisition.customerName,
-          proposalReference: acquisition.proposalReference,
-          operator: link.createdBy,
-          url,
-          expiresAt: link.expiresAt,
-        });
-        try {
-          await mailer.send(message);
-        } catch (error) {
-          // Nobody received the link: it goes at once rather than wait unused for its expiry.
-          await links.revoke(acquisition.id, link.id, now());
-          request.log.warn({ err: mailFailure(error) }, 'a customer link could not be emailed');
-          throw errors.mailSendFailed();
-        }
-        const emailedAt = now();
-        await links.markEmailed(link.id, emailedAt);
-        link.emailedAt = emailedAt.toISOString();
-      }
-      return reply.status(201).send({ ...link, token, url });
+      const link = await issuer.issue(
+        request.params.id,
+        request.body,
+        principalOf(request).name,
+        request.log,
+      );
+      return reply.status(201).send(link);
     },
   );
   app.get(

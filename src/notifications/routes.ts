@@ -1,12 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ADMINS, SUBSCRIBERS } from '../access/roles.js';
-import { AppError } from '../errors.js';
 import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors, errorAnswers } from '../http/schemas.js';
-import { checkCallback, type CallbackPolicy } from './callback-guard.js';
+import type { CallbackPolicy } from './callback-guard.js';
 import type { HubApi } from './envelope.js';
+import { HubSubscriptions } from './hub-subscriptions.js';
+import { notificationErrors } from './notification-errors.js';
 import type { SubscriptionRepository } from './subscriptions.js';
 
 export interface HubRoutesOptions {
@@ -32,34 +32,6 @@ const EventSubscription = Type.Object({
   secret: Type.Optional(Type.String()),
 });
 
-export const notificationErrors = {
-  badCallback: (callback: string) =>
-    new AppError(
-      'hub.callback-invalid',
-      400,
-      `The callback "${callback.slice(0, 200)}" is not an http:// or https:// URL.`,
-      [{ pointer: '/callback', detail: 'must be an absolute http:// or https:// URL' }],
-    ),
-  forbiddenCallback: (host: string) =>
-    new AppError(
-      'hub.callback-forbidden',
-      422,
-      `The callback's host "${host.slice(0, 200)}" is or resolves to an address Intake may not call (loopback, private, link-local, unique-local, multicast or reserved); an operator can allow it with INTAKE_CALLBACK_ALLOW.`,
-      [{ pointer: '/callback', detail: 'must reach a public address' }],
-    ),
-  unresolvableCallback: (host: string) =>
-    new AppError(
-      'hub.callback-unresolvable',
-      422,
-      `The callback's host "${host.slice(0, 200)}" does not resolve to any address.`,
-      [{ pointer: '/callback', detail: 'must name a host that resolves' }],
-    ),
-  subscriptionNotFound: (id: string) =>
-    new AppError('hub.not-found', 404, `There is no subscription "${id}" on this hub.`),
-  deliveryNotFound: (id: string) =>
-    new AppError('delivery.not-found', 404, `There is no dead delivery "${id}" to replay.`),
-};
-
 /**
  * A TMF hub (`POST /hub`, `DELETE /hub/{id}`): registers a listener's callback. The answer carries
  * the subscription's `secret` once, the key of the `X-Intake-Signature` HMAC on every notification.
@@ -71,6 +43,7 @@ export const hubRoutes: FastifyPluginAsyncTypebox<HubRoutesOptions> = async (
   { api, subscriptions, requireRole, now, callbackPolicy },
 ) => {
   const security = [{ bearerAuth: [] }];
+  const hub = new HubSubscriptions(api, subscriptions, callbackPolicy, now);
   app.post(
     '/hub',
     {
@@ -84,35 +57,9 @@ export const hubRoutes: FastifyPluginAsyncTypebox<HubRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      const { callback, query } = request.body;
-      let url: URL;
-      try {
-        url = new URL(callback);
-      } catch {
-        throw notificationErrors.badCallback(callback);
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw notificationErrors.badCallback(callback);
-      const verdict = await checkCallback(url, callbackPolicy);
-      if (verdict === 'forbidden') throw notificationErrors.forbiddenCallback(url.hostname);
-      if (verdict === 'unresolvable') throw notificationErrors.unresolvableCallback(url.hostname);
-      const subscription = {
-        id: randomUUID(),
-        api,
-        callback,
-        query: query ?? null,
-        secret: randomBytes(32).toString('base64url'),
-        createdBy: principalOf(request).name,
-        createdAt: now().toISOString(),
-      };
-      await subscriptions.insert(subscription);
+      const subscription = await hub.subscribe(request.body, principalOf(request).name);
       void reply.header('location', `${request.url.replace(/\/$/, '')}/${subscription.id}`);
-      return reply.status(201).send({
-        id: subscription.id,
-        callback,
-        ...(subscription.query !== null ? { query: subscription.query } : {}),
-        secret: subscription.secret,
-      });
+      return reply.status(201).send(subscription);
     },
   );
 
