@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { followImport, type ImportConnection } from '../spreadsheets/follow-import.js';
 import type { ImportJobView } from '../spreadsheets/import-repository.js';
 
 /** Where the command line finds a running Intake, and the token it signs in with. */
@@ -65,6 +66,19 @@ export async function downloadTemplate(
 
 type JobView = ImportJobView;
 
+/** An import's event stream and its job, read with the remote's token. */
+function importConnection(remote: Remote, base: string, importId: string): ImportConnection {
+  const job = `${base}/imports/${encodeURIComponent(importId)}`;
+  return {
+    openEvents: () => fetch(`${job}/events`, { headers: headers(remote) }),
+    readJob: async () => {
+      const response = await fetch(job, { headers: headers(remote) });
+      if (!response.ok) throw await failure(response);
+      return (await response.json()) as JobView;
+    },
+  };
+}
+
 /** A bar of 30 characters for a fraction, or a counter when the total is unknown. */
 export function progressLine(rows: number, total: number | undefined): string {
   if (!total) return `Importing… ${rows.toLocaleString('en-GB')} rows`;
@@ -83,8 +97,9 @@ async function countLines(path: string): Promise<number> {
 }
 
 /**
- * `intake import`: uploads a file, follows the job with a progress bar, prints the outcome and
- * the findings by row, and saves the report when asked. Returns 0 when every row is valid.
+ * `intake import`: uploads a file, follows the job with a progress bar (from its event stream,
+ * polling if that fails), prints the outcome and the findings by row, and saves the report when
+ * asked. Returns 0 when every row is valid.
  */
 export async function importFile(
   remote: Remote,
@@ -110,12 +125,10 @@ export async function importFile(
   });
   if (!response.ok) throw await failure(response);
   let job = (await response.json()) as JobView;
-  while (job.status === 'running') {
-    out.progress?.(progressLine(job.rowsRead, total));
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const poll = await fetch(`${base}/imports/${job.id}`, { headers: headers(remote) });
-    if (!poll.ok) throw await failure(poll);
-    job = (await poll.json()) as JobView;
+  if (job.status === 'running') out.progress?.(progressLine(job.rowsRead, total));
+  for await (const state of followImport(job, importConnection(remote, base, job.id))) {
+    job = state;
+    if (job.status === 'running') out.progress?.(progressLine(job.rowsRead, total));
   }
   out.progress?.(`${progressLine(job.rowsRead, total ? job.rowsRead : undefined)}\n`);
   if (job.status === 'failed') throw new RemoteError(`${job.error?.detail} (${job.error?.code})`);

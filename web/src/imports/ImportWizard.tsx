@@ -6,6 +6,7 @@ import { ErrorList } from '../components/ErrorList.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { RadioGroup } from '../components/RadioGroup.js';
 import type { FormEntity } from '../forms/form-model.js';
+import { followImport } from './follow-import.js';
 
 export interface ImportWizardProps {
   api: Api;
@@ -101,11 +102,8 @@ export function ImportWizard({
         { prefer: 'respond-async' },
       );
       setJob(current);
-      while (current.status === 'running') {
-        await new Promise((r) => setTimeout(r, 250));
-        current = await api.get<ImportJobView>(
-          `/acquisitions/${acquisitionId}/imports/${current.id}`,
-        );
+      for await (const state of followImport(api, acquisitionId, current)) {
+        current = state;
         setJob(current);
       }
       setStep('done');
