@@ -13,7 +13,8 @@ import type { Catalog } from '../catalog/model.js';
 import type { Database } from '../db/schema.js';
 import type { Plan } from '../plan/plan.js';
 import { captureErrors } from './capture-errors.js';
-import { CaptureEngine, type Origin, type WriteOp, type WriteResult } from './capture-engine.js';
+import { CaptureEngine } from './capture-engine.js';
+import type { Origin, WriteOp, WriteResult } from './write-types.js';
 import {
   CaptureRepository,
   toStoredRecord,
