@@ -6,7 +6,8 @@ import type { AcquisitionContext } from './acquisition-context.js';
 import { recordCounts } from './acquisition-context.js';
 import { CaptureRepository, type StoredKey, type StoredRecord } from './capture-repository.js';
 import { validationOf } from './record-validation.js';
-import { findingsOf, lookupsFrom, prepareRecord, type PreparedRecord } from './evaluate-records.js';
+import { findingsOf, lookupsFrom, prepareRecord } from './evaluate-records.js';
+import type { PreparedRecord } from './prepared-record.js';
 import type { CapturedRecord, Finding } from './record.js';
 
 /** Prepares every record of an acquisition in memory: problems, keys and counts. */

@@ -13,11 +13,12 @@ import { pointerOf } from '../schema/ajv.js';
 import { groupOf, recordCounts, type AcquisitionContext } from './acquisition-context.js';
 import { captureErrors } from './capture-errors.js';
 import type { CaptureRepository, StoredRecord } from './capture-repository.js';
-import { siteCountry, type PreparedRecord } from './evaluate-records.js';
+import { siteCountry } from './evaluate-records.js';
 import { recordKeys } from './record-keys.js';
 import { referenceDirectories, resolveOps } from './reference-lookup.js';
 import { countryOf, normalizeRecordValues, sameValue, unknownFields } from './record-values.js';
 import { describeOversize, oversizeFields } from './value-limits.js';
+import type { PreparedRecord } from './prepared-record.js';
 import type { CapturedRecord, Provenance } from './record.js';
 import type { CreateOp, DeleteOp, Origin, Planned, UpdateOp, WriteOp } from './write-types.js';
 

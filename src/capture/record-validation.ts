@@ -1,5 +1,5 @@
 import { validationDigest } from './digest.js';
-import type { PreparedRecord } from './evaluate-records.js';
+import type { PreparedRecord } from './prepared-record.js';
 import type { Finding } from './record.js';
 
 /** Status and digest of each evaluated record, from its keys and findings. */

@@ -1,13 +1,8 @@
 import type { AcquisitionContext } from './acquisition-context.js';
 import type { CaptureRepository, StoredKey } from './capture-repository.js';
-import {
-  findingsOf,
-  lookupsFrom,
-  numberRuleInputs,
-  prepareRecord,
-  type PreparedRecord,
-} from './evaluate-records.js';
+import { findingsOf, lookupsFrom, numberRuleInputs, prepareRecord } from './evaluate-records.js';
 import { handleKind, referenceKind } from './record-keys.js';
+import type { PreparedRecord } from './prepared-record.js';
 import type { CapturedRecord, Finding, RecordKey } from './record.js';
 import { isWrite, subjectOf, type PlannedChange } from './write-types.js';
 

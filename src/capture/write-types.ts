@@ -1,5 +1,5 @@
 import type { StoredRecord } from './capture-repository.js';
-import type { PreparedRecord } from './evaluate-records.js';
+import type { PreparedRecord } from './prepared-record.js';
 import type { Finding, Source } from './record.js';
 
 /** Who writes, through which channel. */

@@ -80,3 +80,13 @@ export async function migrateToBottom(db: Kysely<any>, schema?: string): Promise
     if (!results || results.length === 0) return;
   }
 }
+
+/** Runs migrations up or down until the named one is the last run (used by tests of a migration's data changes). */
+export async function migrateTo(db: Kysely<any>, name: string, schema?: string): Promise<void> {
+  const { error } = await new Migrator({
+    db,
+    provider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
+}

@@ -155,7 +155,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
           .header('content-disposition', `attachment; filename="${name}-${entity}.csv"`)
           .send(buildTemplateCsv(sheets[0]!));
       }
-      const body = await buildTemplateXlsx({ ctx, audience, sheets });
+      const body = await buildTemplateXlsx({ acquisition, audience, sheets });
       return reply
         .header('content-type', XLSX)
         .header('content-disposition', `attachment; filename="${name}.xlsx"`)
