@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { AcquisitionTable, Database } from '../db/schema.js';
+import { ratio } from '../plan/completeness.js';
 import type { Proposal } from '../proposals/proposal.js';
 import type { Acquisition, AcquisitionState, AcquisitionWithProposal } from './acquisition.js';
 
@@ -10,7 +11,6 @@ const summaryColumns = [
   'customer_name',
   'state',
   'catalog_version_id',
-  'completeness',
   'required_fields',
   'satisfied_fields',
   'created_by',
@@ -23,6 +23,7 @@ const summaryColumns = [
   'cancelled_at',
   'order_id',
   'handover_error',
+  'row_version',
 ] as const;
 
 type SummaryRow = Pick<Selectable<AcquisitionTable>, (typeof summaryColumns)[number]>;
@@ -34,7 +35,7 @@ const toAcquisition = (row: SummaryRow): Acquisition => ({
   customerName: row.customer_name,
   state: row.state as AcquisitionState,
   catalogVersion: row.catalog_version_id,
-  completeness: Number(row.completeness),
+  completeness: ratio(Number(row.satisfied_fields), Number(row.required_fields)),
   requiredFields: Number(row.required_fields),
   satisfiedFields: Number(row.satisfied_fields),
   createdBy: row.created_by,
@@ -47,6 +48,7 @@ const toAcquisition = (row: SummaryRow): Acquisition => ({
   cancelledAt: row.cancelled_at,
   orderId: row.order_id,
   handoverError: row.handover_error,
+  version: Number(row.row_version),
 });
 
 /** Filter and page of the acquisitions list. */
@@ -58,6 +60,22 @@ export interface AcquisitionQuery {
   limit: number;
 }
 
+/** Required and satisfied field counts of an acquisition (its completeness follows from them). */
+export interface FieldTotals {
+  required: number;
+  satisfied: number;
+}
+
+/** What a lifecycle transition writes besides the new state. */
+export type TransitionChanges = Pick<
+  Updateable<AcquisitionTable>,
+  'submitted_at' | 'approved_at' | 'approved_by' | 'customer_confirmation' | 'cancelled_at'
+>;
+
+/**
+ * The one owner of the `acquisitions` table: no other code writes its rows. Every method works in
+ * the handle it is given, so callers pass their transaction (`new AcquisitionRepository(trx)`).
+ */
 export class AcquisitionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -72,7 +90,6 @@ export class AcquisitionRepository {
         state: acquisition.state,
         catalog_version_id: acquisition.catalogVersion,
         proposal: JSON.stringify(acquisition.proposal),
-        completeness: acquisition.completeness,
         required_fields: acquisition.requiredFields,
         satisfied_fields: acquisition.satisfiedFields,
         created_by: acquisition.createdBy,
@@ -87,6 +104,111 @@ export class AcquisitionRepository {
         handover_error: null,
       })
       .execute();
+  }
+
+  /** Sets an acquisition's field counts (an acquisition just opened, a full re-validation). */
+  async setTotals(id: string, totals: FieldTotals, at?: string): Promise<void> {
+    await this.db
+      .updateTable('acquisitions')
+      .set({
+        required_fields: totals.required,
+        satisfied_fields: totals.satisfied,
+        ...(at === undefined ? {} : { updated_at: at }),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * Adds to an acquisition's field counts what a capture write changed, in one statement, so that
+   * writes running side by side (PostgreSQL) each add their own.
+   */
+  async adjustTotals(id: string, delta: FieldTotals, at: string): Promise<void> {
+    const required = sql<number>`cast(${delta.required} as integer)`;
+    const satisfied = sql<number>`cast(${delta.satisfied} as integer)`;
+    await this.db
+      .updateTable('acquisitions')
+      .set({
+        required_fields: sql`required_fields + ${required}`,
+        satisfied_fields: sql`satisfied_fields + ${satisfied}`,
+        updated_at: at,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * Moves an acquisition to `state` if its version is still `expectedVersion`; returns the new
+   * version, or undefined when someone else changed it meanwhile.
+   */
+  async transition(
+    id: string,
+    expectedVersion: number,
+    state: AcquisitionState,
+    changes: TransitionChanges,
+    at: string,
+  ): Promise<number | undefined> {
+    const result = await this.db
+      .updateTable('acquisitions')
+      .set({ ...changes, state, updated_at: at, row_version: expectedVersion + 1 })
+      .where('id', '=', id)
+      .where('row_version', '=', expectedVersion)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1 ? expectedVersion + 1 : undefined;
+  }
+
+  /**
+   * Takes the next number of the acquisition's event sequence (the outbox orders its events by
+   * it). The first event, the acquisition's creation, is number 1, which a new row starts at.
+   */
+  async nextEventSequence(id: string): Promise<number> {
+    const row = await this.db
+      .updateTable('acquisitions')
+      .set({ event_seq: sql`event_seq + 1` })
+      .where('id', '=', id)
+      .returning('event_seq')
+      .executeTakeFirstOrThrow();
+    return Number(row.event_seq);
+  }
+
+  /**
+   * Takes the acquisition's row lock for the rest of the transaction (a no-op update), so that two
+   * writes that count its records (PostgreSQL runs them side by side) see each other's.
+   */
+  async lock(id: string): Promise<void> {
+    await this.db
+      .updateTable('acquisitions')
+      .set({ row_version: sql`row_version` })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Records the order system's id of the accepted order, and clears the last handover error. */
+  async recordOrder(id: string, orderId: string | null): Promise<void> {
+    await this.db
+      .updateTable('acquisitions')
+      .set({ order_id: orderId, handover_error: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Why the last handover attempt failed; null clears it. */
+  async recordHandoverError(id: string, reason: string | null): Promise<void> {
+    await this.db
+      .updateTable('acquisitions')
+      .set({ handover_error: reason })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** The acquisition's state as stored now (for a write that must see it inside its transaction). */
+  async stateOf(id: string): Promise<AcquisitionState | undefined> {
+    const row = await this.db
+      .selectFrom('acquisitions')
+      .select('state')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.state as AcquisitionState | undefined;
   }
 
   async findById(id: string): Promise<AcquisitionWithProposal | undefined> {

@@ -16,6 +16,7 @@ import { buildContext } from '../capture/acquisition-context.js';
 import { materializeRecords } from '../capture/full-validation.js';
 import { planRecordsOf } from '../capture/plan-records.js';
 import { appendEvents } from '../outbox/outbox.js';
+import { ratio } from '../plan/completeness.js';
 
 export interface AcquisitionServiceDeps {
   db: Kysely<Database>;
@@ -64,6 +65,7 @@ export class AcquisitionService {
       cancelledAt: null,
       orderId: null,
       handoverError: null,
+      version: 1,
       proposal,
     };
     try {
@@ -75,21 +77,15 @@ export class AcquisitionService {
           by.name,
           now,
         );
-        acquisition.requiredFields = records.reduce((n, r) => n + r.requiredCount, 0);
-        acquisition.satisfiedFields = records.reduce((n, r) => n + r.satisfiedCount, 0);
-        acquisition.completeness =
-          acquisition.requiredFields === 0
-            ? 1
-            : acquisition.satisfiedFields / acquisition.requiredFields;
-        await trx
-          .updateTable('acquisitions')
-          .set({
-            required_fields: acquisition.requiredFields,
-            satisfied_fields: acquisition.satisfiedFields,
-            completeness: acquisition.completeness,
-          })
-          .where('id', '=', acquisition.id)
-          .execute();
+        const totals = {
+          required: records.reduce((n, r) => n + r.requiredCount, 0),
+          satisfied: records.reduce((n, r) => n + r.satisfiedCount, 0),
+        };
+        await new AcquisitionRepository(trx).setTotals(acquisition.id, totals);
+        acquisition.requiredFields = totals.required;
+        acquisition.satisfiedFields = totals.satisfied;
+        acquisition.completeness = ratio(totals.satisfied, totals.required);
+        // The creation is event 1 of the acquisition's sequence, where a new row starts.
         await appendEvents(
           trx,
           [

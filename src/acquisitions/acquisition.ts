@@ -34,6 +34,8 @@ export interface Acquisition {
   orderId: string | null;
   /** Why the last handover attempt failed (cleared when one succeeds). */
   handoverError: string | null;
+  /** The version of the acquisition's state: each lifecycle transition adds one. */
+  version: number;
 }
 
 /** An acquisition with the proposal it was opened from. */

@@ -1,8 +1,9 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Principal } from '../access/roles.js';
 import type { Database } from '../db/schema.js';
 import { AppError, type ProblemDetail } from '../errors.js';
-import { appendEvents } from '../outbox/outbox.js';
+import { appendAcquisitionEvent } from './acquisition-events.js';
+import { AcquisitionRepository, type TransitionChanges } from './acquisition-repository.js';
 import type { AcquisitionService } from './acquisition-service.js';
 import type { AcquisitionWithProposal } from './acquisition.js';
 import { nextState, type Transition } from './lifecycle.js';
@@ -60,61 +61,57 @@ export class LifecycleService {
     }
     const at = this.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
-      const changes: Record<string, unknown> = {
-        state: next.to,
-        updated_at: at,
-        row_version: sql`row_version + 1`,
-      };
-      if (transition === 'submit') changes.submitted_at = at;
-      if (transition === 'approve')
-        Object.assign(changes, {
-          approved_at: at,
-          approved_by: by.name,
-          customer_confirmation: input.customerConfirmation!.trim(),
-        });
-      if (transition === 'reopen')
-        Object.assign(changes, {
-          approved_at: null,
-          approved_by: null,
-          customer_confirmation: null,
-        });
-      if (transition === 'cancel') changes.cancelled_at = at;
-      const result = await trx
-        .updateTable('acquisitions')
-        .set(changes)
-        .where('id', '=', id)
-        .where('state', '=', acquisition.state)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1)
+      const version = await new AcquisitionRepository(trx).transition(
+        id,
+        acquisition.version,
+        next.to,
+        changesOf(transition, at, by, input),
+        at,
+      );
+      if (version === undefined)
         throw lifecycleErrors.refused(
           'The acquisition changed state meanwhile; read it again.',
           [],
         );
-      const row = await trx
-        .selectFrom('acquisitions')
-        .select('row_version')
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      await appendEvents(
+      await appendAcquisitionEvent(
         trx,
-        [
-          {
-            aggregateType: 'acquisition',
-            aggregateId: id,
-            sequence: Number(row.row_version),
-            eventType: 'acquisitionStateChangeEvent',
-            payload: {
-              acquisitionId: id,
-              from: acquisition.state,
-              to: next.to,
-              by: by.name,
-              ...(input.reason ? { reason: input.reason } : {}),
-            },
-          },
-        ],
+        id,
+        'acquisitionStateChangeEvent',
+        {
+          acquisitionId: id,
+          from: acquisition.state,
+          to: next.to,
+          by: by.name,
+          ...(input.reason ? { reason: input.reason } : {}),
+        },
         this.now(),
       );
     });
     return this.acquisitions.get(id);
+  }
+}
+
+/** The columns a transition sets besides the state: when it happened, and who approved. */
+function changesOf(
+  transition: Transition,
+  at: string,
+  by: Principal,
+  input: { customerConfirmation?: string },
+): TransitionChanges {
+  switch (transition) {
+    case 'submit':
+      return { submitted_at: at };
+    case 'approve':
+      return {
+        approved_at: at,
+        approved_by: by.name,
+        customer_confirmation: input.customerConfirmation?.trim() ?? null,
+      };
+    case 'reopen':
+      return { approved_at: null, approved_by: null, customer_confirmation: null };
+    case 'cancel':
+      return { cancelled_at: at };
+    case 'handOver':
+      return {};
   }
 }

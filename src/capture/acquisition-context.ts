@@ -9,12 +9,19 @@ import { referencedEntities } from './record-keys.js';
 import type { CapturedRecord } from './record.js';
 
 /**
+ * What of an acquisition never changes once it is open: its id, the proposal it was opened from
+ * and the catalogue version it pinned. Its state, counts and times are read fresh where needed.
+ */
+export type AcquisitionFacts = Pick<AcquisitionWithProposal, 'id' | 'proposal' | 'catalogVersion'>;
+
+/**
  * What the capture engine needs to know about an acquisition besides its records: the pinned
  * catalogue, the plan's slot groups (for the conditions and pre-fill of each record) and the
- * proposal's site countries. Derived from immutable inputs, so it can be cached by acquisition id.
+ * proposal's site countries. Derived from immutable inputs only, so it can be cached by
+ * acquisition id.
  */
 export interface AcquisitionContext {
-  acquisition: AcquisitionWithProposal;
+  acquisition: AcquisitionFacts;
   catalog: Catalog;
   groups: Map<string, FilledGroup>;
   groupsByEntity: Map<string, FilledGroup[]>;
@@ -23,10 +30,8 @@ export interface AcquisitionContext {
   fallbackCountry: string | undefined;
 }
 
-export function buildContext(
-  acquisition: AcquisitionWithProposal,
-  catalog: Catalog,
-): AcquisitionContext {
+/** The capture context of an acquisition; keeps only the facts that never change. */
+export function buildContext(acquisition: AcquisitionFacts, catalog: Catalog): AcquisitionContext {
   const filled = fillGroups(acquisition.proposal, catalog, []);
   const groups = new Map(filled.map((f) => [f.group.key, f]));
   const groupsByEntity = new Map<string, FilledGroup[]>();
@@ -39,7 +44,11 @@ export function buildContext(
   for (const site of acquisition.proposal.sites)
     if (site.address.country) proposalCountries.set(site.id, site.address.country);
   return {
-    acquisition,
+    acquisition: {
+      id: acquisition.id,
+      proposal: acquisition.proposal,
+      catalogVersion: acquisition.catalogVersion,
+    },
     catalog,
     groups,
     groupsByEntity,

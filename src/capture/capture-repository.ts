@@ -1,5 +1,5 @@
 import { bulkInsert, bulkUpdate, isPostgresDb, tupleList } from '../db/bulk.js';
-import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Database, RecordTable } from '../db/schema.js';
 import { openHistoryValue, openValues, sealHistoryValue, sealValues } from '../secrets/sealing.js';
 import type { CapturedRecord, Finding, Provenance, RecordKey, Severity } from './record.js';
@@ -253,19 +253,6 @@ export class CaptureRepository {
     return rows.map(toStoredRecord);
   }
 
-  /** Slots already taken in an acquisition, for an entity. */
-  /**
-   * Takes the acquisition's row lock for the rest of the transaction (a no-op update), so that two
-   * writes that count its records (PostgreSQL runs them side by side) see each other's.
-   */
-  async lockAcquisition(acquisitionId: string): Promise<void> {
-    await this.db
-      .updateTable('acquisitions')
-      .set({ row_version: sql`row_version` })
-      .where('id', '=', acquisitionId)
-      .execute();
-  }
-
   /** How many records each of the entities has in the acquisition. */
   async countByEntity(
     acquisitionId: string,
@@ -282,6 +269,7 @@ export class CaptureRepository {
     return new Map(rows.map((r) => [r.entity, Number(r.n)]));
   }
 
+  /** Slots already taken in an acquisition, for an entity. */
   async takenSlots(acquisitionId: string, entity: string): Promise<Set<string>> {
     const rows = await this.db
       .selectFrom('records')

@@ -13,7 +13,8 @@ import type { Catalog } from '../catalog/model.js';
 import type { Database } from '../db/schema.js';
 import type { Plan } from '../plan/plan.js';
 import { captureErrors } from './capture-errors.js';
-import { CaptureEngine, type Origin, type WriteOp, type WriteResult } from './capture-engine.js';
+import { CaptureEngine } from './capture-engine.js';
+import type { Origin, WriteOp, WriteResult } from './write-types.js';
 import {
   CaptureRepository,
   toStoredRecord,
@@ -137,6 +138,18 @@ function withoutMasks(op: WriteOp): WriteOp {
   return op;
 }
 
+/** How a write came in, besides who made it: all optional. */
+export interface WriteOptions {
+  /** The channel (default: `portal` for a customer link, else `api`). */
+  source?: Source;
+  /** A note for the history (interview answers). */
+  note?: string;
+  /** Where the values of operation `i` sit in the request, for error pointers. */
+  valuesPointer?: (index: number) => string;
+  /** The token name, the proposal part (default for staff: the token's name). */
+  detail?: string;
+}
+
 /** Reads and writes records on behalf of a caller; decides the channel and what a customer link may see. */
 export class CaptureService {
   readonly engine: CaptureEngine;
@@ -153,7 +166,7 @@ export class CaptureService {
    * The channel and actor of a caller: a customer link writes through the portal, a token through
    * the API; `detail` replaces the token's name (an interview call).
    */
-  originOf(principal: Principal, source?: Source, note?: string, detail?: string): Origin {
+  originOf(principal: Principal, { source, note, detail }: WriteOptions = {}): Origin {
     if (isCustomer(principal))
       return {
         source: source ?? 'portal',
@@ -302,12 +315,10 @@ export class CaptureService {
     acquisitionId: string,
     ops: readonly WriteOp[],
     principal: Principal,
-    source?: Source,
-    note?: string,
-    valuesPointer?: (index: number) => string,
-    detail?: string,
+    options: WriteOptions = {},
   ): Promise<WriteResult> {
-    const origin = this.originOf(principal, source, note, detail);
+    const origin = this.originOf(principal, options);
+    const { valuesPointer } = options;
     const { catalog } = await this.contexts.get(acquisitionId);
     const result = await this.engine.write(
       acquisitionId,
@@ -332,6 +343,18 @@ export class CaptureService {
   }
 
   /** The findings of these records the caller may see. */
+  /** A page of records with the findings on them the caller may see (the records list). */
+  async pageWithFindings(
+    acquisitionId: string,
+    query: RecordQuery,
+    principal: Principal,
+    { reveal = [] }: { reveal?: readonly string[] } = {},
+  ): Promise<{ total: number; records: StoredRecord[]; findings: Finding[] }> {
+    const page = await this.list(acquisitionId, query, principal, reveal);
+    const ids = page.records.map((r) => r.id);
+    return { ...page, findings: await this.findingsOfRecords(acquisitionId, ids, principal) };
+  }
+
   async findingsOfRecords(
     acquisitionId: string,
     ids: readonly string[],

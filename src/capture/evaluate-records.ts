@@ -1,19 +1,12 @@
 import type { AcquisitionContext } from './acquisition-context.js';
 import type { CaptureRepository, StoredKey } from './capture-repository.js';
 import { crossRecordFindings, fieldFindings, type RecordLookups } from './cross-record.js';
-import type { FieldProblem } from './normalize-field.js';
 import { recordKeys } from './record-keys.js';
 import { sitesOf } from './reference-lookup.js';
 import { describeUnresolved } from './reference-resolution.js';
 import { countryOf, normalizeRecordValues, sameValue } from './record-values.js';
+import type { PreparedRecord } from './prepared-record.js';
 import type { CapturedRecord, Finding, RecordKey } from './record.js';
-
-/** A record with the problems normalisation found and the keys it puts in the index. */
-export interface PreparedRecord {
-  record: CapturedRecord;
-  problems: ReadonlyMap<string, FieldProblem>;
-  keys: RecordKey[];
-}
 
 /** Builds lookups over a set of stored keys and records (the whole acquisition, or a neighbourhood). */
 export function lookupsFrom(

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { AcquisitionRepository } from '../acquisitions/acquisition-repository.js';
 import type { Database } from '../db/schema.js';
 import type { AcquisitionContext } from './acquisition-context.js';
 import { recordCounts } from './acquisition-context.js';
 import { CaptureRepository, type StoredKey, type StoredRecord } from './capture-repository.js';
-import { validationOf } from './capture-engine.js';
-import { findingsOf, lookupsFrom, prepareRecord, type PreparedRecord } from './evaluate-records.js';
+import { validationOf } from './record-validation.js';
+import { findingsOf, lookupsFrom, prepareRecord } from './evaluate-records.js';
+import type { PreparedRecord } from './prepared-record.js';
 import type { CapturedRecord, Finding } from './record.js';
 
 /** Prepares every record of an acquisition in memory: problems, keys and counts. */
@@ -95,16 +97,11 @@ export async function revalidateAcquisition(
     const plan = await emptySlotTotals(ctx, records);
     required += plan.required;
     satisfied += plan.satisfied;
-    await trx
-      .updateTable('acquisitions')
-      .set({
-        required_fields: required,
-        satisfied_fields: satisfied,
-        completeness: required === 0 ? 1 : satisfied / required,
-        updated_at: now.toISOString(),
-      })
-      .where('id', '=', ctx.acquisition.id)
-      .execute();
+    await new AcquisitionRepository(trx).setTotals(
+      ctx.acquisition.id,
+      { required, satisfied },
+      now.toISOString(),
+    );
     return {
       records: records.length,
       findings: findings.length,

@@ -1,5 +1,5 @@
 import type { AcquisitionContext } from './acquisition-context.js';
-import type { WriteOp } from './capture-engine.js';
+import type { WriteOp } from './write-types.js';
 import type { CaptureRepository, StoredRecord } from './capture-repository.js';
 import { handleKind, keyText, referenceFields } from './record-keys.js';
 import type { CapturedRecord } from './record.js';

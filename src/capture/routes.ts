@@ -8,7 +8,10 @@ import { authErrors, PageQuery, RevealQuery, revealList } from '../http/schemas.
 import { captureErrors } from './capture-errors.js';
 import type { StoredRecord } from './capture-repository.js';
 import type { CaptureService } from './capture-service.js';
+import { presentFinding } from './present-finding.js';
+import { presentRecord } from './present-record.js';
 import type { Finding } from './record.js';
+import type { CreateOp, UpdateOp } from './write-types.js';
 
 const Params = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const RecordParams = Type.Object({
@@ -41,14 +44,6 @@ const RecordSchema = Type.Object({
   findings: Type.Array(FindingSchema),
 });
 
-/** A finding with the JSON pointer to its field inside the record resource. */
-export const presentFinding = (f: Finding) => ({
-  ...f,
-  pointer: f.recordId
-    ? `/records/${f.recordId}${f.field ? `/values/${f.field}` : ''}`
-    : `/entities/${f.entity}`,
-});
-
 const etag = (version: number) => `"${version}"`;
 
 /** Reads `If-Match: "3"` (or W/"3"); undefined when absent. */
@@ -60,6 +55,23 @@ function ifMatch(header: string | undefined, required: boolean): number | undefi
   const match = /^(?:W\/)?"(\d+)"$/.exec(header.trim());
   if (!match) throw captureErrors.preconditionRequired();
   return Number(match[1]);
+}
+
+/** The create operation of a request's record (the record route's body, a bulk item without id). */
+function createOp(body: {
+  entity?: string;
+  values: Record<string, unknown>;
+  site?: string;
+}): CreateOp {
+  return { op: 'create', entity: body.entity ?? '', values: body.values, site: body.site ?? null };
+}
+
+/** The update operation of a bulk item with an id: a merge patch of its values, at its version if given. */
+function updateOp(
+  id: string,
+  item: { values: Record<string, unknown>; version?: number },
+): UpdateOp {
+  return { op: 'update', id, patch: item.values, ifVersion: item.version };
 }
 
 export interface CaptureRoutesOptions {
@@ -75,20 +87,6 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
 ) => {
   const security = [{ bearerAuth: [] }];
   const base = '/acquisitions/:id/records';
-  const present = (acquisitionId: string, record: StoredRecord, findings: Finding[]) => ({
-    id: record.id,
-    entity: record.entity,
-    slot: record.slot,
-    site: record.site,
-    values: record.values,
-    provenance: record.provenance,
-    status: record.status,
-    version: record.version,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    href: `/api/v1/acquisitions/${acquisitionId}/records/${record.id}`,
-    findings: findings.filter((f) => f.recordId === record.id).map(presentFinding),
-  });
   const send = (
     reply: FastifyReply,
     acquisitionId: string,
@@ -99,7 +97,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
     reply
       .status(status)
       .header('etag', etag(record.version))
-      .send(present(acquisitionId, record, findings));
+      .send(presentRecord(acquisitionId, record, findings));
 
   app.get(
     base,
@@ -127,21 +125,16 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
     async (request, reply) => {
       const { offset = 0, limit = 50, reveal, ...filter } = request.query;
       await acquisitions.get(request.params.id);
-      const page = await capture.list(
+      const page = await capture.pageWithFindings(
         request.params.id,
         { ...filter, offset, limit },
         principalOf(request),
-        revealList(reveal),
-      );
-      const findings = await capture.findingsOfRecords(
-        request.params.id,
-        page.records.map((r) => r.id),
-        principalOf(request),
+        { reveal: revealList(reveal) },
       );
       void reply.header('x-total-count', page.total).header('x-result-count', page.records.length);
       return {
         total: page.total,
-        items: page.records.map((r) => present(request.params.id, r, findings)),
+        items: page.records.map((r) => presentRecord(request.params.id, r, page.findings)),
       };
     },
   );
@@ -169,24 +162,11 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
       },
     },
     async (request, reply) => {
-      const result = await capture.write(
-        request.params.id,
-        [
-          {
-            op: 'create',
-            entity: request.body.entity,
-            values: request.body.values,
-            site: request.body.site ?? null,
-          },
-        ],
-        principalOf(request),
-      );
+      const { id } = request.params;
+      const result = await capture.write(id, [createOp(request.body)], principalOf(request));
       const record = result.records[0]!;
-      void reply.header(
-        'location',
-        `/api/v1/acquisitions/${request.params.id}/records/${record.id}`,
-      );
-      return send(reply, request.params.id, record, result.findings, 201);
+      void reply.header('location', `/api/v1/acquisitions/${id}/records/${record.id}`);
+      return send(reply, id, record, result.findings, 201);
     },
   );
 
@@ -229,26 +209,13 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
       },
     },
     async (request) => {
-      const ops = request.body.records.map((r) =>
-        r.id
-          ? { op: 'update' as const, id: r.id, patch: r.values, ifVersion: r.version }
-          : {
-              op: 'create' as const,
-              entity: r.entity ?? '',
-              values: r.values,
-              site: r.site ?? null,
-            },
-      );
+      const { id } = request.params;
+      const ops = request.body.records.map((r) => (r.id ? updateOp(r.id, r) : createOp(r)));
       // Pointers into the request: /records/<i>/values/<field>, even for a batch of one.
-      const result = await capture.write(
-        request.params.id,
-        ops,
-        principalOf(request),
-        undefined,
-        undefined,
-        (i) => `/records/${i}/values`,
-      );
-      return { items: result.records.map((r) => present(request.params.id, r, result.findings)) };
+      const result = await capture.write(id, ops, principalOf(request), {
+        valuesPointer: (i) => `/records/${i}/values`,
+      });
+      return { items: result.records.map((r) => presentRecord(id, r, result.findings)) };
     },
   );
 

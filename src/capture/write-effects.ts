@@ -1,23 +1,22 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { FieldTotals } from '../acquisitions/acquisition-repository.js';
 import type { OutboxEvent } from '../outbox/outbox.js';
 import { groupOf, recordCounts, type AcquisitionContext } from './acquisition-context.js';
-import { adjustAcquisitionTotals, type Origin } from './capture-engine.js';
-import type { HistoryEntry } from './capture-repository.js';
-import type { Planned } from './plan-writes.js';
+import type { HistoryEntry, StoredRecord } from './capture-repository.js';
 import { sameValue } from './record-values.js';
+import { subjectOf, type Origin, type PlannedChange } from './write-types.js';
 
 /** The fields an operation changed, in name order. */
-function changedFields(p: Planned): string[] {
-  if (!p.after) return [];
-  const names = new Set([...Object.keys(p.before?.values ?? {}), ...Object.keys(p.after.values)]);
-  return [...names].filter((f) => !sameValue(p.before?.values[f], p.after!.values[f])).sort();
+function changedFields(p: PlannedChange): string[] {
+  if (p.kind === 'delete') return [];
+  const before = p.kind === 'update' ? p.before.values : {};
+  const names = new Set([...Object.keys(before), ...Object.keys(p.after.values)]);
+  return [...names].filter((f) => !sameValue(before[f], p.after.values[f])).sort();
 }
 
 /** The history rows of one operation: one per changed field. */
-export function historyOf(p: Planned, origin: Origin, at: string): HistoryEntry[] {
+export function historyOf(p: PlannedChange, origin: Origin, at: string): HistoryEntry[] {
   const detail = origin.detailOf?.(p.index) ?? origin.detail;
-  const record = p.after ?? p.before!;
+  const record = subjectOf(p);
   // One literal shape for every entry: spreading a shared base here is slow on large imports.
   const entry = (
     recordVersion: number,
@@ -40,72 +39,70 @@ export function historyOf(p: Planned, origin: Origin, at: string): HistoryEntry[
     note: origin.note,
     at,
   });
-  if (p.op.op === 'delete') return [entry(p.before!.version + 1, 0, '', p.before!.values, null)];
-  const a = p.after!;
+  if (p.kind === 'delete') return [entry(p.before.version + 1, 0, '', p.before.values, null)];
   const fields = changedFields(p);
-  if (fields.length === 0 && !p.before) return [entry(a.version, 0, '', null, {})];
+  if (fields.length === 0 && p.kind === 'create') return [entry(p.after.version, 0, '', null, {})];
+  const before: Record<string, unknown> = p.kind === 'update' ? p.before.values : {};
   return fields.map((field, seq) =>
-    entry(a.version, seq, field, p.before?.values[field] ?? null, a.values[field] ?? null),
+    entry(p.after.version, seq, field, before[field] ?? null, p.after.values[field] ?? null),
   );
 }
 
-export function eventOf(acquisitionId: string, p: Planned, origin: Origin): OutboxEvent {
-  const record = p.after ?? p.before!;
-  const type =
-    p.op.op === 'create'
-      ? 'recordCreateEvent'
-      : p.op.op === 'delete'
-        ? 'recordDeleteEvent'
-        : 'recordAttributeValueChangeEvent';
-  const fields = changedFields(p);
+const EVENT_TYPES = {
+  create: 'recordCreateEvent',
+  update: 'recordAttributeValueChangeEvent',
+  delete: 'recordDeleteEvent',
+} as const;
+
+/** The outbox event of one operation, numbered by the record's version. */
+export function eventOf(acquisitionId: string, p: PlannedChange, origin: Origin): OutboxEvent {
+  const record = subjectOf(p);
+  const version = p.kind === 'delete' ? null : p.after.version;
   return {
     aggregateType: 'record',
     aggregateId: record.id,
-    sequence: p.after?.version ?? p.before!.version + 1,
-    eventType: type,
+    sequence: version ?? record.version + 1,
+    eventType: EVENT_TYPES[p.kind],
     payload: {
       acquisitionId,
       recordId: record.id,
       entity: record.entity,
-      version: p.after?.version ?? null,
-      fields,
+      version,
+      fields: changedFields(p),
       source: origin.source,
     },
   };
 }
 
-/** Moves the acquisition's completeness by what this write changed (a deleted expected record is owed again). */
-export async function adjustTotals(
-  db: Kysely<Database>,
+/** What a write changed in the acquisition's field counts (a deleted expected record is owed again). */
+export function totalsDelta(
   ctx: AcquisitionContext,
-  planned: readonly Planned[],
-  at: string,
-): Promise<void> {
-  let required = 0;
-  let satisfied = 0;
+  planned: readonly PlannedChange[],
+): FieldTotals {
+  const delta = { required: 0, satisfied: 0 };
   for (const p of planned) {
-    if (p.before) {
-      required -= p.before.requiredCount;
-      satisfied -= p.before.satisfiedCount;
+    if (p.kind !== 'create') {
+      delta.required -= p.before.requiredCount;
+      delta.satisfied -= p.before.satisfiedCount;
     }
-    if (p.after) {
-      required += p.after.requiredCount;
-      satisfied += p.after.satisfiedCount;
-    } else if (p.before?.slot) {
-      const group = groupOf(ctx, p.before);
-      const index = Number(p.before.slot.slice(p.before.slot.lastIndexOf('#') + 1));
-      if (group && index <= group.group.count) {
-        const entity = ctx.catalog.entities.get(p.before.entity)!;
-        const empty = recordCounts(
-          ctx,
-          entity,
-          { ...p.before, values: group.prefillPlain },
-          new Map(),
-        );
-        required += empty.required;
-        satisfied += empty.satisfied;
-      }
-    }
+    const added = p.kind === 'delete' ? emptySlotCounts(ctx, p.before) : p.after;
+    delta.required += added.requiredCount;
+    delta.satisfied += added.satisfiedCount;
   }
-  await adjustAcquisitionTotals(db, ctx.acquisition.id, required, satisfied, at);
+  return delta;
+}
+
+/** The counts of the expected record a deleted one leaves owed: none when it was above the plan. */
+function emptySlotCounts(
+  ctx: AcquisitionContext,
+  deleted: StoredRecord,
+): { requiredCount: number; satisfiedCount: number } {
+  const none = { requiredCount: 0, satisfiedCount: 0 };
+  if (!deleted.slot) return none;
+  const group = groupOf(ctx, deleted);
+  const index = Number(deleted.slot.slice(deleted.slot.lastIndexOf('#') + 1));
+  const entity = ctx.catalog.entities.get(deleted.entity);
+  if (!group || !entity || index > group.group.count) return none;
+  const empty = recordCounts(ctx, entity, { ...deleted, values: group.prefillPlain }, new Map());
+  return { requiredCount: empty.required, satisfiedCount: empty.satisfied };
 }

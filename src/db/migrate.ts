@@ -15,6 +15,7 @@ import * as importFindingEntity from './migrations/20261129T0100-import-finding-
 import * as reminders from './migrations/20261129T0400-reminders.js';
 import * as interviewCalls from './migrations/20261129T0500-interview-calls.js';
 import * as attachments from './migrations/20261129T0400-attachments.js';
+import * as acquisitionEventSeq from './migrations/20261129T0800-acquisition-event-seq.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '20261129T0400-reminders': reminders,
   '20261129T0500-interview-calls': interviewCalls,
   '20261129T0400-attachments': attachments,
+  '20261129T0800-acquisition-event-seq': acquisitionEventSeq,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
@@ -77,4 +79,14 @@ export async function migrateToBottom(db: Kysely<any>, schema?: string): Promise
     if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
     if (!results || results.length === 0) return;
   }
+}
+
+/** Runs migrations up or down until the named one is the last run (used by tests of a migration's data changes). */
+export async function migrateTo(db: Kysely<any>, name: string, schema?: string): Promise<void> {
+  const { error } = await new Migrator({
+    db,
+    provider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
 }

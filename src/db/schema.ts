@@ -107,13 +107,15 @@ export interface AcquisitionTable {
   catalog_version_id: string;
   /** JSON: the canonical proposal. */
   proposal: string;
-  completeness: number;
   required_fields: number;
   satisfied_fields: number;
   created_by: string;
   created_at: string;
   updated_at: string;
+  /** The version of the acquisition's state, bumped by each lifecycle transition. */
   row_version: Generated<number>;
+  /** The sequence number of the acquisition's last outbox event. */
+  event_seq: Generated<number>;
   submitted_at: string | null;
   approved_at: string | null;
   approved_by: string | null;

@@ -1,4 +1,5 @@
 import { customerFields } from '../scope/customer-scope.js';
+import type { Acquisition } from '../acquisitions/acquisition.js';
 import type { AcquisitionContext } from '../capture/acquisition-context.js';
 import type { EntitySpec } from '../catalog/model.js';
 import type { OwnerPlan } from '../plan/plan.js';
@@ -76,8 +77,12 @@ function entitiesInScope(
   return out;
 }
 
+/**
+ * The form context of an acquisition, for `scope`. The capture context must carry the
+ * acquisition as read now: its state is not part of what the context cache keeps.
+ */
 export function buildFormContext(
-  ctx: AcquisitionContext,
+  ctx: AcquisitionContext & { acquisition: Acquisition },
   scope: FormScope,
   counts: EntityCounts,
   progress: FormContext['progress'],

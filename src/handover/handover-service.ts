@@ -1,6 +1,8 @@
 import { AttachmentRepository, attachmentsNamed } from '../attachments/attachment-repository.js';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Principal } from '../access/roles.js';
+import { appendAcquisitionEvent } from '../acquisitions/acquisition-events.js';
+import { AcquisitionRepository } from '../acquisitions/acquisition-repository.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import type { AcquisitionWithProposal } from '../acquisitions/acquisition.js';
 import type { LifecycleService } from '../acquisitions/lifecycle-service.js';
@@ -8,7 +10,6 @@ import type { CaptureService } from '../capture/capture-service.js';
 import type { StoredRecord } from '../capture/capture-repository.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { appendEvents } from '../outbox/outbox.js';
 import { isSecretField } from '../secrets/sealing.js';
 import { SecretReveals } from '../secrets/secret-reveals.js';
 import { exportColumns, exportedEntities, exportRows } from './exports.js';
@@ -225,23 +226,12 @@ export class HandoverService {
 
   private async appendReady(id: string, productOrder: ProductOrder): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .updateTable('acquisitions')
-        .set({ handover_error: null, row_version: sql`row_version + 1` })
-        .where('id', '=', id)
-        .returning('row_version')
-        .executeTakeFirstOrThrow();
-      await appendEvents(
+      await new AcquisitionRepository(trx).recordHandoverError(id, null);
+      await appendAcquisitionEvent(
         trx,
-        [
-          {
-            aggregateType: 'acquisition',
-            aggregateId: id,
-            sequence: Number(row.row_version),
-            eventType: 'customerDataReadyEvent',
-            payload: { acquisitionId: id, productOrder },
-          },
-        ],
+        id,
+        'customerDataReadyEvent',
+        { acquisitionId: id, productOrder },
         this.now(),
       );
     });
@@ -249,11 +239,7 @@ export class HandoverService {
 
   /** The order system accepted the ProductOrder: the acquisition is handed over. */
   async orderAccepted(acquisitionId: string, orderId: string | undefined): Promise<void> {
-    await this.db
-      .updateTable('acquisitions')
-      .set({ order_id: orderId ?? null, handover_error: null })
-      .where('id', '=', acquisitionId)
-      .execute();
+    await new AcquisitionRepository(this.db).recordOrder(acquisitionId, orderId ?? null);
     const acquisition = await this.acquisitions.get(acquisitionId);
     if (acquisition.state === 'approved')
       await this.lifecycle.transition(acquisitionId, 'handOver', ORDER_SYSTEM);
@@ -261,10 +247,6 @@ export class HandoverService {
 
   /** An attempt failed: the reason shows on the acquisition until one succeeds. */
   async orderFailed(acquisitionId: string, reason: string): Promise<void> {
-    await this.db
-      .updateTable('acquisitions')
-      .set({ handover_error: reason })
-      .where('id', '=', acquisitionId)
-      .execute();
+    await new AcquisitionRepository(this.db).recordHandoverError(acquisitionId, reason);
   }
 }

@@ -149,10 +149,7 @@ export class InterviewService {
       acquisitionId,
       [{ op: 'update', id: answer.recordId, patch: { [answer.field]: answer.value ?? null } }],
       by,
-      isCustomer(by) ? 'portal' : 'interview',
-      answer.note,
-      undefined,
-      detail,
+      { source: isCustomer(by) ? 'portal' : 'interview', note: answer.note, detail },
     );
     await this.resolveFollowUps(acquisitionId, [answer.recordId], answer.field);
     return { record: result.records[0]!, findings: result.findings };
@@ -187,10 +184,12 @@ export class InterviewService {
         ...(r.version !== undefined ? { ifVersion: r.version } : {}),
       })),
       by,
-      isCustomer(by) ? 'portal' : 'interview',
-      answer.note,
-      (i) => `/records/${i}`,
-      detail,
+      {
+        source: isCustomer(by) ? 'portal' : 'interview',
+        note: answer.note,
+        valuesPointer: (i) => `/records/${i}`,
+        detail,
+      },
     );
     await this.resolveFollowUps(
       acquisitionId,

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { READERS, WRITERS, type Principal } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
-import { presentFinding } from '../capture/routes.js';
+import { presentFinding } from '../capture/present-finding.js';
 import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { authErrors, IdParams, PageQuery } from '../http/schemas.js';
 import type { InterviewService } from './interview-service.js';

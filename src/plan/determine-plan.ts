@@ -6,6 +6,7 @@ import { fillGroups, recordSite } from './fill-groups.js';
 import { seatsBySite } from './seats-by-site.js';
 import type { SlotGroup } from './slots.js';
 import type { EntityPlan, EntitySitePlan, Plan, PlanRecord } from './plan.js';
+import { ratio } from './completeness.js';
 
 /** Running counts for one entity, per field index. */
 interface EntityTally {
@@ -18,8 +19,6 @@ interface EntityTally {
   /** The entity's slot groups, for its seats per site. */
   groups: SlotGroup[];
 }
-
-const ratio = (satisfied: number, required: number) => (required === 0 ? 1 : satisfied / required);
 
 /**
  * Determines the customer data an agreed proposal requires and what of it is still missing:

@@ -70,7 +70,7 @@ export class TemplateService {
         fileName: `${name}-${entity}.csv`,
         body: buildTemplateCsv(sheets[0]!),
       };
-    const body = await buildTemplateXlsx({ ctx, audience, sheets });
+    const body = await buildTemplateXlsx({ acquisition, audience, sheets });
     return { contentType: XLSX, fileName: `${name}.xlsx`, body };
   }
 }

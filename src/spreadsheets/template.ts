@@ -1,6 +1,6 @@
 import type { DataValidation, Workbook, Worksheet } from 'exceljs';
 import type { FieldSpec } from '../catalog/model.js';
-import type { AcquisitionContext } from '../capture/acquisition-context.js';
+import type { Acquisition } from '../acquisitions/acquisition.js';
 import { stringify } from 'csv-stringify/sync';
 import { maskedValue } from '../secrets/secret-fields.js';
 import { columnLetter } from './header-mapping.js';
@@ -10,9 +10,12 @@ import type { TemplateSheet } from './template-sheets.js';
 /** Room for rows beyond the expected ones, where the dropdowns and text format still apply. */
 const SPARE_ROWS = 500;
 
-/** What a template needs: the acquisition, and its sheets with their records (see `templateSheets`). */
+/**
+ * What a template needs: the acquisition as stored now (its names and when it last changed), and
+ * its sheets with their records (see `templateSheets`).
+ */
 export interface TemplateInput {
-  ctx: AcquisitionContext;
+  acquisition: Pick<Acquisition, 'updatedAt' | 'customerName' | 'proposalReference'>;
   audience: Audience;
   sheets: readonly TemplateSheet[];
 }
@@ -63,18 +66,18 @@ function formatHint(field: FieldSpec): string {
 
 /** Builds the XLSX template: instructions, then one sheet per entity with the expected rows. */
 export async function buildTemplateXlsx(input: TemplateInput): Promise<Buffer> {
-  const { ctx } = input;
+  const { acquisition } = input;
   // exceljs is loaded when a workbook is written, not with the server: it is large.
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Intake';
-  workbook.created = new Date(ctx.acquisition.updatedAt);
+  workbook.created = new Date(acquisition.updatedAt);
 
   const guide = workbook.addWorksheet('Instructions');
   guide.columns = [{ width: 28 }, { width: 16 }, { width: 60 }, { width: 60 }];
   const intro = [
-    [`Customer data for ${ctx.acquisition.customerName}`],
-    [`Proposal ${ctx.acquisition.proposalReference}`],
+    [`Customer data for ${acquisition.customerName}`],
+    [`Proposal ${acquisition.proposalReference}`],
     [],
     [
       'Fill in one sheet per kind of record. Each row is one record (a combined sheet has one of each kind per row); keep the header row as it is.',

@@ -1,0 +1,149 @@
+import type { AcquisitionContext } from './acquisition-context.js';
+import type { CaptureRepository, StoredKey } from './capture-repository.js';
+import { findingsOf, lookupsFrom, numberRuleInputs, prepareRecord } from './evaluate-records.js';
+import { handleKind, referenceKind } from './record-keys.js';
+import type { PreparedRecord } from './prepared-record.js';
+import type { CapturedRecord, Finding, RecordKey } from './record.js';
+import { isWrite, subjectOf, type PlannedChange } from './write-types.js';
+
+/** Digest and status of a record as stored before this write's re-validation. */
+export type StoredValidation = Map<string, { digest: string; status: string }>;
+
+/** The records whose findings this write can change: the written ones and their neighbours in the indexes. */
+export async function neighbourhood(
+  ctx: AcquisitionContext,
+  repo: CaptureRepository,
+  planned: readonly PlannedChange[],
+  keys: readonly StoredKey[],
+  siteRecords: readonly CapturedRecord[],
+): Promise<{ prepared: PreparedRecord[]; stored: StoredValidation }> {
+  const prepared = new Map<string, PreparedRecord>();
+  // What is stored now: written records keep their old digest until it is set below.
+  const stored: StoredValidation = new Map();
+  for (const p of planned) {
+    if (!isWrite(p)) continue;
+    prepared.set(p.after.id, p.prepared);
+    const digest = p.kind === 'update' ? p.before.digest : '';
+    stored.set(p.after.id, { digest, status: p.after.status });
+  }
+  const deleted = new Set(planned.filter((p) => p.kind === 'delete').map((p) => p.before.id));
+  const skip = (id: string) => prepared.has(id) || deleted.has(id);
+  const ids = await neighbourIds(ctx, repo, keys, skip);
+  for (const record of await neighbourRecords(ctx, repo, planned, ids, skip)) {
+    prepared.set(record.id, prepareRecord(ctx, record, siteRecords));
+    stored.set(record.id, { digest: record.digest, status: record.status });
+  }
+  return { prepared: [...prepared.values()], stored };
+}
+
+/** Ids of the acquisition's records that share a unique or member key, or hold a reference, with the written keys. */
+async function neighbourIds(
+  ctx: AcquisitionContext,
+  repo: CaptureRepository,
+  keys: readonly StoredKey[],
+  skip: (id: string) => boolean,
+): Promise<Set<string>> {
+  const probes: RecordKey[] = [];
+  for (const key of keys) {
+    if (key.kind.startsWith('unique:') || key.kind.startsWith('member:')) probes.push(key);
+    else if (key.kind.startsWith('handle:'))
+      probes.push({
+        kind: referenceKind(key.kind.slice('handle:'.length)),
+        scope: key.scope,
+        value: key.value,
+      });
+  }
+  const ids = new Set<string>();
+  for (const holder of probes.length > 0 ? await repo.holdersOf(probes) : []) {
+    if (holder.acquisitionId === ctx.acquisition.id && !skip(holder.recordId))
+      ids.add(holder.recordId);
+  }
+  return ids;
+}
+
+/** The neighbours' records, and those of number rules' dependents when the write touches their inputs. */
+async function neighbourRecords(
+  ctx: AcquisitionContext,
+  repo: CaptureRepository,
+  planned: readonly PlannedChange[],
+  ids: Set<string>,
+  skip: (id: string) => boolean,
+) {
+  const acquisitionId = ctx.acquisition.id;
+  const { inputs, dependents } = numberRuleInputs(ctx);
+  const touchesNumbers = planned.some((p) => inputs.has(subjectOf(p).entity));
+  return [
+    ...(await repo.getRecords(acquisitionId, [...ids])),
+    ...(touchesNumbers
+      ? (await repo.recordsOfEntities(acquisitionId, dependents)).filter(
+          (r) => !skip(r.id) && !ids.has(r.id),
+        )
+      : []),
+  ];
+}
+
+/** Evaluates the prepared records with the keys and records their rules need, loaded from the database. */
+export async function evaluateNeighbourhood(
+  ctx: AcquisitionContext,
+  repo: CaptureRepository,
+  evaluated: readonly PreparedRecord[],
+  planned: readonly PlannedChange[],
+  siteRecords: readonly CapturedRecord[],
+): Promise<Finding[]> {
+  const probes: RecordKey[] = [];
+  for (const { keys } of evaluated) {
+    for (const key of keys) {
+      if (key.kind.startsWith('ref:'))
+        probes.push({ kind: handleKind(key.kind.slice(4)), scope: key.scope, value: key.value });
+      else if (!key.kind.startsWith('handle:')) probes.push(key);
+    }
+  }
+  const keys = probes.length > 0 ? await repo.holdersOf(probes) : [];
+  const byEntity = await blockRecords(ctx, repo, evaluated);
+  byEntity.set('site', sitesAfter(siteRecords, planned));
+  return findingsOf(ctx, evaluated, lookupsFrom(ctx, keys, byEntity));
+}
+
+/** The records of the number blocks the evaluated records' numbers must fall in, by entity. */
+async function blockRecords(
+  ctx: AcquisitionContext,
+  repo: CaptureRepository,
+  evaluated: readonly PreparedRecord[],
+): Promise<Map<string, CapturedRecord[]>> {
+  const blockEntities = new Set<string>();
+  for (const { record, problems } of evaluated) {
+    for (const rule of ctx.catalog.entities.get(record.entity)?.rules ?? []) {
+      // Blocks are read only when a number is there to check.
+      if (
+        rule.kind === 'numberInBlock' &&
+        record.values[rule.field] !== undefined &&
+        !problems.has(rule.field)
+      ) {
+        blockEntities.add(rule.block.entity);
+        if (rule.ports) blockEntities.add(rule.ports.entity);
+      }
+    }
+  }
+  const byEntity = new Map<string, CapturedRecord[]>();
+  for (const record of await repo.recordsOfEntities(ctx.acquisition.id, [...blockEntities], {
+    withProvenance: false,
+  })) {
+    const list = byEntity.get(record.entity) ?? [];
+    list.push(record);
+    byEntity.set(record.entity, list);
+  }
+  return byEntity;
+}
+
+/** Sites as this write leaves them (loaded once at its start). */
+function sitesAfter(
+  siteRecords: readonly CapturedRecord[],
+  planned: readonly PlannedChange[],
+): CapturedRecord[] {
+  const sites = new Map(siteRecords.map((r) => [r.id, r]));
+  for (const p of planned) {
+    if (isWrite(p) && p.after.entity === 'site') sites.set(p.after.id, p.after);
+    else if (p.kind === 'delete' && p.before.entity === 'site') sites.delete(p.before.id);
+  }
+  return [...sites.values()];
+}
