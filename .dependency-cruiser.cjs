@@ -13,6 +13,12 @@
 /** The pure core: data in, data out (the list is shared with eslint.config.js). */
 const PURE = require('./pure-core.cjs');
 
+/**
+ * API client code the web application shares with the CLI: following an import's event stream
+ * (it reads the API's answers; it reaches nothing of the server's).
+ */
+const SHARED_CLIENT = ['^src/spreadsheets/follow-import\\.ts$'];
+
 /** What the pure core may not reach: I/O libraries and modules, and the shell's own modules. */
 const IO_PACKAGES =
   '^node_modules/(kysely|better-sqlite3|pg|pg-[a-z-]+|fastify|@fastify/[^/]+|fastify-[a-z-]+|nodemailer|exceljs|yauzl|saxes|pino|prom-client|smtp-server|playwright-core)/';
@@ -67,7 +73,11 @@ module.exports = {
       comment:
         'The web application reaches the server only through the API: from src/ it imports types, and values from the pure core only.',
       from: { path: '^web/src/' },
-      to: { path: '^src/', pathNot: PURE, dependencyTypesNot: ['type-only'] },
+      to: {
+        path: '^src/',
+        pathNot: [...PURE, ...SHARED_CLIENT],
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'server-not-web',

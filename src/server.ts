@@ -10,6 +10,9 @@ import { LifecycleService } from './acquisitions/lifecycle-service.js';
 import { acquisitionRoutes } from './acquisitions/routes.js';
 import { CaptureService } from './capture/capture-service.js';
 import { ContextCache } from './capture/context-cache.js';
+import { buildContext } from './capture/acquisition-context.js';
+import { materializeRecords } from './capture/full-validation.js';
+import { planRecordsOf } from './capture/plan-records.js';
 import { captureRoutes } from './capture/routes.js';
 import { InterviewService } from './interview/interview-service.js';
 import { callRoutes } from './interview/call-routes.js';
@@ -136,6 +139,11 @@ export function buildServices({
   const parties = new TmfResourceStore(database.db, now);
   const acquisitions = new AcquisitionService({
     db: database.db,
+    records: {
+      materialize: (trx, acquisition, pinned, actor, at) =>
+        materializeRecords(trx, buildContext(acquisition, pinned), actor, at),
+      forPlan: (pinned, id) => planRecordsOf(database.db, pinned, id),
+    },
     acquisitions: acquisitionRepository,
     catalogs,
     catalog: () => catalog,

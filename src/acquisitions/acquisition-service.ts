@@ -12,14 +12,32 @@ import type { AcquisitionWithProposal } from './acquisition.js';
 import { AcquisitionRepository, type AcquisitionQuery } from './acquisition-repository.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { buildContext } from '../capture/acquisition-context.js';
-import { materializeRecords } from '../capture/full-validation.js';
-import { planRecordsOf } from '../capture/plan-records.js';
 import { appendEvents } from '../outbox/outbox.js';
 import { ratio } from '../plan/completeness.js';
 
+/**
+ * The records side of an acquisition, which capture/ provides (capture depends on acquisitions,
+ * not the reverse; the composition root, server.ts, joins them).
+ */
+export interface AcquisitionRecords {
+  /**
+   * Creates a new acquisition's records, one per plan slot with what the proposal pre-fills, in
+   * its opening transaction; each with its required and satisfied field counts.
+   */
+  materialize(
+    trx: Kysely<Database>,
+    acquisition: AcquisitionWithProposal,
+    catalog: Catalog,
+    actor: string,
+    now: Date,
+  ): Promise<readonly { requiredCount: number; satisfiedCount: number }[]>;
+  /** The acquisition's records as the plan reads them. */
+  forPlan(catalog: Catalog, acquisitionId: string): Promise<PlanRecord[]>;
+}
+
 export interface AcquisitionServiceDeps {
   db: Kysely<Database>;
+  records: AcquisitionRecords;
   acquisitions: AcquisitionRepository;
   catalogs: CatalogRepository;
   /** The catalogue new acquisitions pin. */
@@ -71,9 +89,10 @@ export class AcquisitionService {
     try {
       await this.deps.db.transaction().execute(async (trx) => {
         await new AcquisitionRepository(trx).insert(acquisition);
-        const records = await materializeRecords(
+        const records = await this.deps.records.materialize(
           trx,
-          buildContext(acquisition, catalog),
+          acquisition,
+          catalog,
           by.name,
           now,
         );
@@ -145,7 +164,7 @@ export class AcquisitionService {
   }> {
     const acquisition = await this.get(id);
     const catalog = await this.deps.catalogs.get(acquisition.catalogVersion);
-    const records = await planRecordsOf(this.deps.db, catalog, id);
+    const records = await this.deps.records.forPlan(catalog, id);
     return {
       acquisition,
       catalog,
@@ -161,7 +180,7 @@ export class AcquisitionService {
     return listPlanSlots(
       acquisition.proposal,
       catalog,
-      await planRecordsOf(this.deps.db, catalog, id),
+      await this.deps.records.forPlan(catalog, id),
       query,
     );
   }
