@@ -35,3 +35,13 @@ export const ADMINS: readonly Role[] = ['admin'];
 export function isAllowed(role: Role, allowed: readonly Role[]): boolean {
   return role === 'admin' || allowed.includes(role);
 }
+
+/**
+ * What a caller may do, by role, for the web application to offer only what the server would
+ * allow (the server checks again on every request).
+ */
+export const can = {
+  write: (who: { role: Role }) => isAllowed(who.role, WRITERS),
+  approve: (who: { role: Role }) => isAllowed(who.role, APPROVERS),
+  open: (who: { role: Role }) => isAllowed(who.role, OPENERS),
+};

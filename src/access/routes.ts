@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { SessionSchema } from './schemas.js';
 import { errors } from '../errors.js';
 import { principalOf, type RequireRole } from './authenticate.js';
 import { authErrors, IdParams } from '../http/schemas.js';
@@ -38,11 +39,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = asyn
           'Who the bearer token belongs to: name and role, or the acquisition of a customer link',
         security,
         response: {
-          200: Type.Object({
-            name: Type.String(),
-            role: Type.Enum([...ROLES]),
-            link: Type.Optional(Type.Object({ acquisitionId: Type.String() })),
-          }),
+          200: SessionSchema,
           ...authErrors,
         },
       },

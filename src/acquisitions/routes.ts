@@ -9,30 +9,8 @@ import { authErrors, IdParams, PageQuery } from '../http/schemas.js';
 import { PlanSlotSchema } from '../plan/plan-schema.js';
 import { NativeProposalSchema } from '../proposals/native-schema.js';
 import { ACQUISITION_STATES, type Acquisition } from './acquisition.js';
+import { AcquisitionDetailSchema, AcquisitionPageSchema, AcquisitionSchema } from './schemas.js';
 import type { AcquisitionService } from './acquisition-service.js';
-
-const AcquisitionSchema = Type.Object({
-  id: Type.String(),
-  proposalReference: Type.String(),
-  proposalFormat: Type.Union([Type.Literal('tmf648'), Type.Literal('native')]),
-  customerName: Type.String(),
-  state: Type.Enum([...ACQUISITION_STATES]),
-  catalogVersion: Type.String({ description: 'The catalogue snapshot this acquisition pinned.' }),
-  completeness: Type.Number(),
-  requiredFields: Type.Integer(),
-  satisfiedFields: Type.Integer(),
-  createdBy: Type.String(),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  submittedAt: Type.Union([Type.String(), Type.Null()]),
-  approvedAt: Type.Union([Type.String(), Type.Null()]),
-  approvedBy: Type.Union([Type.String(), Type.Null()]),
-  customerConfirmation: Type.Union([Type.String(), Type.Null()]),
-  cancelledAt: Type.Union([Type.String(), Type.Null()]),
-  orderId: Type.Union([Type.String(), Type.Null()]),
-  handoverError: Type.Union([Type.String(), Type.Null()]),
-  href: Type.String(),
-});
 
 const withHref = (a: Acquisition) => ({
   id: a.id,
@@ -150,21 +128,7 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
           ...PageQuery,
         }),
         response: {
-          200: Type.Object({
-            total: Type.Integer(),
-            offset: Type.Integer(),
-            limit: Type.Integer(),
-            items: Type.Array(
-              Type.Intersect([
-                AcquisitionSchema,
-                Type.Object({
-                  blockingFindings: Type.Integer(),
-                  openFollowUps: Type.Integer(),
-                  nextFollowUp: Type.Union([Type.String(), Type.Null()]),
-                }),
-              ]),
-            ),
-          }),
+          200: AcquisitionPageSchema,
           ...authErrors,
         },
       },
@@ -197,7 +161,7 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
         security,
         params: IdParams,
         response: {
-          200: Type.Intersect([AcquisitionSchema, Type.Object({ proposal: Type.Unknown() })]),
+          200: AcquisitionDetailSchema,
           ...authErrors,
           404: Type.Ref('Problem'),
         },

@@ -1,6 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
+import {
+  FindingSchema,
+  HistorySchema,
+  RecordPageSchema,
+  RecordSchema,
+  ValuesSchema as Values,
+} from './schemas.js';
 import { APPROVERS, READERS, WRITERS } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import { principalOf, type RequireRole } from '../access/authenticate.js';
@@ -17,31 +24,6 @@ const Params = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const RecordParams = Type.Object({
   id: Type.String({ maxLength: 100 }),
   recordId: Type.String({ maxLength: 100 }),
-});
-const Values = Type.Record(Type.String(), Type.Unknown());
-const FindingSchema = Type.Object({
-  recordId: Type.String(),
-  entity: Type.String(),
-  field: Type.String(),
-  rule: Type.String(),
-  severity: Type.Enum(['blocking', 'warning']),
-  message: Type.String(),
-  pointer: Type.String(),
-  related: Type.Optional(Type.Array(Type.String())),
-});
-const RecordSchema = Type.Object({
-  id: Type.String(),
-  entity: Type.String(),
-  slot: Type.Union([Type.String(), Type.Null()]),
-  site: Type.Union([Type.String(), Type.Null()]),
-  values: Values,
-  provenance: Values,
-  status: Type.Enum(['valid', 'draft']),
-  version: Type.Integer(),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  href: Type.String(),
-  findings: Type.Array(FindingSchema),
 });
 
 const etag = (version: number) => `"${version}"`;
@@ -117,7 +99,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
           ...PageQuery,
         }),
         response: {
-          200: Type.Object({ total: Type.Integer(), items: Type.Array(RecordSchema) }),
+          200: RecordPageSchema,
           ...authErrors,
         },
       },
@@ -322,7 +304,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
         security,
         params: RecordParams,
         response: {
-          200: Type.Object({ items: Type.Array(Type.Unknown()) }),
+          200: HistorySchema,
           ...authErrors,
           404: Type.Ref('Problem'),
         },

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { CatalogSummarySchema, EntitySpecSchema } from './schemas.js';
 import { READERS } from '../access/roles.js';
 import { errors } from '../errors.js';
 import type { RequireRole } from '../access/authenticate.js';
@@ -27,24 +28,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
         summary: 'The current catalogue: its version and what each product specification needs',
         security,
         response: {
-          200: Type.Object({
-            version: Type.String(),
-            files: Type.Record(Type.String(), Type.String()),
-            products: Type.Array(
-              Type.Object({
-                id: Type.String(),
-                name: Type.String(),
-                version: Type.String(),
-                features: Type.Array(Type.String()),
-                needs: Type.Array(
-                  Type.Object({ entity: Type.String(), cardinality: Type.Unknown() }),
-                ),
-              }),
-            ),
-            entities: Type.Array(
-              Type.Object({ id: Type.String(), name: Type.String(), fields: Type.Integer() }),
-            ),
-          }),
+          200: CatalogSummarySchema,
           ...authErrors,
         },
       },
@@ -60,7 +44,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
         summary: 'One entity with its fields, rules and questions',
         security,
         params: Type.Object({ id: Type.String() }),
-        response: { 200: Type.Unknown(), ...authErrors, 404: Type.Ref('Problem') },
+        response: { 200: EntitySpecSchema, ...authErrors, 404: Type.Ref('Problem') },
       },
     },
     async (request) => {

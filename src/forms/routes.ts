@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { FormContextSchema } from './schemas.js';
 import { READERS, WRITERS } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import type { CaptureService } from '../capture/capture-service.js';
@@ -36,7 +37,7 @@ export const formRoutes: FastifyPluginAsyncTypebox<FormRoutesOptions> = async (
           "A customer link gets only the customer's fields and the customer's progress, and `submittedAt` of its part.",
         security,
         params: IdParams,
-        response: { 200: Type.Unknown(), ...authErrors, 404: Type.Ref('Problem') },
+        response: { 200: FormContextSchema, ...authErrors, 404: Type.Ref('Problem') },
       },
     },
     async (request) => forms.forPrincipal(request.params.id, principalOf(request)),

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { InterviewCallListSchema, InterviewCallSchema } from './schemas.js';
 import { READERS, WRITERS } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import { principalOf, type RequireRole } from '../access/authenticate.js';
@@ -32,7 +33,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<CallRoutesOptions> = async (
         security,
         params: IdParams,
         response: {
-          200: Type.Object({ items: Type.Array(Type.Unknown()) }),
+          200: InterviewCallListSchema,
           ...authErrors,
           404: Type.Ref('Problem'),
         },
@@ -60,7 +61,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<CallRoutesOptions> = async (
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Unknown(), 400: Type.Ref('Problem'), ...authErrors },
+        response: { 201: InterviewCallSchema, 400: Type.Ref('Problem'), ...authErrors },
       },
     },
     async (request, reply) => {
@@ -92,7 +93,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<CallRoutesOptions> = async (
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Unknown(),
+          200: InterviewCallSchema,
           400: Type.Ref('Problem'),
           ...authErrors,
           404: Type.Ref('Problem'),

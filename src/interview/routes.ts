@@ -1,6 +1,14 @@
 import { isCustomer } from '../scope/customer-scope.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import {
+  AnsweredSchema,
+  FollowUpListSchema,
+  FollowUpMadeSchema,
+  MatrixAnsweredSchema,
+  QuestionPageSchema,
+  ScriptSchema,
+} from './schemas.js';
 import { READERS, WRITERS, type Principal } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import { presentFinding } from '../capture/present-finding.js';
@@ -52,7 +60,7 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
         params: IdParams,
         querystring: QuestionQuery,
         response: {
-          200: Type.Object({ total: Type.Integer(), questions: Type.Array(Type.Unknown()) }),
+          200: QuestionPageSchema,
           ...authErrors,
           404: Type.Ref('Problem'),
         },
@@ -99,8 +107,8 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Unknown(),
-          201: Type.Unknown(),
+          200: AnsweredSchema,
+          201: FollowUpMadeSchema,
           400: Type.Ref('Problem'),
           ...authErrors,
           404: Type.Ref('Problem'),
@@ -110,7 +118,7 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
     },
     async (request, reply) => {
       const result = await interview.answer(request.params.id, request.body, principalOf(request));
-      if ('followUp' in result) return reply.status(201).send(result);
+      if (result.followUp) return reply.status(201).send({ followUp: result.followUp });
       return { record: result.record, findings: result.findings.map(presentFinding) };
     },
   );
@@ -127,11 +135,7 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
         params: IdParams,
         querystring: QuestionQuery,
         response: {
-          200: Type.Object({
-            total: Type.Integer(),
-            questions: Type.Integer(),
-            steps: Type.Array(Type.Unknown()),
-          }),
+          200: ScriptSchema,
           ...authErrors,
           404: Type.Ref('Problem'),
         },
@@ -181,7 +185,7 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Unknown(),
+          200: MatrixAnsweredSchema,
           400: Type.Ref('Problem'),
           ...authErrors,
           404: Type.Ref('Problem'),
@@ -215,7 +219,7 @@ export const interviewRoutes: FastifyPluginAsyncTypebox<InterviewRoutesOptions> 
         params: IdParams,
         querystring: Type.Object({ all: Type.Optional(Type.Boolean()) }),
         response: {
-          200: Type.Object({ items: Type.Array(Type.Unknown()) }),
+          200: FollowUpListSchema,
           ...authErrors,
           404: Type.Ref('Problem'),
         },

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { CustomerLinkListSchema, IssuedLinkSchema } from './schemas.js';
 import { OPENERS } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
 import { AppError } from '../errors.js';
@@ -50,7 +51,7 @@ export const linkRoutes: FastifyPluginAsyncTypebox<LinkRoutesOptions> = async (
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Unknown(),
+          201: IssuedLinkSchema,
           400: Type.Ref('Problem'),
           ...authErrors,
           404: Type.Ref('Problem'),
@@ -79,11 +80,7 @@ export const linkRoutes: FastifyPluginAsyncTypebox<LinkRoutesOptions> = async (
         security,
         params: IdParams,
         response: {
-          200: Type.Object({
-            items: Type.Array(Type.Unknown()),
-            /** Whether links can be sent by email here (INTAKE_SMTP_URL is set). */
-            emailAvailable: Type.Boolean(),
-          }),
+          200: CustomerLinkListSchema,
           ...authErrors,
         },
       },

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { OWNERS } from '../catalog/model.js';
 
 const Owner = Type.Enum([...OWNERS]);
@@ -76,6 +76,8 @@ export const PlanSchema = Type.Object(
   },
   { $id: 'Plan' },
 );
+/** The plan as the API answers it. */
+export type PlanAnswer = Static<typeof PlanSchema>;
 
 export const PlanSlotSchema = Type.Object({
   id: Type.String({ description: 'Stable identifier of the expected record.' }),

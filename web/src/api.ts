@@ -1,6 +1,6 @@
 /** The Intake HTTP API as the web application uses it: bearer token, problem+json errors. */
 
-import type { Finding as CapturedFinding } from '../../src/capture/record.js';
+import type { ApiRecord, RecordPage } from '../../src/capture/schemas.js';
 import type { ProblemDetail } from '../../src/errors.js';
 import { takeEarly } from './early-answers.js';
 
@@ -19,30 +19,10 @@ export class ApiError extends Error {
   }
 }
 
-export type Role = 'admin' | 'sales' | 'engineer' | 'viewer';
-
-export interface Session {
-  name: string;
-  role: Role;
-  link?: { acquisitionId: string };
-}
-
-/** A finding as the API answers it: with the JSON pointer to its field. */
-export interface Finding extends CapturedFinding {
-  pointer: string;
-}
-
-export interface ApiRecord {
-  id: string;
-  entity: string;
-  slot: string | null;
-  site: string | null;
-  values: Record<string, unknown>;
-  provenance: Record<string, { source?: string; actor?: string; at?: string }>;
-  status: 'valid' | 'draft';
-  version: number;
-  findings: Finding[];
-}
+export type { Role } from '../../src/access/roles.js';
+export type { Session } from '../../src/access/schemas.js';
+/** A record, and a finding with the JSON pointer to its field, as the API answers them. */
+export type { ApiRecord, ApiFinding as Finding } from '../../src/capture/schemas.js';
 
 async function problemOf(response: Response): Promise<ApiError> {
   const type = response.headers.get('content-type') ?? '';
@@ -132,7 +112,7 @@ export class Api {
     const all: ApiRecord[] = [];
     // A small first page, so the first screen draws early; then pages of 500 (the API's most).
     for (let offset = 0, limit = 100; ; offset += limit, limit = 500) {
-      const page = await this.get<{ total: number; items: ApiRecord[] }>(
+      const page = await this.get<RecordPage>(
         `/acquisitions/${acquisitionId}/records?entity=${encodeURIComponent(entity)}&limit=${limit}&offset=${offset}${filter}`,
       );
       all.push(...page.items);

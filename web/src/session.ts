@@ -23,8 +23,4 @@ export function useSignedIn(): SignedIn {
 }
 
 /** What each role may do in the web application (the server checks again). */
-export const can = {
-  write: (s: Session) => s.role !== 'viewer',
-  approve: (s: Session) => s.role === 'admin' || s.role === 'engineer',
-  open: (s: Session) => s.role === 'admin' || s.role === 'sales',
-};
+export { can } from '../../src/access/roles.js';

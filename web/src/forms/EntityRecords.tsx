@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { messageOf, type Api, type ApiRecord } from '../api.js';
+import { getRecord } from '../endpoints.js';
 import type { FormEntity, FormModel } from './form-model.js';
 import { RecordCards } from './RecordCards.js';
 import { RecordForm } from './RecordForm.js';
@@ -85,11 +86,7 @@ export function EntityRecords(props: EntityRecordsProps) {
         fresh = (current.current ?? []).map((r) => byId.get(r.id) ?? { ...r, findings: [] });
       } else {
         const read = await Promise.all(
-          ids.map((id) =>
-            api
-              .get<ApiRecord>(`/acquisitions/${acquisitionId}/records/${encodeURIComponent(id)}`)
-              .catch(() => null),
-          ),
+          ids.map((id) => getRecord(api, acquisitionId, id).catch(() => null)),
         );
         fresh = read.filter((r): r is ApiRecord => r !== null);
       }

@@ -1,18 +1,21 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Api, ApiRecord } from '../api.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
-import { CellEditor } from './CellEditor.js';
-import { displayValue, type FormEntity, type FormModel } from './form-model.js';
-import { moveFor } from './grid-selection.js';
-import { COLUMN_WIDTH, findingOf, GridRow } from './GridRow.js';
+import type { FieldSpec, FormEntity, FormModel } from './form-model.js';
+import type { GridCursor, GridEdits, GridView, GridWrites } from './grid-parts.js';
+import { GridBody } from './GridBody.js';
+import { GridEditor } from './GridEditor.js';
+import { findingOf } from './GridRow.js';
 import { GridToolbar } from './GridToolbar.js';
 import { RecordHistory } from './RecordHistory.js';
-import { saveRecord } from './save-record.js';
+import { useCellEditing, type CellEditing } from './use-cell-editing.js';
 import { useGridCursor } from './use-grid-cursor.js';
+import { useGridFocus } from './use-grid-focus.js';
+import { useGridKeys } from './use-grid-keys.js';
+import { useGridRows } from './use-grid-rows.js';
 import { useGridView } from './use-grid-view.js';
 import { useGridWrites } from './use-grid-writes.js';
-import { plural, usePlannedEdits } from './use-planned-edits.js';
-import { useValueChecks } from './value-checks-loader.js';
+import { usePlannedEdits } from './use-planned-edits.js';
 import './record-grid.css';
 
 export interface RecordGridProps {
@@ -38,42 +41,24 @@ export interface RecordGridProps {
  */
 export function RecordGrid(props: RecordGridProps) {
   const { api, model, entity, records, onChange, readOnly } = props;
-  const acquisitionId = model.context.acquisition.id;
   const fields = entity.fields;
   const view = useGridView(model, entity, records);
   const { rows } = view;
   const writes = useGridWrites({
     api,
-    acquisitionId,
+    acquisitionId: model.context.acquisition.id,
     entity: entity.id,
     records,
     onChange,
     onWritten: view.pin,
   });
   const cursor = useGridCursor(rows, fields.length);
-  const { range, selected, focusCell } = cursor;
-  const activeRow = cursor.row;
-  const activeRecord = cursor.record;
-  const activeField = fields[cursor.col];
+  const { range, selected } = cursor;
   const edits = usePlannedEdits({ rows, fields, range, selected, readOnly, writes });
-  const [editing, setEditingState] = useState<{ value: string; all: boolean } | null>(null);
-  const editingRef = useRef(false);
-  const setEditing = (next: { value: string; all: boolean } | null) => {
-    editingRef.current = next !== null;
-    setEditingState(next);
-  };
+  const cell = useCellEditing(props, cursor, view, writes, edits);
+  const rowActions = useGridRows(props, cursor, view, writes, edits);
+  const keys = useGridKeys(fields, readOnly, { cursor, view, writes, edits, cell });
   const [historyOf, setHistoryOf] = useState<ApiRecord | null>(null);
-
-  const checks = useValueChecks();
-  const draftProblem =
-    checks && editing && !editing.all && activeRecord && activeField
-      ? model
-          .check(checks, entity, activeRecord, {
-            ...activeRecord.values,
-            [activeField.id]: editing.value,
-          })
-          .get(activeField.id)
-      : undefined;
 
   // Marks for `npm run bench:ui`: the first screen of rows painted (after the frame, not before).
   const marked = useRef(false);
@@ -84,285 +69,47 @@ export function RecordGrid(props: RecordGridProps) {
   }, [rows.length]);
 
   // A cell to bring into view and focus: the finding the page was opened at, or a row just added.
-  // Each target is focused once, as soon as its row is there.
-  const [added, setAdded] = useState<string | null>(null);
-  const target = added ? { recordId: added, field: fields[0]?.id ?? '' } : props.focus;
-  const focusKey = target ? `${target.recordId}/${target.field}` : '';
-  const focused = useRef('');
-  useEffect(() => {
-    if (!target || focused.current === focusKey) return;
-    let row = rows.findIndex((r) => r.id === target.recordId);
-    if (row < 0 && view.filter !== 'all') {
-      view.setFilter('all');
-      row = records.findIndex((r) => r.id === target.recordId);
-    }
-    if (row < 0) return;
-    focused.current = focusKey;
-    focusCell(
-      row,
-      Math.max(
-        0,
-        fields.findIndex((f) => f.id === target.field),
-      ),
-    );
-    // Only a new target, or its row arriving, moves the focus.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [focusKey, rows]);
+  const added = rowActions.added;
+  useGridFocus(
+    added ? { recordId: added, field: fields[0]?.id ?? '' } : props.focus,
+    records,
+    fields,
+    view,
+    cursor,
+  );
 
-  const commit = async (value: string, move: { row: number; col: number }) => {
-    // Enter, Tab and the blur that follows them commit once.
-    if (!editingRef.current || !editing) return;
-    editingRef.current = false;
-    const all = editing.all;
-    setEditing(null);
-    const record = activeRecord;
-    const field = activeField;
-    const row = activeRow;
-    if (all) {
-      focusCell(activeRow, cursor.col, true);
-      edits.setAll(value);
-      return;
-    }
-    focusCell(move.row, move.col);
-    if (!record || !field || displayValue(record.values[field.id]) === value) return;
-    view.pin([record.id]);
-    await writes.run(async () => {
-      const after = value === '' ? null : value;
-      const saved = await saveRecord(api, acquisitionId, record, { [field.id]: after });
-      onChange({ saved: [saved] });
-      writes.keepEdit({
-        label: `${field.label} on row ${row + 1}`,
-        changes: [
-          { recordId: record.id, field: field.id, before: record.values[field.id] ?? null, after },
-        ],
-        created: [],
-      });
-      const problem = findingOf(saved, field.id);
-      return problem
-        ? `${field.label} saved on row ${row + 1}, with a problem: ${problem.message}`
-        : `${field.label} saved on row ${row + 1}.`;
-    });
-  };
-
-  const addRow = () =>
-    writes.run(async () => {
-      const created = await api.send<ApiRecord>('POST', `/acquisitions/${acquisitionId}/records`, {
-        entity: entity.id,
-        values: {},
-      });
-      onChange({ saved: [created] });
-      view.setFilter('all');
-      setAdded(created.id);
-      return `Row ${records.length + 1} added.`;
-    });
-
-  const deleteRow = () => {
-    const record = activeRecord;
-    if (!record) return;
-    const row = activeRow + 1;
-    edits.setConfirm({
-      title: `Delete row ${row}?`,
-      message: `Row ${row} (${entity.name}) and its values are deleted. This cannot be undone.`,
-      confirmLabel: `Delete row ${row}`,
-      onConfirm: () => {
-        edits.setConfirm(null);
-        void writes.run(async () => {
-          await api.send(
-            'DELETE',
-            `/acquisitions/${acquisitionId}/records/${record.id}`,
-            undefined,
-            {
-              'if-match': `"${record.version}"`,
-            },
-          );
-          onChange({ deleted: [record.id] });
-          return `Row ${row} deleted.`;
-        });
-      },
-    });
-  };
-
-  const onGridKey = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (editing || readOnly || !(event.ctrlKey || event.metaKey)) return;
-    const key = event.key.toLowerCase();
-    if (key === 'z' || key === 'y') {
-      event.preventDefault();
-      void (key === 'y' || event.shiftKey ? writes.redo() : writes.undo());
-    } else if (key === 'd') {
-      event.preventDefault();
-      edits.fillDown();
-    }
-  };
-
-  const onCellKey = (event: KeyboardEvent<HTMLDivElement>, row: number, col: number) => {
-    if (editing) return;
-    const move = moveFor(event, { row, col }, { rows: rows.length, cols: fields.length });
-    if (move) {
-      event.preventDefault();
-      focusCell(move.row, move.col, event.shiftKey);
-      return;
-    }
-    if (event.key === 'Escape' && cursor.hasAnchor) {
-      cursor.clearAnchor();
-      return;
-    }
-    if (readOnly) return;
-    const record = rows[row];
-    const field = fields[col];
-    if (!record || !field) return;
-    if (event.key === 'Enter' || event.key === 'F2') {
-      event.preventDefault();
-      setEditing({ value: displayValue(record.values[field.id]), all: false });
-    } else if (event.key === 'Delete' || event.key === 'Backspace') {
-      event.preventDefault();
-      if (selected > 1) edits.setAll(null);
-      else setEditing({ value: '', all: false });
-    } else if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
-      event.preventDefault();
-      setEditing({ value: event.key, all: false });
-    }
-  };
-
-  const onCellClick = (event: MouseEvent, row: number, col: number) =>
-    cursor.selectCell(row, col, event.shiftKey);
-
+  const activeField = fields[cursor.col];
   const editor =
-    editing && activeField ? (
-      <CellEditor
-        label={
-          editing.all
-            ? `${activeField.label}, for ${plural(selected, 'selected cell')}`
-            : `${activeField.label}, row ${activeRow + 1}`
-        }
-        value={editing.value}
-        invalid={draftProblem !== undefined}
-        onChange={(value) => setEditing({ ...editing, value })}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            e.preventDefault();
-            setEditing(null);
-            focusCell(activeRow, cursor.col);
-          } else if (e.key === 'Enter') {
-            e.preventDefault();
-            void commit(editing.value, { row: activeRow + 1, col: cursor.col });
-          } else if (e.key === 'Tab') {
-            e.preventDefault();
-            void commit(editing.value, {
-              row: activeRow,
-              col: cursor.col + (e.shiftKey ? -1 : 1),
-            });
-          }
-        }}
-        onBlur={() => void commit(editing.value, { row: activeRow, col: cursor.col })}
-      />
+    cell.editing && activeField ? (
+      <GridEditor field={activeField} cursor={cursor} cell={cell} />
     ) : null;
-
-  const activeFinding =
-    activeRecord && activeField ? findingOf(activeRecord, activeField.id) : undefined;
-  const width = 140 + fields.length * COLUMN_WIDTH;
   return (
     <section className="grid-section" aria-label={`${entity.name} records`}>
-      <GridToolbar
-        entity={entity}
-        total={records.length}
-        filter={view.filter}
-        onFilter={view.setFilter}
-        withProblems={view.withProblems}
-        problemFields={view.problemFields}
-        stale={view.stale}
-        onRefresh={view.refresh}
-        readOnly={readOnly}
-        busy={writes.busy}
-        activeRow={activeRecord ? activeRow + 1 : null}
-        selected={selected}
-        onAdd={() => void addRow()}
-        onDelete={deleteRow}
-        onFillDown={edits.fillDown}
-        onSetAll={() => setEditing({ value: '', all: true })}
-        undoLabel={writes.undoLabel}
-        redoLabel={writes.redoLabel}
-        onUndo={() => void writes.undo()}
-        onRedo={() => void writes.redo()}
+      <RecordGridToolbar
+        {...props}
+        parts={{ view, writes, cursor, edits, cell, rowActions }}
         history={
           props.showHistory
             ? {
                 open: historyOf !== null,
-                toggle: () => setHistoryOf(historyOf ? null : (activeRecord ?? null)),
+                toggle: () => setHistoryOf(historyOf ? null : (cursor.record ?? null)),
               }
             : null
         }
       />
-      <div
-        ref={cursor.scrollRef}
-        className="grid-scroll"
-        role="grid"
-        aria-label={`${entity.name}: ${rows.length} rows`}
-        aria-rowcount={rows.length + 1}
-        aria-colcount={fields.length + 1}
-        aria-multiselectable="true"
-        aria-busy={writes.busy || undefined}
-        onKeyDown={onGridKey}
-        onCopy={(e) => {
-          if (editing) return;
-          e.preventDefault();
-          e.clipboardData.setData('text/plain', edits.copyText());
-          void writes.run(async () => `Copied ${plural(selected, 'cell')}.`);
-        }}
-        onPaste={(e) => {
-          if (editing) return;
-          e.preventDefault();
-          edits.paste(e.clipboardData.getData('text/plain'));
-        }}
-      >
-        <div className="grid-header" role="row" aria-rowindex={1} style={{ width }}>
-          <div className="grid-rowhead" role="columnheader">
-            Row
-          </div>
-          {fields.map((f) => (
-            <div key={f.id} className="grid-colhead" role="columnheader" title={f.question}>
-              {f.label}
-              {f.required === true ? <span aria-hidden="true"> *</span> : null}
-            </div>
-          ))}
-        </div>
-        <div style={{ height: cursor.virtualizer.getTotalSize(), width, position: 'relative' }}>
-          {cursor.virtualizer.getVirtualItems().map((item) => {
-            const record = rows[item.index]!;
-            const isActive = item.index === activeRow;
-            return (
-              <GridRow
-                key={record.id}
-                model={model}
-                entity={entity}
-                record={record}
-                index={item.index}
-                top={item.start}
-                width={width}
-                activeCol={isActive ? cursor.col : -1}
-                range={range}
-                missing={view.missing.get(record.id) ?? []}
-                editor={isActive ? editor : null}
-                onCellClick={onCellClick}
-                onCellEdit={(row, col) =>
-                  !readOnly &&
-                  setEditing({
-                    value: displayValue(rows[row]?.values[fields[col]?.id ?? '']),
-                    all: false,
-                  })
-                }
-                onCellKey={onCellKey}
-              />
-            );
-          })}
-        </div>
-      </div>
-      <p id="grid-message" className={draftProblem ? 'error' : 'grid-message'}>
-        {draftProblem
-          ? `${activeField?.label ?? ''}: ${draftProblem}`
-          : activeFinding && activeField
-            ? `Row ${activeRow + 1}, ${activeField.label}: ${activeFinding.message}`
-            : writes.message}
-      </p>
+      <GridBody
+        model={model}
+        entity={entity}
+        readOnly={readOnly}
+        cursor={cursor}
+        view={view}
+        writes={writes}
+        edits={edits}
+        cell={cell}
+        editor={editor}
+        {...keys}
+      />
+      <GridMessage cursor={cursor} field={activeField} cell={cell} writes={writes} />
       {edits.confirm ? (
         <ConfirmDialog {...edits.confirm} onCancel={() => edits.setConfirm(null)} />
       ) : null}
@@ -375,5 +122,75 @@ export function RecordGrid(props: RecordGridProps) {
         />
       ) : null}
     </section>
+  );
+}
+
+/** The toolbar over the grid, wired to the grid's parts. */
+function RecordGridToolbar({
+  entity,
+  records,
+  readOnly,
+  parts: { view, writes, cursor, edits, cell, rowActions },
+  history,
+}: RecordGridProps & {
+  parts: {
+    view: GridView;
+    writes: GridWrites;
+    cursor: GridCursor;
+    edits: GridEdits;
+    cell: CellEditing;
+    rowActions: ReturnType<typeof useGridRows>;
+  };
+  history: { open: boolean; toggle: () => void } | null;
+}) {
+  return (
+    <GridToolbar
+      entity={entity}
+      total={records.length}
+      filter={view.filter}
+      onFilter={view.setFilter}
+      withProblems={view.withProblems}
+      problemFields={view.problemFields}
+      stale={view.stale}
+      onRefresh={view.refresh}
+      readOnly={readOnly}
+      busy={writes.busy}
+      activeRow={cursor.record ? cursor.row + 1 : null}
+      selected={cursor.selected}
+      onAdd={() => void rowActions.addRow()}
+      onDelete={rowActions.deleteRow}
+      onFillDown={edits.fillDown}
+      onSetAll={() => cell.setEditing({ value: '', all: true })}
+      undoLabel={writes.undoLabel}
+      redoLabel={writes.redoLabel}
+      onUndo={() => void writes.undo()}
+      onRedo={() => void writes.redo()}
+      history={history}
+    />
+  );
+}
+
+/** Under the grid: the draft's problem, the active cell's finding, or what the last write did. */
+function GridMessage({
+  cursor,
+  field,
+  cell,
+  writes,
+}: {
+  cursor: GridCursor;
+  field: FieldSpec | undefined;
+  cell: CellEditing;
+  writes: GridWrites;
+}) {
+  const { draftProblem } = cell;
+  const finding = cursor.record && field ? findingOf(cursor.record, field.id) : undefined;
+  return (
+    <p id="grid-message" className={draftProblem ? 'error' : 'grid-message'}>
+      {draftProblem
+        ? `${field?.label ?? ''}: ${draftProblem}`
+        : finding && field
+          ? `Row ${cursor.row + 1}, ${field.label}: ${finding.message}`
+          : writes.message}
+    </p>
   );
 }

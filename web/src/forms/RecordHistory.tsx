@@ -1,17 +1,6 @@
-import { useEffect, useState } from 'react';
 import { messageOf, type Api, type ApiRecord } from '../api.js';
+import { useRecordHistory } from '../queries.js';
 import { displayValue, type FormEntity, type FormModel } from './form-model.js';
-
-interface HistoryEntry {
-  field: string;
-  oldValue: unknown;
-  newValue: unknown;
-  source: string;
-  actor: string;
-  note?: string;
-  at: string;
-  recordVersion: number;
-}
 
 /** Every change of a record: when, who, through which channel, from what to what. */
 export function RecordHistory({
@@ -25,16 +14,9 @@ export function RecordHistory({
   entity: FormEntity;
   record: ApiRecord;
 }) {
-  const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
-  const [error, setError] = useState('');
-  useEffect(() => {
-    api
-      .get<{ items: HistoryEntry[] }>(
-        `/acquisitions/${model.context.acquisition.id}/records/${record.id}/history`,
-      )
-      .then((h) => setEntries(h.items))
-      .catch((e: unknown) => setError(messageOf(e)));
-  }, [api, model, record.id, record.version]);
+  const history = useRecordHistory(api, model.context.acquisition.id, record.id, record.version);
+  const entries = history.data?.items ?? null;
+  const error = history.error ? messageOf(history.error) : '';
   if (error) return <p className="error">{error}</p>;
   if (!entries) return <p aria-busy="true">Loading history…</p>;
   const labels = new Map(entity.fields.map((f) => [f.id, f]));

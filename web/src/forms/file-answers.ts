@@ -1,12 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { Api, ApiRecord } from '../api.js';
-
-interface AttachmentView {
-  id: string;
-  fileName: string;
-  /** Staff only: where to download it. */
-  href?: string;
-}
+import { getRecord } from '../endpoints.js';
+import { useAttachments } from '../queries.js';
 
 /** A file given as an answer, as a form shows it. */
 export interface FileAnswer {
@@ -23,24 +18,17 @@ export function useFileNames(
   acquisitionId: string,
   enabled: boolean,
 ): [ReadonlyMap<string, FileAnswer>, (id: string, file: FileAnswer) => void] {
-  const [names, setNames] = useState<ReadonlyMap<string, FileAnswer>>(new Map());
-  useEffect(() => {
-    if (!enabled) return;
-    let cancelled = false;
-    api
-      .get<AttachmentView[]>(`/acquisitions/${acquisitionId}/attachments`)
-      .then(
-        (list) =>
-          !cancelled &&
-          setNames(new Map(list.map((a) => [a.id, { fileName: a.fileName, href: a.href }]))),
-      )
-      .catch(() => undefined);
-    return () => {
-      cancelled = true;
-    };
-  }, [api, acquisitionId, enabled]);
+  const attachments = useAttachments(api, acquisitionId, enabled);
+  // Files uploaded here since the list was read.
+  const [added, setAdded] = useState<ReadonlyMap<string, FileAnswer>>(new Map());
+  const names = useMemo(() => {
+    const all = new Map<string, FileAnswer>();
+    for (const a of attachments.data ?? []) all.set(a.id, { fileName: a.fileName, href: a.href });
+    for (const [id, file] of added) all.set(id, file);
+    return all;
+  }, [attachments.data, added]);
   const remember = useCallback(
-    (id: string, file: FileAnswer) => setNames((current) => new Map(current).set(id, file)),
+    (id: string, file: FileAnswer) => setAdded((current) => new Map(current).set(id, file)),
     [],
   );
   return [names, remember];
@@ -67,6 +55,6 @@ export async function uploadFileAnswer(
   return {
     attachmentId: result.attachment.id,
     href: result.attachment.href,
-    record: await api.get<ApiRecord>(base),
+    record: await getRecord(api, acquisitionId, record.id),
   };
 }

@@ -5,13 +5,13 @@
  * fed with the acquisition's form context.
  */
 import type { EntitySpec, FieldSpec } from '../../../src/catalog/model.js';
-import type { FormContext, FormEntity, FormGroup } from '../../../src/forms/form-context.js';
+import type { FormContext, FormEntity, FormGroup } from '../../../src/forms/schemas.js';
 import { evaluateForItems, isPresent, layeredValues } from '../../../src/plan/conditions.js';
 import { pickGroup } from '../../../src/plan/record-group.js';
 import type { ProposalItem } from '../../../src/proposals/proposal.js';
 import type { ValueChecks } from './value-checks-loader.js';
 
-export type { FormContext, FormEntity } from '../../../src/forms/form-context.js';
+export type { FormContext, FormEntity } from '../../../src/forms/schemas.js';
 export type { FieldSpec } from '../../../src/catalog/model.js';
 
 /** The form context of a customer link also says who the link is for and whether their part is in. */

@@ -1,4 +1,5 @@
 import { ApiError, type Api, type ApiRecord } from '../api.js';
+import { getRecord } from '../endpoints.js';
 import { displayValue } from './form-model.js';
 
 /** The fields whose draft differs from what the record holds: the merge patch to send. */
@@ -30,7 +31,7 @@ export async function saveRecord(
     return await api.send<ApiRecord>('PATCH', path, patch, { 'if-match': `"${record.version}"` });
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 412) throw error;
-    const current = await api.get<ApiRecord>(path);
+    const current = await getRecord(api, acquisitionId, record.id);
     return api.send<ApiRecord>('PATCH', path, patch, { 'if-match': `"${current.version}"` });
   }
 }

@@ -1,6 +1,7 @@
 import { followImport as followImportJob } from '../../../src/spreadsheets/follow-import.js';
 import type { ImportJobView } from '../../../src/spreadsheets/import-repository.js';
 import type { Api } from '../api.js';
+import { getImportJob } from '../endpoints.js';
 
 /**
  * Follows a running import for the wizard: yields the job as its rows read move (from the job's
@@ -16,6 +17,6 @@ export function followImport(
   return followImportJob(job, {
     openEvents: () =>
       fetch(`/api/v1${path}/events`, { headers: { authorization: `Bearer ${api.token}` } }),
-    readJob: () => api.get<ImportJobView>(path),
+    readJob: () => getImportJob(api, acquisitionId, job.id),
   });
 }

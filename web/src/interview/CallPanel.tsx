@@ -1,5 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { InterviewCall } from '../../../src/interview/calls.js';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import type { InterviewCall } from '../endpoints.js';
+import { queryKeys, useInterviewCalls } from '../queries.js';
 import { messageOf, type Api } from '../api.js';
 import { useAnnounce } from '../components/Announcer.js';
 
@@ -11,6 +13,9 @@ export interface CallPanelProps {
   onCall: (call: InterviewCall | null) => void;
 }
 
+/** No calls yet. */
+const NO_CALLS: InterviewCall[] = [];
+
 const timeOf = (iso: string) =>
   new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -20,34 +25,27 @@ const timeOf = (iso: string) =>
  */
 export function CallPanel({ api, acquisitionId, readOnly, onCall }: CallPanelProps) {
   const announce = useAnnounce();
-  const [calls, setCalls] = useState<InterviewCall[]>([]);
+  const queryClient = useQueryClient();
+  const callsQuery = useInterviewCalls(api, acquisitionId);
+  const calls = callsQuery.data?.items ?? NO_CALLS;
   const [contact, setContact] = useState('');
   const [notes, setNotes] = useState('');
-  const [error, setError] = useState('');
+  const [actionError, setError] = useState('');
+  const error = actionError || (callsQuery.error ? messageOf(callsQuery.error) : '');
   const current = calls.find((c) => c.endedAt === null) ?? null;
 
-  const load = useCallback(async () => {
-    try {
-      const list = await api.get<{ items: InterviewCall[] }>(
-        `/acquisitions/${acquisitionId}/interview/calls`,
-      );
-      setCalls(list.items);
-      setNotes(list.items.find((c) => c.endedAt === null)?.notes ?? '');
-    } catch (e) {
-      setError(messageOf(e));
-    }
-  }, [api, acquisitionId]);
-
+  // Each time the list is read, the notes box shows the call going on's notes as saved.
   useEffect(() => {
-    void load();
-  }, [load]);
+    if (callsQuery.data)
+      setNotes(callsQuery.data.items.find((c) => c.endedAt === null)?.notes ?? '');
+  }, [callsQuery.data]);
   useEffect(() => onCall(current), [current, onCall]);
 
   const run = async (action: () => Promise<unknown>, said: string) => {
     setError('');
     try {
       await action();
-      await load();
+      await queryClient.invalidateQueries({ queryKey: queryKeys.calls(acquisitionId) });
       announce(said);
     } catch (e) {
       setError(messageOf(e));

@@ -1,12 +1,16 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import type { MatrixStep, ScriptStep } from '../../../src/interview/call-script.js';
-import type { InterviewCall } from '../../../src/interview/calls.js';
-import type { Question } from '../../../src/interview/next-questions.js';
+import type {
+  InterviewCall,
+  InterviewQuestion as Question,
+  MatrixStep,
+  ScriptStep,
+} from '../../../src/interview/schemas.js';
 import { messageOf, type Api, type Finding } from '../api.js';
 import { useAnnounce } from '../components/Announcer.js';
 import { FieldInput } from '../components/FieldInput.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { displayValue, type FieldSpec } from '../forms/form-model.js';
+import { getInterviewScript } from '../endpoints.js';
 import { CallPanel } from './CallPanel.js';
 import { MatrixQuestion, type MatrixValues } from './MatrixQuestion.js';
 import { submitOnEnter, YesNo } from './YesNo.js';
@@ -17,12 +21,6 @@ export interface InterviewProps {
   acquisitionId: string;
   readOnly: boolean;
   onAnswered: () => Promise<void>;
-}
-
-interface Script {
-  total: number;
-  questions: number;
-  steps: ScriptStep[];
 }
 
 const fieldOf = (q: Question): FieldSpec => ({
@@ -64,9 +62,7 @@ export function Interview({ api, acquisitionId, readOnly, onAnswered }: Intervie
     async (offset: number) => {
       setLoading(true);
       try {
-        const page = await api.get<Script>(
-          `/acquisitions/${acquisitionId}/interview/script?limit=1&offset=${offset}`,
-        );
+        const page = await getInterviewScript(api, acquisitionId, offset);
         const next = page.steps[0] ?? null;
         setStep(next);
         setRemaining(page.questions);

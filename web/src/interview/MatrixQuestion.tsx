@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import type { MatrixStep } from '../../../src/interview/call-script.js';
+import type { MatrixStep } from '../../../src/interview/schemas.js';
 import { FieldInput } from '../components/FieldInput.js';
 import type { FieldSpec } from '../forms/form-model.js';
 import { submitOnEnter, YesNo } from './YesNo.js';

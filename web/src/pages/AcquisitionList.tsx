@@ -1,26 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { messageOf } from '../api.js';
 import { ProgressBar } from '../components/ProgressBar.js';
+import { useAcquisitionList } from '../queries.js';
 import { useSignedIn } from '../session.js';
-
-export interface AcquisitionSummary {
-  id: string;
-  proposalReference: string;
-  customerName: string;
-  state: string;
-  completeness: number;
-  requiredFields: number;
-  satisfiedFields: number;
-  createdBy: string;
-  blockingFindings: number;
-  openFollowUps: number;
-  nextFollowUp: string | null;
-  /** The order system's id of the ProductOrder, once it accepted the handover. */
-  orderId?: string | null;
-  /** Why the last handover attempt failed. */
-  handoverError?: string | null;
-}
+import { useDebounced } from './use-debounced.js';
 
 const STATES = ['collecting', 'in_review', 'approved', 'handed_over', 'cancelled'];
 export const stateLabel = (state: string) => state.replace('_', ' ');
@@ -34,24 +18,14 @@ export function AcquisitionList() {
   const [attention, setAttention] = useState(false);
   const [mine, setMine] = useState(false);
   const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<{ total: number; items: AcquisitionSummary[] } | null>(null);
-  const [error, setError] = useState('');
-
-  useEffect(() => {
-    const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
-    if (search.trim()) query.set('search', search.trim());
-    if (state) query.set('state', state);
-    const timer = setTimeout(() => {
-      api
-        .get<{ total: number; items: AcquisitionSummary[] }>(`/acquisitions?${query}`)
-        .then((p) => {
-          setPage(p);
-          setError('');
-        })
-        .catch((e: unknown) => setError(messageOf(e)));
-    }, 150);
-    return () => clearTimeout(timer);
-  }, [api, search, state, offset]);
+  const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
+  if (search.trim()) query.set('search', search.trim());
+  if (state) query.set('state', state);
+  // Typing in the search asks once the text settles, not at each key.
+  const settled = useDebounced(query.toString(), 150);
+  const list = useAcquisitionList(api, new URLSearchParams(settled));
+  const page = list.data ?? null;
+  const error = list.error ? messageOf(list.error) : '';
 
   const today = new Date().toISOString().slice(0, 10);
   const items = (page?.items ?? []).filter(

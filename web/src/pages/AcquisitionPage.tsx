@@ -1,22 +1,30 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { messageOf, type ApiRecord } from '../api.js';
+import { messageOf } from '../api.js';
+import { getRecord } from '../endpoints.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { EntityRecords } from '../forms/EntityRecords.js';
-import { FormModel, type FormContext } from '../forms/form-model.js';
+import { FormModel } from '../forms/form-model.js';
 import { ImportWizard } from '../imports/ImportWizard.js';
 import { Interview } from '../interview/Interview.js';
 import { GroupFix } from '../problems/GroupFix.js';
 import { NextSteps } from '../problems/NextSteps.js';
 import { ProblemGroups } from '../problems/ProblemGroups.js';
-import { entityOfGroupKey, type Work } from '../problems/work.js';
+import { entityOfGroupKey } from '../problems/work.js';
+import {
+  useAcquisition,
+  useFormContext,
+  usePlan,
+  useRefreshAcquisition,
+  useWork,
+} from '../queries.js';
 import { can, useSignedIn } from '../session.js';
-import { stateLabel, type AcquisitionSummary } from './AcquisitionList.js';
+import { stateLabel } from './AcquisitionList.js';
 import { CustomerLinks } from './CustomerLinks.js';
 import { Handover } from './Handover.js';
 import { Lifecycle } from './Lifecycle.js';
 import { parsePointer } from './pointer.js';
-import { PlanTree, type Plan } from './PlanTree.js';
+import { PlanTree } from './PlanTree.js';
 
 const TABS = [
   { id: 'overview', label: 'Overview' },
@@ -32,54 +40,28 @@ export function AcquisitionPage() {
   const { id = '', tab = 'overview' } = useParams();
   const [params] = useSearchParams();
   const navigate = useNavigate();
-  const [acquisition, setAcquisition] = useState<AcquisitionSummary | null>(null);
-  const [plan, setPlan] = useState<Plan | null>(null);
-  const [work, setWork] = useState<Work | null>(null);
   /**
    * The records of the problem group the data tab is narrowed to: undefined while it loads, null
    * once the group is gone (fixed), when every record shows again.
    */
   const [groupIds, setGroupIds] = useState<ReadonlySet<string> | null | undefined>(undefined);
-  const [context, setContext] = useState<FormContext | null>(null);
-  const [error, setError] = useState('');
+  const [goToError, setGoToError] = useState('');
 
   // The summary and the form context are all the data, interview and import tabs need; the plan
   // and the work list of a large acquisition take longer to work out, so only the overview and the
   // problems tab ask.
-  const refreshSummary = useCallback(async () => {
-    try {
-      setAcquisition(await api.get<AcquisitionSummary>(`/acquisitions/${id}`));
-    } catch (e) {
-      setError(messageOf(e));
-    }
-  }, [api, id]);
-  const refreshOverview = useCallback(async () => {
-    try {
-      const [p, w] = await Promise.all([
-        tab === 'overview' ? api.get<Plan>(`/acquisitions/${id}/plan`) : null,
-        api.get<Work>(`/acquisitions/${id}/work`),
-      ]);
-      if (p) setPlan(p);
-      setWork(w);
-    } catch (e) {
-      setError(messageOf(e));
-    }
-  }, [api, id, tab]);
   const onOverview = tab === 'overview' || tab === 'problems';
-  const refresh = useCallback(async () => {
-    await Promise.all([refreshSummary(), onOverview ? refreshOverview() : undefined]);
-  }, [refreshSummary, refreshOverview, onOverview]);
-
-  useEffect(() => {
-    void refreshSummary();
-    api
-      .get<FormContext>(`/acquisitions/${id}/forms`)
-      .then(setContext)
-      .catch((e: unknown) => setError(messageOf(e)));
-  }, [api, id, refreshSummary]);
-  useEffect(() => {
-    if (onOverview) void refreshOverview();
-  }, [onOverview, refreshOverview]);
+  const summary = useAcquisition(api, id);
+  const forms = useFormContext(api, id);
+  const planQuery = usePlan(api, id, tab === 'overview');
+  const workQuery = useWork(api, id, onOverview);
+  const refresh = useRefreshAcquisition(id);
+  const acquisition = summary.data ?? null;
+  const context = forms.data ?? null;
+  const plan = planQuery.data ?? null;
+  const work = workQuery.data ?? null;
+  const failure = [summary, forms, planQuery, workQuery].find((q) => q.error)?.error;
+  const error = goToError || (failure ? messageOf(failure) : '');
 
   const groupKey = tab === 'data' ? params.get('group') : null;
   useEffect(() => setGroupIds(undefined), [groupKey]);
@@ -95,8 +77,7 @@ export function AcquisitionPage() {
       }
       const target = parsePointer(pointer);
       if (!target) return;
-      api
-        .get<ApiRecord>(`/acquisitions/${id}/records/${encodeURIComponent(target.recordId)}`)
+      getRecord(api, id, target.recordId)
         .then((record) => {
           const query = new URLSearchParams({
             entity: record.entity,
@@ -106,7 +87,7 @@ export function AcquisitionPage() {
           query.delete('recordId');
           void navigate(`/app/acquisitions/${id}/data?${query}`);
         })
-        .catch((e: unknown) => setError(messageOf(e)));
+        .catch((e: unknown) => setGoToError(messageOf(e)));
     },
     [api, navigate, id],
   );

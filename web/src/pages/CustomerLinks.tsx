@@ -1,18 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { messageOf } from '../api.js';
+import { issueCustomerLink } from '../endpoints.js';
+import { queryKeys, useCustomerLinks } from '../queries.js';
 import { useSignedIn } from '../session.js';
 import { LinkQrCode } from './LinkQrCode.js';
 import './customer-links.css';
-
-interface CustomerLink {
-  id: string;
-  contactName: string;
-  expiresAt: string;
-  revokedAt: string | null;
-  submittedAt: string | null;
-  emailedAt?: string | null;
-  url?: string;
-}
 
 /** A link just issued: shown once, with whom it was for and where it was emailed. */
 interface IssuedLink {
@@ -31,28 +24,17 @@ export function CustomerLinks({
   state: string;
 }) {
   const { api } = useSignedIn();
-  const [links, setLinks] = useState<CustomerLink[]>([]);
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [sendEmail, setSendEmail] = useState(false);
-  const [emailAvailable, setEmailAvailable] = useState(false);
   const [issued, setIssued] = useState<IssuedLink | null>(null);
   const [copied, setCopied] = useState('');
-  const [error, setError] = useState('');
-  const load = () =>
-    api
-      .get<{ items: CustomerLink[]; emailAvailable?: boolean }>(
-        `/acquisitions/${acquisitionId}/links`,
-      )
-      .then((l) => {
-        setLinks(l.items);
-        setEmailAvailable(l.emailAvailable === true);
-      })
-      .catch((e: unknown) => setError(messageOf(e)));
-  useEffect(() => {
-    void load();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [acquisitionId]);
+  const [localError, setError] = useState('');
+  const linksQuery = useCustomerLinks(api, acquisitionId);
+  const links = linksQuery.data?.items ?? [];
+  const emailAvailable = linksQuery.data?.emailAvailable === true;
+  const error = localError || (linksQuery.error ? messageOf(linksQuery.error) : '');
+  const queryClient = useQueryClient();
   return (
     <section aria-labelledby="links-heading" className="links">
       <h2 id="links-heading">Customer links</h2>
@@ -79,15 +61,14 @@ export function CustomerLinks({
         onSubmit={(e) => {
           e.preventDefault();
           setError('');
-          api
-            .send<CustomerLink>('POST', `/acquisitions/${acquisitionId}/links`, {
-              contactName: name,
-              ...(email ? { contactEmail: email } : {}),
-              ...(sendEmail && emailAvailable ? { sendEmail: true } : {}),
-            })
+          issueCustomerLink(api, acquisitionId, {
+            contactName: name,
+            ...(email ? { contactEmail: email } : {}),
+            ...(sendEmail && emailAvailable ? { sendEmail: true } : {}),
+          })
             .then((l) => {
               setIssued({
-                url: `${location.origin}/portal#${l.url?.split('#')[1] ?? ''}`,
+                url: `${location.origin}/portal#${l.url.split('#')[1] ?? ''}`,
                 contactName: l.contactName,
                 emailedTo: l.emailedAt ? email : null,
               });
@@ -95,7 +76,7 @@ export function CustomerLinks({
               setName('');
               setEmail('');
               setSendEmail(false);
-              return load();
+              return queryClient.invalidateQueries({ queryKey: queryKeys.links(acquisitionId) });
             })
             .catch((err: unknown) => setError(messageOf(err)));
         }}

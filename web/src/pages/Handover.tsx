@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { messageOf } from '../api.js';
 import type { HandoverSummary } from '../../../src/handover/handover-service.js';
+import { useHandoverSummary } from '../queries.js';
 import { useAnnounce } from '../components/Announcer.js';
 import { can, useSignedIn } from '../session.js';
-import type { AcquisitionSummary } from './AcquisitionList.js';
+import type { AcquisitionSummary } from '../endpoints.js';
 
 /**
  * The handover on screen, once an acquisition is approved: hand it over (engineering), what was
@@ -24,18 +25,15 @@ export function Handover({
   const announce = useAnnounce();
   const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState<'pending' | null>(null);
-  const [error, setError] = useState('');
+  const [localError, setError] = useState('');
   const [entity, setEntity] = useState(entities[0]?.id ?? '');
-  const [summary, setSummary] = useState<HandoverSummary | null>(null);
   const { state, orderId, handoverError, id } = acquisition;
   const ready = state === 'approved' || state === 'handed_over';
-  useEffect(() => {
-    if (!ready) return;
-    api
-      .get<HandoverSummary>(`/acquisitions/${id}/handover/summary`)
-      .then(setSummary)
-      .catch((e: unknown) => setError(messageOf(e)));
-  }, [api, id, ready, state, orderId, handoverError, sent]);
+  // Asked again whenever the handover moves on: the state, the order, an error, a send.
+  const version = [state, orderId, handoverError, sent].join('|');
+  const summaryQuery = useHandoverSummary(api, id, version, ready);
+  const summary = summaryQuery.data ?? null;
+  const error = localError || (summaryQuery.error ? messageOf(summaryQuery.error) : '');
   if (!ready) return null;
   const base = `/acquisitions/${id}/handover`;
   const file = (suffix: string) => `${acquisition.proposalReference}-${suffix}`;

@@ -3,7 +3,7 @@ import { ApiError, messageOf, type ProblemDetail } from '../api.js';
 import { useAnnounce } from '../components/Announcer.js';
 import { ErrorList } from '../components/ErrorList.js';
 import { can, useSignedIn } from '../session.js';
-import type { AcquisitionSummary } from './AcquisitionList.js';
+import type { AcquisitionSummary } from '../endpoints.js';
 
 /** Submit, approve and reopen, with every reason when a step is refused. */
 export function Lifecycle({

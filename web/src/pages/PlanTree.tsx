@@ -1,8 +1,8 @@
 import { Link } from 'react-router';
-import type { Plan } from '../../../src/plan/plan.js';
+import type { Plan } from '../endpoints.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 
-export type { Plan } from '../../../src/plan/plan.js';
+export type { Plan } from '../endpoints.js';
 
 /** The plan as a tree: each site with the records it needs per entity, then what has no site. */
 export function PlanTree({ plan, acquisitionId }: { plan: Plan; acquisitionId: string }) {

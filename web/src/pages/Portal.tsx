@@ -1,18 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import {
-  Api,
-  ApiError,
-  messageOf,
-  type ApiRecord,
-  type ProblemDetail,
-  type Session,
-} from '../api.js';
+import { QueryClientProvider, useQueryClient } from '@tanstack/react-query';
+import { Api, ApiError, messageOf, type ProblemDetail } from '../api.js';
 import { useAnnounce } from '../components/Announcer.js';
 import { ErrorList } from '../components/ErrorList.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { EntityRecords } from '../forms/EntityRecords.js';
 import { FormModel, type PortalContext } from '../forms/form-model.js';
 import { ImportWizard } from '../imports/ImportWizard.js';
+import { getRecord } from '../endpoints.js';
+import { portalContextKey, usePortalContext } from '../queries.js';
+import { newQueryClient } from '../query-client.js';
 import { parsePointer } from './pointer.js';
 import { useLinkToken } from './portal-link.js';
 import { useNarrowScreen } from './use-narrow-screen.js';
@@ -32,63 +29,9 @@ function scrollToPart(id: string, focusId = id): void {
  * "submit my part" when done. Laid out for a phone first.
  */
 export function Portal() {
-  const announce = useAnnounce();
   const token = useLinkToken();
-  const narrow = useNarrowScreen();
   const api = useMemo(() => (token ? new Api(token) : null), [token]);
-  const [context, setContext] = useState<PortalContext | null>(null);
-  const [error, setError] = useState('');
-  const [refusal, setRefusal] = useState<{ title: string; details: ProblemDetail[] } | null>(null);
-  const [focus, setFocus] = useState<{ entity: string; recordId: string; field: string } | null>(
-    null,
-  );
-  const [busy, setBusy] = useState(false);
-  // Sections with answers still to give start open; the customer opens and closes the others.
-  const [openSections, setOpenSections] = useState<Set<string>>(new Set());
-  const sectionsChosen = useRef(false);
-
-  const load = useCallback(async () => {
-    if (!api) return;
-    try {
-      const session = await api.get<Session>('/session');
-      if (!session.link) throw new Error('This page is for customer links; staff sign in at /app.');
-      const forms = await api.get<PortalContext>(
-        `/acquisitions/${session.link.acquisitionId}/forms`,
-      );
-      if (!sectionsChosen.current) {
-        sectionsChosen.current = true;
-        setOpenSections(new Set(forms.entities.filter((e) => e.missing).map((e) => e.id)));
-      }
-      setContext(forms);
-    } catch (e) {
-      setError(
-        e instanceof ApiError && e.status === 401
-          ? 'This link is not valid any more: it may have expired or been withdrawn. Ask your contact at the operator for a new one.'
-          : messageOf(e),
-      );
-    }
-  }, [api]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  // Progress is worked out from the whole plan on the server: after a burst of saves (a field
-  // left every few seconds), ask once, not after each of them.
-  const progressTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const progressChanged = useCallback(() => {
-    clearTimeout(progressTimer.current);
-    progressTimer.current = setTimeout(() => void load(), 800);
-  }, [load]);
-  useEffect(() => () => clearTimeout(progressTimer.current), []);
-
-  const model = useMemo(() => (context ? new FormModel(context) : null), [context]);
-  // For bench:ui: the frame after the first screen (the greeting and the sections) is drawn.
-  const firstScreen = context !== null;
-  useEffect(() => {
-    if (firstScreen) requestAnimationFrame(() => performance.mark('intake:portal-first-screen'));
-  }, [firstScreen]);
-
+  const [queryClient] = useState(newQueryClient);
   if (!api)
     return (
       <main id="main" className="portal">
@@ -96,21 +39,84 @@ export function Portal() {
         <p>This page opens from the link you were sent by email. Please use that link.</p>
       </main>
     );
-  if (error)
+  return (
+    <QueryClientProvider client={queryClient}>
+      <PortalLoader api={api} />
+    </QueryClientProvider>
+  );
+}
+
+/** The link's form context, or why it cannot be had (an expired or withdrawn link). */
+function PortalLoader({ api }: { api: Api }) {
+  const query = usePortalContext(api);
+  const [error, setError] = useState('');
+  const failure = query.error;
+  const shown =
+    error ||
+    (failure
+      ? failure instanceof ApiError && failure.status === 401
+        ? 'This link is not valid any more: it may have expired or been withdrawn. Ask your contact at the operator for a new one.'
+        : messageOf(failure)
+      : '');
+  if (shown)
     return (
       <main id="main" className="portal">
         <h1>Intake</h1>
         <p className="error" role="alert">
-          {error}
+          {shown}
         </p>
       </main>
     );
-  if (!context || !model)
+  if (!query.data)
     return (
       <main id="main" className="portal">
         <p aria-busy="true">Loading your details…</p>
       </main>
     );
+  return <PortalForms api={api} context={query.data} onError={setError} />;
+}
+
+/** The customer's part: their sections, the import, and "submit my part". */
+function PortalForms({
+  api,
+  context,
+  onError,
+}: {
+  api: Api;
+  context: PortalContext;
+  onError: (message: string) => void;
+}) {
+  const announce = useAnnounce();
+  const narrow = useNarrowScreen();
+  const queryClient = useQueryClient();
+  const [refusal, setRefusal] = useState<{ title: string; details: ProblemDetail[] } | null>(null);
+  const [focus, setFocus] = useState<{ entity: string; recordId: string; field: string } | null>(
+    null,
+  );
+  const [busy, setBusy] = useState(false);
+  // Sections with answers still to give start open; the customer opens and closes the others.
+  const [openSections, setOpenSections] = useState<Set<string>>(
+    () => new Set(context.entities.filter((e) => e.missing).map((e) => e.id)),
+  );
+  const reload = useCallback(
+    () => queryClient.invalidateQueries({ queryKey: portalContextKey }),
+    [queryClient],
+  );
+
+  // Progress is worked out from the whole plan on the server: after a burst of saves (a field
+  // left every few seconds), ask once, not after each of them.
+  const progressTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const progressChanged = useCallback(() => {
+    clearTimeout(progressTimer.current);
+    progressTimer.current = setTimeout(() => void reload(), 800);
+  }, [reload]);
+  useEffect(() => () => clearTimeout(progressTimer.current), []);
+
+  const model = useMemo(() => new FormModel(context), [context]);
+  // For bench:ui: the frame after the first screen (the greeting and the sections) is drawn.
+  useEffect(() => {
+    requestAnimationFrame(() => performance.mark('intake:portal-first-screen'));
+  }, []);
 
   const acquisitionId = context.acquisition.id;
   const writable = context.acquisition.state === 'collecting';
@@ -122,7 +128,9 @@ export function Portal() {
         'POST',
         `/acquisitions/${acquisitionId}/customer-part/submit`,
       );
-      setContext({ ...context, submittedAt: result.submittedAt });
+      queryClient.setQueryData<PortalContext>(portalContextKey, (current) =>
+        current ? { ...current, submittedAt: result.submittedAt } : current,
+      );
       announce('Thank you. Your part is submitted.');
     } catch (e) {
       const title = messageOf(e);
@@ -135,15 +143,12 @@ export function Portal() {
   const goTo = (pointer: string) => {
     const target = parsePointer(pointer);
     if (!target) return;
-    api
-      .get<ApiRecord>(
-        `/acquisitions/${acquisitionId}/records/${encodeURIComponent(target.recordId)}`,
-      )
+    getRecord(api, acquisitionId, target.recordId)
       .then((r) => {
         setFocus({ entity: r.entity, ...target });
         scrollToPart(`entity-${r.entity}`);
       })
-      .catch((e: unknown) => setError(messageOf(e)));
+      .catch((e: unknown) => onError(messageOf(e)));
   };
 
   return (
@@ -243,7 +248,7 @@ export function Portal() {
             acquisitionId={acquisitionId}
             entities={context.entities}
             readOnly={!writable}
-            onApplied={load}
+            onApplied={reload}
           />
         </details>
         <section aria-labelledby="submit-heading" className="submit-part">

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { ApiError, messageOf, type Api, type ApiRecord } from '../api.js';
 import { useAnnounce } from '../components/Announcer.js';
@@ -12,8 +13,12 @@ import {
   suggestedChanges,
   type BulkChange,
 } from './bulk-fix.js';
-import { groupTitle, plural, type GroupDetail } from './work.js';
+import { queryKeys, useProblemGroup } from '../queries.js';
+import { groupTitle, plural } from './work.js';
 import './problems.css';
+
+/** No records yet (one array, so that what is worked out from it is not redone). */
+const EMPTY: ApiRecord[] = [];
 
 /** The API takes at most this many records per bulk write. */
 const BULK_MOST = 5000;
@@ -47,37 +52,26 @@ export function GroupFix({
 }) {
   const acquisitionId = model.context.acquisition.id;
   const announce = useAnnounce();
-  const [group, setGroup] = useState<GroupDetail | null>(null);
-  const [records, setRecords] = useState<ApiRecord[]>([]);
-  const [gone, setGone] = useState(false);
-  const [error, setError] = useState('');
+  const queryClient = useQueryClient();
+  const groupQuery = useProblemGroup(api, acquisitionId, groupKey);
+  const group = groupQuery.data?.detail ?? null;
+  const records = groupQuery.data?.records ?? EMPTY;
+  const gone = groupQuery.data === null;
+  const [writeError, setError] = useState('');
+  const error = writeError || (groupQuery.error ? messageOf(groupQuery.error) : '');
   const [value, setValue] = useState('');
   const [find, setFind] = useState('');
   const [replace, setReplace] = useState('');
   const [pending, setPending] = useState<Pending | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const load = useCallback(async () => {
-    try {
-      const detail = await api.get<GroupDetail>(
-        `/acquisitions/${acquisitionId}/work/group?key=${encodeURIComponent(groupKey)}`,
-      );
-      const ids = new Set(detail.records.flatMap((r) => (r.id ? [r.id] : [])));
-      const all = await api.allRecords(acquisitionId, detail.entity);
-      setGroup(detail);
-      setRecords(all);
-      setGone(false);
-      onGroup(ids);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 404) {
-        setGone(true);
-        onGroup(null);
-      } else setError(messageOf(e));
-    }
-  }, [api, acquisitionId, groupKey, onGroup]);
+  // The page narrows the data tab to the group's records once they are known, and shows every
+  // record again once the group is gone.
+  const data = groupQuery.data;
   useEffect(() => {
-    void load();
-  }, [load]);
+    if (data === undefined) return;
+    onGroup(data ? new Set(data.detail.records.flatMap((r) => (r.id ? [r.id] : []))) : null);
+  }, [data, onGroup]);
 
   const entity = group ? model.entities.get(group.entity) : undefined;
   const field = entity?.fields.find((f) => f.id === group?.field);
@@ -128,7 +122,9 @@ export function GroupFix({
       }
       announce(`${what}: ${plural(changes.length, 'record')} changed.`);
       onWritten();
-      await load();
+      await queryClient.invalidateQueries({
+        queryKey: queryKeys.group(acquisitionId, groupKey),
+      });
     } catch (e) {
       setError(
         e instanceof ApiError && e.status === 412
