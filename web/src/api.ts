@@ -2,6 +2,7 @@
 
 import type { ApiRecord, RecordPage } from '../../src/capture/schemas.js';
 import type { ProblemDetail } from '../../src/errors.js';
+import { FIRST_RECORDS_PAGE, RECORDS_PAGE, recordsPagePath } from './api-paths.js';
 import { takeEarly } from './early-answers.js';
 
 export type { ProblemDetail } from '../../src/errors.js';
@@ -111,9 +112,9 @@ export class Api {
   ): Promise<ApiRecord[]> {
     const all: ApiRecord[] = [];
     // A small first page, so the first screen draws early; then pages of 500 (the API's most).
-    for (let offset = 0, limit = 100; ; offset += limit, limit = 500) {
+    for (let offset = 0, limit = FIRST_RECORDS_PAGE; ; offset += limit, limit = RECORDS_PAGE) {
       const page = await this.get<RecordPage>(
-        `/acquisitions/${acquisitionId}/records?entity=${encodeURIComponent(entity)}&limit=${limit}&offset=${offset}${filter}`,
+        recordsPagePath(acquisitionId, entity, limit, offset, filter),
       );
       all.push(...page.items);
       onPage?.(page.items, page.total);

@@ -4,7 +4,7 @@ import { staffFirstRequests } from './early-requests.js';
 describe('staffFirstRequests', () => {
   it('asks for the session alone where no acquisition is open', () => {
     expect(staffFirstRequests('/app/tokens', '')).toEqual(['/session']);
-    expect(staffFirstRequests('/app', '')).toEqual(['/session', '/acquisitions']);
+    expect(staffFirstRequests('/app', '')).toEqual(['/session', '/acquisitions?limit=25&offset=0']);
   });
 
   it('asks for what each tab of an acquisition shows first', () => {

@@ -1,3 +1,10 @@
+import {
+  acquisitionListPath,
+  acquisitionListQuery,
+  acquisitionPath,
+  FIRST_RECORDS_PAGE,
+  recordsPagePath,
+} from './api-paths.js';
 import { keepEarly } from './early-answers.js';
 import { readLinkToken } from './pages/portal-link.js';
 import { storedToken } from './session.js';
@@ -18,20 +25,20 @@ export function staffFirstRequests(pathname: string, search: string): string[] {
   const paths = ['/session'];
   const page = /^\/app\/acquisitions\/([^/]+)(?:\/([^/]+))?\/?$/.exec(pathname);
   if (!page)
-    return pathname === '/app' || pathname === '/app/' ? [...paths, '/acquisitions'] : paths;
+    return pathname === '/app' || pathname === '/app/'
+      ? [...paths, acquisitionListPath(acquisitionListQuery(0))]
+      : paths;
   const id = page[1]!;
   const tab = page[2] ?? 'overview';
-  paths.push(`/acquisitions/${id}`, `/acquisitions/${id}/forms`);
-  if (tab === 'overview') paths.push(`/acquisitions/${id}/plan`, `/acquisitions/${id}/work`);
-  if (tab === 'problems') paths.push(`/acquisitions/${id}/work`);
+  const base = acquisitionPath(id);
+  paths.push(base, `${base}/forms`);
+  if (tab === 'overview') paths.push(`${base}/plan`, `${base}/work`);
+  if (tab === 'problems') paths.push(`${base}/work`);
   if (tab === 'data') {
     const params = new URLSearchParams(search);
     const entity = params.get('entity');
     // A problem group's rows are picked from the same pages, so its first page is this one too.
-    if (entity)
-      paths.push(
-        `/acquisitions/${id}/records?entity=${encodeURIComponent(entity)}&limit=100&offset=0`,
-      );
+    if (entity) paths.push(recordsPagePath(id, entity, FIRST_RECORDS_PAGE, 0));
   }
   return paths;
 }
@@ -59,7 +66,7 @@ export function startEarlyRequests(): void {
       .then((r) => (r.ok ? r.clone().json() : null))
       .then((session: { link?: { acquisitionId: string } } | null) => {
         if (session?.link)
-          void keepEarly(token, `/acquisitions/${session.link.acquisitionId}/forms`);
+          void keepEarly(token, `${acquisitionPath(session.link.acquisitionId)}/forms`);
       })
       .catch(() => undefined);
   }

@@ -19,6 +19,7 @@ import type { CustomerLink, CustomerLinkList, IssuedLink } from '../../src/links
 import type { PlanAnswer as Plan } from '../../src/plan/plan-schema.js';
 import type { ImportJobView } from '../../src/spreadsheets/import-repository.js';
 import type { Api } from './api.js';
+import { acquisitionListPath, acquisitionPath } from './api-paths.js';
 import type { PortalContext } from './forms/form-model.js';
 import type { GroupDetail, Work } from './problems/work.js';
 
@@ -39,7 +40,7 @@ export type {
   Session,
 };
 
-const acquisition = (id: string) => `/acquisitions/${id}`;
+const acquisition = acquisitionPath;
 const record = (acquisitionId: string, recordId: string) =>
   `${acquisition(acquisitionId)}/records/${encodeURIComponent(recordId)}`;
 
@@ -48,7 +49,7 @@ export const getSession = (api: Api) => api.get<Session>('/session');
 
 /** A page of the acquisition list; `query` holds limit, offset, search and state. */
 export const getAcquisitions = (api: Api, query: URLSearchParams) =>
-  api.get<AcquisitionPage>(`/acquisitions?${query}`);
+  api.get<AcquisitionPage>(acquisitionListPath(query));
 
 /** One acquisition with the proposal it was opened from. */
 export const getAcquisition = (api: Api, id: string) => api.get<AcquisitionDetail>(acquisition(id));
@@ -77,19 +78,6 @@ export async function getPortalContext(api: Api): Promise<PortalContext> {
 /** One record. */
 export const getRecord = (api: Api, acquisitionId: string, recordId: string) =>
   api.get<ApiRecord>(record(acquisitionId, recordId));
-
-/** One page of an entity's records; `filter` adds query parameters (`&severity=blocking`). */
-export const getRecordPage = (
-  api: Api,
-  acquisitionId: string,
-  entity: string,
-  limit: number,
-  offset: number,
-  filter = '',
-) =>
-  api.get<RecordPage>(
-    `${acquisition(acquisitionId)}/records?entity=${encodeURIComponent(entity)}&limit=${limit}&offset=${offset}${filter}`,
-  );
 
 /** Every change of a record. */
 export const getRecordHistory = (api: Api, acquisitionId: string, recordId: string) =>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { messageOf } from '../api.js';
+import { ACQUISITIONS_PAGE, acquisitionListQuery } from '../api-paths.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { useAcquisitionList } from '../queries.js';
 import { useSignedIn } from '../session.js';
@@ -8,7 +9,6 @@ import { useDebounced } from './use-debounced.js';
 
 const STATES = ['collecting', 'in_review', 'approved', 'handed_over', 'cancelled'];
 export const stateLabel = (state: string) => state.replace('_', ' ');
-const PAGE = 25;
 
 /** Every acquisition with how complete it is and what needs attention, searchable and filtered. */
 export function AcquisitionList() {
@@ -18,7 +18,7 @@ export function AcquisitionList() {
   const [attention, setAttention] = useState(false);
   const [mine, setMine] = useState(false);
   const [offset, setOffset] = useState(0);
-  const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
+  const query = acquisitionListQuery(offset);
   if (search.trim()) query.set('search', search.trim());
   if (state) query.set('state', state);
   // Typing in the search asks once the text settles, not at each key.
@@ -142,17 +142,21 @@ export function AcquisitionList() {
           </table>
           {items.length === 0 ? <p>No acquisition matches.</p> : null}
           <nav className="pager" aria-label="Pages">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(offset - PAGE)}>
+            <button
+              type="button"
+              disabled={offset === 0}
+              onClick={() => setOffset(offset - ACQUISITIONS_PAGE)}
+            >
               Previous
             </button>
             <span>
-              {page.total === 0 ? 0 : offset + 1}–{Math.min(offset + PAGE, page.total)} of{' '}
-              {page.total}
+              {page.total === 0 ? 0 : offset + 1}–{Math.min(offset + ACQUISITIONS_PAGE, page.total)}{' '}
+              of {page.total}
             </span>
             <button
               type="button"
-              disabled={offset + PAGE >= page.total}
-              onClick={() => setOffset(offset + PAGE)}
+              disabled={offset + ACQUISITIONS_PAGE >= page.total}
+              onClick={() => setOffset(offset + ACQUISITIONS_PAGE)}
             >
               Next
             </button>
