@@ -73,6 +73,16 @@ export default tseslint.config(
     rules: {
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'error',
+      'no-restricted-syntax': [
+        'error',
+        noDefaultExport,
+        {
+          // The pages run on Preact, which leaves `autoFocus` to the browser, and the browser
+          // honours it only while the page loads (web/src/components/focus-on-mount.ts).
+          selector: "JSXOpeningElement[name.name=/^[a-z]/] > JSXAttribute[name.name='autoFocus']",
+          message: 'Use ref={focusOnMount}: autoFocus works only while the page loads.',
+        },
+      ],
     },
   },
   {

@@ -43,6 +43,8 @@ export function ConfirmDialog({
       <h2 id={`${id}-title`}>{title}</h2>
       <p id={`${id}-message`}>{message}</p>
       <div className="confirm-dialog__actions">
+        {/* A modal <dialog> focuses its autofocus element itself when it opens. */}
+        {/* eslint-disable-next-line no-restricted-syntax */}
         <button type="button" autoFocus onClick={onCancel}>
           Cancel
         </button>

@@ -10,6 +10,7 @@ import {
   type Choice,
 } from './pickers.js';
 import './field-input.css';
+import { focusOnMount } from './focus-on-mount.js';
 
 export interface FieldInputProps {
   id: string;
@@ -61,7 +62,7 @@ export function FieldInput(props: FieldInputProps) {
     'aria-invalid': error ? true : undefined,
     'aria-describedby': described,
     'aria-required': required || undefined,
-    autoFocus: props.autoFocus,
+    ref: props.autoFocus ? focusOnMount : undefined,
     'data-field': field.id,
   } as const;
   const text = displayValue(value);

@@ -1,4 +1,5 @@
 import type { KeyboardEvent } from 'react';
+import { focusOnMount } from '../components/focus-on-mount.js';
 
 export interface CellEditorProps {
   label: string;
@@ -20,7 +21,7 @@ export function CellEditor(props: CellEditorProps) {
   const wide = props.value.length > FITS;
   return (
     <input
-      autoFocus
+      ref={focusOnMount}
       className={`grid-editor${wide ? ' grid-editor--wide' : ''}`}
       style={wide ? { width: `min(${props.value.length + 4}ch, 36rem, 90vw)` } : undefined}
       aria-label={props.label}

@@ -15,6 +15,7 @@ import { CallPanel } from './CallPanel.js';
 import { MatrixQuestion, type MatrixValues } from './MatrixQuestion.js';
 import { submitOnEnter, YesNo } from './YesNo.js';
 import './interview.css';
+import { focusOnMount } from '../components/focus-on-mount.js';
 
 export interface InterviewProps {
   api: Api;
@@ -328,7 +329,7 @@ function SingleQuestion(props: SingleQuestionProps) {
               type="date"
               required
               value={props.dueDate}
-              autoFocus
+              ref={focusOnMount}
               onChange={(e) => props.setDueDate(e.target.value)}
             />
           </div>

@@ -1,4 +1,5 @@
 import type { KeyboardEvent } from 'react';
+import { focusOnMount } from '../components/focus-on-mount.js';
 
 /** A yes/no answer as two radio buttons in a fieldset; Enter in the form saves it. */
 export function YesNo({
@@ -41,7 +42,7 @@ export function YesNo({
             name={id}
             value={choice}
             checked={value === choice}
-            autoFocus={autoFocus && i === 0}
+            ref={autoFocus && i === 0 ? focusOnMount : undefined}
             onChange={() => onChange(choice)}
           />
           <label htmlFor={i === 0 ? id : `${id}-${choice}`}>{label}</label>

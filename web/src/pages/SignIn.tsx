@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { focusOnMount } from '../components/focus-on-mount.js';
 
 /** Staff sign in with an API token until users with passwords exist. */
 export function SignIn({
@@ -30,7 +31,7 @@ export function SignIn({
             id="token"
             type="password"
             autoComplete="off"
-            autoFocus
+            ref={focusOnMount}
             value={token}
             aria-invalid={error ? true : undefined}
             aria-describedby={error ? 'token-error' : undefined}

@@ -16,6 +16,7 @@ import {
 import { queryKeys, useProblemGroup } from '../queries.js';
 import { groupTitle, plural } from './work.js';
 import './problems.css';
+import { focusOnMount } from '../components/focus-on-mount.js';
 
 /** No records yet (one array, so that what is worked out from it is not redone). */
 const EMPTY: ApiRecord[] = [];
@@ -243,7 +244,12 @@ export function GroupFix({
               : ''}
             . You can change them back one by one from their history.
           </p>
-          <button type="button" className="primary" autoFocus onClick={() => void write(pending)}>
+          <button
+            type="button"
+            className="primary"
+            ref={focusOnMount}
+            onClick={() => void write(pending)}
+          >
             Change {plural(pending.changes.length, 'record')}
           </button>{' '}
           <button type="button" onClick={() => setPending(null)}>
