@@ -5,7 +5,7 @@
  */
 module.exports = [
   '^src/plan/',
-  '^src/catalog/(model|check-catalog|parse-catalog|meta-schema)\\.ts$',
+  '^src/catalog/(model|check-catalog|parse-catalog|meta-schema|from-tmf620)\\.ts$',
   '^src/proposals/(proposal|check-proposal|from-native|from-tmf648|locator|native-schema|read-proposal)\\.ts$',
   '^src/capture/(capture-errors|cross-record|digest|formats|normalize-field|phone-ranges|record|record-keys|record-limits|record-values|reference-resolution|value-limits)\\.ts$',
   '^src/worklist/(describe-group|next-action|work-list)\\.ts$',

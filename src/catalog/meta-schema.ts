@@ -6,6 +6,15 @@ import { DOMAIN_FORMATS, FIELD_TYPES, OWNERS, SENSITIVITIES } from './model.js';
  * Conditions get a structural check here and a precise one in `check-catalog.ts`.
  */
 const id = { type: 'string', pattern: '^[a-z][a-zA-Z0-9-]*$', maxLength: 64 };
+/** A product's id as quotes name it: also TMF620 ids such as `PS-BB-FTTP-01` (from-tmf620.ts). */
+const productId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', maxLength: 64 };
+/** A characteristic's name as quotes carry it: also TMF620 names such as `Access Speed`. */
+const characteristicName = {
+  type: 'string',
+  pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+  minLength: 1,
+  maxLength: 100,
+};
 const text = { type: 'string', minLength: 1, maxLength: 2000 };
 const scalar = { type: ['string', 'number', 'boolean'] };
 /** `entity.field`, as a row group's links name fields. */
@@ -33,7 +42,7 @@ export const catalogMetaSchema = {
   required: ['kind', 'id', 'version', 'name'],
   properties: {
     kind: { enum: ['product', 'shared'] },
-    id,
+    id: productId,
     version: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+$' },
     name: text,
     description: text,
@@ -44,11 +53,12 @@ export const catalogMetaSchema = {
         additionalProperties: false,
         required: ['name', 'type'],
         properties: {
-          name: id,
+          name: characteristicName,
           type: { enum: ['string', 'integer', 'number', 'boolean', 'array'] },
           enum: { type: 'array', minItems: 1, items: { type: ['string', 'number'] } },
           minimum: { type: 'number' },
           maximum: { type: 'number' },
+          required: { type: 'boolean' },
           description: text,
         },
       },
@@ -74,7 +84,7 @@ export const catalogMetaSchema = {
               kindOf('range', { min: count, max: { ...count, minimum: 1 } }, ['min', 'max']),
               kindOf(
                 'fromCharacteristic',
-                { characteristic: id, max: count, otherwise: { const: 'perSite' } },
+                { characteristic: characteristicName, max: count, otherwise: { const: 'perSite' } },
                 ['characteristic'],
               ),
               kindOf(
@@ -131,7 +141,7 @@ export const catalogMetaSchema = {
       },
       properties: {
         field: id,
-        characteristic: id,
+        characteristic: characteristicName,
         feature: id,
         in: { type: 'array', minItems: 1, items: scalar },
         present: { type: 'boolean' },
@@ -206,11 +216,11 @@ export const catalogMetaSchema = {
           required: ['from'],
           discriminator: { propertyName: 'from' },
           oneOf: [
-            prefillFrom('characteristic', { name: id }, ['name']),
+            prefillFrom('characteristic', { name: characteristicName }, ['name']),
             prefillFrom('item', { path: { enum: ['quantity', 'id'] } }, ['path']),
             prefillFrom('site', { path: { type: 'string', minLength: 1 } }, ['path']),
             prefillFrom('customer', { path: { type: 'string', minLength: 1 } }, ['path']),
-            prefillFrom('siteQuantity', { product: id }, ['product']),
+            prefillFrom('siteQuantity', { product: productId }, ['product']),
             prefillFrom(
               'contact',
               { path: { enum: ['name', 'email', 'phone', 'title'] }, role: id, roleField: id },

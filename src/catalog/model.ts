@@ -159,11 +159,14 @@ export interface Need {
 }
 
 export interface CharacteristicSpec {
+  /** As quotes carry it (`productCharacteristic[].name`), e.g. `callPaths` or `Access Speed`. */
   name: string;
   type: 'string' | 'integer' | 'number' | 'boolean' | 'array';
   enum?: (string | number)[];
   minimum?: number;
   maximum?: number;
+  /** A quote item of the product must carry it (TMF620 `minCardinality` of 1 or more). */
+  required?: boolean;
   description?: string;
 }
 

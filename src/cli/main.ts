@@ -14,6 +14,7 @@ import { rotateSecretKey } from '../secrets/rotate-key.js';
 import { SecretKeyError } from '../secrets/secret-key.js';
 import { formatPlan } from './format-plan.js';
 import { runTokensCommand } from './tokens-command.js';
+import { runCatalogCommand } from './catalog-command.js';
 import { downloadTemplate, importFile, RemoteError, type RemoteOut } from './remote.js';
 
 const USAGE = `Usage: intake <command> [options]
@@ -22,6 +23,10 @@ Commands:
   serve                          start the server (configured by environment variables, see README)
   plan <proposal.json> [--json]  print the data a proposal requires, without a server
   catalog check                  validate the requirement catalogue
+  catalog import-tmf620 <file>   read TMF620 ProductSpecifications into the catalogue: new products
+      [--dry-run]                get a file with a skeleton to complete; known ones get their
+                                 characteristics replaced, the rest kept; nothing is written unless
+                                 the whole catalogue still loads
   db migrate                     bring the database (DATABASE_URL) up to date
   backup <file>                  write a consistent snapshot of the database (DATABASE_URL) while
                                  Intake runs: SQLite's online backup, or pg_dump's custom format
@@ -98,6 +103,7 @@ export async function runCli(
         report: { type: 'string' },
         role: { type: 'string' },
         name: { type: 'string' },
+        'dry-run': { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -141,25 +147,12 @@ export async function runCli(
         out.log(values.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
         return 0;
       }
-      case 'catalog': {
-        if (rest[0] !== 'check') {
-          out.error('Usage: intake catalog check [--catalog <dir>]');
-          return 2;
-        }
-        const catalog = await loadCatalog(catalogDir);
-        const summary = {
-          version: catalog.versionId,
-          files: catalog.fileVersions,
-          products: catalog.products.size,
-          entities: catalog.entities.size,
-        };
-        out.log(
-          values.json
-            ? JSON.stringify({ valid: true, ...summary }, null, 2)
-            : `Catalogue ${catalogDir} is valid: ${summary.products} product specifications, ${summary.entities} entities, version ${summary.version}.`,
+      case 'catalog':
+        return await runCatalogCommand(
+          rest,
+          { catalogDir, json: values.json, dryRun: values['dry-run'] },
+          out,
         );
-        return 0;
-      }
       case 'db': {
         if (rest[0] !== 'migrate') {
           out.error('Usage: intake db migrate');

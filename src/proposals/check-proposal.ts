@@ -92,7 +92,14 @@ export function checkProposal(
       return;
     }
     for (const spec of product.characteristics ?? []) {
-      if (!(spec.name in item.characteristics)) continue;
+      if (!(spec.name in item.characteristics)) {
+        if (spec.required)
+          problems.invalid.push({
+            pointer: locate.characteristic(i, spec.name),
+            detail: `lacks characteristic "${spec.name}", which every ${product.name} must carry`,
+          });
+        continue;
+      }
       const message = checkCharacteristic(spec, item.characteristics[spec.name], product.features);
       if (message)
         problems.invalid.push({

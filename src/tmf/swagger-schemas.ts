@@ -11,10 +11,13 @@ export const TMF_SPECS = {
   customer: 'TMF629-Customer-v4.0.0.swagger.json',
   party: 'TMF632-Party-v4.0.0.swagger.json',
   productOrder: 'TMF622-ProductOrder-v4.0.0.swagger.json',
+  productCatalog: 'TMF620-ProductCatalog-v4.1.0.swagger.json',
 } as const;
 
 const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
 addFormats(ajv);
+// TMF620's Attachment declares `content` as base64, a format ajv-formats does not define.
+ajv.addFormat('base64', /^[A-Za-z0-9+/\s]*={0,2}\s*$/);
 const loaded = new Set<string>();
 
 /**
