@@ -38,6 +38,11 @@ export interface Config {
    * kept after it finished, then deleted by an hourly sweep (default 7).
    */
   importRetentionDays: number;
+  /**
+   * INTAKE_IMPORT_LEASE_MS: on PostgreSQL, how long an import may go without its node's heartbeat
+   * before another node takes it for interrupted and fails it (default 30 s).
+   */
+  importLeaseMs: number;
   /** INTAKE_ATTACHMENT_MAX_BYTES: largest file answer (a signed LOA, an invoice; default 10 MiB). */
   attachmentMaxBytes: number;
   /** How events are delivered to subscribers. */
@@ -132,6 +137,7 @@ const KNOWN = new Set([
   'INTAKE_XLSX_MAX_UNZIPPED',
   'INTAKE_XLSX_MAX_RATIO',
   'INTAKE_IMPORT_RETENTION_DAYS',
+  'INTAKE_IMPORT_LEASE_MS',
   'INTAKE_ATTACHMENT_MAX_BYTES',
   'INTAKE_DELIVERY_POLL_MS',
   'INTAKE_DELIVERY_BACKOFF_MS',
@@ -272,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       unusedLinkDays: integer('INTAKE_REMINDER_UNUSED_LINK_DAYS', 3, 1, 90),
     },
     importRetentionDays: integer('INTAKE_IMPORT_RETENTION_DAYS', 7, 1, 36_500),
+    importLeaseMs: integer('INTAKE_IMPORT_LEASE_MS', 30_000, 1000, 3_600_000),
     attachmentMaxBytes: integer('INTAKE_ATTACHMENT_MAX_BYTES', 10 * MiB, 1024, 1024 * MiB),
     delivery: {
       pollMs: integer('INTAKE_DELIVERY_POLL_MS', 500, 10, 60_000),

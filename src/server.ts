@@ -83,7 +83,7 @@ export interface ServerDeps {
     | 'secretKey'
   > &
     // Without it no email is sent (benchmarks, most tests).
-    Partial<Pick<Config, 'mail'>>;
+    Partial<Pick<Config, 'mail' | 'importLeaseMs'>>;
   database: DatabaseHandle;
   catalog: Catalog;
   now?: () => Date;
@@ -181,6 +181,7 @@ export function buildServices({
     config.dataDir,
     now,
     (error) => logger?.error({ err: error }, 'import failed unexpectedly'),
+    database.dialect === 'postgres' ? (config.importLeaseMs ?? 30_000) : null,
   );
   return {
     subscriptions,

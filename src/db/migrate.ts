@@ -17,6 +17,7 @@ import * as interviewCalls from './migrations/20261129T0500-interview-calls.js';
 import * as attachments from './migrations/20261129T0400-attachments.js';
 import * as acquisitionEventSeq from './migrations/20261129T0800-acquisition-event-seq.js';
 import * as recordsPageIndex from './migrations/20261129T1200-records-page-index.js';
+import * as importHeartbeat from './migrations/20261129T1300-import-heartbeat.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '20261129T0400-attachments': attachments,
   '20261129T0800-acquisition-event-seq': acquisitionEventSeq,
   '20261129T1200-records-page-index': recordsPageIndex,
+  '20261129T1300-import-heartbeat': importHeartbeat,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -257,6 +257,8 @@ export interface ImportTable {
   files_removed_at: string | null;
   /** The staff token or customer link that started the import; null before it was recorded. */
   created_by: string | null;
+  /** While running on PostgreSQL: when its node last renewed the lease (import-lease.ts). */
+  heartbeat_at: string | null;
 }
 
 export interface ImportFindingTable {

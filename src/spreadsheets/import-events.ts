@@ -4,6 +4,9 @@ import type { ImportJob } from './import-repository.js';
 import type { ImportService } from './import-service.js';
 import type { ImportViews } from './import-views.js';
 
+/** How often a job another node runs is read again for its progress. */
+const STORED_POLL_MS = 1000;
+
 /** The connection a stream is sent on: it tells when the client goes away. */
 export interface Connection {
   on(event: 'close', listener: () => void): unknown;
@@ -12,7 +15,8 @@ export interface Connection {
 /**
  * An import's progress as server-sent events: `progress` with the rows read so far (at once, then
  * as the job reads), and `done` with the finished job, after which the stream ends. A job that has
- * already finished gets its `done` at once. Listeners go when the client disconnects.
+ * already finished gets its `done` at once; one another node runs is followed in the database.
+ * Listeners go when the client disconnects.
  */
 export class ImportEvents {
   constructor(
@@ -35,6 +39,35 @@ export class ImportEvents {
       stream.end();
     };
     const progress = job.status === 'running' ? this.imports.progressOf(job.id) : undefined;
+    if (!progress && job.status === 'running' && this.imports.lease) {
+      // Running on another node: its rows read and its end are read from the database.
+      send('progress', { rowsRead: job.rowsRead, status: 'running' });
+      let rowsRead = job.rowsRead;
+      const timer = setInterval(() => {
+        void this.views.jobOf(principal, job.acquisitionId, job.id).then(
+          (stored) => {
+            if (stored.status !== 'running') {
+              clearInterval(timer);
+              finish(stored);
+            } else if (stored.rowsRead !== rowsRead) {
+              rowsRead = stored.rowsRead;
+              send('progress', { rowsRead, status: 'running' });
+            }
+          },
+          () => {
+            clearInterval(timer);
+            stream.end();
+          },
+        );
+      }, STORED_POLL_MS);
+      const stop = () => clearInterval(timer);
+      stream.on('close', stop);
+      connection.on('close', () => {
+        stop();
+        stream.end();
+      });
+      return stream;
+    }
     if (!progress) {
       // Finished, perhaps between reading the job and now: send it as it is stored.
       const stored =

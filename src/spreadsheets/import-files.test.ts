@@ -1,12 +1,13 @@
 import { KEY_FILE } from '../secrets/secret-key.js';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../data-dir.js';
 import { dialects } from '../test/database.js';
 import { buildImportJob, buildItem, buildProposal } from '../test/factories.js';
 import { listen, upload } from '../test/http-client.js';
+import { ImportLease } from './import-lease.js';
 import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 import { buildXlsx, type XlsxRow } from '../test/xlsx-file.js';
@@ -126,15 +127,24 @@ describe.each(dialects)('the files of imports on %s', (dialect) => {
 
   it('removes at the next start what an import interrupted by a crash left on disk', async () => {
     // A process that died reading an upload leaves it in incoming, and a running job its staging.
+    // Long enough ago that, with several nodes (PostgreSQL), its node's lease has run out too.
     const imports = server.services.imports;
     const id = randomUUID();
+    const longAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
     await imports.jobs.insert(
-      buildImportJob(acquisitionId, { id, fileName: 'handsets.xlsx', format: 'xlsx' }),
+      buildImportJob(acquisitionId, {
+        id,
+        fileName: 'handsets.xlsx',
+        format: 'xlsx',
+        createdAt: longAgo.toISOString(),
+      }),
     );
     await mkdir(imports.dirOf(id), { recursive: true });
     await writeFile(join(imports.dirOf(id), 'staging-0.jsonl'), '[2,"r","",["a"]]\n');
     await mkdir(imports.incomingDir(), { recursive: true });
-    await writeFile(join(imports.incomingDir(), randomUUID()), 'PK');
+    const left = join(imports.incomingDir(), randomUUID());
+    await writeFile(left, 'PK');
+    await utimes(left, longAgo, longAgo);
     expect(await filesUnder(server.dataDir)).toHaveLength(2);
 
     expect(await imports.recoverInterrupted()).toBe(1);
@@ -143,5 +153,63 @@ describe.each(dialects)('the files of imports on %s', (dialect) => {
       status: 'failed',
       error: { code: 'import.interrupted' },
     });
+  });
+});
+
+// Several nodes share one database only on PostgreSQL; on SQLite a start fails every running job.
+describe.each(dialects.filter((d) => d === 'postgres'))('import leases on %s', (dialect) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await createTestServer(dialect);
+  });
+  afterAll(() => server.close());
+
+  it('on several nodes, leaves the jobs whose node renews its lease, and fails them once it stops', async () => {
+    const imports = server.services.imports;
+    expect(imports.lease?.ms).toBe(30_000);
+    const id = randomUUID();
+    const other = await openAcquisition(
+      server,
+      buildProposal({ items: [buildItem({ quantity: 2 })] }),
+    );
+    await imports.jobs.insert(buildImportJob(other, { id, createdAt: new Date().toISOString() }));
+    const upload = join(imports.incomingDir(), randomUUID());
+    await mkdir(imports.incomingDir(), { recursive: true });
+    await writeFile(upload, 'PK');
+
+    // Another node starting now: the job and the upload are a live node's, and are left alone.
+    expect(await imports.recoverInterrupted()).toBe(0);
+    expect(await imports.jobs.get(other, id)).toMatchObject({ status: 'running' });
+    expect(await filesUnder(server.dataDir)).toEqual([upload.slice(server.dataDir.length + 1)]);
+
+    // Its node renews the lease with the rows read, which every node can show.
+    const renewing = new ImportLease(
+      imports.jobs,
+      600,
+      () => new Date(),
+      async () => {},
+      () => {},
+    );
+    const release = renewing.keep(id, () => 1234);
+    await expect
+      .poll(async () => (await imports.jobs.get(other, id))?.rowsRead, { timeout: 5_000 })
+      .toBe(1234);
+    release();
+
+    // Half a minute later the lease has run out: the next sweep, on any node, fails the job.
+    const later = new Date(Date.now() + 31_000);
+    const sweeper = new ImportLease(
+      imports.jobs,
+      30_000,
+      () => later,
+      async () => {},
+      () => {},
+    );
+    expect(await sweeper.sweep()).toBe(1);
+    expect(await imports.jobs.get(other, id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'import.interrupted' },
+    });
+    await rm(upload, { force: true });
   });
 });

@@ -136,6 +136,7 @@ export class ImportRepository {
           created_by: job.createdBy,
           created_at: job.createdAt,
           finished_at: null,
+          heartbeat_at: job.status === 'running' ? job.createdAt : null,
         })
         .execute();
       return true;
@@ -298,16 +299,28 @@ export class ImportRepository {
       .execute();
   }
 
-  /**
-   * Jobs a stopped process left running: their transaction was rolled back, so nothing was stored.
-   * Marks them failed and returns their ids (their working files are to be removed).
-   */
-  async failInterrupted(at: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('imports')
-      .select('id')
+  /** A running job's lease renewed, with the rows read so far (any node can show them). */
+  async heartbeat(id: string, rowsRead: number, at: string): Promise<void> {
+    await this.db
+      .updateTable('imports')
+      .set({ heartbeat_at: at, rows_read: rowsRead })
+      .where('id', '=', id)
       .where('status', '=', 'running')
       .execute();
+  }
+
+  /**
+   * Jobs a stopped process left running: their transaction was rolled back, so nothing was stored.
+   * Marks them failed and returns their ids (their working files are to be removed). With
+   * `staleBefore`, only the jobs whose lease was last renewed before it (several nodes).
+   */
+  async failInterrupted(at: string, staleBefore?: string): Promise<string[]> {
+    let query = this.db.selectFrom('imports').select('id').where('status', '=', 'running');
+    if (staleBefore !== undefined)
+      query = query.where((eb) =>
+        eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', staleBefore)]),
+      );
+    const rows = await query.execute();
     if (rows.length === 0) return [];
     await this.db
       .updateTable('imports')

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { CaptureEngine } from '../capture/capture-engine.js';
@@ -21,6 +21,7 @@ import type {
 import { prepareImport, refusalOf } from './prepare-import.js';
 import { reportPath, runImport, stagingPath } from './run-import.js';
 import type { Audience } from './sheet-columns.js';
+import { ImportLease } from './import-lease.js';
 
 /** An uploaded file, already on disk, with the SHA-256 of its bytes. */
 export interface Upload {
@@ -52,6 +53,24 @@ export interface StartedImport {
   done: Promise<ImportJob>;
 }
 
+/** An upload older than this in the incoming folder was left by a node that died reading it. */
+const INCOMING_MAX_AGE_MS = 60 * 60 * 1000;
+
+/** Removes the entries of `dir` last changed before `before` (ms); a missing folder is fine. */
+async function removeOlderThan(dir: string, before: number): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => null);
+    if (info && info.mtimeMs < before) await rm(path, { recursive: true, force: true });
+  }
+}
+
 export interface ImportProgress {
   rowsRead: number;
   status: ImportJob['status'];
@@ -76,8 +95,24 @@ export class ImportService {
     private readonly now: () => Date,
     /** Where an unexpected failure is logged (its details never reach the client). */
     private readonly logError: (error: unknown) => void = () => undefined,
+    /**
+     * With several nodes (PostgreSQL): how long a job may go without its node's heartbeat before
+     * it is taken for interrupted. Without it, a start fails every job left running (one node).
+     */
+    leaseMs: number | null = null,
   ) {
     this.events.setMaxListeners(0);
+    this.lease =
+      leaseMs === null
+        ? null
+        : new ImportLease(jobs, leaseMs, now, (ids) => this.removeFiles(ids), logError);
+  }
+
+  /** Null on one node (SQLite); see `leaseMs`. */
+  readonly lease: ImportLease | null;
+
+  private async removeFiles(ids: readonly string[]): Promise<void> {
+    for (const id of ids) await rm(this.dirOf(id), { recursive: true, force: true });
   }
 
   /**
@@ -86,8 +121,15 @@ export class ImportService {
    * (a process that died while reading a file leaves it in `incoming`). Returns the jobs failed.
    */
   async recoverInterrupted(): Promise<number> {
+    if (this.lease) {
+      // Other nodes may be running jobs and receiving uploads: only what is stale goes.
+      const failed = await this.lease.sweep();
+      await removeOlderThan(this.incomingDir(), this.now().getTime() - INCOMING_MAX_AGE_MS);
+      this.lease.start();
+      return failed;
+    }
     const ids = await this.jobs.failInterrupted(this.now().toISOString());
-    for (const id of ids) await rm(this.dirOf(id), { recursive: true, force: true });
+    await this.removeFiles(ids);
     await rm(this.incomingDir(), { recursive: true, force: true });
     return ids.length;
   }
@@ -97,9 +139,10 @@ export class ImportService {
     return join(this.dataDir, 'imports', 'incoming');
   }
 
-  /** Waits for every running import (at shutdown). */
+  /** Waits for every running import (at shutdown), then stops sweeping leases. */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    await this.lease?.stop();
   }
 
   progressOf(id: string): ImportProgress | undefined {
@@ -204,6 +247,7 @@ export class ImportService {
       const path = upload.path;
       started = true;
       const run = { rowsRead: 0, done: Promise.resolve(job) };
+      const release = this.lease?.keep(job.id, () => run.rowsRead);
       run.done = (async () => {
         try {
           const result = await runImport(this.db, this.engine, ctx, prepared, {
@@ -251,6 +295,7 @@ export class ImportService {
             error: problem,
           });
         } finally {
+          release?.();
           await rm(path, { force: true });
           for (let i = 0; i < job.sheets.length; i++)
             await rm(stagingPath(dir, i), { force: true });
