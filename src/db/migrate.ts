@@ -16,6 +16,7 @@ import * as reminders from './migrations/20261129T0400-reminders.js';
 import * as interviewCalls from './migrations/20261129T0500-interview-calls.js';
 import * as attachments from './migrations/20261129T0400-attachments.js';
 import * as acquisitionEventSeq from './migrations/20261129T0800-acquisition-event-seq.js';
+import { whileLocked } from './advisory-lock.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
@@ -42,13 +43,19 @@ const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migra
 /**
  * Brings the schema up to date; throws with the failing migration's name. On PostgreSQL pass the
  * schema the connection works in: Kysely looks for its bookkeeping tables in every schema otherwise.
+ *
+ * On PostgreSQL the whole run, creating Kysely's bookkeeping tables included, holds an advisory
+ * lock named after the schema: nodes started together migrate one after the other, and the later
+ * ones find nothing left to do.
  */
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<void> {
-  const { error, results } = await new Migrator({
-    db,
-    provider,
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  }).migrateToLatest();
+  const { error, results } = await whileLocked(db, `intake.migrate:${schema ?? 'public'}`, () =>
+    new Migrator({
+      db,
+      provider,
+      ...(schema ? { migrationTableSchema: schema } : {}),
+    }).migrateToLatest(),
+  );
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(
