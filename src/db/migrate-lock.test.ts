@@ -67,7 +67,7 @@ describe.skipIf(!postgres)('migrations of nodes starting together on PostgreSQL'
     const before = await holder.query<{ n: number }>(
       `select count(*)::int as n from information_schema.tables where table_schema = 'public'`,
     );
-    expect(before.rows[0].n).toBe(0);
+    expect(before.rows[0]?.n).toBe(0);
     await holder.query(`select pg_advisory_unlock(hashtext('intake.migrate:public'))`);
     await migrating;
     expect(await pendingMigrations(node.db, 'public')).toEqual([]);

@@ -16,6 +16,7 @@ const ALL_TABLES = [
   'imports',
   'interview_calls',
   'outbox_events',
+  'rate_counters',
   'record_history',
   'record_keys',
   'records',

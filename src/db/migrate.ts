@@ -16,6 +16,7 @@ import * as reminders from './migrations/20261129T0400-reminders.js';
 import * as interviewCalls from './migrations/20261129T0500-interview-calls.js';
 import * as attachments from './migrations/20261129T0400-attachments.js';
 import * as acquisitionEventSeq from './migrations/20261129T0800-acquisition-event-seq.js';
+import * as rateCounters from './migrations/20261129T1100-rate-counters.js';
 import { whileLocked } from './advisory-lock.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '20261129T0500-interview-calls': interviewCalls,
   '20261129T0400-attachments': attachments,
   '20261129T0800-acquisition-event-seq': acquisitionEventSeq,
+  '20261129T1100-rate-counters': rateCounters,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
