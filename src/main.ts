@@ -47,7 +47,13 @@ export async function startIntake(
     output.log ?? destination(1),
   );
   const catalog = await loadCatalog(config.catalogDir);
-  const database = connectDatabase(config.databaseUrl);
+  const database = connectDatabase(config.databaseUrl, {
+    onConnectionLost: (error) =>
+      logger.warn(
+        { code: (error as { code?: string }).code, message: error.message },
+        'a database connection was lost; it is replaced on the next use',
+      ),
+  });
   try {
     // Nodes starting together on one PostgreSQL prepare one after the other: one migrates,
     // creates the first admin token and loads the demo; the others find it done.
