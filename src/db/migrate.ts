@@ -43,6 +43,22 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
 /**
+ * Runs a migrator step again (up to twice more) when it failed because a schema vanished under
+ * it: Kysely's introspection reads every schema of the database by name, and fails when another
+ * is dropped at that moment (tests drop theirs). Migrations run in a transaction, so the failed
+ * attempt left nothing behind.
+ */
+async function againIfSchemaVanished<T extends { error?: unknown }>(
+  step: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await step();
+    const code = (result.error as { code?: unknown } | undefined)?.code;
+    if (code !== '3F000' || attempt === 3) return result;
+  }
+}
+
+/**
  * Brings the schema up to date; throws with the failing migration's name. On PostgreSQL pass the
  * schema the connection works in: Kysely looks for its bookkeeping tables in every schema otherwise.
  *
@@ -52,11 +68,13 @@ const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migra
  */
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<void> {
   const { error, results } = await whileLocked(db, `intake.migrate:${schema ?? 'public'}`, () =>
-    new Migrator({
-      db,
-      provider,
-      ...(schema ? { migrationTableSchema: schema } : {}),
-    }).migrateToLatest(),
+    againIfSchemaVanished(() =>
+      new Migrator({
+        db,
+        provider,
+        ...(schema ? { migrationTableSchema: schema } : {}),
+      }).migrateToLatest(),
+    ),
   );
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
@@ -84,7 +102,7 @@ export async function migrateToBottom(db: Kysely<any>, schema?: string): Promise
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   for (;;) {
-    const { error, results } = await migrator.migrateDown();
+    const { error, results } = await againIfSchemaVanished(() => migrator.migrateDown());
     if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
     if (!results || results.length === 0) return;
   }
@@ -92,10 +110,12 @@ export async function migrateToBottom(db: Kysely<any>, schema?: string): Promise
 
 /** Runs migrations up or down until the named one is the last run (used by tests of a migration's data changes). */
 export async function migrateTo(db: Kysely<any>, name: string, schema?: string): Promise<void> {
-  const { error } = await new Migrator({
-    db,
-    provider,
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  }).migrateTo(name);
+  const { error } = await againIfSchemaVanished(() =>
+    new Migrator({
+      db,
+      provider,
+      ...(schema ? { migrationTableSchema: schema } : {}),
+    }).migrateTo(name),
+  );
   if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
 }
