@@ -59,6 +59,11 @@ export interface Config {
   trustProxy: boolean;
   /** Sending customer links and reminders by email. */
   mail: MailSettings;
+  /**
+   * INTAKE_SHUTDOWN_TIMEOUT_MS: after SIGTERM or SIGINT, how long requests in flight, the relay's
+   * round and running imports may take before the process exits anyway (default 30000).
+   */
+  shutdownTimeoutMs: number;
 }
 
 export interface MailSettings {
@@ -156,6 +161,7 @@ const KNOWN = new Set([
   'INTAKE_MAIL_FROM',
   'INTAKE_REMINDER_INTERVAL_MINUTES',
   'INTAKE_REMINDER_UNUSED_LINK_DAYS',
+  'INTAKE_SHUTDOWN_TIMEOUT_MS',
   // Read by the command line only (intake template / import), documented in the README.
   'INTAKE_URL',
   'INTAKE_TOKEN',
@@ -277,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       reminderIntervalMinutes: integer('INTAKE_REMINDER_INTERVAL_MINUTES', 60, 0, 10_080),
       unusedLinkDays: integer('INTAKE_REMINDER_UNUSED_LINK_DAYS', 3, 1, 90),
     },
+    shutdownTimeoutMs: integer('INTAKE_SHUTDOWN_TIMEOUT_MS', 30_000, 100, 3_600_000),
     importRetentionDays: integer('INTAKE_IMPORT_RETENTION_DAYS', 7, 1, 36_500),
     importLeaseMs: integer('INTAKE_IMPORT_LEASE_MS', 30_000, 1000, 3_600_000),
     attachmentMaxBytes: integer('INTAKE_ATTACHMENT_MAX_BYTES', 10 * MiB, 1024, 1024 * MiB),

@@ -102,6 +102,15 @@ export const errors = {
       502,
       'The email could not be sent, so no link was issued; try again, or issue the link without sending it.',
     ),
+  /** The database could not be reached or dropped the connection; nothing was half done. */
+  databaseUnavailable: (retryAfter: number) =>
+    new AppError(
+      'database.unavailable',
+      503,
+      `The database cannot be reached just now, so nothing was changed. Try again in ${retryAfter} second${retryAfter === 1 ? '' : 's'}.`,
+      [],
+      { retryAfter },
+    ),
   internal: () =>
     new AppError(
       'internal',
@@ -112,6 +121,7 @@ export const errors = {
 
 /** Every code the factories above can produce; docs/errors.md must describe each. */
 export const ERROR_CODES = [
+  'database.unavailable',
   'request.malformed',
   'request.invalid',
   'request.unsupported-media-type',

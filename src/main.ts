@@ -4,6 +4,7 @@ import { ensureFirstAdminToken } from './access/bootstrap.js';
 import { loadCatalog } from './catalog/load-catalog.js';
 import type { Config } from './config.js';
 import { connectDatabase } from './db/connect.js';
+import { whileLocked } from './db/advisory-lock.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { buildServer } from './server.js';
@@ -46,12 +47,29 @@ export async function startIntake(
     output.log ?? destination(1),
   );
   const catalog = await loadCatalog(config.catalogDir);
-  const database = connectDatabase(config.databaseUrl);
+  const database = connectDatabase(config.databaseUrl, {
+    onConnectionLost: (error) =>
+      logger.warn(
+        { code: (error as { code?: string }).code, message: error.message },
+        'a database connection was lost; it is replaced on the next use',
+      ),
+  });
   try {
-    await migrateToLatest(database.db, database.schema);
-    const { app, services } = await buildServer({ config, database, catalog, logger });
-    const first = await ensureFirstAdminToken(services.tokens, config.adminToken, new Date());
-    const demoId = config.demo ? await seedDemo(services.acquisitions) : null;
+    // Nodes starting together on one PostgreSQL prepare one after the other: one migrates,
+    // creates the first admin token and loads the demo; the others find it done.
+    const { app, services, first, demoId } = await whileLocked(
+      database.db,
+      'intake.start',
+      async () => {
+        await migrateToLatest(database.db, database.schema);
+        const built = await buildServer({ config, database, catalog, logger });
+        return {
+          ...built,
+          first: await ensureFirstAdminToken(built.services.tokens, config.adminToken, new Date()),
+          demoId: config.demo ? await seedDemo(built.services.acquisitions) : null,
+        };
+      },
+    );
     await app.listen({ port: config.port, host: config.host });
     // Events wait in the outbox until now; the relay sends them, and resumes what a stop left.
     services.relay.start();

@@ -29,6 +29,7 @@ import { registerProblemHandlers } from './http/problem.js';
 import { registerNulGuard } from './http/reject-nul.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerThrottle } from './http/throttle.js';
+import { RateCounters } from './http/rate-counters.js';
 import { ProblemSchema } from './http/schemas.js';
 import { PlanSchema } from './plan/plan-schema.js';
 import { HandoverService } from './handover/handover-service.js';
@@ -274,7 +275,12 @@ export async function buildServer(
   registerProblemHandlers(app, deps.config.bodyLimit);
   await registerSecurityHeaders(app);
   registerNulGuard(app);
-  const throttle = await registerThrottle(app, deps.config.throttle);
+  // Several nodes share one PostgreSQL, so they count together; SQLite is one node's own.
+  const throttle = await registerThrottle(
+    app,
+    deps.config.throttle,
+    deps.database.dialect === 'postgres' ? new RateCounters(deps.database.db) : undefined,
+  );
   const requireRole = makeRequireRole(services.tokens, services.links, now, throttle);
 
   app.addSchema(ProblemSchema);

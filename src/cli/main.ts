@@ -74,6 +74,40 @@ function describe(error: unknown): string {
 }
 
 /**
+ * On SIGTERM or SIGINT: stop listening (a new connection is refused), let the requests in flight
+ * finish, stop the relay after its round and wait for running imports, close the database, exit
+ * 0. Past `timeoutMs`, or on a second signal, exit 1 at once: what was not committed is rolled
+ * back by the database, and a claimed delivery is sent again after its lease.
+ */
+function stopOnSignal(
+  running: { close: () => Promise<void> },
+  timeoutMs: number,
+  say: (line: string) => void,
+): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      say(`${signal} again: exiting now.`);
+      process.exit(1);
+    }
+    stopping = true;
+    setTimeout(() => {
+      say(`Still stopping after ${timeoutMs} ms (INTAKE_SHUTDOWN_TIMEOUT_MS): exiting now.`);
+      process.exit(1);
+    }, timeoutMs).unref();
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        say(`Stopping failed: ${describe(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/**
  * Runs the command line; returns the exit code (the server command keeps running). Settings come
  * from `env` (the process's environment unless a test gives another).
  */
@@ -121,10 +155,9 @@ export async function runCli(
     switch (command) {
       case 'serve': {
         // A generated first token goes to stderr: stdout is the log stream, which is kept.
-        const running = await startIntake(loadConfig(env), out.log, { secret: out.error });
-        const stop = () => void running.close().then(() => process.exit(0));
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        const config = loadConfig(env);
+        const running = await startIntake(config, out.log, { secret: out.error });
+        stopOnSignal(running, config.shutdownTimeoutMs, out.error);
         return 0;
       }
       case 'plan': {

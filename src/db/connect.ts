@@ -66,6 +66,10 @@ function withStatementCache(database: SQLite.Database) {
 export interface ConnectOptions {
   schema?: string;
   poolSize?: number;
+  /** How long a query waits for a pooled connection before failing (ms; default 5000). */
+  connectTimeoutMs?: number;
+  /** Told when a pooled connection is lost (it is replaced on the next use). */
+  onConnectionLost?: (error: Error) => void;
 }
 
 /** Opens the database the URL names. Nothing else in Intake knows which dialect it talks to. */
@@ -78,8 +82,17 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Data
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    // A request waits at most this long for a connection, then answers 503: never a hang.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    keepAlive: true,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
+  // A connection the server closes (a restart, pg_terminate_backend, a network cut) reports an
+  // error event; unheard, it would end the process. An idle one is dropped by the pool, which
+  // reports it here; one in use fails its query (the request answers 503), and the pool drops it
+  // when it is released, as it is no longer queryable.
+  pool.on('error', () => undefined); // the same error as the client's, reported below
+  pool.on('connect', (client) => client.on('error', (error) => options.onConnectionLost?.(error)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect, schema: options.schema ?? 'public', close: () => db.destroy() };
 }
@@ -92,4 +105,23 @@ export function isUniqueViolation(error: unknown): boolean {
     e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
     e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   );
+}
+
+/** PostgreSQL's classes of errors that mean the connection, not the statement, failed. */
+const CONNECTION_LOST_STATES = /^(08|57P0[1-3]|53300)/;
+const CONNECTION_LOST_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed/i;
+
+/**
+ * True when the error says the database could not be reached or dropped the connection (its
+ * server restarting, the connection terminated, no connection free in time), or on SQLite that it
+ * stayed busy: the request did not happen and may be tried again, unlike a failing statement.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (CONNECTION_LOST_STATES.test(code)) return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'SQLITE_BUSY'].includes(code))
+    return true;
+  return typeof e?.message === 'string' && CONNECTION_LOST_MESSAGES.test(e.message);
 }

@@ -16,8 +16,10 @@ import * as reminders from './migrations/20261129T0400-reminders.js';
 import * as interviewCalls from './migrations/20261129T0500-interview-calls.js';
 import * as attachments from './migrations/20261129T0400-attachments.js';
 import * as acquisitionEventSeq from './migrations/20261129T0800-acquisition-event-seq.js';
+import * as rateCounters from './migrations/20261129T1100-rate-counters.js';
 import * as recordsPageIndex from './migrations/20261129T1200-records-page-index.js';
 import * as importHeartbeat from './migrations/20261129T1300-import-heartbeat.js';
+import { whileLocked } from './advisory-lock.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
 const migrations: Record<string, Migration> = {
@@ -37,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '20261129T0500-interview-calls': interviewCalls,
   '20261129T0400-attachments': attachments,
   '20261129T0800-acquisition-event-seq': acquisitionEventSeq,
+  '20261129T1100-rate-counters': rateCounters,
   '20261129T1200-records-page-index': recordsPageIndex,
   '20261129T1300-import-heartbeat': importHeartbeat,
 };
@@ -44,15 +47,39 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
 /**
+ * Runs a migrator step again (up to twice more) when it failed because a schema vanished under
+ * it: Kysely's introspection reads every schema of the database by name, and fails when another
+ * is dropped at that moment (tests drop theirs). Migrations run in a transaction, so the failed
+ * attempt left nothing behind.
+ */
+async function againIfSchemaVanished<T extends { error?: unknown }>(
+  step: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await step();
+    const code = (result.error as { code?: unknown } | undefined)?.code;
+    if (code !== '3F000' || attempt === 3) return result;
+  }
+}
+
+/**
  * Brings the schema up to date; throws with the failing migration's name. On PostgreSQL pass the
  * schema the connection works in: Kysely looks for its bookkeeping tables in every schema otherwise.
+ *
+ * On PostgreSQL the whole run, creating Kysely's bookkeeping tables included, holds an advisory
+ * lock named after the schema: nodes started together migrate one after the other, and the later
+ * ones find nothing left to do.
  */
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<void> {
-  const { error, results } = await new Migrator({
-    db,
-    provider,
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  }).migrateToLatest();
+  const { error, results } = await whileLocked(db, `intake.migrate:${schema ?? 'public'}`, () =>
+    againIfSchemaVanished(() =>
+      new Migrator({
+        db,
+        provider,
+        ...(schema ? { migrationTableSchema: schema } : {}),
+      }).migrateToLatest(),
+    ),
+  );
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(
@@ -79,7 +106,7 @@ export async function migrateToBottom(db: Kysely<any>, schema?: string): Promise
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   for (;;) {
-    const { error, results } = await migrator.migrateDown();
+    const { error, results } = await againIfSchemaVanished(() => migrator.migrateDown());
     if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
     if (!results || results.length === 0) return;
   }
@@ -87,10 +114,12 @@ export async function migrateToBottom(db: Kysely<any>, schema?: string): Promise
 
 /** Runs migrations up or down until the named one is the last run (used by tests of a migration's data changes). */
 export async function migrateTo(db: Kysely<any>, name: string, schema?: string): Promise<void> {
-  const { error } = await new Migrator({
-    db,
-    provider,
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  }).migrateTo(name);
+  const { error } = await againIfSchemaVanished(() =>
+    new Migrator({
+      db,
+      provider,
+      ...(schema ? { migrationTableSchema: schema } : {}),
+    }).migrateTo(name),
+  );
   if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
 }

@@ -21,6 +21,7 @@ export interface Database {
   reminders: ReminderTable;
   interview_calls: InterviewCallTable;
   attachments: AttachmentTable;
+  rate_counters: RateCounterTable;
 }
 
 /** A reminder sent by email: one per kind and subject (a link, a follow-up). */
@@ -321,4 +322,11 @@ export interface TmfResourceTable {
   version: number;
   created_at: string;
   updated_at: string;
+}
+
+/** A throttling counter shared by the nodes: its count, and when its window ends (ms since the epoch). */
+export interface RateCounterTable {
+  key: string;
+  count: number;
+  window_ends: number | string;
 }

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { ErrorObject } from 'ajv';
 import { AppError, errors, type ProblemDetail } from '../errors.js';
 import { toSchemaFindings } from '../schema/ajv.js';
+import { isDatabaseUnavailable } from '../db/connect.js';
 
 /** RFC 9457 problem document as Intake renders it. */
 export interface Problem {
@@ -101,6 +102,9 @@ function fromFastify(error: FastifyError, limit: number): AppError | undefined {
   }
 }
 
+/** What a 503 for an unreachable database tells the client to wait (seconds). */
+const DATABASE_RETRY_AFTER_SECONDS = 2;
+
 /**
  * Installs the error and not-found handlers: every error leaves as problem+json (a TMF Error
  * under /tmf-api), and 500s leak nothing.
@@ -108,6 +112,12 @@ function fromFastify(error: FastifyError, limit: number): AppError | undefined {
 export function registerProblemHandlers(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     let appError = error instanceof AppError ? error : fromFastify(error, bodyLimit);
+    if (!appError && isDatabaseUnavailable(error)) {
+      // Its transaction rolled back (unless the connection dropped during its commit: a retry
+      // with If-Match tells); the pool has dropped the broken connection and opens a new one.
+      request.log.warn({ err: error }, 'database unavailable');
+      appError = errors.databaseUnavailable(DATABASE_RETRY_AFTER_SECONDS);
+    }
     if (!appError) {
       request.log.error({ err: error }, 'unhandled error');
       appError = errors.internal();

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/database.js';
 import { buildProposal } from '../test/factories.js';
@@ -80,3 +81,75 @@ describe.each(dialects)('throttling by address on %s', (dialect) => {
     expect((await get(url, '203.0.113.6', `Bearer ${linkToken}`)).statusCode).toBe(200);
   });
 });
+
+describe.skipIf(!dialects.includes('postgres'))(
+  'throttling shared by two nodes on one PostgreSQL',
+  () => {
+    let server: TestServer;
+    let other: FastifyInstance;
+    let acquisitionId: string;
+    let linkToken: string;
+    const get = (
+      node: FastifyInstance,
+      url: string,
+      remoteAddress: string,
+      authorization: string,
+    ) => node.inject({ url, remoteAddress, headers: { authorization } });
+
+    beforeAll(async () => {
+      server = await createTestServer('postgres', undefined, {}, {}, undefined, undefined, {
+        authFailures: 3,
+        linkRequests: 4,
+      });
+      other = await server.anotherNode();
+      acquisitionId = await openAcquisition(server, buildProposal());
+      const link = await server.app.inject({
+        method: 'POST',
+        url: `/api/v1/acquisitions/${acquisitionId}/links`,
+        headers: server.auth('sales'),
+        payload: { contactName: 'Pat Customer' },
+      });
+      linkToken = link.json<{ token: string }>().token;
+    });
+    afterAll(async () => {
+      await other.close();
+      await server.close();
+    });
+
+    it('counts wrong tokens sent to either node together, and both refuse the address', async () => {
+      const guesser = '198.51.100.70';
+      const nodes = [server.app, other, server.app];
+      for (const [i, node] of nodes.entries()) {
+        const wrong = await get(node, '/api/v1/acquisitions', guesser, `Bearer itk_wrong${i}`);
+        expect(wrong.statusCode).toBe(401);
+      }
+      const fourth = await get(other, '/api/v1/acquisitions', guesser, 'Bearer itk_wrong4');
+      expect(fourth.statusCode).toBe(429);
+      for (const node of [server.app, other]) {
+        const right = await get(
+          node,
+          '/api/v1/acquisitions',
+          guesser,
+          server.auth('viewer').authorization,
+        );
+        expect(right.statusCode).toBe(429);
+        expect(right.json()).toMatchObject({ code: 'auth.too-many-failures' });
+      }
+      const elsewhere = server.auth('viewer').authorization;
+      expect(
+        (await get(other, '/api/v1/acquisitions', '198.51.100.71', elsewhere)).statusCode,
+      ).toBe(200);
+    });
+
+    it("counts a customer link's requests to either node together", async () => {
+      const customer = '203.0.113.50';
+      const url = `/api/v1/acquisitions/${acquisitionId}/forms`;
+      for (const node of [server.app, other, server.app, other]) {
+        expect((await get(node, url, customer, `Bearer ${linkToken}`)).statusCode).toBe(200);
+      }
+      const fifth = await get(server.app, url, customer, `Bearer ${linkToken}`);
+      expect(fifth.statusCode).toBe(429);
+      expect(fifth.json()).toMatchObject({ code: 'link.too-many-requests' });
+    });
+  },
+);

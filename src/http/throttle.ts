@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ThrottleSettings } from '../config.js';
 import { AppError } from '../errors.js';
+import type { RateCounters } from './rate-counters.js';
 
 /** What the bearer check asks of the throttle, per client address. */
 export interface Throttle {
@@ -34,35 +35,70 @@ export const throttleErrors = {
 /** Addresses refused for failed checks, with when that ends; the oldest are dropped past this many. */
 const MAX_BLOCKED = 10_000;
 
+/** Where an address's refusal ends, if it is refused: kept in memory, or read from shared counters. */
+interface Refusals {
+  until(ip: string): Promise<number | undefined>;
+  refuse(ip: string, until: number): void;
+}
+
+/** One process's refusals (SQLite: one node). */
+function refusalsInMemory(): Refusals {
+  const blocked = new Map<string, number>();
+  return {
+    until: (ip) => {
+      const until = blocked.get(ip);
+      if (until !== undefined && until <= Date.now()) blocked.delete(ip);
+      return Promise.resolve(until !== undefined && until > Date.now() ? until : undefined);
+    },
+    refuse: (ip, until) => {
+      blocked.delete(ip);
+      if (blocked.size >= MAX_BLOCKED) blocked.delete(blocked.keys().next().value!);
+      blocked.set(ip, until);
+    },
+  };
+}
+
 /**
- * Throttles by client address with `@fastify/rate-limit` (its in-process store): failed bearer
- * checks (a wrong staff token or link, not a missing one) and every request made with a customer
- * link. An address past the failure limit is refused before its token is even looked up, until
- * the window ends, so that guessing cannot go on with a correct guess let through.
+ * Throttles by client address with `@fastify/rate-limit`: failed bearer checks (a wrong staff
+ * token or link, not a missing one) and every request made with a customer link. An address past
+ * the failure limit is refused before its token is even looked up, until the window ends, so that
+ * guessing cannot go on with a correct guess let through.
+ *
+ * With `shared` counters (PostgreSQL: several nodes) the counts and refusals live in the database,
+ * and every node sees the same; without, in this process (its in-process store).
  */
 export async function registerThrottle(
   app: FastifyInstance,
   settings: ThrottleSettings,
+  shared?: RateCounters,
 ): Promise<Throttle> {
-  await app.register(rateLimit, { global: false, timeWindow: settings.windowMs });
+  await app.register(rateLimit, {
+    global: false,
+    timeWindow: settings.windowMs,
+    ...(shared ? { store: shared.storeClass(settings.windowMs) } : {}),
+  });
+  const failureKey = (ip: string) => `auth-failure:${ip}`;
   const failures = app.createRateLimit({
     max: settings.authFailures,
-    keyGenerator: (request) => `auth-failure:${request.ip}`,
+    keyGenerator: (request) => failureKey(request.ip),
   });
   const linkUse = app.createRateLimit({
     max: settings.linkRequests,
     keyGenerator: (request) => `link:${request.ip}`,
   });
-  const blocked = new Map<string, number>();
+  // Shared: an address is refused while its failure count is above the limit in its window.
+  const refusals: Refusals = shared
+    ? {
+        until: (ip) => shared.exceededUntil(failureKey(ip), settings.authFailures),
+        refuse: () => undefined,
+      }
+    : refusalsInMemory();
   const secondsUntil = (at: number) => Math.max(1, Math.ceil((at - Date.now()) / 1000));
 
   return {
     async beforeCheck(request, isLink) {
-      const until = blocked.get(request.ip);
-      if (until !== undefined) {
-        if (until > Date.now()) throw throttleErrors.tooManyFailures(secondsUntil(until));
-        blocked.delete(request.ip);
-      }
+      const until = await refusals.until(request.ip);
+      if (until !== undefined) throw throttleErrors.tooManyFailures(secondsUntil(until));
       if (!isLink) return;
       const use = await linkUse(request);
       if (!use.isAllowed && use.isExceeded)
@@ -71,10 +107,8 @@ export async function registerThrottle(
     async failed(request) {
       const count = await failures(request);
       if (count.isAllowed || !count.isExceeded) return;
-      blocked.delete(request.ip);
-      if (blocked.size >= MAX_BLOCKED) blocked.delete(blocked.keys().next().value!);
       const until = Date.now() + count.ttl;
-      blocked.set(request.ip, until);
+      refusals.refuse(request.ip, until);
       throw throttleErrors.tooManyFailures(secondsUntil(until));
     },
   };

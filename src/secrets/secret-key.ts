@@ -48,8 +48,18 @@ export async function loadSecretBox(
         );
       await makePrivateDir(dataDir);
       const key = randomBytes(32);
-      await writeFile(file, `${key.toString('base64')}\n`, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
-      box = new SecretBox(key);
+      const written = await writeFile(file, `${key.toString('base64')}\n`, {
+        mode: PRIVATE_FILE_MODE,
+        flag: 'wx',
+      }).then(
+        () => true,
+        (error: unknown) => {
+          // Another node sharing the data folder wrote it first: use that key, not a second one.
+          if ((error as { code?: string }).code === 'EEXIST') return false;
+          throw error;
+        },
+      );
+      box = written ? new SecretBox(key) : await keyFromFile(file);
     } else {
       const key = parseSecretKey(text);
       if (!key) throw new SecretKeyError(`${file} does not hold a 32-byte key (base64 or hex).`);
@@ -61,4 +71,10 @@ export async function loadSecretBox(
       `The database holds secrets sealed under key ${inUse}, but the key given is ${box.keyId}. Use the key they were sealed with (intake secrets rotate moves them to a new one).`,
     );
   return box;
+}
+
+async function keyFromFile(file: string): Promise<SecretBox> {
+  const key = parseSecretKey(await readFile(file, 'utf8'));
+  if (!key) throw new SecretKeyError(`${file} does not hold a 32-byte key (base64 or hex).`);
+  return new SecretBox(key);
 }

@@ -28,6 +28,11 @@ export interface TestServer {
   auth: (role: Role) => { authorization: string };
   /** Where this server keeps uploads and import reports (removed on close). */
   dataDir: string;
+  /**
+   * Another server as a second node would be: the same settings, its own memory, on the same
+   * database. The caller closes it (before `close`).
+   */
+  anotherNode: () => Promise<FastifyInstance>;
   close: () => Promise<void>;
 }
 
@@ -57,42 +62,38 @@ export async function createTestServer(
   const database = await openTestDatabase(dialect);
   const catalog = await testCatalog();
   const dataDir = await mkdtemp(join(tmpdir(), 'intake-test-'));
-  const { app, services } = await buildServer({
-    config: {
-      bodyLimit: 1024 * 1024,
-      publicUrl: 'http://127.0.0.1',
-      dataDir,
-      imports: { ...loadConfig({}).imports, ...imports },
-      importRetentionDays: loadConfig({}).importRetentionDays,
-      attachmentMaxBytes,
-      orderApiUrl,
-      quoteApiUrl,
-      delivery: {
-        pollMs: 20,
-        backoffBaseMs: 20,
-        maxAttempts: 5,
-        timeoutMs: 2000,
-        // The tests' listeners are on loopback; tests of the address policy pass an empty list.
-        callbackAllow: LOOPBACK_ALLOWED,
-        ...delivery,
-      },
-      // Tests send many requests, some with wrong tokens on purpose, all from 127.0.0.1.
-      throttle: { windowMs: 60_000, authFailures: 1_000_000, linkRequests: 1_000_000, ...throttle },
-      trustProxy: false,
-      metricsToken: undefined,
-      secretKey: undefined,
-      mail: {
-        smtpUrl: undefined,
-        from: 'Intake <intake@intake.test>',
-        reminderIntervalMinutes: 0,
-        unusedLinkDays: 3,
-        ...mail,
-      },
+  const config = {
+    bodyLimit: 1024 * 1024,
+    publicUrl: 'http://127.0.0.1',
+    dataDir,
+    imports: { ...loadConfig({}).imports, ...imports },
+    importRetentionDays: loadConfig({}).importRetentionDays,
+    attachmentMaxBytes,
+    orderApiUrl,
+    quoteApiUrl,
+    delivery: {
+      pollMs: 20,
+      backoffBaseMs: 20,
+      maxAttempts: 5,
+      timeoutMs: 2000,
+      // The tests' listeners are on loopback; tests of the address policy pass an empty list.
+      callbackAllow: LOOPBACK_ALLOWED,
+      ...delivery,
     },
-    database,
-    catalog,
-    now,
-  });
+    // Tests send many requests, some with wrong tokens on purpose, all from 127.0.0.1.
+    throttle: { windowMs: 60_000, authFailures: 1_000_000, linkRequests: 1_000_000, ...throttle },
+    trustProxy: false,
+    metricsToken: undefined,
+    secretKey: undefined,
+    mail: {
+      smtpUrl: undefined,
+      from: 'Intake <intake@intake.test>',
+      reminderIntervalMinutes: 0,
+      unusedLinkDays: 3,
+      ...mail,
+    },
+  };
+  const { app, services } = await buildServer({ config, database, catalog, now });
   const tokens = {} as Record<Role, string>;
   for (const role of ROLES) {
     tokens[role] = generateToken();
@@ -112,6 +113,7 @@ export async function createTestServer(
     tokens,
     auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
     dataDir,
+    anotherNode: async () => (await buildServer({ config, database, catalog, now })).app,
     close: async () => {
       await app.close();
       await database.close();

@@ -1,0 +1,275 @@
+/**
+ * npm run bench:load — a mixed workload against running servers on loopback, bounded in time.
+ *
+ * For SQLite (one node), PostgreSQL (one node) and PostgreSQL (two nodes, requests spread over
+ * both), it starts `intake serve` in processes of their own on a fresh database, opens an
+ * acquisition of 200 users and runs for BENCH_SECONDS (default 20):
+ * - 50 editors, each reading one of 10 shared user records and changing a field with If-Match
+ *   (412s are expected: they are the editors losing races, not errors);
+ * - 10 readers alternating the plan and a page of records.
+ * It prints throughput, p50/p99 per kind of request and the errors (any status other than 200,
+ * and 412 for edits), and checks that nothing answered 5xx and no update was lost: each shared
+ * record's version, history and final value agree with the successful edits. A bare Fastify route
+ * is measured in the same run, under the same 60 concurrent clients, for the ratio.
+ *
+ * PostgreSQL: BENCH_POSTGRES_URL (a server where a scratch database may be created), else the
+ * local one tests use; skipped with a message when it does not answer.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { buildItem, buildProposal } from '../src/test/factories.js';
+import { waitFor } from '../src/test/listener.js';
+import { ownDatabase } from '../src/test/own-database.js';
+import { postgresReachable, TEST_POSTGRES_URL } from '../src/test/postgres-probe.js';
+import {
+  freePortInRange,
+  newAdminToken,
+  startServerProcess,
+  type ServerProcess,
+} from '../src/test/server-process.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const EDITORS = 50;
+const READERS = 10;
+const SHARED_RECORDS = 10;
+const root = new URL('..', import.meta.url).pathname;
+const postgresUrl = process.env.BENCH_POSTGRES_URL ?? TEST_POSTGRES_URL;
+process.env.INTAKE_TEST_POSTGRES_URL = postgresUrl;
+
+type Kind = 'plan read' | 'records read' | 'field edit' | 'bare route';
+interface Sample {
+  kind: Kind;
+  ms: number;
+  status: number | 'error';
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+
+async function timed(
+  samples: Sample[],
+  kind: Kind,
+  url: string,
+  init: RequestInit = {},
+): Promise<Response | undefined> {
+  const start = performance.now();
+  try {
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+    await response.arrayBuffer().then(() => undefined);
+    samples.push({ kind, ms: performance.now() - start, status: response.status });
+    return response;
+  } catch {
+    samples.push({ kind, ms: performance.now() - start, status: 'error' });
+    return undefined;
+  }
+}
+
+function summarise(label: string, samples: Sample[], seconds: number, bareRps?: number) {
+  const lines: string[] = [];
+  const all = samples.length;
+  lines.push(
+    `${label}: ${all} requests in ${seconds} s = ${(all / seconds).toFixed(0)}/s` +
+      (bareRps ? ` (${((all / seconds / bareRps) * 100).toFixed(1)}% of the bare route's)` : ''),
+  );
+  for (const kind of ['plan read', 'records read', 'field edit', 'bare route'] as Kind[]) {
+    const of = samples.filter((s) => s.kind === kind);
+    if (of.length === 0) continue;
+    const sorted = of.map((s) => s.ms).sort((a, b) => a - b);
+    const ok = of.filter((s) => s.status === 200).length;
+    const conflicts = of.filter((s) => s.status === 412).length;
+    const errors = of.filter(
+      (s) => s.status !== 200 && !(kind === 'field edit' && s.status === 412),
+    );
+    lines.push(
+      `  ${kind.padEnd(12)} ${String(of.length).padStart(6)} (${(of.length / seconds).toFixed(0)}/s)` +
+        `  p50 ${percentile(sorted, 0.5).toFixed(1)} ms  p99 ${percentile(sorted, 0.99).toFixed(1)} ms` +
+        `  ok ${ok}${kind === 'field edit' ? `  412 ${conflicts}` : ''}  errors ${errors.length}` +
+        (errors.length ? ` (${[...new Set(errors.map((e) => e.status))].join(', ')})` : ''),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** A bare Fastify route in a process of its own, loaded like Intake: the ceiling of this machine. */
+async function bareRoute(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePortInRange();
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import Fastify from 'fastify'; const app = Fastify(); app.get('/', async () => ({ ok: true })); await app.listen({ port: ${port}, host: '127.0.0.1' });`,
+    ],
+    { cwd: root, stdio: 'ignore' },
+  );
+  const url = `http://127.0.0.1:${port}/`;
+  await waitFor(async () => (await fetch(url).catch(() => undefined))?.ok === true, 20_000);
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+async function measureBare(seconds: number): Promise<{ rps: number; text: string }> {
+  const bare = await bareRoute();
+  const samples: Sample[] = [];
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: EDITORS + READERS }, async () => {
+      while (Date.now() < end) await timed(samples, 'bare route', bare.url);
+    }),
+  );
+  await bare.stop();
+  return { rps: samples.length / seconds, text: summarise('bare Fastify route', samples, seconds) };
+}
+
+interface Shared {
+  id: string;
+  version: number;
+  /** The values written by successful edits, by the version they made. */
+  wins: Map<number, string>;
+}
+
+async function run(label: string, databaseUrl: string, nodes: number, bareRps: number) {
+  const token = newAdminToken();
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const folder = await mkdtemp(join(tmpdir(), 'intake-load-'));
+  const servers: ServerProcess[] = [];
+  try {
+    const env = (i: number) => ({
+      DATABASE_URL: databaseUrl,
+      INTAKE_ADMIN_TOKEN: token,
+      INTAKE_SECRET_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+      INTAKE_DATA_DIR: join(folder, `node${i}`),
+    });
+    servers.push(await startServerProcess(env(0)));
+    for (let i = 1; i < nodes; i++)
+      servers.push(
+        await startServerProcess(env(i), await freePortInRange(servers.map((s) => s.port))),
+      );
+    const api = (i: number) => `${servers[i % servers.length]!.base}/api/v1`;
+    const opened = await fetch(`${api(0)}/acquisitions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(buildProposal({ items: [buildItem({ quantity: 200 })] })),
+    });
+    const { id } = (await opened.json()) as { id: string };
+    const users = (
+      (await (
+        await fetch(`${api(0)}/acquisitions/${id}/records?entity=user&limit=${SHARED_RECORDS}`, {
+          headers,
+        })
+      ).json()) as { items: { id: string; version: number }[] }
+    ).items;
+    const shared: Shared[] = users.map((u) => ({ id: u.id, version: u.version, wins: new Map() }));
+    const samples: Sample[] = [];
+    const end = Date.now() + SECONDS * 1000;
+    const editor = async (n: number) => {
+      const record = shared[n % shared.length]!;
+      for (let i = 0; Date.now() < end; i++) {
+        const base = api(n + i);
+        const read = await fetch(`${base}/acquisitions/${id}/records/${record.id}`, { headers });
+        const version = ((await read.json()) as { version: number }).version;
+        const value = `editor ${n} edit ${i}`;
+        const response = await timed(
+          samples,
+          'field edit',
+          `${base}/acquisitions/${id}/records/${record.id}`,
+          {
+            method: 'PATCH',
+            headers: { ...headers, 'if-match': `"${version}"` },
+            body: JSON.stringify({ department: value }),
+          },
+        );
+        if (response?.status === 200) record.wins.set(version + 1, value);
+      }
+    };
+    const reader = async (n: number) => {
+      for (let i = 0; Date.now() < end; i++) {
+        const base = api(n + i);
+        if (i % 2 === 0)
+          await timed(samples, 'plan read', `${base}/acquisitions/${id}/plan`, { headers });
+        else
+          await timed(
+            samples,
+            'records read',
+            `${base}/acquisitions/${id}/records?limit=50&offset=${(i * 10) % 200}`,
+            {
+              headers,
+            },
+          );
+      }
+    };
+    await Promise.all([
+      ...Array.from({ length: EDITORS }, (_, n) => editor(n)),
+      ...Array.from({ length: READERS }, (_, n) => reader(n)),
+    ]);
+
+    // No lost update: versions, history and final values agree with the successful edits.
+    const problems: string[] = [];
+    for (const record of shared) {
+      const final = (await (
+        await fetch(`${api(0)}/acquisitions/${id}/records/${record.id}`, { headers })
+      ).json()) as { version: number; values: Record<string, unknown> };
+      const history = (await (
+        await fetch(`${api(0)}/acquisitions/${id}/records/${record.id}/history`, { headers })
+      ).json()) as { items: { field: string; newValue: unknown }[] };
+      const edits = history.items.filter((h) => h.field === 'department').length;
+      const won = record.wins.size;
+      if (final.version - record.version !== won)
+        problems.push(
+          `${record.id}: version moved ${final.version - record.version}, ${won} edits won`,
+        );
+      if (edits !== won) problems.push(`${record.id}: ${edits} history entries, ${won} edits won`);
+      if (won > 0 && final.values.department !== record.wins.get(final.version))
+        problems.push(`${record.id}: final value is not the last winning edit's`);
+    }
+    const fivexx = samples.filter((s) => typeof s.status === 'number' && s.status >= 500).length;
+    console.log(summarise(label, samples, SECONDS, bareRps));
+    console.log(
+      `  5xx: ${fivexx}; lost updates: ${problems.length === 0 ? 'none' : problems.join('; ')}` +
+        ` (${shared.reduce((n, s) => n + s.wins.size, 0)} winning edits on ${shared.length} shared records)`,
+    );
+    return fivexx === 0 && problems.length === 0;
+  } finally {
+    for (const server of servers) await server.kill('SIGKILL');
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+console.log(
+  `bench:load — ${EDITORS} editors on ${SHARED_RECORDS} shared records and ${READERS} readers, ${SECONDS} s per run, loopback, ${process.env.BENCH_CPUS ?? 'this machine'}`,
+);
+const bare = await measureBare(Math.max(3, Math.round(SECONDS / 4)));
+console.log(bare.text);
+let ok = true;
+const sqliteFolder = await mkdtemp(join(tmpdir(), 'intake-load-db-'));
+ok = (await run('SQLite, 1 node', `sqlite:${join(sqliteFolder, 'intake.db')}`, 1, bare.rps)) && ok;
+await rm(sqliteFolder, { recursive: true, force: true });
+if (await postgresReachable(postgresUrl)) {
+  for (const nodes of [1, 2]) {
+    const scratch = await ownDatabase('postgres', tmpdir());
+    try {
+      ok =
+        (await run(
+          `PostgreSQL, ${nodes} node${nodes > 1 ? 's' : ''}`,
+          scratch.url,
+          nodes,
+          bare.rps,
+        )) && ok;
+    } finally {
+      await scratch.drop();
+    }
+  }
+} else {
+  console.log(
+    `PostgreSQL at ${postgresUrl.replace(/\/\/[^@]*@/, '//')} does not answer: not measured.`,
+  );
+}
+process.exitCode = ok ? 0 : 1;
