@@ -8,6 +8,8 @@ import { keyText } from '../capture/record-keys.js';
 import { countryOf } from '../capture/record-values.js';
 import type { CapturedRecord } from '../capture/record.js';
 
+const SLOT_ORDER = new Intl.Collator('en', { numeric: true });
+
 /** Where a row's values go: an existing record, or a new one. */
 export type RowTarget =
   | { kind: 'update'; id: string }
@@ -24,11 +26,12 @@ export type RowTarget =
  * Each record takes one row; a second row for the same record is reported, not merged.
  */
 export class RecordMatcher {
-  private readonly known = new Map<string, StoredRecord>();
+  /** Ids only: the records themselves need not stay in memory for the whole import. */
+  private readonly known = new Set<string>();
   /** Records by natural key; several when a key is duplicated (each row takes the next). */
   private readonly byKey = new Map<string, string[]>();
-  /** Unfilled plan records by proposal site ('' for none), in slot order. */
-  private readonly unfilled = new Map<string, string[]>();
+  /** Unfilled plan records by proposal site ('' for none), in slot order, with the next to hand out. */
+  private readonly unfilled = new Map<string, { ids: string[]; next: number }>();
   private readonly claimedBy = new Map<string, number>();
 
   constructor(
@@ -38,11 +41,12 @@ export class RecordMatcher {
     private readonly siteRecords: readonly CapturedRecord[],
     private readonly merge: boolean,
   ) {
+    // One collator for the whole sort: `localeCompare` with options builds one per comparison.
     const sorted = [...records].sort((a, b) =>
-      (a.slot ?? '\uffff').localeCompare(b.slot ?? '\uffff', 'en', { numeric: true }),
+      SLOT_ORDER.compare(a.slot ?? '\uffff', b.slot ?? '\uffff'),
     );
     for (const record of sorted) {
-      this.known.set(record.id, record);
+      this.known.add(record.id);
       const key = this.naturalKey(record.values, record.site, false);
       if (key !== undefined) {
         const list = this.byKey.get(key);
@@ -51,9 +55,9 @@ export class RecordMatcher {
       }
       const filled = Object.values(record.provenance).some((p) => p.source !== 'proposal');
       if (record.slot && !filled) {
-        const list = this.unfilled.get(record.site ?? '') ?? [];
-        list.push(record.id);
-        this.unfilled.set(record.site ?? '', list);
+        const list = this.unfilled.get(record.site ?? '');
+        if (list) list.ids.push(record.id);
+        else this.unfilled.set(record.site ?? '', { ids: [record.id], next: 0 });
       }
     }
   }
@@ -94,9 +98,10 @@ export class RecordMatcher {
   private nextUnfilled(site: string | null): string | undefined {
     const keys = site === null ? ['', ...this.unfilled.keys()] : [site, ''];
     for (const key of keys) {
+      // A cursor, not `shift()`: shifting a list of 100,000 records costs a copy each time.
       const list = this.unfilled.get(key);
-      while (list && list.length > 0) {
-        const id = list.shift()!;
+      while (list && list.next < list.ids.length) {
+        const id = list.ids[list.next++]!;
         if (!this.claimedBy.has(id)) return id;
       }
     }
