@@ -146,13 +146,22 @@ async function storeKeys(
   return [...oldKeys, ...newKeys];
 }
 
-/** Deletes, updates (each at the version it was read at) and inserts the records. */
+/**
+ * Deletes, updates (each at the version it was read at, hundreds per statement) and inserts the
+ * records.
+ */
 async function storeRecords(repo: CaptureRepository, planned: readonly PlannedChange[]) {
   for (const p of planned) {
     if (p.kind === 'delete' && !(await repo.deleteRecord(p.before.id, p.before.version)))
       throw captureErrors.versionConflict(p.before.id, p.before.version + 1);
-    if (p.kind === 'update' && !(await repo.updateRecord(p.after, p.before.version)))
-      throw captureErrors.versionConflict(p.before.id, p.before.version + 1);
+  }
+  const updates = planned.flatMap((p) =>
+    p.kind === 'update' ? [{ record: p.after, expectedVersion: p.before.version }] : [],
+  );
+  const [conflict] = await repo.updateRecords(updates);
+  if (conflict !== undefined) {
+    const before = updates.find((u) => u.record.id === conflict)!.expectedVersion;
+    throw captureErrors.versionConflict(conflict, before + 1);
   }
   await repo.insertRecords(planned.flatMap((p) => (p.kind === 'create' ? [p.after] : [])));
 }
@@ -195,11 +204,13 @@ async function recordEffects(
   now: Date,
 ) {
   await repo.appendHistory(planned.flatMap((p) => historyOf(p, origin, at)));
-  await appendEvents(
-    trx,
-    planned.map((p) => eventOf(ctx.acquisition.id, p, origin)),
-    now,
-  );
+  // An import appends one event for all its records instead (`recordsImportedEvent`).
+  if (!origin.skipRecordEvents)
+    await appendEvents(
+      trx,
+      planned.map((p) => eventOf(ctx.acquisition.id, p, origin)),
+      now,
+    );
   await new AcquisitionRepository(trx).adjustTotals(
     ctx.acquisition.id,
     totalsDelta(ctx, planned),

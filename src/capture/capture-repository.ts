@@ -84,6 +84,18 @@ const RECORD_COLUMNS = [
   'updated_at',
 ] as const;
 
+/** The columns an update of a record sets. */
+const UPDATED_COLUMNS = [
+  'values',
+  'provenance',
+  'status',
+  'required_count',
+  'satisfied_count',
+  'version',
+  'updated_at',
+  'site',
+] as const;
+
 /** Every record column but the provenance, for validation work that does not need it. */
 const LIGHT_COLUMNS = RECORD_COLUMNS.filter(
   (c): c is Exclude<(typeof RECORD_COLUMNS)[number], 'provenance'> => c !== 'provenance',
@@ -133,25 +145,27 @@ export class CaptureRepository {
     );
   }
 
-  /** Updates a record if it still has `expectedVersion`; false when another writer got there first. */
-  async updateRecord(record: StoredRecord, expectedVersion: number): Promise<boolean> {
-    const row = toRow(record);
-    const result = await this.db
-      .updateTable('records')
-      .set({
-        values: row.values,
-        provenance: row.provenance,
-        status: row.status,
-        required_count: row.required_count,
-        satisfied_count: row.satisfied_count,
-        version: row.version,
-        updated_at: row.updated_at,
-        site: row.site,
-      })
-      .where('id', '=', record.id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  /**
+   * Updates many records in multi-row statements, each only if it still has its expected version.
+   * Returns the ids of those another writer changed first (the others are updated: the caller
+   * throws, and the transaction rolls back).
+   */
+  async updateRecords(
+    updates: readonly { record: StoredRecord; expectedVersion: number }[],
+  ): Promise<string[]> {
+    const updated = await bulkUpdate(
+      this.db,
+      'records',
+      UPDATED_COLUMNS,
+      updates.map(({ record }) => {
+        const row = toRow(record);
+        return { id: record.id, values: UPDATED_COLUMNS.map((c) => row[c]) };
+      }),
+      { onlyIf: { column: 'version', values: updates.map((u) => u.expectedVersion) } },
+    );
+    if (updated.length === updates.length) return [];
+    const done = new Set(updated);
+    return updates.filter((u) => !done.has(u.record.id)).map((u) => u.record.id);
   }
 
   /** Records what validation concluded for each record: its status and digest (and counts, when given). */
@@ -215,14 +229,16 @@ export class CaptureRepository {
 
   async getRecords(acquisitionId: string, ids: readonly string[]): Promise<StoredRecord[]> {
     const out: StoredRecord[] = [];
+    // By id alone, then the acquisition checked here: with `acquisition_id = ?` in the statement,
+    // SQLite walks the acquisition's index (every record of it) instead of the primary key.
     for (const part of chunks(ids, 500)) {
       const rows = await this.db
         .selectFrom('records')
         .selectAll()
-        .where('acquisition_id', '=', acquisitionId)
         .where('id', 'in', part)
         .execute();
-      out.push(...rows.map(toStoredRecord));
+      for (const row of rows)
+        if (row.acquisition_id === acquisitionId) out.push(toStoredRecord(row));
     }
     return out;
   }
