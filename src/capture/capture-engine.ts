@@ -90,8 +90,9 @@ export class CaptureEngine {
     );
     await refuseAboveMaximum(step, planned);
     const keys = await storeKeys(step, planned, siteRecords);
-    await storeRecords(step.repo, planned);
+    // Validated before the records are stored, so that each is written once with its status.
     const findings = await revalidate(step, planned, keys, siteRecords);
+    await storeRecords(step.repo, planned);
     await recordEffects(step, planned, this.now());
     return resultOf(allPlanned, findings);
   }
@@ -167,8 +168,10 @@ async function storeRecords(repo: CaptureRepository, planned: readonly PlannedCh
 }
 
 /**
- * Re-validates the written records and their neighbours, and stores the findings and status of
- * those whose validation digest or status changed. Returns every finding evaluated.
+ * Re-validates the written records and their neighbours, and stores the findings of those whose
+ * validation digest changed. The written records take their status and digest with them (they are
+ * stored after this); the neighbours' are updated here when they changed. Returns every finding
+ * evaluated.
  */
 async function revalidate(
   { ctx, repo }: WriteStep,
@@ -188,12 +191,19 @@ async function revalidate(
     const rewritten = findings.filter((f) => rewrite.has(f.recordId));
     await repo.replaceFindings(ctx.acquisition.id, [...rewrite], rewritten);
   }
-  await repo.setValidation(
-    conclusions.filter((c) => {
-      const stored = evaluated.stored.get(c.id);
-      return c.digest !== stored?.digest || c.status !== stored?.status;
-    }),
-  );
+  const written = new Map(planned.filter(isWrite).map((p) => [p.after.id, p.after]));
+  const neighbours = [];
+  for (const c of conclusions) {
+    const record = written.get(c.id);
+    if (record) {
+      record.status = c.status;
+      record.digest = c.digest;
+      continue;
+    }
+    const stored = evaluated.stored.get(c.id);
+    if (c.digest !== stored?.digest || c.status !== stored?.status) neighbours.push(c);
+  }
+  await repo.setValidation(neighbours);
   return findings;
 }
 

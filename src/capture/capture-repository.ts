@@ -92,6 +92,7 @@ const UPDATED_COLUMNS = [
   'required_count',
   'satisfied_count',
   'version',
+  'digest',
   'updated_at',
   'site',
 ] as const;
