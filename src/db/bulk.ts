@@ -41,13 +41,19 @@ const lists = new Map<string, string>();
  * `(?,?,?),(?,?,?)…` (or `($1,$2,$3),…` on PostgreSQL) for `rows` tuples of `width` parameters,
  * built once per shape: for `in (values …)` look-ups that skip the query builder.
  */
-export function tupleList(db: Kysely<Database>, rows: number, width: number): string {
+export function tupleList(
+  db: Kysely<Database>,
+  rows: number,
+  width: number,
+  /** Parameters before the list in the statement (PostgreSQL numbers the list's after them). */
+  before = 0,
+): string {
   const postgres = isPostgres(db);
-  const key = `${postgres ? 'p' : 's'}|${rows}|${width}`;
+  const key = `${postgres ? 'p' : 's'}|${rows}|${width}|${postgres ? before : 0}`;
   let text = lists.get(key);
   if (!text) {
     const tuples: string[] = [];
-    let n = 0;
+    let n = postgres ? before : 0;
     for (let r = 0; r < rows; r++)
       tuples.push(
         `(${Array.from({ length: width }, () => (postgres ? `$${++n}` : '?')).join(',')})`,
