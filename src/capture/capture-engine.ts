@@ -90,8 +90,9 @@ export class CaptureEngine {
     );
     await refuseAboveMaximum(step, planned);
     const keys = await storeKeys(step, planned, siteRecords);
-    await storeRecords(step.repo, planned);
+    // Validated before the records are stored, so that each is written once with its status.
     const findings = await revalidate(step, planned, keys, siteRecords);
+    await storeRecords(step.repo, planned);
     await recordEffects(step, planned, this.now());
     return resultOf(allPlanned, findings);
   }
@@ -146,20 +147,31 @@ async function storeKeys(
   return [...oldKeys, ...newKeys];
 }
 
-/** Deletes, updates (each at the version it was read at) and inserts the records. */
+/**
+ * Deletes, updates (each at the version it was read at, hundreds per statement) and inserts the
+ * records.
+ */
 async function storeRecords(repo: CaptureRepository, planned: readonly PlannedChange[]) {
   for (const p of planned) {
     if (p.kind === 'delete' && !(await repo.deleteRecord(p.before.id, p.before.version)))
       throw captureErrors.versionConflict(p.before.id, p.before.version + 1);
-    if (p.kind === 'update' && !(await repo.updateRecord(p.after, p.before.version)))
-      throw captureErrors.versionConflict(p.before.id, p.before.version + 1);
+  }
+  const updates = planned.flatMap((p) =>
+    p.kind === 'update' ? [{ record: p.after, expectedVersion: p.before.version }] : [],
+  );
+  const [conflict] = await repo.updateRecords(updates);
+  if (conflict !== undefined) {
+    const before = updates.find((u) => u.record.id === conflict)!.expectedVersion;
+    throw captureErrors.versionConflict(conflict, before + 1);
   }
   await repo.insertRecords(planned.flatMap((p) => (p.kind === 'create' ? [p.after] : [])));
 }
 
 /**
- * Re-validates the written records and their neighbours, and stores the findings and status of
- * those whose validation digest or status changed. Returns every finding evaluated.
+ * Re-validates the written records and their neighbours, and stores the findings of those whose
+ * validation digest changed. The written records take their status and digest with them (they are
+ * stored after this); the neighbours' are updated here when they changed. Returns every finding
+ * evaluated.
  */
 async function revalidate(
   { ctx, repo }: WriteStep,
@@ -179,12 +191,19 @@ async function revalidate(
     const rewritten = findings.filter((f) => rewrite.has(f.recordId));
     await repo.replaceFindings(ctx.acquisition.id, [...rewrite], rewritten);
   }
-  await repo.setValidation(
-    conclusions.filter((c) => {
-      const stored = evaluated.stored.get(c.id);
-      return c.digest !== stored?.digest || c.status !== stored?.status;
-    }),
-  );
+  const written = new Map(planned.filter(isWrite).map((p) => [p.after.id, p.after]));
+  const neighbours = [];
+  for (const c of conclusions) {
+    const record = written.get(c.id);
+    if (record) {
+      record.status = c.status;
+      record.digest = c.digest;
+      continue;
+    }
+    const stored = evaluated.stored.get(c.id);
+    if (c.digest !== stored?.digest || c.status !== stored?.status) neighbours.push(c);
+  }
+  await repo.setValidation(neighbours);
   return findings;
 }
 
@@ -195,11 +214,13 @@ async function recordEffects(
   now: Date,
 ) {
   await repo.appendHistory(planned.flatMap((p) => historyOf(p, origin, at)));
-  await appendEvents(
-    trx,
-    planned.map((p) => eventOf(ctx.acquisition.id, p, origin)),
-    now,
-  );
+  // An import appends one event for all its records instead (`recordsImportedEvent`).
+  if (!origin.skipRecordEvents)
+    await appendEvents(
+      trx,
+      planned.map((p) => eventOf(ctx.acquisition.id, p, origin)),
+      now,
+    );
   await new AcquisitionRepository(trx).adjustTotals(
     ctx.acquisition.id,
     totalsDelta(ctx, planned),

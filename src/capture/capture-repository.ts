@@ -58,6 +58,10 @@ const toRow = (r: StoredRecord): Omit<RecordTable, 'digest'> & { digest: string 
   updated_at: r.updatedAt,
 });
 
+/** `?,?,…` (or `$n,…` on PostgreSQL, numbered after `before` parameters) for `count` parameters. */
+const marks = (postgres: boolean, before: number, count: number) =>
+  Array.from({ length: count }, (_, i) => (postgres ? `$${before + i + 1}` : '?')).join(',');
+
 const chunks = <T>(list: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
@@ -82,6 +86,19 @@ const RECORD_COLUMNS = [
   'digest',
   'created_at',
   'updated_at',
+] as const;
+
+/** The columns an update of a record sets. */
+const UPDATED_COLUMNS = [
+  'values',
+  'provenance',
+  'status',
+  'required_count',
+  'satisfied_count',
+  'version',
+  'digest',
+  'updated_at',
+  'site',
 ] as const;
 
 /** Every record column but the provenance, for validation work that does not need it. */
@@ -133,25 +150,27 @@ export class CaptureRepository {
     );
   }
 
-  /** Updates a record if it still has `expectedVersion`; false when another writer got there first. */
-  async updateRecord(record: StoredRecord, expectedVersion: number): Promise<boolean> {
-    const row = toRow(record);
-    const result = await this.db
-      .updateTable('records')
-      .set({
-        values: row.values,
-        provenance: row.provenance,
-        status: row.status,
-        required_count: row.required_count,
-        satisfied_count: row.satisfied_count,
-        version: row.version,
-        updated_at: row.updated_at,
-        site: row.site,
-      })
-      .where('id', '=', record.id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  /**
+   * Updates many records in multi-row statements, each only if it still has its expected version.
+   * Returns the ids of those another writer changed first (the others are updated: the caller
+   * throws, and the transaction rolls back).
+   */
+  async updateRecords(
+    updates: readonly { record: StoredRecord; expectedVersion: number }[],
+  ): Promise<string[]> {
+    const updated = await bulkUpdate(
+      this.db,
+      'records',
+      UPDATED_COLUMNS,
+      updates.map(({ record }) => {
+        const row = toRow(record);
+        return { id: record.id, values: UPDATED_COLUMNS.map((c) => row[c]) };
+      }),
+      { onlyIf: { column: 'version', values: updates.map((u) => u.expectedVersion) } },
+    );
+    if (updated.length === updates.length) return [];
+    const done = new Set(updated);
+    return updates.filter((u) => !done.has(u.record.id)).map((u) => u.record.id);
   }
 
   /** Records what validation concluded for each record: its status and digest (and counts, when given). */
@@ -215,14 +234,16 @@ export class CaptureRepository {
 
   async getRecords(acquisitionId: string, ids: readonly string[]): Promise<StoredRecord[]> {
     const out: StoredRecord[] = [];
+    // By id alone, then the acquisition checked here: with `acquisition_id = ?` in the statement,
+    // SQLite walks the acquisition's index (every record of it) instead of the primary key.
     for (const part of chunks(ids, 500)) {
       const rows = await this.db
         .selectFrom('records')
         .selectAll()
-        .where('acquisition_id', '=', acquisitionId)
         .where('id', 'in', part)
         .execute();
-      out.push(...rows.map(toStoredRecord));
+      for (const row of rows)
+        if (row.acquisition_id === acquisitionId) out.push(toStoredRecord(row));
     }
     return out;
   }
@@ -322,8 +343,26 @@ export class CaptureRepository {
     recordIds: readonly string[],
     keys: readonly StoredKey[],
   ): Promise<void> {
-    for (const part of chunks(recordIds, 500))
-      await this.db.deleteFrom('record_keys').where('record_id', 'in', part).execute();
+    // A key the record keeps is left in place (an import that fills a planned record keeps its
+    // site reference): only the keys not among the new ones are deleted. Which keys are stored is
+    // not assumed from the old values; the new ones are inserted unless already there.
+    const keep = new Map<string, StoredKey[]>();
+    for (const k of keys) {
+      const list = keep.get(k.recordId);
+      if (list) list.push(k);
+      else keep.set(k.recordId, [k]);
+    }
+    const postgres = isPostgresDb(this.db);
+    for (const part of chunks(recordIds, 500)) {
+      const kept = part.flatMap((id) => keep.get(id) ?? []);
+      const parameters: unknown[] = [...part];
+      let text = `delete from record_keys where record_id in (${marks(postgres, 0, part.length)})`;
+      if (kept.length > 0) {
+        for (const k of kept) parameters.push(k.recordId, k.kind, k.value.slice(0, 400));
+        text += ` and (record_id, kind, key_value) not in (values ${tupleList(this.db, kept.length, 3, part.length)})`;
+      }
+      await this.db.executeQuery(CompiledQuery.raw(text, parameters));
+    }
     await bulkInsert(
       this.db,
       'record_keys',

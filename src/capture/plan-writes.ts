@@ -256,8 +256,13 @@ function plannedRecord(
     for (const field of changed) nextProvenance[field] = provenance;
   }
   const counts = recordCounts(w.ctx, entity, record, problems);
+  // One literal shape, not a spread of `record`: this runs once per row of an import.
   const after: StoredRecord = {
-    ...record,
+    id: record.id,
+    entity: record.entity,
+    slot: record.slot,
+    site: record.site,
+    values: record.values,
     acquisitionId: w.ctx.acquisition.id,
     provenance: nextProvenance,
     status: problems.size > 0 ? 'draft' : 'valid',

@@ -100,7 +100,10 @@ export async function evaluateNeighbourhood(
   }
   const keys = probes.length > 0 ? await repo.holdersOf(probes) : [];
   const byEntity = await blockRecords(ctx, repo, evaluated);
-  byEntity.set('site', sitesAfter(siteRecords, planned));
+  // The write's records are evaluated before they are stored: blocks and sites as it leaves them.
+  for (const [entity, records] of byEntity)
+    byEntity.set(entity, recordsAfter(entity, records, planned, 'by id'));
+  byEntity.set('site', recordsAfter('site', siteRecords, planned, 'as written'));
   return findingsOf(ctx, evaluated, lookupsFrom(ctx, keys, byEntity));
 }
 
@@ -124,7 +127,8 @@ async function blockRecords(
       }
     }
   }
-  const byEntity = new Map<string, CapturedRecord[]>();
+  // Every block entity is listed, even with no record stored yet (this write may add the first).
+  const byEntity = new Map<string, CapturedRecord[]>([...blockEntities].map((e) => [e, []]));
   for (const record of await repo.recordsOfEntities(ctx.acquisition.id, [...blockEntities], {
     withProvenance: false,
   })) {
@@ -135,15 +139,22 @@ async function blockRecords(
   return byEntity;
 }
 
-/** Sites as this write leaves them (loaded once at its start). */
-function sitesAfter(
-  siteRecords: readonly CapturedRecord[],
+/**
+ * Records of one entity as this write leaves them (read before it is stored): in id order, as the
+ * database lists blocks, or with new ones last, as sites were always listed.
+ */
+function recordsAfter(
+  entity: string,
+  records: readonly CapturedRecord[],
   planned: readonly PlannedChange[],
+  order: 'by id' | 'as written',
 ): CapturedRecord[] {
-  const sites = new Map(siteRecords.map((r) => [r.id, r]));
+  if (!planned.some((p) => subjectOf(p).entity === entity)) return [...records];
+  const byId = new Map(records.map((r) => [r.id, r]));
   for (const p of planned) {
-    if (isWrite(p) && p.after.entity === 'site') sites.set(p.after.id, p.after);
-    else if (p.kind === 'delete' && p.before.entity === 'site') sites.delete(p.before.id);
+    if (isWrite(p) && p.after.entity === entity) byId.set(p.after.id, p.after);
+    else if (p.kind === 'delete' && p.before.entity === entity) byId.delete(p.before.id);
   }
-  return [...sites.values()];
+  const after = [...byId.values()];
+  return order === 'by id' ? after.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) : after;
 }

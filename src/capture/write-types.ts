@@ -16,6 +16,11 @@ export interface Origin {
   customerOnly?: boolean;
   /** Leave an update that changes nothing unwritten (no new version, history or event). */
   skipUnchanged?: boolean;
+  /**
+   * Append no event per record: the caller appends one for the whole write (a spreadsheet import's
+   * `recordsImportedEvent`). Interactive writes leave it unset.
+   */
+  skipRecordEvents?: boolean;
   /** Where the values of operation `i` sit in the request, for error pointers (default: the body itself). */
   valuesPointer?: (index: number) => string;
 }

@@ -41,13 +41,19 @@ const lists = new Map<string, string>();
  * `(?,?,?),(?,?,?)…` (or `($1,$2,$3),…` on PostgreSQL) for `rows` tuples of `width` parameters,
  * built once per shape: for `in (values …)` look-ups that skip the query builder.
  */
-export function tupleList(db: Kysely<Database>, rows: number, width: number): string {
+export function tupleList(
+  db: Kysely<Database>,
+  rows: number,
+  width: number,
+  /** Parameters before the list in the statement (PostgreSQL numbers the list's after them). */
+  before = 0,
+): string {
   const postgres = isPostgres(db);
-  const key = `${postgres ? 'p' : 's'}|${rows}|${width}`;
+  const key = `${postgres ? 'p' : 's'}|${rows}|${width}|${postgres ? before : 0}`;
   let text = lists.get(key);
   if (!text) {
     const tuples: string[] = [];
-    let n = 0;
+    let n = postgres ? before : 0;
     for (let r = 0; r < rows; r++)
       tuples.push(
         `(${Array.from({ length: width }, () => (postgres ? `$${++n}` : '?')).join(',')})`,
@@ -87,17 +93,23 @@ export async function bulkInsert<T extends keyof Database>(
 /**
  * Sets columns of many rows, each to its own values, in one statement per few hundred rows:
  * `with v(id, …) as (values …) update t set c = v.c … from v where t.id = v.id`, which both
- * SQLite (3.33 and later) and PostgreSQL run as a join.
+ * SQLite (3.33 and later) and PostgreSQL run as a join. With `onlyIf`, a row is updated only while
+ * its integer column still holds the value given for it (a version), and the ids of the rows
+ * updated are returned (none without `onlyIf`).
  */
 export async function bulkUpdate<T extends keyof Database>(
   db: Kysely<Database>,
   table: T,
   columns: readonly (keyof Database[T] & string)[],
   rows: readonly { id: string; values: unknown[] }[],
-): Promise<void> {
-  if (rows.length === 0) return;
+  options: { onlyIf?: { column: keyof Database[T] & string; values: readonly number[] } } = {},
+): Promise<string[]> {
+  if (rows.length === 0) return [];
   const postgres = isPostgres(db);
-  const perStatement = Math.floor(MAX_PARAMETERS / (columns.length + 1));
+  const { onlyIf } = options;
+  const width = columns.length + 1 + (onlyIf ? 1 : 0);
+  const perStatement = Math.floor(MAX_PARAMETERS / width);
+  const updated: string[] = [];
   for (let i = 0; i < rows.length; i += perStatement) {
     const part = rows.slice(i, i + perStatement);
     const parameters: unknown[] = [];
@@ -105,22 +117,32 @@ export async function bulkUpdate<T extends keyof Database>(
     const casts = part[0]!.values.map((v) =>
       postgres && typeof v === 'number' ? '::integer' : '',
     );
-    const tuples = part.map((row) => {
+    const mark = (cast = '') => (postgres ? `$${parameters.length}${cast}` : '?');
+    const tuples = part.map((row, r) => {
       parameters.push(row.id);
-      const marks = [postgres ? `$${parameters.length}` : '?'];
+      const marks = [mark()];
       row.values.forEach((value, c) => {
         parameters.push(value);
-        marks.push(postgres ? `$${parameters.length}${casts[c]}` : '?');
+        marks.push(mark(casts[c]));
       });
+      if (onlyIf) {
+        parameters.push(onlyIf.values[i + r]);
+        marks.push(mark('::integer'));
+      }
       return `(${marks.join(',')})`;
     });
-    const names = ['id', ...columns.map((c) => `v_${c}`)].map((c) => `"${c}"`).join(',');
+    const names = ['v_id', ...columns.map((c) => `v_${c}`), ...(onlyIf ? ['v_only_if'] : [])]
+      .map((c) => `"${c}"`)
+      .join(',');
     const sets = columns.map((c) => `"${c}" = v."v_${c}"`).join(', ');
-    await db.executeQuery(
+    const guard = onlyIf ? ` and "${table}"."${onlyIf.column}" = v."v_only_if"` : '';
+    const result = await db.executeQuery<{ id: string }>(
       CompiledQuery.raw(
-        `with v(${names}) as (values ${tuples.join(',')}) update "${table}" set ${sets} from v where "${table}"."id" = v."id"`,
+        `with v(${names}) as (values ${tuples.join(',')}) update "${table}" set ${sets} from v where "${table}"."id" = v."v_id"${guard}${onlyIf ? ' returning "id"' : ''}`,
         parameters,
       ),
     );
+    for (const row of result.rows) updated.push(row.id);
   }
+  return updated;
 }

@@ -8,7 +8,7 @@ const TMF_CHANGES = ['CreateEvent', 'AttributeValueChangeEvent', 'StateChangeEve
 
 /**
  * The event types each hub offers, and no other: TMF629 its customer events, TMF632 its
- * organization and individual events, Intake's hub its acquisition, record and handover events
+ * organization and individual events, Intake's hub its acquisition, record, import and handover events
  * (`customerDataReadyEvent` carries the whole ProductOrder, so it never reaches a TMF hub).
  */
 export const HUB_EVENT_TYPES: Readonly<Record<HubApi, readonly string[]>> = {
@@ -22,6 +22,7 @@ export const HUB_EVENT_TYPES: Readonly<Record<HubApi, readonly string[]>> = {
     'recordCreateEvent',
     'recordAttributeValueChangeEvent',
     'recordDeleteEvent',
+    'recordsImportedEvent',
     'customerDataReadyEvent',
   ],
 };

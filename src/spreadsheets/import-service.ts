@@ -251,12 +251,14 @@ export class ImportService {
       run.done = (async () => {
         try {
           const result = await runImport(this.db, this.engine, ctx, prepared, {
+            importId: job.id,
             mode: request.mode,
             match: request.match,
             limits: this.limits,
             origin: { actor: request.actor, customerOnly: request.customerOnly },
             fileName: upload.fileName,
             dir,
+            now: this.now,
             onProgress: (rowsRead) => {
               run.rowsRead = rowsRead;
               this.events.emit(`progress:${job.id}`, { rowsRead, status: 'running' });

@@ -8,6 +8,30 @@ import { keyText } from '../capture/record-keys.js';
 import { countryOf } from '../capture/record-values.js';
 import type { CapturedRecord } from '../capture/record.js';
 
+const SLOT_ORDER = new Intl.Collator('en', { numeric: true });
+
+/**
+ * The records in slot order (numbers in slots compared as numbers, records without a slot last).
+ * A plan's slots are `<group>#<n>` over a few groups: the groups are ordered once with the
+ * collator and the records by group rank and number, so a sort of 100,000 records compares
+ * integers; any other slot form falls back to the collator for every comparison.
+ */
+export function inSlotOrder<T extends { slot: string | null }>(records: readonly T[]): T[] {
+  const parts = records.map((r) => (r.slot === null ? null : /^(.*)#(\d+)$/.exec(r.slot)));
+  if (parts.some((p, i) => p === null && records[i]!.slot !== null))
+    return [...records].sort((a, b) => SLOT_ORDER.compare(a.slot ?? '\uffff', b.slot ?? '\uffff'));
+  const groups = [...new Set(parts.flatMap((p) => (p ? [p[1]!] : [])))].sort((a, b) =>
+    SLOT_ORDER.compare(`${a}#`, `${b}#`),
+  );
+  const rank = new Map(groups.map((g, i) => [g, i]));
+  const keyed = records.map((record, i) => {
+    const p = parts[i];
+    return { record, group: p ? rank.get(p[1]!)! : groups.length, n: p ? Number(p[2]) : 0 };
+  });
+  keyed.sort((a, b) => a.group - b.group || a.n - b.n);
+  return keyed.map((k) => k.record);
+}
+
 /** Where a row's values go: an existing record, or a new one. */
 export type RowTarget =
   | { kind: 'update'; id: string }
@@ -24,11 +48,12 @@ export type RowTarget =
  * Each record takes one row; a second row for the same record is reported, not merged.
  */
 export class RecordMatcher {
-  private readonly known = new Map<string, StoredRecord>();
+  /** Ids only: the records themselves need not stay in memory for the whole import. */
+  private readonly known = new Set<string>();
   /** Records by natural key; several when a key is duplicated (each row takes the next). */
   private readonly byKey = new Map<string, string[]>();
-  /** Unfilled plan records by proposal site ('' for none), in slot order. */
-  private readonly unfilled = new Map<string, string[]>();
+  /** Unfilled plan records by proposal site ('' for none), in slot order, with the next to hand out. */
+  private readonly unfilled = new Map<string, { ids: string[]; next: number }>();
   private readonly claimedBy = new Map<string, number>();
 
   constructor(
@@ -38,11 +63,8 @@ export class RecordMatcher {
     private readonly siteRecords: readonly CapturedRecord[],
     private readonly merge: boolean,
   ) {
-    const sorted = [...records].sort((a, b) =>
-      (a.slot ?? '\uffff').localeCompare(b.slot ?? '\uffff', 'en', { numeric: true }),
-    );
-    for (const record of sorted) {
-      this.known.set(record.id, record);
+    for (const record of inSlotOrder(records)) {
+      this.known.add(record.id);
       const key = this.naturalKey(record.values, record.site, false);
       if (key !== undefined) {
         const list = this.byKey.get(key);
@@ -51,9 +73,9 @@ export class RecordMatcher {
       }
       const filled = Object.values(record.provenance).some((p) => p.source !== 'proposal');
       if (record.slot && !filled) {
-        const list = this.unfilled.get(record.site ?? '') ?? [];
-        list.push(record.id);
-        this.unfilled.set(record.site ?? '', list);
+        const list = this.unfilled.get(record.site ?? '');
+        if (list) list.ids.push(record.id);
+        else this.unfilled.set(record.site ?? '', { ids: [record.id], next: 0 });
       }
     }
   }
@@ -94,9 +116,10 @@ export class RecordMatcher {
   private nextUnfilled(site: string | null): string | undefined {
     const keys = site === null ? ['', ...this.unfilled.keys()] : [site, ''];
     for (const key of keys) {
+      // A cursor, not `shift()`: shifting a list of 100,000 records costs a copy each time.
       const list = this.unfilled.get(key);
-      while (list && list.length > 0) {
-        const id = list.shift()!;
+      while (list && list.next < list.ids.length) {
+        const id = list.ids[list.next++]!;
         if (!this.claimedBy.has(id)) return id;
       }
     }

@@ -37,10 +37,13 @@ import {
   restoreFormulaText,
 } from './sheet-columns.js';
 import { isBlankRow } from './sheet-row.js';
+import { appendImportedEvent } from './imported-event.js';
 
 const BATCH_ROWS = 500;
 
 export interface RunOptions {
+  /** The job's id, for the link in the import's event. */
+  importId: string;
   mode: ImportMode;
   match: MatchMode;
   limits: ImportLimits;
@@ -49,6 +52,7 @@ export interface RunOptions {
   /** Folder for the job's working files and reports. */
   dir: string;
   onProgress: (rowsRead: number) => void;
+  now: () => Date;
 }
 
 export interface RunResult extends ImportCounts {
@@ -178,6 +182,19 @@ export async function runImport(
         sheets: passes.map((p) => p.plan),
       };
       if (!applied) throw new RollBack(result);
+      await appendImportedEvent(
+        trx,
+        ctx.acquisition.id,
+        {
+          ...counts,
+          importId: options.importId,
+          fileName: options.fileName,
+          mode: options.mode,
+          entities: [...entities],
+          actor: options.origin.actor,
+        },
+        options.now(),
+      );
       return result;
     });
   } catch (error) {
@@ -247,6 +264,7 @@ async function firstPass(
         source: 'import',
         ...options.origin,
         skipUnchanged: true,
+        skipRecordEvents: true,
         detailOf: (i) => where(rows[i]!),
       });
       const creates = ops.filter((o) => o.op === 'create').length;
