@@ -117,6 +117,7 @@ export const ERROR_CODES = [
   'request.unsupported-media-type',
   'request.too-large',
   'request.nul-character',
+  'request.too-deep',
   'auth.token-missing',
   'auth.token-invalid',
   'auth.forbidden',

@@ -26,6 +26,7 @@ import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/connect.js';
 import { makeRequireRole } from './access/authenticate.js';
 import { registerProblemHandlers } from './http/problem.js';
+import { registerDepthGuard } from './http/reject-deep.js';
 import { registerNulGuard } from './http/reject-nul.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerThrottle } from './http/throttle.js';
@@ -272,6 +273,7 @@ export async function buildServer(
   const callbackPolicy = makeCallbackPolicy(deps.config.delivery.callbackAllow);
   registerProblemHandlers(app, deps.config.bodyLimit);
   await registerSecurityHeaders(app);
+  registerDepthGuard(app);
   registerNulGuard(app);
   const throttle = await registerThrottle(app, deps.config.throttle);
   const requireRole = makeRequireRole(services.tokens, services.links, now, throttle);
