@@ -27,6 +27,7 @@ import type { DatabaseHandle } from './db/connect.js';
 import { makeRequireRole } from './access/authenticate.js';
 import { registerProblemHandlers } from './http/problem.js';
 import { registerDepthGuard } from './http/reject-deep.js';
+import { registerFiniteGuard } from './http/reject-infinite.js';
 import { registerNulGuard } from './http/reject-nul.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerThrottle } from './http/throttle.js';
@@ -275,6 +276,7 @@ export async function buildServer(
   await registerSecurityHeaders(app);
   registerDepthGuard(app);
   registerNulGuard(app);
+  registerFiniteGuard(app);
   const throttle = await registerThrottle(app, deps.config.throttle);
   const requireRole = makeRequireRole(services.tokens, services.links, now, throttle);
 
