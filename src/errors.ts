@@ -118,6 +118,7 @@ export const ERROR_CODES = [
   'request.too-large',
   'request.nul-character',
   'request.too-deep',
+  'request.multipart-malformed',
   'auth.token-missing',
   'auth.token-invalid',
   'auth.forbidden',
