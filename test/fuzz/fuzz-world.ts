@@ -1,3 +1,4 @@
+import { hashToken } from '../../src/access/tokens.js';
 import type { DialectName } from '../../src/db/connect.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -112,8 +113,8 @@ export class FuzzWorld {
 
   /**
    * After an accepted write: waits for imports it started, and makes sure the fuzz still has an
-   * acquisition that is collecting and a customer link to it (a fuzzed `cancel` or link revoke
-   * is a success, not a reason to stop reaching the handlers).
+   * acquisition that is collecting and a customer link that signs in to it (a fuzzed `cancel`,
+   * link revoke or customer submit is a success, not a reason to stop reaching the handlers).
    */
   async settle(): Promise<void> {
     await this.server.services.imports.drain();
@@ -123,13 +124,10 @@ export class FuzzWorld {
       .select('state')
       .where('id', '=', this.acquisitionId)
       .executeTakeFirst();
-    const link = await db
-      .selectFrom('access_links')
-      .select('revoked_at')
-      .where('id', '=', this.linkId)
-      .executeTakeFirst();
+    // Revoked, or spent by a fuzzed "submit my part": the link no longer signs in.
+    const link = await this.server.services.links.findUsable(hashToken(this.linkToken), new Date());
     if (acquisition?.state !== 'collecting') await this.openAcquisition();
-    else if (!link || link.revoked_at !== null) await this.issueLink();
+    else if (!link) await this.issueLink();
     await this.readIds();
   }
 
