@@ -84,6 +84,20 @@ export const errors = {
       413,
       `The request body is larger than the limit of ${limit} bytes.`,
     ),
+  preconditionFailed: () =>
+    new AppError(
+      'request.precondition-failed',
+      412,
+      'The page has changed since the version your If-Match or If-Unmodified-Since names; load it again without them.',
+    ),
+  rangeNotSatisfiable: () =>
+    new AppError(
+      'request.range-not-satisfiable',
+      416,
+      'The Range header asks for bytes the file does not have; ask for the whole file.',
+    ),
+  requestRefused: (status: number, reason: string) =>
+    new AppError('request.refused', status, `The request was refused: ${reason}.`),
   proposalNotAgreed: (message: string, details: ProblemDetail[]) =>
     new AppError('proposal.not-agreed', 422, message, details),
   unknownProducts: (message: string, details: ProblemDetail[]) =>
@@ -127,6 +141,11 @@ export const ERROR_CODES = [
   'request.unsupported-media-type',
   'request.too-large',
   'request.nul-character',
+  'request.too-deep',
+  'request.multipart-malformed',
+  'request.precondition-failed',
+  'request.range-not-satisfiable',
+  'request.refused',
   'auth.token-missing',
   'auth.token-invalid',
   'auth.forbidden',

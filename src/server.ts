@@ -26,6 +26,8 @@ import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/connect.js';
 import { makeRequireRole } from './access/authenticate.js';
 import { registerProblemHandlers } from './http/problem.js';
+import { registerDepthGuard } from './http/reject-deep.js';
+import { registerFiniteGuard } from './http/reject-infinite.js';
 import { registerNulGuard } from './http/reject-nul.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerThrottle } from './http/throttle.js';
@@ -274,7 +276,9 @@ export async function buildServer(
   const callbackPolicy = makeCallbackPolicy(deps.config.delivery.callbackAllow);
   registerProblemHandlers(app, deps.config.bodyLimit);
   await registerSecurityHeaders(app);
+  registerDepthGuard(app);
   registerNulGuard(app);
+  registerFiniteGuard(app);
   // Several nodes share one PostgreSQL, so they count together; SQLite is one node's own.
   const throttle = await registerThrottle(
     app,

@@ -13,8 +13,13 @@ export const quoteErrors = {
     new AppError(
       'quote.id-invalid',
       422,
-      `The quote id "${id.slice(0, 200)}" cannot name a quote: "." and ".." are path segments, not ids.`,
-      [{ pointer: '/event/quote/id', detail: 'must not be "." or ".."' }],
+      `The quote id "${id.slice(0, 200)}" cannot name a quote: "." and ".." are path segments, not ids, and an id must be well-formed Unicode text.`,
+      [
+        {
+          pointer: '/event/quote/id',
+          detail: 'must not be "." or "..", nor hold half of a surrogate pair',
+        },
+      ],
     ),
   unreachable: (id: string, reason: string) =>
     new AppError(
@@ -27,10 +32,11 @@ export const quoteErrors = {
 /**
  * Where a quote is fetched: `{quoteApiUrl}/quote/{id}` with the id as one encoded path segment, so
  * `/`, `?`, `#` or `%2f` in an id cannot reach another path; `.` and `..` (which a URL parser
- * would resolve against the path) are refused.
+ * would resolve against the path) are refused, and so is an id with a lone surrogate, which has
+ * no UTF-8 form to encode (`encodeURIComponent` threw, a 500; found by test/fuzz).
  */
 export function quoteUrl(quoteApiUrl: string, id: string): string {
-  if (id === '.' || id === '..') throw quoteErrors.invalidId(id);
+  if (id === '.' || id === '..' || /\p{Cs}/u.test(id)) throw quoteErrors.invalidId(id);
   return `${quoteApiUrl.replace(/\/$/, '')}/quote/${encodeURIComponent(id)}`;
 }
 

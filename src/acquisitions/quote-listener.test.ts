@@ -89,8 +89,8 @@ describe.each(dialects)('opening acquisitions from quote events on %s', (dialect
     expect(response.json()).toMatchObject({ code: 'quote.unreachable' });
   });
 
-  it('fetches a quote id only as one path segment under /quote/, and refuses "." and ".."', async () => {
-    for (const id of ['..', '.']) {
+  it('fetches a quote id only as one path segment under /quote/, and refuses ".", ".." and a lone surrogate', async () => {
+    for (const id of ['..', '.', 'Q-\ud800']) {
       const response = await notify(event('accepted', id));
       expect(response.statusCode, id).toBe(422);
       expect(response.json()).toMatchObject({ code: 'quote.id-invalid' });
@@ -124,5 +124,12 @@ describe('the URL a quote is fetched from', () => {
       }),
     );
     expect(() => quoteUrl(base, '..')).toThrow(/cannot name a quote/);
+  });
+
+  it('refuses an id with half of a surrogate pair, which has no UTF-8 form', () => {
+    const base = 'http://quotes.test/tmf-api/quoteManagement/v4/';
+    for (const id of ['\ud800', 'Q-\udc00-1', '\udbff'])
+      expect(() => quoteUrl(base, id), JSON.stringify(id)).toThrow(/cannot name a quote/);
+    expect(quoteUrl(base, 'Q-😀')).toBe(`${base}quote/${encodeURIComponent('Q-😀')}`);
   });
 });

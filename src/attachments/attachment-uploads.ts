@@ -6,6 +6,7 @@ import type { Attachment } from './attachment-repository.js';
 import type { AttachmentService, FileTarget } from './attachment-service.js';
 import type { ReceivedFile } from './attachment-store.js';
 import { cleanFileName } from './content-type.js';
+import { malformedMultipart } from '../http/multipart-errors.js';
 
 /**
  * Receives a file answer from a multipart upload: the caller's right to answer the field is
@@ -49,7 +50,7 @@ export class AttachmentUploads {
       if (received) await store.discard(received.file.path);
       if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
         throw attachmentErrors.tooLarge(maxBytes);
-      throw error;
+      throw malformedMultipart(error) ?? error;
     }
     if (!received) throw attachmentErrors.fileMissing();
     return received;

@@ -341,7 +341,10 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
     },
     async (request) => {
       const { plan } = await acquisitions.plan(request.params.id);
-      const findings = await capture.findings(request.params.id, request.query, plan);
+      // Only the filters: other query parameters are not options of the repository (an unknown
+      // `limit` reached its SQL, a 500).
+      const { entity, severity } = request.query;
+      const findings = await capture.findings(request.params.id, { entity, severity }, plan);
       return { total: findings.length, items: findings.map(presentFinding) };
     },
   );

@@ -25,6 +25,7 @@ const TITLES: Record<number, string> = {
   412: 'Precondition failed',
   413: 'Payload too large',
   415: 'Unsupported media type',
+  416: 'Range not satisfiable',
   422: 'Unprocessable content',
   429: 'Too many requests',
   500: 'Internal server error',
@@ -98,12 +99,25 @@ function fromFastify(error: FastifyError, limit: number): AppError | undefined {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return errors.unsupportedMediaType(String(error.message.split("'")[1] ?? 'unknown'));
     default:
-      return undefined;
+      return clientRefusal(error);
   }
 }
 
 /** What a 503 for an unreachable database tells the client to wait (seconds). */
 const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * A 4xx that Fastify or a plugin raised about the request, as Intake's error: @fastify/send
+ * answers a page asked for with a stale `If-Match` (412) or a `Range` past its end (416) by
+ * throwing, and those reached the handler as unknown errors, a 500 (found by test/fuzz).
+ */
+function clientRefusal(error: FastifyError): AppError | undefined {
+  const status = error.statusCode ?? (error as { status?: unknown }).status;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  if (status === 412) return errors.preconditionFailed();
+  if (status === 416) return errors.rangeNotSatisfiable();
+  return errors.requestRefused(status, error.message.replace(/\.$/, ''));
+}
 
 /**
  * Installs the error and not-found handlers: every error leaves as problem+json (a TMF Error

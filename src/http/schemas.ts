@@ -46,8 +46,14 @@ export const errorAnswers = (tmf: boolean, ...statuses: (400 | 401 | 403 | 404 |
     ]),
   );
 
+/**
+ * The largest offset a page may start at: past it a number no longer reaches SQL as a plain
+ * integer (`?offset=1e26` was a 500 on both databases), and no acquisition has that many rows.
+ */
+export const MAX_OFFSET = 2_147_483_647;
+
 export const PageQuery = {
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
 };
 

@@ -64,6 +64,33 @@ describe('serving the web application', () => {
     await app.close();
   });
 
+  // Found by test/fuzz: @fastify/send throws its 412 and 416, which became 500s.
+  it('answers a stale If-Match with 412 and a Range past the end with 416, as problems', async () => {
+    const app = Fastify();
+    registerProblemHandlers(app, 1024);
+    await registerWebApp(app, dir);
+    for (const [url, headers, status, code] of [
+      ['/app', { 'if-match': '"1"' }, 412, 'request.precondition-failed'],
+      [
+        '/portal',
+        { 'if-unmodified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' },
+        412,
+        'request.precondition-failed',
+      ],
+      ['/app/x', { range: 'bytes=99999-' }, 416, 'request.range-not-satisfiable'],
+      ['/assets/index-abc123.js', { range: 'bytes=99999-' }, 416, 'request.range-not-satisfiable'],
+    ] as const) {
+      const response = await app.inject({ url, headers });
+      expect(response.statusCode, url).toBe(status);
+      expect(response.headers['content-type'], url).toContain('application/problem+json');
+      expect(response.json(), url).toMatchObject({ code, status });
+    }
+    expect((await app.inject({ url: '/app', headers: { range: 'bytes=0-4' } })).statusCode).toBe(
+      206,
+    );
+    await app.close();
+  });
+
   it('says how to build it when it is not built', async () => {
     const app = Fastify();
     await registerWebApp(app, join(dir, 'nothing-here'));

@@ -6,6 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Multipart } from '@fastify/multipart';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../data-dir.js';
+import { malformedMultipart } from '../http/multipart-errors.js';
 import { importErrors } from './import-errors.js';
 import type { Upload } from './import-service.js';
 
@@ -59,7 +60,7 @@ export async function receiveUpload(
     await rm(path, { force: true });
     if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
       throw importErrors.fileTooLarge(maxBytes);
-    throw error;
+    throw malformedMultipart(error) ?? error;
   }
   if (!upload) throw importErrors.fileMissing();
   return { upload, fields };

@@ -9,7 +9,7 @@ import type { CaptureService } from '../capture/capture-service.js';
 import type { ImportLimits } from '../config.js';
 import { principalOf, type RequireRole } from '../access/authenticate.js';
 import { sendDownload } from '../http/download.js';
-import { authErrors } from '../http/schemas.js';
+import { authErrors, MAX_OFFSET } from '../http/schemas.js';
 import { ImportEvents } from './import-events.js';
 import { ImportReportService } from './import-report-service.js';
 import type { ImportService } from './import-service.js';
@@ -166,7 +166,7 @@ export const spreadsheetRoutes: FastifyPluginAsyncTypebox<SpreadsheetRoutesOptio
         security,
         params: ImportParams,
         querystring: Type.Object({
-          findingsOffset: Type.Optional(Type.Integer({ minimum: 0 })),
+          findingsOffset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET })),
         }),
         response: { ...authErrors },
       },
