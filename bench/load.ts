@@ -6,7 +6,8 @@
  * acquisition of 200 users and runs for BENCH_SECONDS (default 20):
  * - 50 editors, each reading one of 10 shared user records and changing a field with If-Match
  *   (412s are expected: they are the editors losing races, not errors);
- * - 10 readers alternating the plan and a page of records.
+ * - 10 readers alternating the plan and a page of records;
+ * - 1 importer sending a 1,000-row handset sheet again and again into an acquisition of its own.
  * It prints throughput, p50/p99 per kind of request and the errors (any status other than 200,
  * and 412 for edits), and checks that nothing answered 5xx and no update was lost: each shared
  * record's version, history and final value agree with the successful edits. A bare Fastify route
@@ -35,11 +36,21 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const EDITORS = 50;
 const READERS = 10;
 const SHARED_RECORDS = 10;
+const IMPORT_ROWS = 1000;
+/** The importer's sheet: IMPORT_ROWS handsets with distinct MACs at the factories' York Office. */
+const handsetSheet = [
+  'MAC Address,Site,Hot desk host',
+  ...Array.from(
+    { length: IMPORT_ROWS },
+    (_, i) => `${(0x805ec0600000 + i).toString(16).padStart(12, '0')},York Office,yes`,
+  ),
+  '',
+].join('\n');
 const root = new URL('..', import.meta.url).pathname;
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? TEST_POSTGRES_URL;
 process.env.INTAKE_TEST_POSTGRES_URL = postgresUrl;
 
-type Kind = 'plan read' | 'records read' | 'field edit' | 'bare route';
+type Kind = 'plan read' | 'records read' | 'field edit' | 'import' | 'bare route';
 interface Sample {
   kind: Kind;
   ms: number;
@@ -57,7 +68,10 @@ async function timed(
 ): Promise<Response | undefined> {
   const start = performance.now();
   try {
-    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(url, {
+      ...init,
+      signal: AbortSignal.timeout(kind === 'import' ? 60_000 : 10_000),
+    });
     await response.arrayBuffer().then(() => undefined);
     samples.push({ kind, ms: performance.now() - start, status: response.status });
     return response;
@@ -74,14 +88,23 @@ function summarise(label: string, samples: Sample[], seconds: number, bareRps?: 
     `${label}: ${all} requests in ${seconds} s = ${(all / seconds).toFixed(0)}/s` +
       (bareRps ? ` (${((all / seconds / bareRps) * 100).toFixed(1)}% of the bare route's)` : ''),
   );
-  for (const kind of ['plan read', 'records read', 'field edit', 'bare route'] as Kind[]) {
+  for (const kind of [
+    'plan read',
+    'records read',
+    'field edit',
+    'import',
+    'bare route',
+  ] as Kind[]) {
     const of = samples.filter((s) => s.kind === kind);
     if (of.length === 0) continue;
     const sorted = of.map((s) => s.ms).sort((a, b) => a - b);
-    const ok = of.filter((s) => s.status === 200).length;
+    const ok = of.filter((s) => s.status === 200 || (kind === 'import' && s.status === 201)).length;
     const conflicts = of.filter((s) => s.status === 412).length;
     const errors = of.filter(
-      (s) => s.status !== 200 && !(kind === 'field edit' && s.status === 412),
+      (s) =>
+        s.status !== 200 &&
+        !(kind === 'field edit' && s.status === 412) &&
+        !(kind === 'import' && s.status === 201),
     );
     lines.push(
       `  ${kind.padEnd(12)} ${String(of.length).padStart(6)} (${(of.length / seconds).toFixed(0)}/s)` +
@@ -206,10 +229,51 @@ async function run(label: string, databaseUrl: string, nodes: number, bareRps: n
           );
       }
     };
+    // One importer, on an acquisition of its own: a 1,000-row handset sheet again and again
+    // (the first fills the handsets, the later ones find them unchanged), over the nodes in turn.
+    const importing = await fetch(`${api(0)}/acquisitions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(
+        buildProposal({
+          items: [
+            buildItem({
+              quantity: IMPORT_ROWS,
+              characteristics: { features: ['hotDesking'], handsetModel: 'Yealink T54W' },
+            }),
+          ],
+        }),
+      ),
+    });
+    const importId = ((await importing.json()) as { id: string }).id;
+    let imported = 0;
+    const importer = async () => {
+      for (let i = 0; Date.now() < end; i++) {
+        const form = new FormData();
+        form.append('mode', 'valid-rows');
+        form.append('file', new Blob([handsetSheet]), 'handsets.csv');
+        const response = await timed(
+          samples,
+          'import',
+          `${api(i)}/acquisitions/${importId}/imports`,
+          { method: 'POST', headers: { authorization: headers.authorization }, body: form },
+        );
+        if (response?.status === 201) imported++;
+      }
+    };
     await Promise.all([
       ...Array.from({ length: EDITORS }, (_, n) => editor(n)),
       ...Array.from({ length: READERS }, (_, n) => reader(n)),
+      importer(),
     ]);
+    const filled = (
+      (await (
+        await fetch(`${api(0)}/acquisitions/${importId}/records?entity=handset&limit=1`, {
+          headers,
+        })
+      ).json()) as { items: { values: { mac?: string } }[] }
+    ).items[0]?.values.mac;
+    if (imported > 0 && !filled) throw new Error('the imports completed but stored no MAC');
 
     // No lost update: versions, history and final values agree with the successful edits.
     const problems: string[] = [];
