@@ -1,6 +1,20 @@
 import { expect } from 'vitest';
 import type { DemoAnswers, AskedQuestion } from './fill-values.js';
-import type { TestServer } from './server.js';
+
+/**
+ * What answering needs of a server: Fastify's `inject` (a TestServer), or the same over real HTTP
+ * (`overHttp` in http-client.ts, for servers in processes of their own).
+ */
+export interface Injects {
+  app: {
+    inject(request: {
+      method: 'GET' | 'POST';
+      url: string;
+      headers: Record<string, string>;
+      payload?: object;
+    }): Promise<{ statusCode: number; body: string; json<T>(): T }>;
+  };
+}
 
 /**
  * Answers an acquisition's interview with realistic values, round after round (an answer can make
@@ -8,7 +22,7 @@ import type { TestServer } from './server.js';
  * customer link. `owner` asks only that owner's questions; `leave` keeps some unanswered.
  */
 export async function answerInterview(
-  server: TestServer,
+  server: Injects,
   acquisitionId: string,
   headers: Record<string, string>,
   answers: DemoAnswers,

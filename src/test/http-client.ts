@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { Injects } from './answer-interview.js';
 import type { TestServer } from './server.js';
 
 /** A server listening on a real loopback port, for tests that need HTTP (multipart, streams). */
@@ -23,4 +24,22 @@ export async function upload(
   const name = 'bytes' in file ? file.name : (file.name ?? basename(file.path));
   form.append('file', new Blob([bytes]), name);
   return fetch(url, { method: 'POST', body: form, headers });
+}
+
+/** `inject` over real HTTP to a server at `base`: the test helpers written for a TestServer, for a process. */
+export function overHttp(base: string): Injects {
+  return {
+    app: {
+      inject: async ({ method, url, headers, payload }) => {
+        const response = await fetch(`${base}${url}`, {
+          method,
+          headers: payload ? { ...headers, 'content-type': 'application/json' } : headers,
+          body: payload ? JSON.stringify(payload) : undefined,
+          signal: AbortSignal.timeout(30_000),
+        });
+        const body = await response.text();
+        return { statusCode: response.status, body, json: <T>() => JSON.parse(body) as T };
+      },
+    },
+  };
 }

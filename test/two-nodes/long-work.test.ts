@@ -6,7 +6,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../src/test/database.js';
 import { buildItem, buildProposal } from '../../src/test/factories.js';
-import { upload } from '../../src/test/http-client.js';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { answerInterview } from '../../src/test/answer-interview.js';
+import { DemoAnswers } from '../../src/test/fill-values.js';
+import { overHttp, upload } from '../../src/test/http-client.js';
 import { waitFor } from '../../src/test/listener.js';
 import { ownDatabase } from '../../src/test/own-database.js';
 import {
@@ -38,7 +42,8 @@ interface ImportJob {
 /**
  * Long work when a node dies (PostgreSQL): an import and a full re-validation on node B, B killed
  * while its transaction is open, and node A, which goes on, left with all of it or none of it and
- * able to do the work again. Without PostgreSQL the suite is skipped, and the run says so
+ * able to do the work again; and a handover B was sending to the order system when it died,
+ * sent again by another node. Without PostgreSQL the suite is skipped, and the run says so
  * (src/test/global-setup.ts; it fails instead when INTAKE_TEST_REQUIRE_POSTGRES=1).
  */
 describe.skipIf(!postgres)('long work when a node dies (needs PostgreSQL)', () => {
@@ -66,9 +71,10 @@ describe.skipIf(!postgres)('long work when a node dies (needs PostgreSQL)', () =
     }
   };
   const count = async (text: string) => (await query<{ n: number }>(text))[0]?.n ?? -1;
-  const node = async (name: string, taken: number[] = []) => {
+  const node = async (name: string, taken: number[] = [], more: Record<string, string> = {}) => {
     const started = await startServerProcess(
       {
+        ...more,
         DATABASE_URL: databaseUrl,
         INTAKE_ADMIN_TOKEN: token,
         INTAKE_SECRET_KEY: secretKey,
@@ -238,4 +244,95 @@ describe.skipIf(!postgres)('long work when a node dies (needs PostgreSQL)', () =
     expect(done.status).toBe(200);
     expect(await count(findings)).toBe(expected);
   }, 120_000);
+  it('SIGKILL B while it sends the handover to the order system: another node sends it again, and it is handed over once', async () => {
+    // The order system holds the first ProductOrder it receives (B's) without answering, and
+    // accepts the next; it sees each order's idempotency key.
+    const posts: { key: string | undefined; body: string }[] = [];
+    const held: ServerResponse[] = [];
+    const orders = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (c: Buffer) => chunks.push(c));
+      request.on('end', () => {
+        posts.push({
+          key: request.headers['idempotency-key'] as string | undefined,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
+        if (posts.length === 1) return held.push(response);
+        response.writeHead(201, { 'content-type': 'application/json' }).end('{"id":"PO-1"}');
+      });
+    });
+    await new Promise<void>((resolve) => orders.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          orders.closeAllConnections();
+          orders.close(() => resolve());
+        }),
+    );
+    const order = {
+      INTAKE_ORDER_API_URL: `http://127.0.0.1:${(orders.address() as AddressInfo).port}`,
+      // A delivery's lease is twice this: a dead node's delivery is sent again after 2 s.
+      INTAKE_DELIVERY_TIMEOUT_MS: '1000',
+      INTAKE_DELIVERY_POLL_MS: '100',
+      // The order system is on loopback, which deliveries may reach only when allowed.
+      INTAKE_CALLBACK_ALLOW: '127.0.0.0/8',
+    };
+    // B is the only node with the order system while the handover is made, so B sends it.
+    const b = await node('b3', [a.port], order);
+    const proposal = buildProposal({
+      items: [
+        buildItem({
+          id: 'seats',
+          quantity: 2,
+          characteristics: {
+            features: ['voicemail'],
+            handsetModel: 'Yealink T54W',
+            userType: 'standard',
+          },
+        }),
+      ],
+    });
+    const opened = await call(b, '/acquisitions', {
+      method: 'POST',
+      body: JSON.stringify(proposal),
+    });
+    expect(opened.status).toBe(201);
+    const id = (await json<{ id: string }>(opened)).id;
+    await answerInterview(
+      overHttp(b.base),
+      id,
+      { authorization: `Bearer ${token}` },
+      new DemoAnswers(
+        proposal.sites.map((site) => site.id),
+        7000,
+      ),
+    );
+    expect(
+      (await call(b, `/acquisitions/${id}/submit`, { method: 'POST', body: '{}' })).status,
+    ).toBe(200);
+    const approved = await call(b, `/acquisitions/${id}/approve`, {
+      method: 'POST',
+      body: JSON.stringify({ customerConfirmation: 'Confirmed by Sam Example by email' }),
+    });
+    expect(approved.status).toBe(200);
+    expect(
+      (await call(b, `/acquisitions/${id}/handover`, { method: 'POST', body: '{}' })).status,
+    ).toBe(202);
+
+    await waitFor(async () => held.length === 1, 30_000);
+    await b.kill('SIGKILL');
+    const stateOn = async (n: ServerProcess) =>
+      (await json<{ state: string }>(await call(n, `/acquisitions/${id}`))).state;
+    expect(await stateOn(a)).toBe('approved');
+
+    // Another node with the order system takes the delivery over once B's lease has run out.
+    const c = await node('c3', [a.port], order);
+    await waitFor(async () => (await stateOn(c)) === 'handed_over', 30_000);
+    expect(await stateOn(a)).toBe('handed_over');
+    const productOrders = posts.filter((p) => p.body.includes('"productOrderItem"'));
+    expect(productOrders).toHaveLength(2);
+    expect(productOrders[0]!.key).toBeDefined();
+    expect(productOrders[1]!.key).toBe(productOrders[0]!.key);
+    expect(productOrders[1]!.body).toBe(productOrders[0]!.body);
+  }, 180_000);
 });
