@@ -14,11 +14,18 @@ export interface StoreDigest {
   rows: number;
 }
 
-/** The tables of the handle's database (on PostgreSQL, of its own schema only). */
+/**
+ * Tables a refused request is meant to change: on PostgreSQL the throttle counts every counted
+ * request, refused ones included (a wrong token is what it counts), so that every node sees them.
+ */
+const BOOKKEEPING = new Set(['rate_counters']);
+
+/** The tables of the handle's database (on PostgreSQL, of its own schema only), but bookkeeping. */
 export async function tablesOf(handle: DatabaseHandle): Promise<string[]> {
   const tables = await handle.db.introspection.getTables();
   return tables
     .filter((t) => handle.dialect !== 'postgres' || t.schema === handle.schema)
+    .filter((t) => !BOOKKEEPING.has(t.name))
     .map((t) => t.name)
     .sort();
 }
