@@ -19,6 +19,8 @@ export class ImportLease {
     /** Told the jobs failed, to remove their files. */
     private readonly onFailed: (ids: string[]) => Promise<void>,
     private readonly logError: (error: unknown) => void,
+    /** The jobs this process runs, which it never fails itself (its heartbeat may lag under load). */
+    private readonly ownJobs: () => readonly string[] = () => [],
   ) {}
 
   /** Renews a running job's lease until the returned function is called. */
@@ -38,7 +40,7 @@ export class ImportLease {
   async sweep(): Promise<number> {
     const now = this.now();
     const staleBefore = new Date(now.getTime() - this.ms).toISOString();
-    const ids = await this.jobs.failInterrupted(now.toISOString(), staleBefore);
+    const ids = await this.jobs.failInterrupted(now.toISOString(), staleBefore, this.ownJobs());
     if (ids.length > 0) await this.onFailed(ids);
     return ids.length;
   }

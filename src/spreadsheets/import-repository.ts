@@ -314,12 +314,18 @@ export class ImportRepository {
    * Marks them failed and returns their ids (their working files are to be removed). With
    * `staleBefore`, only the jobs whose lease was last renewed before it (several nodes).
    */
-  async failInterrupted(at: string, staleBefore?: string): Promise<string[]> {
+  async failInterrupted(
+    at: string,
+    staleBefore?: string,
+    /** Jobs this process runs: never taken for interrupted, however late their heartbeat. */
+    running: readonly string[] = [],
+  ): Promise<string[]> {
     let query = this.db.selectFrom('imports').select('id').where('status', '=', 'running');
     if (staleBefore !== undefined)
       query = query.where((eb) =>
         eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', staleBefore)]),
       );
+    if (running.length > 0) query = query.where('id', 'not in', [...running]);
     const rows = await query.execute();
     if (rows.length === 0) return [];
     await this.db

@@ -105,7 +105,14 @@ export class ImportService {
     this.lease =
       leaseMs === null
         ? null
-        : new ImportLease(jobs, leaseMs, now, (ids) => this.removeFiles(ids), logError);
+        : new ImportLease(
+            jobs,
+            leaseMs,
+            now,
+            (ids) => this.removeFiles(ids),
+            logError,
+            () => [...this.running.keys()],
+          );
   }
 
   /** Null on one node (SQLite); see `leaseMs`. */
