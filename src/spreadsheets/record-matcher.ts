@@ -9,6 +9,8 @@ import { countryOf } from '../capture/record-values.js';
 import type { CapturedRecord } from '../capture/record.js';
 
 const SLOT_ORDER = new Intl.Collator('en', { numeric: true });
+/** The collator's letters alone: equal when slots differ only by case or accents. */
+const SAME_LETTERS = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
 /**
  * The records in slot order (numbers in slots compared as numbers, records without a slot last).
@@ -23,6 +25,10 @@ export function inSlotOrder<T extends { slot: string | null }>(records: readonly
   const groups = [...new Set(parts.flatMap((p) => (p ? [p[1]!] : [])))].sort((a, b) =>
     SLOT_ORDER.compare(`${a}#`, `${b}#`),
   );
+  // Groups the collator tells apart only by case or accents (`k`, `K`) interleave by number in
+  // its order: there, every comparison is the collator's.
+  if (groups.some((g, i) => i > 0 && SAME_LETTERS.compare(groups[i - 1]!, g) === 0))
+    return [...records].sort((a, b) => SLOT_ORDER.compare(a.slot ?? '\uffff', b.slot ?? '\uffff'));
   const rank = new Map(groups.map((g, i) => [g, i]));
   const keyed = records.map((record, i) => {
     const p = parts[i];
