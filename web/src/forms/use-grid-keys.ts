@@ -43,7 +43,10 @@ export function useGridKeys(
 
   const onCellKey = (event: KeyboardEvent<HTMLDivElement>, row: number, col: number) => {
     if (editing) return;
-    const move = moveFor(event, { row, col }, { rows: rows.length, cols: fields.length });
+    // Moves start from the active cell, not from the cell the key reached: a second Shift+Down
+    // pressed before the focus has followed the first still extends from where the first ended.
+    const from = { row: cursor.row, col: cursor.col };
+    const move = moveFor(event, from, { rows: rows.length, cols: fields.length });
     if (move) {
       event.preventDefault();
       cursor.focusCell(move.row, move.col, event.shiftKey);
