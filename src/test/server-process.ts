@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import pg from 'pg';
 import { waitFor } from './listener.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -83,4 +84,32 @@ export async function startServerProcess(
       if (signal === 'SIGKILL') await exited;
     },
   };
+}
+
+/** `fetch` of `/api/v1<path>` on a node with a bearer token and a JSON body type, bounded in time. */
+export function apiCaller(token: string, timeoutMs: number) {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  return (node: ServerProcess, path: string, init: RequestInit = {}) =>
+    fetch(`${node.base}/api/v1${path}`, {
+      ...init,
+      headers: { ...headers, ...(init.headers as Record<string, string> | undefined) },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+}
+
+/** A response's JSON body, typed. */
+export const jsonOf = async <T>(response: Response): Promise<T> => (await response.json()) as T;
+
+/** One SQL statement on its own connection to the database at `url` (what a test checks behind the nodes). */
+export async function queryRows<T extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
 }

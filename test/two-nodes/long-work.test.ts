@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../src/test/database.js';
 import { buildItem, buildProposal } from '../../src/test/factories.js';
@@ -14,8 +14,11 @@ import { overHttp, upload } from '../../src/test/http-client.js';
 import { waitFor } from '../../src/test/listener.js';
 import { ownDatabase } from '../../src/test/own-database.js';
 import {
+  apiCaller,
   freePortInRange,
+  jsonOf,
   newAdminToken,
+  queryRows,
   startServerProcess,
   type ServerProcess,
 } from '../../src/test/server-process.js';
@@ -54,22 +57,9 @@ describe.skipIf(!postgres)('long work when a node dies (needs PostgreSQL)', () =
   const token = newAdminToken();
   const secretKey = randomBytes(32).toString('base64');
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const call = (node: ServerProcess, path: string, init: RequestInit = {}) =>
-    fetch(`${node.base}/api/v1${path}`, {
-      ...init,
-      headers: { ...headers, ...(init.headers as Record<string, string> | undefined) },
-      signal: AbortSignal.timeout(30_000),
-    });
-  const json = async <T>(response: Response): Promise<T> => (await response.json()) as T;
-  const query = async <T extends pg.QueryResultRow>(text: string): Promise<T[]> => {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      return (await client.query<T>(text)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const call = apiCaller(token, 30_000);
+  const json = jsonOf;
+  const query = <T extends pg.QueryResultRow>(text: string) => queryRows<T>(databaseUrl, text);
   const count = async (text: string) => (await query<{ n: number }>(text))[0]?.n ?? -1;
   const node = async (name: string, taken: number[] = [], more: Record<string, string> = {}) => {
     const started = await startServerProcess(

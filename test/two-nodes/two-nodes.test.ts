@@ -2,15 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../src/test/database.js';
 import { buildItem, buildProposal } from '../../src/test/factories.js';
 import { waitFor } from '../../src/test/listener.js';
 import { ownDatabase } from '../../src/test/own-database.js';
 import {
+  apiCaller,
   freePortInRange,
+  jsonOf,
   newAdminToken,
+  queryRows,
   startServerProcess,
   type ServerProcess,
 } from '../../src/test/server-process.js';
@@ -34,14 +37,8 @@ describe.skipIf(!postgres)('two nodes on one PostgreSQL (needs PostgreSQL)', () 
   let a: ServerProcess;
   let b: ServerProcess;
   const token = newAdminToken();
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const call = (node: ServerProcess, path: string, init: RequestInit = {}) =>
-    fetch(`${node.base}/api/v1${path}`, {
-      ...init,
-      headers: { ...headers, ...(init.headers as Record<string, string> | undefined) },
-      signal: AbortSignal.timeout(20_000),
-    });
-  const json = async <T>(response: Response): Promise<T> => (await response.json()) as T;
+  const call = apiCaller(token, 20_000);
+  const json = jsonOf;
   const open = async (node: ServerProcess, users: number) => {
     const opened = await call(node, '/acquisitions', {
       method: 'POST',
@@ -76,15 +73,7 @@ describe.skipIf(!postgres)('two nodes on one PostgreSQL (needs PostgreSQL)', () 
       headers: { 'if-match': `"${version}"` },
       body: JSON.stringify(values),
     });
-  const query = async <T extends pg.QueryResultRow>(text: string): Promise<T[]> => {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      return (await client.query<T>(text)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const query = <T extends pg.QueryResultRow>(text: string) => queryRows<T>(databaseUrl, text);
 
   beforeAll(async () => {
     const folder = await mkdtemp(join(tmpdir(), 'intake-two-nodes-'));
