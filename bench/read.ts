@@ -22,21 +22,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type * as TokensModule from '../src/access/tokens.js';
-import type * as CatalogModule from '../src/catalog/load-catalog.js';
-import type * as ConfigModule from '../src/config.js';
-import type * as ConnectModule from '../src/db/connect.js';
-import type * as MigrateModule from '../src/db/migrate.js';
-import type * as ServerModule from '../src/server.js';
-import { loadCompiled, yorkSeatsProposal } from './compiled.js';
-
-const load = loadCompiled;
-const { loadCatalog } = await load<typeof CatalogModule>('catalog/load-catalog.js');
-const { loadConfig } = await load<typeof ConfigModule>('config.js');
-const { connectDatabase } = await load<typeof ConnectModule>('db/connect.js');
-const { migrateToLatest } = await load<typeof MigrateModule>('db/migrate.js');
-const { buildServer } = await load<typeof ServerModule>('server.js');
-const { generateToken, hashToken } = await load<typeof TokensModule>('access/tokens.js');
+import { startBenchServer, yorkSeatsProposal } from './compiled.js';
 
 const SEATS = Number(process.env.BENCH_SEATS ?? 1_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -46,26 +32,9 @@ const root = new URL('..', import.meta.url).pathname;
 
 // The acquisition, set up in this process through the API, then closed.
 const dir = mkdtempSync(join(tmpdir(), 'intake-bench-read-'));
-const file = join(dir, 'intake.db');
-const token = generateToken();
+const { app, database, file, token, base } = await startBenchServer(dir);
 let acquisitionId: string;
 {
-  const database = connectDatabase(`sqlite:${file}`);
-  await migrateToLatest(database.db, database.schema);
-  const catalog = await loadCatalog(join(root, 'catalog'));
-  const { app, services } = await buildServer({
-    config: { ...loadConfig({}), dataDir: dir },
-    database,
-    catalog,
-  });
-  await services.tokens.insert({
-    name: 'bench',
-    role: 'admin',
-    tokenHash: hashToken(token),
-    createdBy: null,
-    now: new Date(),
-  });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const opened = await fetch(`${base}/api/v1/acquisitions`, {
     method: 'POST',

@@ -24,46 +24,16 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type * as TokensModule from '../src/access/tokens.js';
-import type * as CatalogModule from '../src/catalog/load-catalog.js';
-import type * as ConfigModule from '../src/config.js';
-import type * as ConnectModule from '../src/db/connect.js';
-import type * as MigrateModule from '../src/db/migrate.js';
-import type * as ServerModule from '../src/server.js';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../src/test/browser.js';
-import { loadCompiled, yorkSeatsProposal } from './compiled.js';
-
-const load = loadCompiled;
-const { loadCatalog } = await load<typeof CatalogModule>('catalog/load-catalog.js');
-const { loadConfig } = await load<typeof ConfigModule>('config.js');
-const { connectDatabase } = await load<typeof ConnectModule>('db/connect.js');
-const { migrateToLatest } = await load<typeof MigrateModule>('db/migrate.js');
-const { buildServer } = await load<typeof ServerModule>('server.js');
-const { generateToken, hashToken } = await load<typeof TokensModule>('access/tokens.js');
+import { startBenchServer, yorkSeatsProposal } from './compiled.js';
 
 const SEATS = Number(process.env.BENCH_SEATS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const GOAL_MS = 1000;
 
 const dir = mkdtempSync(join(tmpdir(), 'intake-bench-ui-'));
-const database = connectDatabase(`sqlite:${join(dir, 'intake.db')}`);
-await migrateToLatest(database.db, database.schema);
-const catalog = await loadCatalog(new URL('../catalog', import.meta.url).pathname);
-const { app, services } = await buildServer({
-  config: { ...loadConfig({}), dataDir: dir },
-  database,
-  catalog,
-});
-const token = generateToken();
-await services.tokens.insert({
-  name: 'bench',
-  role: 'admin',
-  tokenHash: hashToken(token),
-  createdBy: null,
-  now: new Date(),
-});
-const base = await app.listen({ host: '127.0.0.1', port: 0 });
+const { app, database, token, base } = await startBenchServer(dir);
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
 let t = performance.now();
