@@ -181,10 +181,23 @@ for (let r = 0; r < RUNS; r++) {
 }
 
 // The problems tab: every problem and missing answer of the acquisition, grouped by rule, field
-// and site, from the navigation's start to the groups drawn.
-async function timeProblems(acquisitionId: string, label: string): Promise<number[]> {
+// and site, from the navigation's start to the groups drawn. The server keeps the work list under
+// the acquisition's data version, so a run after an edit (`afterEdit`: one handset's MAC changed
+// through the API first, untimed) works it out again from every record, and a run with nothing
+// changed since the last view is served the list already worked out.
+async function timeProblems(
+  acquisitionId: string,
+  label: string,
+  afterEdit: { records: { id: string }[]; firstMac: number } | undefined,
+): Promise<number[]> {
   const times: number[] = [];
   for (let r = 0; r < RUNS; r++) {
+    if (afterEdit)
+      await editMac(
+        acquisitionId,
+        afterEdit.records[r % afterEdit.records.length]!.id,
+        afterEdit.firstMac + r,
+      );
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     await context.addInitScript(`sessionStorage.setItem('intake.token', ${JSON.stringify(token)})`);
     const page = await context.newPage();
@@ -201,13 +214,28 @@ async function timeProblems(acquisitionId: string, label: string): Promise<numbe
     if (r === 0) await printWaterfall(page, `the problems tab of ${label}`);
     times.push(drawn);
     console.log(
-      `problems of ${label}, run ${r + 1}: ${groups} groups drawn in ${drawn.toFixed(0)} ms`,
+      `problems of ${label}${afterEdit ? ' after an edit' : ', nothing changed'}, run ${r + 1}: ${groups} groups drawn in ${drawn.toFixed(0)} ms`,
     );
     await context.close();
   }
   return times;
 }
-const problemRuns = await timeProblems(id, `${SEATS} seats`);
+
+/** Changes one handset's MAC to a valid, unused one (`n` picks it), as an edit in the grid would. */
+async function editMac(acquisitionId: string, recordId: string, n: number) {
+  const url = `${base}/api/v1/acquisitions/${acquisitionId}/records/${recordId}`;
+  const { version } = (await (await fetch(url, { headers })).json()) as { version: number };
+  const mac = (0x805ed0000000 + n).toString(16).toUpperCase().padStart(12, '0');
+  const answer = await fetch(url, {
+    method: 'PATCH',
+    headers: { ...headers, 'if-match': `"${version}"` },
+    body: JSON.stringify({ mac }),
+  });
+  if (answer.status !== 200) throw new Error(`edit: ${answer.status} ${await answer.text()}`);
+}
+
+const problemRuns = await timeProblems(id, `${SEATS} seats`, { records: handsets, firstMac: 0 });
+const unchangedProblemRuns = await timeProblems(id, `${SEATS} seats`, undefined);
 
 // The customer's portal on a phone (390×844) for a 120-seat deal: from the navigation's start to
 // the first screen, then from tapping the users' section to their 120 cards drawn.
@@ -232,7 +260,17 @@ const issued = await fetch(`${base}/api/v1/acquisitions/${portalId}/links`, {
   body: JSON.stringify({ contactName: 'Sam Example' }),
 });
 const linkToken = ((await issued.json()) as { token: string }).token;
-const smallProblemRuns = await timeProblems(portalId, `${PORTAL_SEATS} seats`);
+const smallHandsets = (
+  (await (
+    await fetch(`${base}/api/v1/acquisitions/${portalId}/records?entity=handset&limit=${RUNS}`, {
+      headers,
+    })
+  ).json()) as { items: { id: string }[] }
+).items;
+const smallProblemRuns = await timeProblems(portalId, `${PORTAL_SEATS} seats`, {
+  records: smallHandsets,
+  firstMac: 1000,
+});
 const portalFirst: number[] = [];
 const portalCards: number[] = [];
 for (let r = 0; r < RUNS; r++) {
@@ -290,11 +328,14 @@ console.log(
     `scrolling frame median ${median(runs.map((r) => r.frameMedianMs)).toFixed(1)} ms, worst ${worst(runs.map((r) => r.frameWorstMs)).toFixed(1)} ms`,
 );
 console.log(
-  `problems tab of ${handsets.length} seats, ${RUNS} cold runs: first screen median ${median(problemRuns).toFixed(0)} ms, worst ${worst(problemRuns).toFixed(0)} ms (${(median(problemRuns) / GOAL_MS).toFixed(2)}× the ${GOAL_MS} ms goal)`,
+  `problems tab of ${handsets.length} seats, ${RUNS} cold runs each after an edit: first screen median ${median(problemRuns).toFixed(0)} ms, worst ${worst(problemRuns).toFixed(0)} ms (${(median(problemRuns) / GOAL_MS).toFixed(2)}× the ${GOAL_MS} ms goal)`,
+);
+console.log(
+  `problems tab of ${handsets.length} seats, ${RUNS} cold runs with nothing changed since the last view: first screen median ${median(unchangedProblemRuns).toFixed(0)} ms, worst ${worst(unchangedProblemRuns).toFixed(0)} ms (${(median(unchangedProblemRuns) / GOAL_MS).toFixed(2)}× the ${GOAL_MS} ms goal)`,
 );
 console.log(
   `portal of ${PORTAL_SEATS} seats at 390×844, ${RUNS} cold runs: first screen median ${median(portalFirst).toFixed(0)} ms (${(median(portalFirst) / GOAL_MS).toFixed(2)}× the goal); users' cards drawn after the tap median ${median(portalCards).toFixed(0)} ms, worst ${worst(portalCards).toFixed(0)} ms (${(median(portalCards) / GOAL_MS).toFixed(2)}× the goal)`,
 );
 console.log(
-  `problems tab of ${PORTAL_SEATS} seats, ${RUNS} cold runs: first screen median ${median(smallProblemRuns).toFixed(0)} ms, worst ${worst(smallProblemRuns).toFixed(0)} ms (${(median(smallProblemRuns) / GOAL_MS).toFixed(2)}× the ${GOAL_MS} ms goal)`,
+  `problems tab of ${PORTAL_SEATS} seats, ${RUNS} cold runs each after an edit: first screen median ${median(smallProblemRuns).toFixed(0)} ms, worst ${worst(smallProblemRuns).toFixed(0)} ms (${(median(smallProblemRuns) / GOAL_MS).toFixed(2)}× the ${GOAL_MS} ms goal)`,
 );

@@ -51,6 +51,13 @@ const toAcquisition = (row: SummaryRow): Acquisition => ({
   version: Number(row.row_version),
 });
 
+/** An acquisition's state, and a key that changes whenever its records, findings or follow-ups do. */
+export interface DataVersion {
+  state: AcquisitionState;
+  handoverError: string | null;
+  key: string;
+}
+
 /** Filter and page of the acquisitions list. */
 export interface AcquisitionQuery {
   state?: AcquisitionState;
@@ -113,6 +120,7 @@ export class AcquisitionRepository {
       .set({
         required_fields: totals.required,
         satisfied_fields: totals.satisfied,
+        data_version: sql`data_version + 1`,
         ...(at === undefined ? {} : { updated_at: at }),
       })
       .where('id', '=', id)
@@ -131,6 +139,7 @@ export class AcquisitionRepository {
       .set({
         required_fields: sql`required_fields + ${required}`,
         satisfied_fields: sql`satisfied_fields + ${satisfied}`,
+        data_version: sql`data_version + 1`,
         updated_at: at,
       })
       .where('id', '=', id)
@@ -209,6 +218,39 @@ export class AcquisitionRepository {
       .where('id', '=', id)
       .executeTakeFirst();
     return row?.state as AcquisitionState | undefined;
+  }
+
+  /**
+   * What views worked out from all of an acquisition's data are kept under: its state, handover
+   * error, data version, and how many follow-ups it has and how many are resolved (follow-ups are
+   * only ever added or resolved, so the two counts move with every change to them).
+   */
+  async dataVersion(id: string): Promise<DataVersion | undefined> {
+    const row = await this.db
+      .selectFrom('acquisitions as a')
+      .select((eb) => [
+        'a.state',
+        'a.handover_error',
+        'a.data_version',
+        eb
+          .selectFrom('follow_ups as f')
+          .select((f) => f.fn.countAll<number>().as('n'))
+          .whereRef('f.acquisition_id', '=', 'a.id')
+          .as('follow_ups'),
+        eb
+          .selectFrom('follow_ups as f')
+          .select((f) => f.fn.count<number>('f.resolved_at').as('n'))
+          .whereRef('f.acquisition_id', '=', 'a.id')
+          .as('resolved'),
+      ])
+      .where('a.id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      state: row.state as AcquisitionState,
+      handoverError: row.handover_error,
+      key: `${Number(row.data_version)}/${Number(row.follow_ups)}/${Number(row.resolved)}`,
+    };
   }
 
   async findById(id: string): Promise<AcquisitionWithProposal | undefined> {

@@ -9,7 +9,11 @@ import { listPlanSlots, type SlotQuery } from '../plan/list-plan-slots.js';
 import type { Plan, PlanRecord, PlanSlot } from '../plan/plan.js';
 import { readProposal } from '../proposals/read-proposal.js';
 import type { AcquisitionWithProposal } from './acquisition.js';
-import { AcquisitionRepository, type AcquisitionQuery } from './acquisition-repository.js';
+import {
+  AcquisitionRepository,
+  type AcquisitionQuery,
+  type DataVersion,
+} from './acquisition-repository.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { appendEvents } from '../outbox/outbox.js';
@@ -131,6 +135,13 @@ export class AcquisitionService {
       throw errors.acquisitionExists(proposal.reference, winner ?? 'unknown');
     }
     return acquisition;
+  }
+
+  /** The acquisition's state and data version (see `DataVersion`), in one small read. */
+  async dataVersion(id: string): Promise<DataVersion> {
+    const version = await this.deps.acquisitions.dataVersion(id);
+    if (!version) throw errors.acquisitionNotFound(id);
+    return version;
   }
 
   async get(id: string): Promise<AcquisitionWithProposal> {

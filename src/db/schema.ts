@@ -117,6 +117,8 @@ export interface AcquisitionTable {
   row_version: Generated<number>;
   /** The sequence number of the acquisition's last outbox event. */
   event_seq: Generated<number>;
+  /** Moved by every write to the acquisition's records, findings or totals. */
+  data_version: Generated<number>;
   submitted_at: string | null;
   approved_at: string | null;
   approved_by: string | null;

@@ -8,6 +8,7 @@ import type { InterviewService } from '../interview/interview-service.js';
 import type { LinkRepository } from '../links/link-repository.js';
 import { listPlanSlots } from '../plan/list-plan-slots.js';
 import { describeGroup } from './describe-group.js';
+import { WorkListCache } from './work-list-cache.js';
 import { nextAction, type NextAction } from './next-action.js';
 import {
   buildWorkList,
@@ -35,6 +36,8 @@ export interface AcquisitionWork extends WorkList {
 
 /** Who owes what on an acquisition, its problems grouped, and what to do next. */
 export class WorkListService {
+  private readonly cache = new WorkListCache();
+
   constructor(
     private readonly acquisitions: AcquisitionService,
     private readonly capture: CaptureService,
@@ -44,8 +47,7 @@ export class WorkListService {
   ) {}
 
   async work(id: string, by: Principal): Promise<AcquisitionWork> {
-    const { input, state, handoverError } = await this.inputs(id);
-    const work = buildWorkList(input);
+    const { state, handoverError, work } = await this.current(id);
     const now = this.now().toISOString();
     const activeLinks = (await this.links.list(id)).filter(
       (l) => l.revokedAt === null && l.expiresAt > now,
@@ -65,7 +67,7 @@ export class WorkListService {
 
   /** One group with every record in it, by name. */
   async group(id: string, key: string): Promise<ProblemGroup & { records: GroupMember[] }> {
-    const { input } = await this.inputs(id);
+    const input = await this.inputs(id);
     const group = buildWorkList(input).groups.find((g) => g.key === key);
     if (!group) throw workListErrors.groupNotFound(key);
     return { ...group, records: groupMembers(input, key) };
@@ -76,8 +78,8 @@ export class WorkListService {
    * each (at most 1,000), and the number of problems in them.
    */
   async submitBlockers(id: string): Promise<SubmitBlockers> {
-    const { input } = await this.inputs(id);
-    const groups = buildWorkList(input).groups.filter((g) => g.severity === 'blocking');
+    const { work } = await this.current(id);
+    const groups = work.groups.filter((g) => g.severity === 'blocking');
     return {
       problems: groups.reduce((n, g) => n + g.count, 0),
       groups: groups.length,
@@ -85,13 +87,31 @@ export class WorkListService {
     };
   }
 
-  private async inputs(id: string) {
+  /**
+   * The work list as the data stands: worked out again only when the acquisition's data version
+   * or the day has moved since it was last worked out. The version is read before the data, so a
+   * change that lands in between is seen by the next read.
+   */
+  private async current(id: string) {
+    const { state, handoverError, key } = await this.acquisitions.dataVersion(id);
+    const today = this.today();
+    const work = await this.cache.get(id, `${key}/${today}`, async () =>
+      buildWorkList(await this.inputs(id, today)),
+    );
+    return { state, handoverError, work };
+  }
+
+  private today() {
+    return this.now().toISOString().slice(0, 10);
+  }
+
+  private async inputs(id: string, today = this.today()): Promise<WorkInput> {
     const { acquisition, catalog, records, plan } = await this.acquisitions.planWithRecords(id);
     const [findings, followUps] = await Promise.all([
       this.capture.findings(id, {}, plan),
       this.interview.followUps(id, false),
     ]);
-    const input: WorkInput = {
+    return {
       catalog,
       proposal: acquisition.proposal,
       records,
@@ -100,8 +120,7 @@ export class WorkListService {
       }).slots,
       findings,
       followUps,
-      today: this.now().toISOString().slice(0, 10),
+      today,
     };
-    return { input, state: acquisition.state, handoverError: acquisition.handoverError };
   }
 }
