@@ -8,6 +8,13 @@
  *   (412s are expected: they are the editors losing races, not errors);
  * - 10 readers alternating the plan and a page of records;
  * - 1 importer sending a 1,000-row handset sheet again and again into an acquisition of its own.
+ * Each case runs twice: **flat out** (every client sends its next request as soon as the last one
+ * answers: the throughput, with latency that is mostly queueing, 60 clients / throughput) and
+ * **at people's pace** (an editor thinks 1–3 s between edits, as someone working through a grid
+ * does, and a reader 0.5–1.5 s between reads: about 25 edits and 10 reads a second, with the
+ * importer still flat out): the latency an editor feels when the servers are busy but not
+ * saturated. BENCH_THINK_MS sets the editors' mean think time (default 2000 ms; readers think
+ * half as long), each pause drawn evenly between half and one and a half times the mean.
  * It prints throughput, p50/p99 per kind of request and the errors (any status other than 200,
  * and 412 for edits), and checks that nothing answered 5xx and no update was lost: each shared
  * record's version, history and final value agree with the successful edits. A bare Fastify route
@@ -37,6 +44,10 @@ const EDITORS = 50;
 const READERS = 10;
 const SHARED_RECORDS = 10;
 const IMPORT_ROWS = 1000;
+const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 2000);
+/** A person's pause before their next request: evenly between 0.5 and 1.5 times `meanMs`. */
+const think = (meanMs: number) =>
+  meanMs > 0 ? new Promise((r) => setTimeout(r, meanMs * (0.5 + Math.random()))) : undefined;
 /** The importer's sheet: IMPORT_ROWS handsets with distinct MACs at the factories' York Office. */
 const handsetSheet = [
   'MAC Address,Site,Hot desk host',
@@ -159,7 +170,13 @@ interface Shared {
   wins: Map<number, string>;
 }
 
-async function run(label: string, databaseUrl: string, nodes: number, bareRps: number) {
+async function run(
+  label: string,
+  databaseUrl: string,
+  nodes: number,
+  bareRps: number,
+  thinkMs: number,
+) {
   const token = newAdminToken();
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const folder = await mkdtemp(join(tmpdir(), 'intake-load-'));
@@ -211,6 +228,7 @@ async function run(label: string, databaseUrl: string, nodes: number, bareRps: n
           },
         );
         if (response?.status === 200) record.wins.set(version + 1, value);
+        await think(thinkMs);
       }
     };
     const reader = async (n: number) => {
@@ -227,6 +245,7 @@ async function run(label: string, databaseUrl: string, nodes: number, bareRps: n
               headers,
             },
           );
+        await think(thinkMs / 2);
       }
     };
     // One importer, on an acquisition of its own: a 1,000-row handset sheet again and again
@@ -313,27 +332,32 @@ console.log(
 const bare = await measureBare(Math.max(3, Math.round(SECONDS / 4)));
 console.log(bare.text);
 let ok = true;
-const sqliteFolder = await mkdtemp(join(tmpdir(), 'intake-load-db-'));
-ok = (await run('SQLite, 1 node', `sqlite:${join(sqliteFolder, 'intake.db')}`, 1, bare.rps)) && ok;
-await rm(sqliteFolder, { recursive: true, force: true });
-if (await postgresReachable(postgresUrl)) {
+/** BENCH_PACES: `flat` (no pause), `paced` (people's pace), or both (the default). */
+const paces = (process.env.BENCH_PACES ?? 'flat,paced').split(',');
+const pgReachable = await postgresReachable(postgresUrl);
+for (const pace of paces) {
+  const thinkMs = pace === 'paced' ? THINK_MS : 0;
+  const how =
+    thinkMs > 0
+      ? `at people's pace (editors think ${thinkMs / 2000}–${(thinkMs * 1.5) / 1000} s)`
+      : 'flat out';
+  const sqliteFolder = await mkdtemp(join(tmpdir(), 'intake-load-db-'));
+  const sqliteUrl = `sqlite:${join(sqliteFolder, 'intake.db')}`;
+  ok = (await run(`SQLite, 1 node, ${how}`, sqliteUrl, 1, bare.rps, thinkMs)) && ok;
+  await rm(sqliteFolder, { recursive: true, force: true });
+  if (!pgReachable) continue;
   for (const nodes of [1, 2]) {
     const scratch = await ownDatabase('postgres', tmpdir());
     try {
-      ok =
-        (await run(
-          `PostgreSQL, ${nodes} node${nodes > 1 ? 's' : ''}`,
-          scratch.url,
-          nodes,
-          bare.rps,
-        )) && ok;
+      const label = `PostgreSQL, ${nodes} node${nodes > 1 ? 's' : ''}, ${how}`;
+      ok = (await run(label, scratch.url, nodes, bare.rps, thinkMs)) && ok;
     } finally {
       await scratch.drop();
     }
   }
-} else {
+}
+if (!pgReachable)
   console.log(
     `PostgreSQL at ${postgresUrl.replace(/\/\/[^@]*@/, '//')} does not answer: not measured.`,
   );
-}
 process.exitCode = ok ? 0 : 1;
