@@ -13,7 +13,7 @@ import { countExcesses } from './record-limits.js';
 import { validationOf } from './record-validation.js';
 import { forgetUsers } from './reference-lookup.js';
 import type { CapturedRecord, Finding } from './record.js';
-import { evaluateNeighbourhood, neighbourhood } from './write-neighbourhood.js';
+import { evaluateNeighbourhood, KeyHolders, neighbourhood } from './write-neighbourhood.js';
 import { eventOf, historyOf, totalsDelta } from './write-effects.js';
 import {
   hasBefore,
@@ -179,8 +179,16 @@ async function revalidate(
   keys: readonly StoredKey[],
   siteRecords: readonly CapturedRecord[],
 ): Promise<Finding[]> {
-  const evaluated = await neighbourhood(ctx, repo, planned, keys, siteRecords);
-  const findings = await evaluateNeighbourhood(ctx, repo, evaluated.prepared, planned, siteRecords);
+  const holders = new KeyHolders(repo);
+  const evaluated = await neighbourhood(ctx, repo, holders, planned, keys, siteRecords);
+  const findings = await evaluateNeighbourhood(
+    ctx,
+    repo,
+    holders,
+    evaluated.prepared,
+    planned,
+    siteRecords,
+  );
   const conclusions = validationOf(evaluated.prepared, findings);
   const changedDigest = conclusions
     .filter((c) => c.digest !== evaluated.stored.get(c.id)?.digest)

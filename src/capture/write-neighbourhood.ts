@@ -6,6 +6,32 @@ import type { PreparedRecord } from './prepared-record.js';
 import type { CapturedRecord, Finding, RecordKey } from './record.js';
 import { isWrite, subjectOf, type PlannedChange } from './write-types.js';
 
+/**
+ * The holders of index keys looked up during one write, so that a key the neighbourhood already
+ * looked up is not looked up again by the evaluation (an edit's probes are usually the same: one
+ * round trip less per write).
+ */
+export class KeyHolders {
+  private readonly byProbe = new Map<string, StoredKey[]>();
+
+  constructor(private readonly repo: CaptureRepository) {}
+
+  /** Every stored key matching one of `probes`, each holder once. */
+  async of(probes: readonly RecordKey[]): Promise<StoredKey[]> {
+    const missing = probes.filter((p) => !this.byProbe.has(probeId(p)));
+    if (missing.length > 0) {
+      for (const p of missing) this.byProbe.set(probeId(p), []);
+      for (const holder of await this.repo.holdersOf(missing))
+        this.byProbe.get(probeId(holder))?.push(holder);
+    }
+    const ids = new Set(probes.map(probeId));
+    return [...ids].flatMap((id) => this.byProbe.get(id)!);
+  }
+}
+
+/** A key as the index compares it (values are looked up by their first 400 characters). */
+const probeId = (k: RecordKey) => `${k.value.slice(0, 400)}\u0000${k.kind}\u0000${k.scope}`;
+
 /** Digest and status of a record as stored before this write's re-validation. */
 export type StoredValidation = Map<string, { digest: string; status: string }>;
 
@@ -13,6 +39,7 @@ export type StoredValidation = Map<string, { digest: string; status: string }>;
 export async function neighbourhood(
   ctx: AcquisitionContext,
   repo: CaptureRepository,
+  holders: KeyHolders,
   planned: readonly PlannedChange[],
   keys: readonly StoredKey[],
   siteRecords: readonly CapturedRecord[],
@@ -28,7 +55,7 @@ export async function neighbourhood(
   }
   const deleted = new Set(planned.filter((p) => p.kind === 'delete').map((p) => p.before.id));
   const skip = (id: string) => prepared.has(id) || deleted.has(id);
-  const ids = await neighbourIds(ctx, repo, keys, skip);
+  const ids = await neighbourIds(ctx, holders, keys, skip);
   for (const record of await neighbourRecords(ctx, repo, planned, ids, skip)) {
     prepared.set(record.id, prepareRecord(ctx, record, siteRecords));
     stored.set(record.id, { digest: record.digest, status: record.status });
@@ -39,7 +66,7 @@ export async function neighbourhood(
 /** Ids of the acquisition's records that share a unique or member key, or hold a reference, with the written keys. */
 async function neighbourIds(
   ctx: AcquisitionContext,
-  repo: CaptureRepository,
+  holders: KeyHolders,
   keys: readonly StoredKey[],
   skip: (id: string) => boolean,
 ): Promise<Set<string>> {
@@ -54,7 +81,7 @@ async function neighbourIds(
       });
   }
   const ids = new Set<string>();
-  for (const holder of probes.length > 0 ? await repo.holdersOf(probes) : []) {
+  for (const holder of probes.length > 0 ? await holders.of(probes) : []) {
     if (holder.acquisitionId === ctx.acquisition.id && !skip(holder.recordId))
       ids.add(holder.recordId);
   }
@@ -86,6 +113,7 @@ async function neighbourRecords(
 export async function evaluateNeighbourhood(
   ctx: AcquisitionContext,
   repo: CaptureRepository,
+  holders: KeyHolders,
   evaluated: readonly PreparedRecord[],
   planned: readonly PlannedChange[],
   siteRecords: readonly CapturedRecord[],
@@ -98,7 +126,7 @@ export async function evaluateNeighbourhood(
       else if (!key.kind.startsWith('handle:')) probes.push(key);
     }
   }
-  const keys = probes.length > 0 ? await repo.holdersOf(probes) : [];
+  const keys = probes.length > 0 ? await holders.of(probes) : [];
   const byEntity = await blockRecords(ctx, repo, evaluated);
   // The write's records are evaluated before they are stored: blocks and sites as it leaves them.
   for (const [entity, records] of byEntity)
