@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import {
   type Caller,
@@ -67,6 +68,8 @@ export async function planWrites(
   };
   const planned: Planned[] = [];
   for (const [index, op] of ops.entries()) {
+    // A batch of an import plans hundreds of records: other requests get their turn every 100.
+    if (index % 100 === 99) await setImmediate();
     const p = await planOperation(planning, index, op);
     if (p) planned.push(p);
   }

@@ -106,7 +106,7 @@ const RANK: Record<MatchKind, number> = {
 };
 
 /** The best match of one header, ignoring which fields other columns took. */
-function matchHeader(header: string, candidates: readonly Candidate[]) {
+function matchHeader(header: string, candidates: readonly Candidate[], closest = true) {
   const trimmed = header.trim();
   const norm = normalizeHeader(trimmed);
   if (norm === '') return undefined;
@@ -116,6 +116,7 @@ function matchHeader(header: string, candidates: readonly Candidate[]) {
     const hit = candidates.find((c) => c[sets[kind]].has(probe));
     if (hit) return { candidate: hit, match: kind };
   }
+  if (!closest) return undefined;
   // The closest name, when it is close: at most a quarter of the name's letters differ.
   let best: { candidate: Candidate; score: number } | undefined;
   for (const c of candidates) {
@@ -248,9 +249,10 @@ export function headerScore(cells: readonly string[], targets: readonly MappingT
       score++;
       continue;
     }
-    const hit = matchHeader(cell, candidates);
+    // A name that is only close does not make a header row: no need to look for one.
+    const hit = matchHeader(cell, candidates, false);
     const key = hit ? `${hit.candidate.entity}.${hit.candidate.field.id}` : '';
-    if (hit && hit.match !== 'closest' && !taken.has(key)) {
+    if (hit && !taken.has(key)) {
       taken.add(key);
       score++;
     }
