@@ -3,6 +3,12 @@ import type { Database } from '../db/schema.js';
 import { appendEvents } from '../outbox/outbox.js';
 import { AcquisitionRepository } from './acquisition-repository.js';
 
+/** An event as appended: its id and its number in the acquisition's sequence. */
+export interface AppendedEvent {
+  id: string;
+  sequence: number;
+}
+
 /**
  * Appends an event about an acquisition to the outbox, numbered next in the acquisition's event
  * sequence. Call it in the transaction that makes the change the event reports.
@@ -13,11 +19,12 @@ export async function appendAcquisitionEvent(
   eventType: string,
   payload: Record<string, unknown>,
   now: Date,
-): Promise<void> {
+): Promise<AppendedEvent> {
   const sequence = await new AcquisitionRepository(trx).nextEventSequence(acquisitionId);
-  await appendEvents(
+  const [id] = await appendEvents(
     trx,
     [{ aggregateType: 'acquisition', aggregateId: acquisitionId, sequence, eventType, payload }],
     now,
   );
+  return { id: id!, sequence };
 }

@@ -13,7 +13,7 @@ import { AppError } from '../errors.js';
 import { isSecretField } from '../secrets/sealing.js';
 import { SecretReveals } from '../secrets/secret-reveals.js';
 import { exportColumns, exportedEntities, exportRows } from './exports.js';
-import { ORDER_SYSTEM_ID } from '../notifications/relay.js';
+import { ORDER_SYSTEM_ID, queueOrderDelivery } from '../notifications/relay.js';
 import {
   buildProductOrder,
   orderedProducts,
@@ -227,13 +227,15 @@ export class HandoverService {
   private async appendReady(id: string, productOrder: ProductOrder): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await new AcquisitionRepository(trx).recordHandoverError(id, null);
-      await appendAcquisitionEvent(
+      const now = this.now();
+      const event = await appendAcquisitionEvent(
         trx,
         id,
         'customerDataReadyEvent',
         { acquisitionId: id, productOrder },
-        this.now(),
+        now,
       );
+      if (this.orderApiUrl) await queueOrderDelivery(trx, { ...event, aggregateId: id }, now);
     });
   }
 

@@ -5,6 +5,8 @@ import { dialects } from '../test/database.js';
 import { buildItem, buildProposal } from '../test/factories.js';
 import { startListener, waitFor } from '../test/listener.js';
 import { createTestServer, type TestServer } from '../test/server.js';
+import { DEFAULT_RELAY_OPTIONS, Relay } from '../notifications/relay.js';
+import { SubscriptionRepository } from '../notifications/subscriptions.js';
 
 interface Order {
   externalId: string;
@@ -182,13 +184,14 @@ describe.each(dialects)('handover to an order system on %s', (dialect) => {
             headers: server.auth('sales'),
           })
           .then((r) => r.json<Record<string, unknown>>());
-      // Before the relay has tried: what is sent, per product (the site, 2 users, 2 handsets).
+      // Before the relay has tried: what is sent, per product (the site, 2 users, 2 handsets),
+      // and its delivery queued with the handover itself.
       expect(await summary()).toMatchObject({
         state: 'approved',
         orderSystem: true,
         items: 6,
         products: [{ id: 'seats', name: 'Hosted voice seat', quantity: 2, records: 5 }],
-        delivery: null,
+        delivery: { status: 'pending', attempts: 0, lastError: null, deliveredAt: null },
       });
       await server.services.relay.runOnce();
       expect((await acquisition()).handoverError).toMatch(
@@ -215,6 +218,39 @@ describe.each(dialects)('handover to an order system on %s', (dialect) => {
       expect(new Set(posted.map((r) => r.headers['idempotency-key'])).size).toBe(1);
       const validate = tmfValidator('productOrder', 'ProductOrder');
       expect(validate(JSON.parse(posted[2]!.body))).toBe(true);
+    } finally {
+      await server.close();
+      await orders.close();
+    }
+  });
+});
+
+describe.each(dialects)('a handover on %s with a node that has no order system', (dialect) => {
+  it('is sent to the order system even when that node fans the event out first', async () => {
+    const orders = await startListener(() => 201);
+    const server = await createTestServer(dialect, undefined, {}, {}, orders.url);
+    try {
+      const id = await approvedAcquisition(server, proposal());
+      const handedOver = await server.app.inject({
+        method: 'POST',
+        url: `/api/v1/acquisitions/${id}/handover`,
+        headers: server.auth('engineer'),
+      });
+      expect(handedOver.statusCode).toBe(202);
+      // Another node on the same database, configured without the order system: its relay fans
+      // out the event first, and must neither drop the order system's delivery nor send it.
+      const { db } = server.database;
+      const other = new Relay(db, new SubscriptionRepository(db), DEFAULT_RELAY_OPTIONS);
+      await other.runOnce();
+      expect(orders.received).toHaveLength(0);
+      await server.services.relay.runOnce();
+      await waitFor(async () => orders.received.length === 1);
+      const acquisition = await server.app.inject({
+        method: 'GET',
+        url: `/api/v1/acquisitions/${id}`,
+        headers: server.auth('viewer'),
+      });
+      expect(acquisition.json()).toMatchObject({ state: 'handed_over' });
     } finally {
       await server.close();
       await orders.close();

@@ -34,6 +34,38 @@ export interface OrderHooks {
 /** The pseudo-subscription of the order system. */
 export const ORDER_SYSTEM_ID = 'order-system';
 
+/**
+ * Queues the delivery of a `customerDataReadyEvent` to the order system, in the transaction that
+ * appends the event. The handover does this itself rather than leave it to the fan-out: the node
+ * that accepted the handover knows there is an order system, and a relay that fans the event out
+ * on a node configured without one must not be able to drop it. Only relays configured with the
+ * order system send it.
+ */
+export async function queueOrderDelivery(
+  trx: Kysely<Database>,
+  event: { id: string; aggregateId: string; sequence: number },
+  now: Date,
+): Promise<void> {
+  const at = now.toISOString();
+  await trx
+    .insertInto('deliveries')
+    .values({
+      id: randomUUID(),
+      subscription_id: ORDER_SYSTEM_ID,
+      event_id: event.id,
+      aggregate_id: event.aggregateId,
+      sequence: event.sequence,
+      event_type: 'customerDataReadyEvent',
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: at,
+      last_error: null,
+      created_at: at,
+      delivered_at: null,
+    })
+    .execute();
+}
+
 export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   pollMs: 500,
   backoffBaseMs: 1000,
@@ -74,7 +106,11 @@ export class Relay {
     this.sender = new NotificationSender(options, now);
   }
 
-  /** The active subscriptions, with the order system as one more when it is configured. */
+  /**
+   * Where this relay sends: the active subscriptions, with the order system as one more when it
+   * is configured. The fan-out uses the subscriptions alone (the handover queues the order
+   * system's delivery itself: `queueOrderDelivery`).
+   */
   private async targets(): Promise<Subscription[]> {
     const active = await this.subscriptions.active();
     if (!this.options.orderApiUrl) return active;
@@ -126,7 +162,7 @@ export class Relay {
   }
 
   private async fanOut(): Promise<void> {
-    const subscriptions = await this.targets();
+    const subscriptions = await this.subscriptions.active();
     for (;;) {
       const done = await this.db.transaction().execute(async (trx) => {
         const events = await trx

@@ -13,20 +13,21 @@ export interface OutboxEvent {
   payload: Record<string, unknown>;
 }
 
-/** Appends events to the outbox. Call it with the transaction that makes the change. */
+/** Appends events to the outbox, and returns their ids. Call it with the transaction that makes the change. */
 export async function appendEvents(
   db: Kysely<Database>,
   events: readonly OutboxEvent[],
   now: Date,
-): Promise<void> {
-  if (events.length === 0) return;
+): Promise<string[]> {
+  if (events.length === 0) return [];
   const at = now.toISOString();
+  const ids = events.map(() => randomUUID());
   await bulkInsert(
     db,
     'outbox_events',
     ['id', 'aggregate_type', 'aggregate_id', 'sequence', 'event_type', 'payload', 'created_at'],
-    events.map((e) => [
-      randomUUID(),
+    events.map((e, i) => [
+      ids[i]!,
       e.aggregateType,
       e.aggregateId,
       e.sequence,
@@ -35,4 +36,5 @@ export async function appendEvents(
       at,
     ]),
   );
+  return ids;
 }

@@ -147,14 +147,19 @@ function SentSummary({ summary }: { summary: HandoverSummary }) {
             ? `The order system accepted it${delivery.deliveredAt ? ` on ${when(delivery.deliveredAt)}` : ''}`
             : delivery.status === 'dead'
               ? 'The order system did not take it; delivery has stopped'
-              : 'Waiting for the order system'}
-          {delivery.attempts > 1 || delivery.status !== 'delivered'
+              : delivery.attempts === 0
+                ? 'Queued for the order system: it is sent within seconds'
+                : 'Waiting for the order system'}
+          {delivery.attempts > 1 || (delivery.attempts === 1 && delivery.status !== 'delivered')
             ? ` after ${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'}`
             : ''}
           {delivery.lastError && delivery.status !== 'delivered'
             ? `. Its last answer: ${delivery.lastError}`
             : ''}
-          {delivery.nextAttemptAt ? `. Next try ${when(delivery.nextAttemptAt)}` : ''}.
+          {delivery.nextAttemptAt && delivery.attempts > 0
+            ? `. Next try ${when(delivery.nextAttemptAt)}`
+            : ''}
+          .
         </p>
       ) : summary.state === 'handed_over' && !summary.orderSystem ? (
         <p className="handover-delivery">
