@@ -192,6 +192,7 @@ export const ERROR_CODES = [
   'import.report-not-ready',
   'import.report-expired',
   'import.interrupted',
+  'import.interrupted-too-often',
   'import.already-running',
   'hub.callback-invalid',
   'hub.callback-forbidden',

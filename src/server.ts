@@ -58,7 +58,8 @@ import { registerHealthRoutes } from './health/routes.js';
 import { pendingMigrations } from './db/migrate.js';
 import { registerSecretFields, useSecretBox } from './secrets/sealing.js';
 import { secretFieldsOf } from './secrets/secret-fields.js';
-import { loadSecretBox } from './secrets/secret-key.js';
+import { keySource, loadSecretBox } from './secrets/secret-key.js';
+import { checkSharedSecretKey } from './secrets/shared-key.js';
 import { registerWebApp } from './http/web-app.js';
 import { CustomerPartService } from './portal/customer-part.js';
 import { smtpMailer, type Mailer } from './mail/mailer.js';
@@ -261,7 +262,15 @@ export async function buildServer(
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Secret fields are sealed in the stores: the key must be loaded before anything is read.
-  useSecretBox(await loadSecretBox(deps.config.secretKey, deps.config.dataDir, deps.database.db));
+  const box = await loadSecretBox(deps.config.secretKey, deps.config.dataDir, deps.database.db);
+  // Every node on the database must seal with this key: refused here, not at the first secret.
+  await checkSharedSecretKey(
+    deps.database.db,
+    box,
+    keySource(deps.config.secretKey, deps.config.dataDir),
+    now(),
+  );
+  useSecretBox(box);
   registerSecretFields(
     new Map([...secretFieldsOf(deps.catalog)].map(([entity, fields]) => [entity, fields.keys()])),
   );

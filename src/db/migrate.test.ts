@@ -21,6 +21,7 @@ const ALL_TABLES = [
   'record_keys',
   'records',
   'reminders',
+  'secret_key_check',
   'secret_reveals',
   'subscriptions',
   'tmf_resources',

@@ -20,6 +20,8 @@ import * as rateCounters from './migrations/20261129T1100-rate-counters.js';
 import * as recordsPageIndex from './migrations/20261129T1200-records-page-index.js';
 import * as importHeartbeat from './migrations/20261129T1300-import-heartbeat.js';
 import * as acquisitionDataVersion from './migrations/20261129T1330-acquisition-data-version.js';
+import * as importTakeover from './migrations/20261129T1400-import-takeover.js';
+import * as secretKeyCheck from './migrations/20261129T1410-secret-key-check.js';
 import { whileLocked } from './advisory-lock.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
@@ -44,6 +46,8 @@ const migrations: Record<string, Migration> = {
   '20261129T1200-records-page-index': recordsPageIndex,
   '20261129T1300-import-heartbeat': importHeartbeat,
   '20261129T1330-acquisition-data-version': acquisitionDataVersion,
+  '20261129T1400-import-takeover': importTakeover,
+  '20261129T1410-secret-key-check': secretKeyCheck,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

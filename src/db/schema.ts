@@ -22,6 +22,15 @@ export interface Database {
   interview_calls: InterviewCallTable;
   attachments: AttachmentTable;
   rate_counters: RateCounterTable;
+  secret_key_check: SecretKeyCheckTable;
+}
+
+/** The id of the secret key every node on the database must use (src/secrets/shared-key.ts). */
+export interface SecretKeyCheckTable {
+  name: string;
+  /** The key's id: a keyed hash of a constant under the key, never the key. */
+  key_id: string;
+  stored_at: string;
 }
 
 /** A reminder sent by email: one per kind and subject (a link, a follow-up). */
@@ -262,6 +271,12 @@ export interface ImportTable {
   created_by: string | null;
   /** While running on PostgreSQL: when its node last renewed the lease (import-lease.ts). */
   heartbeat_at: string | null;
+  /** Which run of the job is the latest: 1, then one more per take-over (import-takeover.ts). */
+  attempts: Generated<number>;
+  /** The node running (or that last ran) the job: its host name and process id. */
+  node: string | null;
+  /** JSON: the request's entity, mapping and audience, to run it again; null for older jobs. */
+  options: string | null;
 }
 
 export interface ImportFindingTable {

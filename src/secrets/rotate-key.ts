@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
 import { PRIVATE_FILE_MODE } from '../data-dir.js';
 import type { Database } from '../db/schema.js';
 import { isSealed, SecretBox, SEALED_PREFIX } from './secret-box.js';
-import { KEY_FILE, loadSecretBox } from './secret-key.js';
+import { KEY_FILE, keySource, loadSecretBox } from './secret-key.js';
+import { checkSharedSecretKey, recordKeyRotation } from './shared-key.js';
 
 /** Every sealed string inside a JSON text, opened with `from` and sealed again with `to`. */
 export function resealJson(text: string, from: SecretBox, to: SecretBox): string {
@@ -23,7 +24,8 @@ export function resealJson(text: string, from: SecretBox, to: SecretBox): string
 /**
  * `intake secrets rotate`: seals every secret again under a new key, in one transaction (a
  * failure changes nothing). The new key replaces the key file; when the key came from
- * INTAKE_SECRET_KEY, the new one is returned to be set there instead. Returns the counts and,
+ * INTAKE_SECRET_KEY, the new one is returned to be set there instead. The database then names the
+ * new key as the one every node must start with (shared-key.ts). Returns the counts and,
  * for INTAKE_SECRET_KEY, the new key in base64.
  */
 export async function rotateSecretKey(
@@ -32,6 +34,8 @@ export async function rotateSecretKey(
   dataDir: string,
 ): Promise<{ records: number; history: number; newKey?: string }> {
   const from = await loadSecretBox(configured, dataDir, db);
+  // Only from the key the nodes use: rotating another would leave their values under it.
+  await checkSharedSecretKey(db, from, keySource(configured, dataDir));
   const key = randomBytes(32);
   const to = new SecretBox(key);
   const file = join(dataDir, KEY_FILE);
@@ -69,6 +73,8 @@ export async function rotateSecretKey(
           .where('record_version', '=', h.record_version)
           .where('seq', '=', h.seq)
           .execute();
+      // The nodes must now start with the new key; one still given the old one is refused.
+      await recordKeyRotation(trx, to);
       return { records: records.length, history: history.length };
     });
   } catch (error) {

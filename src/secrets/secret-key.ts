@@ -73,6 +73,11 @@ export async function loadSecretBox(
   return box;
 }
 
+/** Where `loadSecretBox` takes the key from, as a refusal names it (never the key). */
+export function keySource(configured: string | undefined, dataDir: string): string {
+  return configured !== undefined ? 'INTAKE_SECRET_KEY' : `the key file ${join(dataDir, KEY_FILE)}`;
+}
+
 async function keyFromFile(file: string): Promise<SecretBox> {
   const key = parseSecretKey(await readFile(file, 'utf8'));
   if (!key) throw new SecretKeyError(`${file} does not hold a 32-byte key (base64 or hex).`);

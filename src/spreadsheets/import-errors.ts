@@ -82,6 +82,20 @@ export const importErrors = {
       [],
       { runningImportId: runningId },
     ),
+  interrupted: () =>
+    new AppError(
+      'import.interrupted',
+      500,
+      'Intake stopped while the import ran, and no running node could read its upload to run it again (the nodes do not share INTAKE_DATA_DIR); nothing from it was stored. Upload the file again.',
+    ),
+  interruptedTooOften: (attempts: number) =>
+    new AppError(
+      'import.interrupted-too-often',
+      500,
+      `The import was started ${attempts} times and each time the node running it stopped before it finished; nothing from it was stored, and Intake does not try again. Find out why the nodes stop (memory, restarts), or split the file, then upload it again.`,
+      [],
+      { attempts },
+    ),
   notFound: (id: string) =>
     new AppError('import.not-found', 404, `There is no import "${id}" in this acquisition.`),
   reportExpired: (id: string, removedAt: string) =>
@@ -104,4 +118,21 @@ function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
   if (bytes >= 1024) return `${Math.round((bytes / 1024) * 10) / 10} KiB`;
   return `${bytes} bytes`;
+}
+
+/** A refusal as a job stores it (`ImportJob['error']`): its code, status, message and members. */
+export function jobProblem(error: AppError): {
+  code: string;
+  status: number;
+  detail: string;
+  errors?: ProblemDetail[];
+  extra?: Record<string, unknown>;
+} {
+  return {
+    code: error.code,
+    status: error.status,
+    detail: error.message,
+    ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+    ...(Object.keys(error.extra).length > 0 ? { extra: error.extra } : {}),
+  };
 }

@@ -8,6 +8,8 @@ import { dialects } from '../test/database.js';
 import { buildImportJob, buildItem, buildProposal } from '../test/factories.js';
 import { listen, upload } from '../test/http-client.js';
 import { ImportLease } from './import-lease.js';
+import { ImportTakeover } from './import-takeover.js';
+import { StaleImports } from './stale-imports.js';
 import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 import { buildXlsx, type XlsxRow } from '../test/xlsx-file.js';
@@ -187,35 +189,40 @@ describe.each(dialects.filter((d) => d === 'postgres'))('import leases on %s', (
       imports.jobs,
       600,
       () => new Date(),
-      async () => {},
+      async () => 0,
       () => {},
     );
-    const release = renewing.keep(id, () => 1234);
+    const release = renewing.keep(id, 1, () => 1234);
     await expect
       .poll(async () => (await imports.jobs.get(other, id))?.rowsRead, { timeout: 5_000 })
       .toBe(1234);
     release();
 
-    // Half a minute later the lease has run out: the next sweep, on any node, fails the job.
+    // Half a minute later the lease has run out: the next sweep, on any node, fails the job (no
+    // node can read an upload of it to run it again: import-takeover.test.ts).
     const later = new Date(Date.now() + 31_000);
+    const sweeperOf = (own: string[]) => {
+      const takeover = new ImportTakeover(
+        new StaleImports(server.database.db),
+        (job) => imports.uploadOf(job),
+        async () => {},
+        async () => {},
+        () => later,
+      );
+      return new ImportLease(
+        imports.jobs,
+        30_000,
+        () => later,
+        async (staleBefore) => {
+          const { failed, resumed } = await takeover.recover(staleBefore, own);
+          return failed.length + resumed.length;
+        },
+        () => {},
+      );
+    };
     // Not by the node that runs it, though: there its heartbeat may only be late.
-    const itsNode = new ImportLease(
-      imports.jobs,
-      30_000,
-      () => later,
-      async () => {},
-      () => {},
-      () => [id],
-    );
-    expect(await itsNode.sweep()).toBe(0);
-    const sweeper = new ImportLease(
-      imports.jobs,
-      30_000,
-      () => later,
-      async () => {},
-      () => {},
-    );
-    expect(await sweeper.sweep()).toBe(1);
+    expect(await sweeperOf([id]).sweep()).toBe(0);
+    expect(await sweeperOf([]).sweep()).toBe(1);
     expect(await imports.jobs.get(other, id)).toMatchObject({
       status: 'failed',
       error: { code: 'import.interrupted' },

@@ -2,10 +2,11 @@ import type { ImportRepository } from './import-repository.js';
 
 /**
  * Import jobs on several nodes (PostgreSQL): the node running a job renews its lease (the job's
- * `heartbeat_at`, with the rows read so far) every third of the lease, and every node fails the
- * jobs whose lease ran out: their node died, and its transaction died with it, so nothing was
- * stored. A job a live node runs is never taken for interrupted, as it was when each start failed
- * every running job. The rows read reach every node, so progress can be followed from any of them.
+ * `heartbeat_at`, with the rows read so far) every third of the lease, and every node, every lease
+ * period, recovers the jobs whose lease ran out (`import-takeover.ts`: run again by a node that can
+ * read the upload, else failed). A job a live node runs is never taken for interrupted, as it was
+ * when each start failed every running job. The rows read reach every node, so progress can be
+ * followed from any of them.
  */
 export class ImportLease {
   private timer: NodeJS.Timeout | undefined;
@@ -16,33 +17,33 @@ export class ImportLease {
     /** How long a job may go without a heartbeat before it is taken for interrupted. */
     readonly ms: number,
     private readonly now: () => Date,
-    /** Told the jobs failed, to remove their files. */
-    private readonly onFailed: (ids: string[]) => Promise<void>,
+    /** Recovers the jobs not renewed since the time given; returns how many it failed or took over. */
+    private readonly recover: (staleBefore: string) => Promise<number>,
     private readonly logError: (error: unknown) => void,
-    /** The jobs this process runs, which it never fails itself (its heartbeat may lag under load). */
-    private readonly ownJobs: () => readonly string[] = () => [],
   ) {}
 
-  /** Renews a running job's lease until the returned function is called. */
-  keep(id: string, rowsRead: () => number): () => void {
+  /**
+   * Renews run `attempt` of a job's lease until the returned function is called; `onLost` is told
+   * when another node has taken the job over (this node's heartbeats came too late).
+   */
+  keep(id: string, attempt: number, rowsRead: () => number, onLost: () => void = () => {}) {
     const timer = setInterval(
       () =>
-        void this.jobs
-          .heartbeat(id, rowsRead(), this.now().toISOString())
-          .catch((error: unknown) => this.logError(error)),
+        void this.jobs.heartbeat(id, attempt, rowsRead(), this.now().toISOString()).then(
+          (kept) => {
+            if (!kept) onLost();
+          },
+          (error: unknown) => this.logError(error),
+        ),
       Math.max(100, Math.floor(this.ms / 3)),
     );
     timer.unref();
     return () => clearInterval(timer);
   }
 
-  /** Fails the jobs whose lease ran out; returns how many. */
+  /** Recovers the jobs whose lease ran out; returns how many it failed or took over. */
   async sweep(): Promise<number> {
-    const now = this.now();
-    const staleBefore = new Date(now.getTime() - this.ms).toISOString();
-    const ids = await this.jobs.failInterrupted(now.toISOString(), staleBefore, this.ownJobs());
-    if (ids.length > 0) await this.onFailed(ids);
-    return ids.length;
+    return this.recover(new Date(this.now().getTime() - this.ms).toISOString());
   }
 
   /** Sweeps every lease period until `stop`; the timer keeps no process alive. */

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, ImportTable } from '../db/schema.js';
 import type { ProblemDetail } from '../errors.js';
-import type { ColumnMapping } from './header-mapping.js';
+import type { ColumnMapping, MappingOverride } from './header-mapping.js';
 import type { IgnoredColumn } from './ignored-columns.js';
 import type { ImportFinding } from './import-finding.js';
 import type { SeatCount } from './site-seats.js';
@@ -68,6 +68,16 @@ export interface ImportJob extends ImportCounts {
   finishedAt: string | null;
   /** When its files (the report) were deleted after the retention period; null while kept. */
   filesRemovedAt: string | null;
+  /** Which run of the job is the latest: 1, then one more each time a node took it over. */
+  attempts: number;
+}
+
+/** What a job's upload was read with besides its mode and match: kept to run it again. */
+export interface RerunOptions {
+  entity?: string;
+  mapping?: MappingOverride | Record<string, MappingOverride>;
+  /** Started through a customer link: only the customer's fields. */
+  customerOnly: boolean;
 }
 
 /** An import as the API answers it: the job, its first findings and where to follow it. */
@@ -77,7 +87,8 @@ export interface ImportJobView extends ImportJob {
   links: { self: string; events: string; reportCsv?: string; reportXlsx?: string };
 }
 
-const toJob = (row: Selectable<ImportTable>): ImportJob => ({
+/** A stored job row as the code sees it. */
+export const toJob = (row: Selectable<ImportTable>): ImportJob => ({
   id: row.id,
   acquisitionId: row.acquisition_id,
   idempotencyKey: row.idempotency_key,
@@ -100,6 +111,7 @@ const toJob = (row: Selectable<ImportTable>): ImportJob => ({
   createdAt: row.created_at,
   finishedAt: row.finished_at,
   filesRemovedAt: row.files_removed_at,
+  attempts: Number(row.attempts),
 });
 
 /** Import jobs and their findings. */
@@ -109,8 +121,9 @@ export class ImportRepository {
   /**
    * Stores a new job; false when the idempotency key is already taken on the acquisition. Throws
    * `import.already-running` while another import of the acquisition runs (dry runs included).
+   * With `rerun`, another node can run the job again if its node dies (import-takeover.ts).
    */
-  async insert(job: ImportJob): Promise<boolean> {
+  async insert(job: ImportJob, rerun?: { options: RerunOptions; node: string }): Promise<boolean> {
     try {
       await this.db
         .insertInto('imports')
@@ -137,6 +150,9 @@ export class ImportRepository {
           created_at: job.createdAt,
           finished_at: null,
           heartbeat_at: job.status === 'running' ? job.createdAt : null,
+          attempts: job.attempts,
+          node: rerun?.node ?? null,
+          options: rerun ? JSON.stringify(rerun.options) : null,
         })
         .execute();
       return true;
@@ -164,51 +180,62 @@ export class ImportRepository {
     return row?.id;
   }
 
+  /**
+   * Stores how run `attempt` of a job ended, with its findings; false (and nothing written) when
+   * the job is no longer that run's: another node took it over. In `trx`, the import's own
+   * transaction, rows and outcome commit together, so a job is never stored twice.
+   */
   async finish(
     id: string,
+    attempt: number,
     outcome: Pick<ImportJob, 'status' | 'applied' | 'error' | 'finishedAt' | 'sheets'> &
       ImportCounts,
     findings: readonly ImportFinding[],
-  ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    trx?: Kysely<Database>,
+  ): Promise<boolean> {
+    if (!trx)
+      return this.db.transaction().execute((t) => this.finish(id, attempt, outcome, findings, t));
+    const updated = await trx
+      .updateTable('imports')
+      .set({
+        status: outcome.status,
+        applied: outcome.applied ? 1 : 0,
+        error: outcome.error ? JSON.stringify(outcome.error) : null,
+        finished_at: outcome.finishedAt,
+        sheets: JSON.stringify(outcome.sheets),
+        rows_read: outcome.rowsRead,
+        created: outcome.created,
+        updated: outcome.updated,
+        unchanged: outcome.unchanged,
+        invalid: outcome.invalid,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .where('attempts', '=', attempt)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return false;
+    for (let i = 0; i < findings.length; i += 500) {
       await trx
-        .updateTable('imports')
-        .set({
-          status: outcome.status,
-          applied: outcome.applied ? 1 : 0,
-          error: outcome.error ? JSON.stringify(outcome.error) : null,
-          finished_at: outcome.finishedAt,
-          sheets: JSON.stringify(outcome.sheets),
-          rows_read: outcome.rowsRead,
-          created: outcome.created,
-          updated: outcome.updated,
-          unchanged: outcome.unchanged,
-          invalid: outcome.invalid,
-        })
-        .where('id', '=', id)
+        .insertInto('import_findings')
+        .values(
+          findings.slice(i, i + 500).map((f, j) => ({
+            import_id: id,
+            seq: i + j,
+            sheet: f.sheet,
+            row_number: f.row,
+            column_letter: f.column,
+            header: f.header,
+            value: f.value,
+            entity: f.entity,
+            field: f.field,
+            rule: f.rule,
+            severity: f.severity,
+            message: f.message,
+          })),
+        )
         .execute();
-      for (let i = 0; i < findings.length; i += 500) {
-        await trx
-          .insertInto('import_findings')
-          .values(
-            findings.slice(i, i + 500).map((f, j) => ({
-              import_id: id,
-              seq: i + j,
-              sheet: f.sheet,
-              row_number: f.row,
-              column_letter: f.column,
-              header: f.header,
-              value: f.value,
-              entity: f.entity,
-              field: f.field,
-              rule: f.rule,
-              severity: f.severity,
-              message: f.message,
-            })),
-          )
-          .execute();
-      }
-    });
+    }
+    return true;
   }
 
   async get(acquisitionId: string, id: string): Promise<ImportJob | undefined> {
@@ -299,54 +326,18 @@ export class ImportRepository {
       .execute();
   }
 
-  /** A running job's lease renewed, with the rows read so far (any node can show them). */
-  async heartbeat(id: string, rowsRead: number, at: string): Promise<void> {
-    await this.db
+  /**
+   * A running job's lease renewed by the node running run `attempt`, with the rows read so far
+   * (any node can show them); false when another node has taken the job over since.
+   */
+  async heartbeat(id: string, attempt: number, rowsRead: number, at: string): Promise<boolean> {
+    const updated = await this.db
       .updateTable('imports')
       .set({ heartbeat_at: at, rows_read: rowsRead })
       .where('id', '=', id)
       .where('status', '=', 'running')
-      .execute();
-  }
-
-  /**
-   * Jobs a stopped process left running: their transaction was rolled back, so nothing was stored.
-   * Marks them failed and returns their ids (their working files are to be removed). With
-   * `staleBefore`, only the jobs whose lease was last renewed before it (several nodes).
-   */
-  async failInterrupted(
-    at: string,
-    staleBefore?: string,
-    /** Jobs this process runs: never taken for interrupted, however late their heartbeat. */
-    running: readonly string[] = [],
-  ): Promise<string[]> {
-    let query = this.db.selectFrom('imports').select('id').where('status', '=', 'running');
-    if (staleBefore !== undefined)
-      query = query.where((eb) =>
-        eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', staleBefore)]),
-      );
-    if (running.length > 0) query = query.where('id', 'not in', [...running]);
-    const rows = await query.execute();
-    if (rows.length === 0) return [];
-    await this.db
-      .updateTable('imports')
-      .set({
-        status: 'failed',
-        finished_at: at,
-        error: JSON.stringify({
-          code: 'import.interrupted',
-          status: 500,
-          detail:
-            'Intake stopped while the import ran; nothing from it was stored. Upload the file again.',
-        }),
-      })
-      .where('status', '=', 'running')
-      .where(
-        'id',
-        'in',
-        rows.map((r) => r.id),
-      )
-      .execute();
-    return rows.map((r) => r.id);
+      .where('attempts', '=', attempt)
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
   }
 }

@@ -53,6 +53,12 @@ export interface RunOptions {
   dir: string;
   onProgress: (rowsRead: number) => void;
   now: () => Date;
+  /**
+   * Called inside the transaction, after the rows and the import's event, when the rows are to be
+   * stored: the job's outcome is recorded here so that it commits with them (or, thrown out of,
+   * nothing does).
+   */
+  beforeCommit?: (trx: Kysely<Database>, result: RunResult) => Promise<void>;
 }
 
 export interface RunResult extends ImportCounts {
@@ -195,6 +201,7 @@ export async function runImport(
         },
         options.now(),
       );
+      await options.beforeCommit?.(trx, result);
       return result;
     });
   } catch (error) {

@@ -104,6 +104,7 @@ export function buildImportJob(
     finishedAt: null,
     filesRemovedAt: null,
     createdBy: null,
+    attempts: 1,
     ...overrides,
   };
 }

@@ -39,13 +39,16 @@ interface ImportJob {
   id: string;
   status: 'running' | 'completed' | 'failed';
   rowsRead: number;
+  applied: boolean;
+  attempts: number;
   error: { code: string } | null;
 }
 
 /**
  * Long work when a node dies (PostgreSQL): an import and a full re-validation on node B, B killed
  * while its transaction is open, and node A, which goes on, left with all of it or none of it and
- * able to do the work again; and a handover B was sending to the order system when it died,
+ * able to do the work again; an import whose upload A can read (a shared data folder) taken over
+ * and finished by A, stored once; a node with another secret key refused at start; and a handover B was sending to the order system when it died,
  * sent again by another node. Without PostgreSQL the suite is skipped, and the run says so
  * (src/test/global-setup.ts; it fails instead when INTAKE_TEST_REQUIRE_POSTGRES=1).
  */
@@ -64,7 +67,6 @@ describe.skipIf(!postgres)('long work when a node dies (needs PostgreSQL)', () =
   const node = async (name: string, taken: number[] = [], more: Record<string, string> = {}) => {
     const started = await startServerProcess(
       {
-        ...more,
         DATABASE_URL: databaseUrl,
         INTAKE_ADMIN_TOKEN: token,
         INTAKE_SECRET_KEY: secretKey,
@@ -72,6 +74,7 @@ describe.skipIf(!postgres)('long work when a node dies (needs PostgreSQL)', () =
         // A short lease, so that the test need not wait 30 s for a dead node's import.
         INTAKE_IMPORT_LEASE_MS: '1500',
         PGAPPNAME: `intake-${name}`,
+        ...more,
       },
       await freePortInRange(taken),
     );
@@ -173,6 +176,80 @@ describe.skipIf(!postgres)('long work when a node dies (needs PostgreSQL)', () =
     expect(await json<ImportJob>(again)).toMatchObject({ status: 'completed' });
     expect(await count(macs)).toBe(3000);
   }, 120_000);
+
+  it('SIGKILL B during an import, the data folder shared: A takes the job over and finishes it, stored once', async () => {
+    // B keeps its files in A's data folder (a shared volume), so A can read B's upload.
+    const b = await node('b3', [a.port], { INTAKE_DATA_DIR: join(folder, 'a') });
+    const id = await open(3000);
+    const macs = `select count(*)::int as n from records where acquisition_id = '${id}' and entity = 'handset' and "values" like '%"mac"%'`;
+    const started = await upload(
+      `${b.base}/api/v1/acquisitions/${id}/imports`,
+      { bytes: handsetCsv(3000, 0x805ec0600000), name: 'handsets.csv' },
+      { authorization: `Bearer ${token}`, prefer: 'respond-async', 'idempotency-key': 'k-3000' },
+      { mode: 'valid-rows' },
+    );
+    expect(started.status).toBe(202);
+    const job = await json<ImportJob>(started);
+    const events = await fetch(`${a.base}/api/v1/acquisitions/${id}/imports/${job.id}/events`, {
+      headers,
+      signal: AbortSignal.timeout(90_000),
+    });
+    const streamed = events.text();
+
+    let killedWhileWriting = false;
+    await waitFor(async () => {
+      killedWhileWriting = await writing('b3');
+      const stored = await json<ImportJob>(await call(a, `/acquisitions/${id}/imports/${job.id}`));
+      return killedWhileWriting || stored.status !== 'running';
+    }, 30_000);
+    await b.kill('SIGKILL');
+
+    // Once B's lease has run out, A claims the job and runs it again from the start.
+    let seen: ImportJob | undefined;
+    await waitFor(async () => {
+      seen = await json<ImportJob>(await call(a, `/acquisitions/${id}/imports/${job.id}`));
+      return seen.status !== 'running';
+    }, 60_000);
+    expect(seen!.error).toBeNull();
+    expect(seen).toMatchObject({ id: job.id, status: 'completed', applied: true, rowsRead: 3000 });
+    expect(seen!.attempts).toBe(killedWhileWriting ? 2 : 1);
+    expect(await count(macs)).toBe(3000);
+    // Exactly once: one import event for the job, one job for the key, one running job at most.
+    expect(
+      await count(
+        `select count(*)::int as n from outbox_events where aggregate_id = '${id}' and payload like '%${job.id}%'`,
+      ),
+    ).toBe(1);
+    expect(
+      await count(`select count(*)::int as n from imports where acquisition_id = '${id}'`),
+    ).toBe(1);
+    const stream = await streamed;
+    expect(stream).toMatch(/event: done\ndata: .*"status":"completed"/);
+    // The upload is gone from the shared folder; the report stays.
+    const kept = await call(a, `/acquisitions/${id}/imports/${job.id}/report`);
+    expect(kept.status).toBe(200);
+  }, 150_000);
+
+  it('refuses to start a node given another secret key than the nodes on the database use', async () => {
+    const other = randomBytes(32).toString('base64');
+    const refused = await startServerProcess(
+      {
+        DATABASE_URL: databaseUrl,
+        INTAKE_SECRET_KEY: other,
+        INTAKE_DATA_DIR: join(folder, 'other-key'),
+      },
+      await freePortInRange([a.port]),
+    ).then(
+      (started) => {
+        cleanups.push(() => started.kill('SIGKILL'));
+        return 'started';
+      },
+      (error: unknown) => (error as Error).message,
+    );
+    expect(refused).toMatch(/not the one the nodes on this database use/);
+    expect(refused).toContain('INTAKE_SECRET_KEY');
+    expect(refused).not.toContain(other);
+  }, 90_000);
 
   it('SIGKILL B during a full re-validation: the findings are as they were or all rebuilt, and A re-validates', async () => {
     const b = await node('b2', [a.port]);
