@@ -14,6 +14,7 @@ import {
   type AcquisitionQuery,
   type DataVersion,
 } from './acquisition-repository.js';
+import { DataVersionCache } from './data-version-cache.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { appendEvents } from '../outbox/outbox.js';
@@ -53,6 +54,8 @@ export interface AcquisitionServiceDeps {
 
 /** Opens acquisitions from agreed proposals and answers what each still needs. */
 export class AcquisitionService {
+  private readonly plans = new DataVersionCache<Plan>();
+
   constructor(private readonly deps: AcquisitionServiceDeps) {}
 
   /**
@@ -160,10 +163,13 @@ export class AcquisitionService {
     };
   }
 
-  /** The plan of an acquisition, against the catalogue version it pinned. */
-  async plan(id: string): Promise<{ acquisition: AcquisitionWithProposal; plan: Plan }> {
-    const { acquisition, plan } = await this.planWithRecords(id);
-    return { acquisition, plan };
+  /**
+   * The plan of an acquisition, against the catalogue version it pinned: worked out again only
+   * when the acquisition's data version has moved (the plan is shared: do not change it).
+   */
+  async plan(id: string): Promise<Plan> {
+    const { key } = await this.dataVersion(id);
+    return this.plans.get(id, key, async () => (await this.planWithRecords(id)).plan);
   }
 
   /** The plan with what it was worked out from: the pinned catalogue and the records as it sees them. */

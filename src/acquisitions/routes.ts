@@ -192,8 +192,8 @@ export const acquisitionRoutes: FastifyPluginAsyncTypebox<AcquisitionRoutesOptio
       },
     },
     async (request) => {
-      const { acquisition, plan } = await service.plan(request.params.id);
-      return { acquisitionId: acquisition.id, ...plan };
+      const plan = await service.plan(request.params.id);
+      return { acquisitionId: request.params.id, ...plan };
     },
   );
 

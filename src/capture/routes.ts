@@ -340,7 +340,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesOptions> = as
       },
     },
     async (request) => {
-      const { plan } = await acquisitions.plan(request.params.id);
+      const plan = await acquisitions.plan(request.params.id);
       // Only the filters: other query parameters are not options of the repository (an unknown
       // `limit` reached its SQL, a 500).
       const { entity, severity } = request.query;

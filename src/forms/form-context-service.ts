@@ -33,7 +33,7 @@ export class FormContextService {
     const present = await this.capture.countByEntity(acquisition.id);
     const counts = entityCounts(expectedByEntity(ctx), present);
     if (!isCustomer(principal)) return buildFormContext(ctx, 'staff', counts, acquisition);
-    const { plan } = await this.acquisitions.plan(acquisition.id);
+    const plan = await this.acquisitions.plan(acquisition.id);
     const link = await this.links.findById(principal.tokenId);
     return {
       ...buildFormContext(ctx, 'customer', customerCounts(counts, plan), customerProgress(plan)),

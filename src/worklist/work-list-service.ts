@@ -1,5 +1,6 @@
 import type { Principal } from '../access/roles.js';
 import type { AcquisitionService } from '../acquisitions/acquisition-service.js';
+import { DataVersionCache } from '../acquisitions/data-version-cache.js';
 import type { AcquisitionState } from '../acquisitions/acquisition.js';
 import type { SubmitBlockers } from '../acquisitions/lifecycle-service.js';
 import type { CaptureService } from '../capture/capture-service.js';
@@ -8,7 +9,6 @@ import type { InterviewService } from '../interview/interview-service.js';
 import type { LinkRepository } from '../links/link-repository.js';
 import { listPlanSlots } from '../plan/list-plan-slots.js';
 import { describeGroup } from './describe-group.js';
-import { WorkListCache } from './work-list-cache.js';
 import { nextAction, type NextAction } from './next-action.js';
 import {
   buildWorkList,
@@ -36,7 +36,7 @@ export interface AcquisitionWork extends WorkList {
 
 /** Who owes what on an acquisition, its problems grouped, and what to do next. */
 export class WorkListService {
-  private readonly cache = new WorkListCache();
+  private readonly cache = new DataVersionCache<WorkList>();
 
   constructor(
     private readonly acquisitions: AcquisitionService,
