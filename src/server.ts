@@ -12,7 +12,7 @@ import { CaptureService } from './capture/capture-service.js';
 import { ContextCache } from './capture/context-cache.js';
 import { buildContext } from './capture/acquisition-context.js';
 import { materializeRecords } from './capture/full-validation.js';
-import { planRecordsOf } from './capture/plan-records.js';
+import { PlanRecordStore } from './capture/plan-records.js';
 import { captureRoutes } from './capture/routes.js';
 import { InterviewService } from './interview/interview-service.js';
 import { callRoutes } from './interview/call-routes.js';
@@ -135,6 +135,7 @@ export function buildServices({
 }: ServerDeps): Services {
   const catalogs = new CatalogRepository(database.db);
   const acquisitionRepository = new AcquisitionRepository(database.db);
+  const planRecords = new PlanRecordStore(database.db);
   const capture = new CaptureService(
     database.db,
     new ContextCache(acquisitionRepository, catalogs),
@@ -146,7 +147,7 @@ export function buildServices({
     records: {
       materialize: (trx, acquisition, pinned, actor, at) =>
         materializeRecords(trx, buildContext(acquisition, pinned), actor, at),
-      forPlan: (pinned, id) => planRecordsOf(database.db, pinned, id),
+      forPlan: (pinned, id) => planRecords.planRecordsOf(pinned, id),
     },
     acquisitions: acquisitionRepository,
     catalogs,

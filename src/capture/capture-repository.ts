@@ -213,6 +213,17 @@ export class CaptureRepository {
     return rows.map(toLightRecord);
   }
 
+  /** The id and version of every record of an acquisition, by id: what changed since a read. */
+  async recordVersions(acquisitionId: string): Promise<{ id: string; version: number }[]> {
+    const rows = await this.db
+      .selectFrom('records')
+      .select(['id', 'version'])
+      .where('acquisition_id', '=', acquisitionId)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, version: Number(r.version) }));
+  }
+
   async deleteRecord(id: string, expectedVersion: number): Promise<boolean> {
     const result = await this.db
       .deleteFrom('records')
