@@ -1,4 +1,4 @@
-import { bulkInsert, bulkUpdate, isPostgresDb, tupleList } from '../db/bulk.js';
+import { bulkInsert, bulkUpdate, isPostgresDb, tupleList, tupleLookupText } from '../db/bulk.js';
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Database, RecordTable } from '../db/schema.js';
 import { openHistoryValue, openValues, sealHistoryValue, sealValues } from '../secrets/sealing.js';
@@ -314,11 +314,19 @@ export class CaptureRepository {
     for (const part of chunks(unique, 1000)) {
       const parameters: unknown[] = [];
       for (const k of part) parameters.push(k.value.slice(0, 400), k.kind, k.scope);
-      let text = `select record_id, acquisition_id, kind, key_value, scope from record_keys where (key_value, kind, scope) in (values ${tupleList(this.db, part.length, 3)})`;
+      let condition: string | undefined;
       if (exceptAcquisition !== undefined) {
         parameters.push(exceptAcquisition);
-        text += ` and acquisition_id <> ${isPostgresDb(this.db) ? `$${parameters.length}` : '?'}`;
+        condition = `acquisition_id <> ${isPostgresDb(this.db) ? `$${parameters.length}` : '?'}`;
       }
+      const text = tupleLookupText(
+        this.db,
+        'record_keys',
+        ['record_id', 'acquisition_id', 'kind', 'key_value', 'scope'],
+        ['key_value', 'kind', 'scope'],
+        part.length,
+        condition,
+      );
       const { rows } = await this.db.executeQuery<{
         record_id: string;
         acquisition_id: string;

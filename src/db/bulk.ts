@@ -66,6 +66,31 @@ export function tupleList(
 }
 
 /**
+ * `select <columns> from <table> where (<match>) in (values <rows tuples>)[ and <condition>]`, the
+ * tuples' parameters first. On PostgreSQL each tuple is probed through the index by a lateral
+ * subquery (`offset 0` keeps the planner from flattening it): with statistics, it otherwise
+ * hash-joins a few hundred tuples against a scan of the whole table (50 ms instead of 1 ms over
+ * 300,000 keys). `condition` names the table's columns unqualified.
+ */
+export function tupleLookupText(
+  db: Kysely<Database>,
+  table: keyof Database,
+  columns: readonly string[],
+  match: readonly string[],
+  rows: number,
+  condition?: string,
+): string {
+  const list = tupleList(db, rows, match.length);
+  const quoted = (names: readonly string[], prefix = '') =>
+    names.map((c) => `${prefix}"${c}"`).join(', ');
+  const where = condition ? ` and ${condition}` : '';
+  if (!isPostgres(db))
+    return `select ${quoted(columns)} from "${table}" where (${quoted(match)}) in (values ${list})${where}`;
+  const equal = match.map((c) => `"${c}" = v."${c}"`).join(' and ');
+  return `select ${quoted(columns, 't.')} from (values ${list}) v(${quoted(match)}) cross join lateral (select ${quoted(columns)} from "${table}" where ${equal}${where} offset 0) t`;
+}
+
+/**
  * Inserts many rows of one table in as few statements as the parameter limits allow, with the
  * statement text built directly: Kysely's query builder costs more than the insert itself for
  * the thousands of rows an import writes. Values must already be in their column form.

@@ -13,6 +13,7 @@ import type { Finding } from '../capture/record.js';
 import type { ImportLimits } from '../config.js';
 import { PRIVATE_FILE_MODE } from '../data-dir.js';
 import type { Database } from '../db/schema.js';
+import { refreshStaleStatistics } from '../db/statistics.js';
 import { columnLetter, recordIdHeaderOf } from './header-mapping.js';
 import { importErrors } from './import-errors.js';
 import type {
@@ -98,6 +99,8 @@ export async function runImport(
   prepared: PreparedImport,
   options: RunOptions,
 ): Promise<RunResult> {
+  // The batches find records and keys by index only if the planner knows how large the tables are.
+  await refreshStaleStatistics(db, ['records', 'record_keys', 'findings', 'record_history']);
   try {
     return await db.transaction().execute(async (trx) => {
       const counts = { rowsRead: 0, created: 0, updated: 0, unchanged: 0, invalid: 0 };
