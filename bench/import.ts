@@ -161,6 +161,10 @@ async function timeStatements(): Promise<() => void> {
       groups.set(name, group);
     };
     if (result instanceof Promise) void result.then(done, done);
+    else if (result && typeof (result as NodeJS.EventEmitter).once === 'function') {
+      // A COPY (pg-copy-streams) is a stream, done when it finishes or fails.
+      (result as NodeJS.EventEmitter).once('finish', done).once('error', done);
+    }
     return result;
   };
   return () => {
