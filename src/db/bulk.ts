@@ -1,57 +1,11 @@
 import { CompiledQuery, PostgresAdapter, type Kysely } from 'kysely';
-import { CopyRows } from './copy.js';
+import { COPY_FROM_ROWS, copyInsert, copyReplace, copyUpdate } from './copy-staging.js';
 import type { Database } from './schema.js';
 
 /** Most parameters in one statement: under SQLite's 32,766 and PostgreSQL's 65,535. */
 const MAX_PARAMETERS = 30_000;
 
-/**
- * From this many rows, PostgreSQL gets them through COPY (into the table, or into a staging table
- * merged with one statement) instead of as parameters: binding thousands of parameters costs more
- * than the write (20–30 ms for 500 records, history rows or keys, against 2–5 ms). Fewer rows (an
- * edit) keep one plain statement, without the staging table's round trips.
- */
-const COPY_FROM_ROWS = 50;
-
 const quote = (names: readonly string[]) => names.map((c) => `"${c}"`).join(',');
-
-const stages = new Map<string, string>();
-
-/**
- * A temporary table for staging `columns` of `table` (the same types, no constraints), created in
- * the transaction unless it already was (dropped at its end), and emptied: the statement text, and
- * the table's name. `as` renames the columns in the staging table.
- */
-function stageText(
-  table: string,
-  columns: readonly string[],
-  as: readonly string[] = columns,
-): { text: string; stage: string } {
-  const key = `${table}|${columns.join(',')}|${as.join(',')}`;
-  let stage = stages.get(key);
-  if (!stage) {
-    stage = `intake_stage_${table}_${stages.size}`;
-    stages.set(key, stage);
-  }
-  const select = columns.map((c, i) => `"${c}" as "${as[i]}"`).join(',');
-  return {
-    stage,
-    // No parameters: sent as one simple query, both statements in one round trip.
-    text: `create temp table if not exists "${stage}" on commit drop as select ${select} from "${table}" with no data; truncate "${stage}"`,
-  };
-}
-
-/** Streams the rows into `table`'s `columns` with COPY (PostgreSQL only; see `acceptCopy`). */
-async function copyInto(
-  db: Kysely<Database>,
-  table: string,
-  columns: readonly string[],
-  rows: readonly unknown[][],
-): Promise<void> {
-  await db.executeQuery(
-    CompiledQuery.raw(`copy "${table}" (${quote(columns)}) from stdin`, [new CopyRows(rows)]),
-  );
-}
 
 const isPostgres = (db: Kysely<Database>) => db.getExecutor().adapter instanceof PostgresAdapter;
 /** Whether the database is PostgreSQL (placeholders are `$n` there, `?` on SQLite). */
@@ -153,18 +107,9 @@ export async function bulkInsert<T extends keyof Database>(
 ): Promise<void> {
   if (rows.length === 0) return;
   const postgres = isPostgres(db);
-  if (postgres && rows.length >= COPY_FROM_ROWS && (db.isTransaction || !options.ignoreConflicts)) {
-    if (!options.ignoreConflicts) return copyInto(db, table, columns, rows);
-    const { text, stage } = stageText(table, columns);
-    await db.executeQuery(CompiledQuery.raw(text));
-    await copyInto(db, stage, columns, rows);
-    await db.executeQuery(
-      CompiledQuery.raw(
-        `insert into "${table}" (${quote(columns)}) select ${quote(columns)} from "${stage}" on conflict do nothing`,
-      ),
-    );
-    return;
-  }
+  // Ignoring conflicts needs a staging table, which lives as long as the transaction.
+  if (postgres && rows.length >= COPY_FROM_ROWS && (db.isTransaction || !options.ignoreConflicts))
+    return copyInsert(db, table, columns, rows, options.ignoreConflicts ?? false);
   const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
   const conflict = options.ignoreConflicts ? ' on conflict do nothing' : '';
   for (let i = 0; i < rows.length; i += perStatement) {
@@ -237,42 +182,11 @@ export async function bulkUpdate<T extends keyof Database>(
 }
 
 /**
- * `bulkUpdate` on PostgreSQL from COPY: the rows staged, then one `update … from` the staging
- * table, which the planner runs as an index look-up per staged row.
- */
-async function copyUpdate(
-  db: Kysely<Database>,
-  table: string,
-  columns: readonly string[],
-  rows: readonly { id: string; values: unknown[] }[],
-  onlyIf: { column: string; values: readonly number[] } | undefined,
-): Promise<string[]> {
-  const source = ['id', ...columns, ...(onlyIf ? [onlyIf.column] : [])];
-  const staged = ['v_id', ...columns.map((c) => `v_${c}`), ...(onlyIf ? ['v_only_if'] : [])];
-  const { text, stage } = stageText(table, source, staged);
-  await db.executeQuery(CompiledQuery.raw(text));
-  await copyInto(
-    db,
-    stage,
-    staged,
-    rows.map((row, r) => [row.id, ...row.values, ...(onlyIf ? [onlyIf.values[r]] : [])]),
-  );
-  const sets = columns.map((c) => `"${c}" = v."v_${c}"`).join(', ');
-  const guard = onlyIf ? ` and "${table}"."${onlyIf.column}" = v."v_only_if"` : '';
-  const result = await db.executeQuery<{ id: string }>(
-    CompiledQuery.raw(
-      `update "${table}" set ${sets} from "${stage}" v where "${table}"."id" = v."v_id"${guard}${onlyIf ? ` returning "${table}"."id"` : ''}`,
-    ),
-  );
-  return result.rows.map((row) => row.id);
-}
-
-/**
  * Replaces the rows `owners` hold in a table (the keys of some records) with `rows`: deletes each
  * owner's rows that are not among `rows` (compared on the `identity` columns, which begin with the
  * owner column) and inserts the others, leaving in place the rows that stay. `rows` may hold rows
- * of other owners too (new ones): they are inserted. On PostgreSQL, from COPY inside a transaction:
- * the rows staged once, then the delete and the insert both read them from the staging table.
+ * of other owners too (new ones): they are inserted. On PostgreSQL inside a transaction, from COPY
+ * (`copyReplace`).
  */
 export async function replaceOwnedRows<T extends keyof Database>(
   db: Kysely<Database>,
@@ -285,29 +199,9 @@ export async function replaceOwnedRows<T extends keyof Database>(
   },
 ): Promise<void> {
   const { owners, identity, columns, rows } = spec;
-  const owner = identity[0]!;
   const at = identity.map((c) => columns.indexOf(c));
-  if (isPostgres(db) && db.isTransaction && rows.length >= COPY_FROM_ROWS) {
-    const { text, stage } = stageText(table, columns);
-    await db.executeQuery(CompiledQuery.raw(text));
-    await copyInto(db, stage, columns, rows);
-    if (owners.length > 0) {
-      // `not in` runs as a hashed subplan whatever the staging table's size is taken to be (it
-      // has no statistics): `not exists` became a nested loop over it, quadratic in the batch.
-      await db.executeQuery(
-        CompiledQuery.raw(
-          `delete from "${table}" where "${owner}" = any($1) and (${quote(identity)}) not in (select ${quote(identity)} from "${stage}")`,
-          [owners],
-        ),
-      );
-    }
-    await db.executeQuery(
-      CompiledQuery.raw(
-        `insert into "${table}" (${quote(columns)}) select ${quote(columns)} from "${stage}" on conflict do nothing`,
-      ),
-    );
-    return;
-  }
+  if (isPostgres(db) && db.isTransaction && rows.length >= COPY_FROM_ROWS)
+    return copyReplace(db, table, spec);
   const kept = new Map<unknown, unknown[][]>();
   for (const row of rows) {
     const id = row[at[0]!];
@@ -321,7 +215,7 @@ export async function replaceOwnedRows<T extends keyof Database>(
     const part = owners.slice(i, i + 500);
     const parameters: unknown[] = [...part];
     const stay = part.flatMap((id) => kept.get(id) ?? []);
-    let text = `delete from "${table}" where "${owner}" in (${part.map((_, n) => mark(n + 1)).join(',')})`;
+    let text = `delete from "${table}" where "${identity[0]!}" in (${part.map((_, n) => mark(n + 1)).join(',')})`;
     if (stay.length > 0) {
       for (const row of stay) for (const c of at) parameters.push(row[c]);
       text += ` and (${quote(identity)}) not in (values ${tupleList(db, stay.length, identity.length, part.length)})`;
