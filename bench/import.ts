@@ -15,7 +15,10 @@
  * handset CSV; 0 to skip), BENCH_MILLION=0 to skip the 1,000,000-row
  * CSV run, BENCH_DATABASE_URL for PostgreSQL (a database there through which each case makes a
  * fresh database of its own; else a temporary SQLite file per case),
- * BENCH_NODE_OPTIONS for the cases' Node flags (e.g. --max-old-space-size=128 to bound the heap).
+ * BENCH_NODE_OPTIONS for the cases' Node flags (e.g. --max-old-space-size=128 to bound the heap),
+ * BENCH_FORMATS=csv to run only the CSV cases of BENCH_ROWS (default csv,xlsx), BENCH_STATEMENTS=1
+ * to print, on PostgreSQL, each case's statements grouped by their first words with their count
+ * and time (round trips and where the database's time goes).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -134,6 +137,45 @@ async function scratchPostgres(base: string): Promise<{ url: string; drop: () =>
   return { url: url.toString(), drop: () => run(`drop database ${name} with (force)`) };
 }
 
+/**
+ * Times every statement the pg client sends, grouped by its first words; returns the function that
+ * prints the groups (count, total seconds) to stderr, slowest first.
+ */
+async function timeStatements(): Promise<() => void> {
+  const { default: pg } = await import('pg');
+  const groups = new Map<string, { count: number; ms: number }>();
+  const prototype = pg.Client.prototype as unknown as {
+    query: (...args: unknown[]) => unknown;
+  };
+  const query = prototype.query;
+  prototype.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0];
+    const text = typeof first === 'string' ? first : ((first as { text?: string })?.text ?? '?');
+    const name = text.replace(/\s+/g, ' ').slice(0, 60);
+    const start = performance.now();
+    const result = query.apply(this, args);
+    const done = () => {
+      const group = groups.get(name) ?? { count: 0, ms: 0 };
+      group.count++;
+      group.ms += performance.now() - start;
+      groups.set(name, group);
+    };
+    if (result instanceof Promise) void result.then(done, done);
+    else if (result && typeof (result as NodeJS.EventEmitter).once === 'function') {
+      // A COPY (pg-copy-streams) is a stream, done when it finishes or fails.
+      (result as NodeJS.EventEmitter).once('finish', done).once('error', done);
+    }
+    return result;
+  };
+  return () => {
+    const sorted = [...groups].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25);
+    for (const [name, g] of sorted)
+      console.error(
+        `${(g.ms / 1000).toFixed(2).padStart(7)} s ${String(g.count).padStart(6)}×  ${name}`,
+      );
+  };
+}
+
 /** One case, in this process: prints its measure as JSON on the last line. */
 async function runCase(
   kind: Kind,
@@ -159,6 +201,7 @@ async function runCase(
   });
   const admin = { tokenId: 'bench', name: 'bench', role: 'admin' as const };
   const acquisition = await services.acquisitions.open(proposal(rows), admin);
+  const statements = process.env.BENCH_STATEMENTS && scratch ? await timeStatements() : undefined;
   const stopProfile = process.env.BENCH_PROFILE ? await startProfile() : undefined;
   const start = performance.now();
   let invalid: number | undefined;
@@ -219,6 +262,7 @@ async function runCase(
   }
   const seconds = (performance.now() - start) / 1000;
   await stopProfile?.();
+  statements?.();
   await database.close();
   await scratch?.drop();
   await rm(dataDir, { recursive: true, force: true });
@@ -244,6 +288,7 @@ if (flag === '--case') {
   const self = fileURLToPath(import.meta.url);
   const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
   const combined = Number(process.env.BENCH_COMBINED ?? '100000');
+  const formats = (process.env.BENCH_FORMATS ?? 'csv,xlsx').split(',');
   const run = (
     kind: Kind,
     format: 'csv' | 'xlsx',
@@ -271,7 +316,8 @@ if (flag === '--case') {
     await writeCsv(csv, rows);
     const floor = run('floor', 'csv', rows, csv);
     show(floor);
-    show(run('import', 'csv', rows, csv), floor);
+    if (formats.includes('csv')) show(run('import', 'csv', rows, csv), floor);
+    if (!formats.includes('xlsx')) continue;
     const xlsx = join(dir, `handsets-${rows}.xlsx`);
     await writeXlsx(xlsx, rows);
     show(run('import', 'xlsx', rows, xlsx), floor);

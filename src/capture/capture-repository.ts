@@ -1,4 +1,10 @@
-import { bulkInsert, bulkUpdate, isPostgresDb, tupleList } from '../db/bulk.js';
+import {
+  bulkInsert,
+  bulkUpdate,
+  isPostgresDb,
+  replaceOwnedRows,
+  tupleLookupText,
+} from '../db/bulk.js';
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Database, RecordTable } from '../db/schema.js';
 import { openHistoryValue, openValues, sealHistoryValue, sealValues } from '../secrets/sealing.js';
@@ -57,10 +63,6 @@ const toRow = (r: StoredRecord): Omit<RecordTable, 'digest'> & { digest: string 
   created_at: r.createdAt,
   updated_at: r.updatedAt,
 });
-
-/** `?,?,…` (or `$n,…` on PostgreSQL, numbered after `before` parameters) for `count` parameters. */
-const marks = (postgres: boolean, before: number, count: number) =>
-  Array.from({ length: count }, (_, i) => (postgres ? `$${before + i + 1}` : '?')).join(',');
 
 const chunks = <T>(list: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
@@ -325,11 +327,19 @@ export class CaptureRepository {
     for (const part of chunks(unique, 1000)) {
       const parameters: unknown[] = [];
       for (const k of part) parameters.push(k.value.slice(0, 400), k.kind, k.scope);
-      let text = `select record_id, acquisition_id, kind, key_value, scope from record_keys where (key_value, kind, scope) in (values ${tupleList(this.db, part.length, 3)})`;
+      let condition: string | undefined;
       if (exceptAcquisition !== undefined) {
         parameters.push(exceptAcquisition);
-        text += ` and acquisition_id <> ${isPostgresDb(this.db) ? `$${parameters.length}` : '?'}`;
+        condition = `acquisition_id <> ${isPostgresDb(this.db) ? `$${parameters.length}` : '?'}`;
       }
+      const text = tupleLookupText(
+        this.db,
+        'record_keys',
+        ['record_id', 'acquisition_id', 'kind', 'key_value', 'scope'],
+        ['key_value', 'kind', 'scope'],
+        part.length,
+        condition,
+      );
       const { rows } = await this.db.executeQuery<{
         record_id: string;
         acquisition_id: string;
@@ -357,30 +367,12 @@ export class CaptureRepository {
     // A key the record keeps is left in place (an import that fills a planned record keeps its
     // site reference): only the keys not among the new ones are deleted. Which keys are stored is
     // not assumed from the old values; the new ones are inserted unless already there.
-    const keep = new Map<string, StoredKey[]>();
-    for (const k of keys) {
-      const list = keep.get(k.recordId);
-      if (list) list.push(k);
-      else keep.set(k.recordId, [k]);
-    }
-    const postgres = isPostgresDb(this.db);
-    for (const part of chunks(recordIds, 500)) {
-      const kept = part.flatMap((id) => keep.get(id) ?? []);
-      const parameters: unknown[] = [...part];
-      let text = `delete from record_keys where record_id in (${marks(postgres, 0, part.length)})`;
-      if (kept.length > 0) {
-        for (const k of kept) parameters.push(k.recordId, k.kind, k.value.slice(0, 400));
-        text += ` and (record_id, kind, key_value) not in (values ${tupleList(this.db, kept.length, 3, part.length)})`;
-      }
-      await this.db.executeQuery(CompiledQuery.raw(text, parameters));
-    }
-    await bulkInsert(
-      this.db,
-      'record_keys',
-      ['record_id', 'kind', 'key_value', 'scope', 'acquisition_id'],
-      keys.map((k) => [k.recordId, k.kind, k.value.slice(0, 400), k.scope, acquisitionId]),
-      { ignoreConflicts: true },
-    );
+    await replaceOwnedRows(this.db, 'record_keys', {
+      owners: recordIds,
+      identity: ['record_id', 'kind', 'key_value'],
+      columns: ['record_id', 'kind', 'key_value', 'scope', 'acquisition_id'],
+      rows: keys.map((k) => [k.recordId, k.kind, k.value.slice(0, 400), k.scope, acquisitionId]),
+    });
   }
 
   async replaceFindings(

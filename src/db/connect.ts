@@ -3,6 +3,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
 import pg from 'pg';
 import { createPrivateFileSync } from '../data-dir.js';
+import { acceptCopy } from './copy.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -92,7 +93,11 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Data
   // reports it here; one in use fails its query (the request answers 503), and the pool drops it
   // when it is released, as it is no longer queryable.
   pool.on('error', () => undefined); // the same error as the client's, reported below
-  pool.on('connect', (client) => client.on('error', (error) => options.onConnectionLost?.(error)));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onConnectionLost?.(error));
+    // Large writes stream their rows through COPY (src/db/bulk.ts).
+    acceptCopy(client);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect, schema: options.schema ?? 'public', close: () => db.destroy() };
 }
