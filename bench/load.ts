@@ -11,9 +11,9 @@
  * Each case runs twice: **flat out** (every client sends its next request as soon as the last one
  * answers: the throughput, with latency that is mostly queueing, 60 clients / throughput) and
  * **at people's pace** (an editor thinks 1–3 s between edits, as someone working through a grid
- * does, and a reader 0.5–1.5 s between reads: about 25 edits and 10 reads a second, with the
- * importer still flat out): the latency an editor feels when the servers are busy but not
- * saturated. BENCH_THINK_MS sets the editors' mean think time (default 2000 ms; readers think
+ * does, a reader 0.5–1.5 s between reads and the importer 2.5–7.5 s between sheets: about 25
+ * edits, 10 reads and one 1,000-row import every 5 s): the latency an editor feels when the
+ * servers are busy but not saturated. BENCH_IMPORTER=0 leaves the importer out. BENCH_THINK_MS sets the editors' mean think time (default 2000 ms; readers think
  * half as long), each pause drawn evenly between half and one and a half times the mean.
  * It prints throughput, p50/p99 per kind of request and the errors (any status other than 200,
  * and 412 for edits), and checks that nothing answered 5xx and no update was lost: each shared
@@ -45,6 +45,13 @@ const READERS = 10;
 const SHARED_RECORDS = 10;
 const IMPORT_ROWS = 1000;
 const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 2000);
+/**
+ * Each run first drives the servers for this long untimed (BENCH_WARMUP_SECONDS, default 3), so
+ * that the figures are of running servers, not of their first requests (compiling, first reads).
+ */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+/** Requests that start before this time (performance.now()) are not counted. */
+let countFrom = 0;
 /** A person's pause before their next request: evenly between 0.5 and 1.5 times `meanMs`. */
 const think = (meanMs: number) =>
   meanMs > 0 ? new Promise((r) => setTimeout(r, meanMs * (0.5 + Math.random()))) : undefined;
@@ -84,10 +91,11 @@ async function timed(
       signal: AbortSignal.timeout(kind === 'import' ? 60_000 : 10_000),
     });
     await response.arrayBuffer().then(() => undefined);
-    samples.push({ kind, ms: performance.now() - start, status: response.status });
+    if (start >= countFrom)
+      samples.push({ kind, ms: performance.now() - start, status: response.status });
     return response;
   } catch {
-    samples.push({ kind, ms: performance.now() - start, status: 'error' });
+    if (start >= countFrom) samples.push({ kind, ms: performance.now() - start, status: 'error' });
     return undefined;
   }
 }
@@ -209,7 +217,8 @@ async function run(
     ).items;
     const shared: Shared[] = users.map((u) => ({ id: u.id, version: u.version, wins: new Map() }));
     const samples: Sample[] = [];
-    const end = Date.now() + SECONDS * 1000;
+    countFrom = performance.now() + WARMUP_SECONDS * 1000;
+    const end = Date.now() + (WARMUP_SECONDS + SECONDS) * 1000;
     const editor = async (n: number) => {
       const record = shared[n % shared.length]!;
       for (let i = 0; Date.now() < end; i++) {
@@ -278,12 +287,14 @@ async function run(
           { method: 'POST', headers: { authorization: headers.authorization }, body: form },
         );
         if (response?.status === 201) imported++;
+        // At people's pace, someone uploads a sheet every 2.5–7.5 s.
+        await think(thinkMs * 2.5);
       }
     };
     await Promise.all([
       ...Array.from({ length: EDITORS }, (_, n) => editor(n)),
       ...Array.from({ length: READERS }, (_, n) => reader(n)),
-      importer(),
+      ...(process.env.BENCH_IMPORTER === '0' ? [] : [importer()]),
     ]);
     const filled = (
       (await (
