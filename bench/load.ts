@@ -13,8 +13,9 @@
  * **at people's pace** (an editor thinks 1–3 s between edits, as someone working through a grid
  * does, a reader 0.5–1.5 s between reads and the importer 2.5–7.5 s between sheets: about 25
  * edits, 10 reads and one 1,000-row import every 5 s): the latency an editor feels when the
- * servers are busy but not saturated. BENCH_IMPORTER=0 leaves the importer out. BENCH_THINK_MS sets the editors' mean think time (default 2000 ms; readers think
- * half as long), each pause drawn evenly between half and one and a half times the mean.
+ * servers are busy but not saturated. BENCH_THINK_MS sets the editors' mean think time (default
+ * 2000 ms; readers think half as long, the importer 2.5 times as long), each pause drawn evenly
+ * between half and one and a half times the mean. BENCH_IMPORTER=0 leaves the importer out.
  * It prints throughput, p50/p99 per kind of request and the errors (any status other than 200,
  * and 412 for edits), and checks that nothing answered 5xx and no update was lost: each shared
  * record's version, history and final value agree with the successful edits. A bare Fastify route
