@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { AcquisitionRepository } from '../acquisitions/acquisition-repository.js';
 import type { Database } from '../db/schema.js';
@@ -129,15 +130,14 @@ async function storeKeys(
 ): Promise<StoredKey[]> {
   const acquisitionId = ctx.acquisition.id;
   // The old keys follow from the old values; no need to read them back.
-  const oldKeys = planned.flatMap((p) =>
-    hasBefore(p)
-      ? prepareRecord(ctx, p.before, siteRecords).keys.map((k) => ({
-          ...k,
-          recordId: p.before.id,
-          acquisitionId,
-        }))
-      : [],
-  );
+  const oldKeys: StoredKey[] = [];
+  for (const [i, p] of planned.entries()) {
+    // A batch of an import holds hundreds of records: other requests get their turn every 100.
+    if (i % 100 === 99) await setImmediate();
+    if (!hasBefore(p)) continue;
+    for (const k of prepareRecord(ctx, p.before, siteRecords).keys)
+      oldKeys.push({ ...k, recordId: p.before.id, acquisitionId });
+  }
   const newKeys = planned
     .filter(isWrite)
     .flatMap((p) => p.prepared.keys.map((k) => ({ ...k, recordId: p.after.id, acquisitionId })));

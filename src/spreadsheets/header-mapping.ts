@@ -76,8 +76,19 @@ interface Candidate {
 
 /** Candidates in target order, so that a name two entities share goes to the first (the row's main entity). */
 function candidatesOf(targets: readonly MappingTarget[]): Candidate[] {
-  return targets.flatMap(({ entity, fields }) =>
-    fields.map((field) => ({
+  return targets.flatMap(targetCandidates);
+}
+
+/** Candidates per entity and list of fields, worked out once (the catalogue does not change). */
+const candidateCache = new WeakMap<EntitySpec, Map<string, Candidate[]>>();
+
+function targetCandidates({ entity, fields }: MappingTarget): Candidate[] {
+  let byFields = candidateCache.get(entity);
+  if (!byFields) candidateCache.set(entity, (byFields = new Map()));
+  const key = fields.map((f) => f.id).join('\u0000');
+  let candidates = byFields.get(key);
+  if (!candidates) {
+    candidates = fields.map((field) => ({
       entity: entity.id,
       field,
       // "Handset Site" tells a field apart from another entity's of the same label.
@@ -90,8 +101,10 @@ function candidatesOf(targets: readonly MappingTarget[]): Candidate[] {
         normalizeHeader(`${entity.name} ${field.label}`),
       ]),
       synonyms: new Set((field.synonyms ?? []).map(normalizeHeader)),
-    })),
-  );
+    }));
+    byFields.set(key, candidates);
+  }
+  return candidates;
 }
 
 const RANK: Record<MatchKind, number> = {

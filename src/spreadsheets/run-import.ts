@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -301,6 +302,8 @@ async function firstPass(
 
   try {
     for await (const row of sheet.sheet.rows()) {
+      // A chunk of the file holds thousands of rows: other requests get their turn every 200.
+      if (row.number % 200 === 0) await setImmediate();
       if (row.number <= sheet.plan.headerRow) continue;
       // The reader has refused any cell with a value past the column limit.
       const cells = trimTrailing(row.cells);
@@ -428,6 +431,7 @@ async function secondPass(
     const lines = createInterface({ input: createReadStream(staging), crlfDelay: Infinity });
     for await (const text of lines) {
       const [number, ids, problems, above, cells] = JSON.parse(text) as StagedRow;
+      if (number % 200 === 0) await setImmediate();
       const messages: string[] = [];
       let blocking = false;
       parts.forEach((part, i) => {
