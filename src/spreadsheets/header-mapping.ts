@@ -84,7 +84,7 @@ const candidateCache = new WeakMap<EntitySpec, Map<string, Candidate[]>>();
 
 function targetCandidates({ entity, fields }: MappingTarget): Candidate[] {
   let byFields = candidateCache.get(entity);
-  if (!byFields) candidateCache.set(entity, (byFields = new Map()));
+  if (!byFields) candidateCache.set(entity, (byFields = new Map<string, Candidate[]>()));
   const key = fields.map((f) => f.id).join('\u0000');
   let candidates = byFields.get(key);
   if (!candidates) {
