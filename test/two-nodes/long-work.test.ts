@@ -86,6 +86,32 @@ describe.skipIf(!postgres)('long work when a node dies (needs PostgreSQL)', () =
     (await count(
       `select count(*)::int as n from pg_stat_activity where application_name = 'intake-${name}' and backend_xid is not null`,
     )) > 0;
+  /**
+   * Kills node `b` (named `name`) once its import transaction has written (or the job has ended),
+   * then waits up to `settleMs` for the job to leave `running`, as A sees it. Returns whether the
+   * kill landed inside the transaction, and the job as it settled.
+   */
+  const killDuringImport = async (
+    b: ServerProcess,
+    name: string,
+    id: string,
+    jobId: string,
+    settleMs: number,
+  ) => {
+    let killedWhileWriting = false;
+    await waitFor(async () => {
+      killedWhileWriting = await writing(name);
+      const stored = await json<ImportJob>(await call(a, `/acquisitions/${id}/imports/${jobId}`));
+      return killedWhileWriting || stored.status !== 'running';
+    }, 30_000);
+    await b.kill('SIGKILL');
+    let seen: ImportJob | undefined;
+    await waitFor(async () => {
+      seen = await json<ImportJob>(await call(a, `/acquisitions/${id}/imports/${jobId}`));
+      return seen.status !== 'running';
+    }, settleMs);
+    return { killedWhileWriting, seen: seen! };
+  };
   const open = async (seats: number) => {
     const opened = await call(a, '/acquisitions', {
       method: 'POST',
@@ -138,23 +164,11 @@ describe.skipIf(!postgres)('long work when a node dies (needs PostgreSQL)', () =
     expect(events.headers.get('content-type')).toContain('text/event-stream');
     const streamed = events.text();
 
-    let killedWhileWriting = false;
-    await waitFor(async () => {
-      killedWhileWriting = await writing('b');
-      const stored = await json<ImportJob>(await call(a, `/acquisitions/${id}/imports/${job.id}`));
-      return killedWhileWriting || stored.status !== 'running';
-    }, 30_000);
-    await b.kill('SIGKILL');
-
     // A takes the job for interrupted once B's lease has run out: nothing from it was stored.
-    let seen: ImportJob | undefined;
-    await waitFor(async () => {
-      seen = await json<ImportJob>(await call(a, `/acquisitions/${id}/imports/${job.id}`));
-      return seen.status !== 'running';
-    }, 30_000);
+    const { killedWhileWriting, seen } = await killDuringImport(b, 'b', id, job.id, 30_000);
     const filled = await count(macs);
-    if (seen!.status === 'failed') {
-      expect(seen!.error).toMatchObject({ code: 'import.interrupted' });
+    if (seen.status === 'failed') {
+      expect(seen.error).toMatchObject({ code: 'import.interrupted' });
       expect(filled).toBe(0);
     } else {
       // B committed before the kill landed: all of it is there.
@@ -163,7 +177,7 @@ describe.skipIf(!postgres)('long work when a node dies (needs PostgreSQL)', () =
     }
     const stream = await streamed;
     expect(stream).toContain('event: progress');
-    expect(stream).toMatch(new RegExp(`event: done\\ndata: .*"status":"${seen!.status}"`));
+    expect(stream).toMatch(new RegExp(`event: done\\ndata: .*"status":"${seen.status}"`));
 
     // One import runs per acquisition: A can run the next at once, and it stores the sheet.
     const again = await upload(
@@ -196,23 +210,11 @@ describe.skipIf(!postgres)('long work when a node dies (needs PostgreSQL)', () =
     });
     const streamed = events.text();
 
-    let killedWhileWriting = false;
-    await waitFor(async () => {
-      killedWhileWriting = await writing('b3');
-      const stored = await json<ImportJob>(await call(a, `/acquisitions/${id}/imports/${job.id}`));
-      return killedWhileWriting || stored.status !== 'running';
-    }, 30_000);
-    await b.kill('SIGKILL');
-
     // Once B's lease has run out, A claims the job and runs it again from the start.
-    let seen: ImportJob | undefined;
-    await waitFor(async () => {
-      seen = await json<ImportJob>(await call(a, `/acquisitions/${id}/imports/${job.id}`));
-      return seen.status !== 'running';
-    }, 60_000);
-    expect(seen!.error).toBeNull();
+    const { killedWhileWriting, seen } = await killDuringImport(b, 'b3', id, job.id, 60_000);
+    expect(seen.error).toBeNull();
     expect(seen).toMatchObject({ id: job.id, status: 'completed', applied: true, rowsRead: 3000 });
-    expect(seen!.attempts).toBe(killedWhileWriting ? 2 : 1);
+    expect(seen.attempts).toBe(killedWhileWriting ? 2 : 1);
     expect(await count(macs)).toBe(3000);
     // Exactly once: one import event for the job, one job for the key, one running job at most.
     expect(
