@@ -9,7 +9,10 @@
  * Rows go into an acquisition of as many hot-desk seats as the sheet has rows, so each row fills a
  * handset the plan expects (as a customer's sheet for the deal does). A combined sheet (a user and
  * their handset per row, the site by name) fills two records per row.
- * Prints rows per second, peak RSS and the ratio of each CSV import to its floor.
+ * Prints rows per second, peak RSS and the ratio of each CSV import to its floor. While each
+ * import runs, an edit of another acquisition is made every 100 ms, as someone working on another
+ * deal would: how long those edits took (the median and the worst) is how long an import makes
+ * others wait.
  *
  * BENCH_ROWS=10000,100000 (the CSV and XLSX sizes), BENCH_COMBINED=100000 (the combined user and
  * handset CSV; 0 to skip), BENCH_MILLION=0 to skip the 1,000,000-row
@@ -62,6 +65,8 @@ interface Measure {
   seconds: number;
   peakRssMb: number;
   invalid?: number;
+  /** Interactive edits of another acquisition made while the import ran: how long each took. */
+  editsDuring?: { count: number; p50Ms: number; worstMs: number };
 }
 
 const HEADER = ['MAC Address', 'Site', 'Hot desk host', 'Line Keys'];
@@ -205,6 +210,7 @@ async function runCase(
   const stopProfile = process.env.BENCH_PROFILE ? await startProfile() : undefined;
   const start = performance.now();
   let invalid: number | undefined;
+  let editsDuring: Measure['editsDuring'];
   if (kind === 'floor') {
     await database.db.transaction().execute(async (trx) => {
       let batch: Record<string, unknown>[] = [];
@@ -246,6 +252,27 @@ async function runCase(
       await flush();
     });
   } else {
+    // Someone edits another customer's deal while the import runs: one edit every 100 ms.
+    const other = await services.acquisitions.open(
+      yorkSeatsProposal(`BENCH-EDIT-${Date.now()}`, { name: 'Harbour Side Ltd' }, 5, {}),
+      admin,
+    );
+    const [user] = await services.capture.recordsOfEntity(other.id, 'user');
+    let importing = true;
+    const editing = (async () => {
+      const times: number[] = [];
+      for (let i = 0; importing; i++) {
+        const t = performance.now();
+        await services.capture.write(
+          other.id,
+          [{ op: 'update', id: user!.id, patch: { department: `Edit ${i}` } }],
+          admin,
+        );
+        times.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return times.sort((a, b) => a - b);
+    })();
     const started = await services.imports.start({
       acquisitionId: acquisition.id,
       upload: { path: file, fileName: `${shape}.${format}`, sha256: `${Date.now()}` },
@@ -256,6 +283,13 @@ async function runCase(
       customerOnly: false,
     });
     const job = await started.done;
+    importing = false;
+    const edits = await editing;
+    editsDuring = {
+      count: edits.length,
+      p50Ms: edits[Math.floor(edits.length / 2)] ?? 0,
+      worstMs: edits.at(-1) ?? 0,
+    };
     if (job.status !== 'completed') throw new Error(JSON.stringify(job.error));
     invalid = job.invalid;
     if (job.rowsRead !== rows) throw new Error(`read ${job.rowsRead} rows, expected ${rows}`);
@@ -274,6 +308,7 @@ async function runCase(
     seconds,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     ...(invalid !== undefined ? { invalid } : {}),
+    ...(editsDuring ? { editsDuring } : {}),
   };
   console.log(JSON.stringify(measure));
 }
@@ -309,7 +344,7 @@ if (flag === '--case') {
   );
   const show = (m: Measure, floor?: Measure) =>
     console.log(
-      `${m.shape.padEnd(8)} ${m.format.padEnd(4)} ${String(m.rows).padStart(9)} rows  ${m.kind.padEnd(6)}  ${m.seconds.toFixed(2).padStart(7)} s  ${String(Math.round(m.rows / m.seconds)).padStart(7)} rows/s  peak RSS ${String(m.peakRssMb).padStart(4)} MB${m.invalid !== undefined ? `  invalid ${m.invalid}` : ''}${floor ? `  ${(m.seconds / floor.seconds).toFixed(2)}× the floor` : ''}`,
+      `${m.shape.padEnd(8)} ${m.format.padEnd(4)} ${String(m.rows).padStart(9)} rows  ${m.kind.padEnd(6)}  ${m.seconds.toFixed(2).padStart(7)} s  ${String(Math.round(m.rows / m.seconds)).padStart(7)} rows/s  peak RSS ${String(m.peakRssMb).padStart(4)} MB${m.invalid !== undefined ? `  invalid ${m.invalid}` : ''}${floor ? `  ${(m.seconds / floor.seconds).toFixed(2)}× the floor` : ''}${m.editsDuring ? `  edits meanwhile: ${m.editsDuring.count}, median ${m.editsDuring.p50Ms.toFixed(1)} ms, worst ${m.editsDuring.worstMs.toFixed(0)} ms` : ''}`,
     );
   for (const rows of sizes) {
     const csv = join(dir, `handsets-${rows}.csv`);
