@@ -169,36 +169,41 @@ export class AcquisitionService {
    */
   async plan(id: string): Promise<Plan> {
     const { key } = await this.dataVersion(id);
-    return this.plans.get(id, key, async () => (await this.planWithRecords(id)).plan);
+    return this.plans.get(id, key, async () => {
+      const { acquisition, catalog, records } = await this.planInputs(id);
+      return determinePlan(acquisition.proposal, catalog, records);
+    });
   }
 
-  /** The plan with what it was worked out from: the pinned catalogue and the records as it sees them. */
+  /**
+   * The plan with what it was worked out from: the pinned catalogue and the records as it sees them.
+   * The plan is the one kept under the data version when there is one (the overview asks for the
+   * plan and the work list after each change: it is worked out once).
+   */
   async planWithRecords(id: string): Promise<{
     acquisition: AcquisitionWithProposal;
     catalog: Catalog;
     records: PlanRecord[];
     plan: Plan;
   }> {
+    const { key } = await this.dataVersion(id);
+    const { acquisition, catalog, records } = await this.planInputs(id);
+    const plan = await this.plans.get(id, key, () =>
+      Promise.resolve(determinePlan(acquisition.proposal, catalog, records)),
+    );
+    return { acquisition, catalog, records, plan };
+  }
+
+  /** What a plan is worked out from, read after its data version. */
+  private async planInputs(id: string) {
     const acquisition = await this.get(id);
     const catalog = await this.deps.catalogs.get(acquisition.catalogVersion);
-    const records = await this.deps.records.forPlan(catalog, id);
-    return {
-      acquisition,
-      catalog,
-      records,
-      plan: determinePlan(acquisition.proposal, catalog, records),
-    };
+    return { acquisition, catalog, records: await this.deps.records.forPlan(catalog, id) };
   }
 
   /** The plan's expected records one by one, filtered and paged. */
   async planSlots(id: string, query: SlotQuery): Promise<{ total: number; slots: PlanSlot[] }> {
-    const acquisition = await this.get(id);
-    const catalog = await this.deps.catalogs.get(acquisition.catalogVersion);
-    return listPlanSlots(
-      acquisition.proposal,
-      catalog,
-      await this.deps.records.forPlan(catalog, id),
-      query,
-    );
+    const { acquisition, catalog, records } = await this.planInputs(id);
+    return listPlanSlots(acquisition.proposal, catalog, records, query);
   }
 }
