@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/database.js';
 import { buildItem, buildProposal } from '../test/factories.js';
-import { openAcquisition } from '../test/open-acquisition.js';
+import { issueLink, openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 
 interface Listed {
@@ -40,13 +40,7 @@ describe.each(dialects)('bounded writes on %s', (dialect) => {
       server,
       buildProposal({ items: [buildItem({ quantity: 5 })] }),
     );
-    const issued = await server.app.inject({
-      method: 'POST',
-      url: url('/links'),
-      headers: sales(),
-      payload: { contactName: 'Pat Customer' },
-    });
-    linkToken = issued.json<{ token: string }>().token;
+    linkToken = await issueLink(server, acquisitionId);
   });
   afterAll(() => server.close());
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmfValidator } from '../tmf/swagger-schemas.js';
 import { approvedAcquisition } from '../test/approved-acquisition.js';
 import { dialects } from '../test/database.js';
-import { buildItem, buildProposal } from '../test/factories.js';
+import { buildTwoSeatProposal } from '../test/factories.js';
 import { startListener, waitFor } from '../test/listener.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 import { DEFAULT_RELAY_OPTIONS, Relay } from '../notifications/relay.js';
@@ -23,20 +23,7 @@ interface Order {
   }[];
 }
 
-const proposal = () =>
-  buildProposal({
-    items: [
-      buildItem({
-        id: 'seats',
-        quantity: 2,
-        characteristics: {
-          features: ['voicemail'],
-          handsetModel: 'Yealink T54W',
-          userType: 'standard',
-        },
-      }),
-    ],
-  });
+const proposal = buildTwoSeatProposal;
 
 describe.each(dialects)('handover on %s', (dialect) => {
   let server: TestServer;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/database.js';
 import { buildProposal } from '../test/factories.js';
-import { openAcquisition } from '../test/open-acquisition.js';
+import { issueLink, openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 
 describe.each(dialects)('throttling by address on %s', (dialect) => {
@@ -22,13 +22,7 @@ describe.each(dialects)('throttling by address on %s', (dialect) => {
       linkRequests: 5,
     });
     acquisitionId = await openAcquisition(server, buildProposal());
-    const link = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/acquisitions/${acquisitionId}/links`,
-      headers: server.auth('sales'),
-      payload: { contactName: 'Pat Customer' },
-    });
-    linkToken = link.json<{ token: string }>().token;
+    linkToken = await issueLink(server, acquisitionId);
   });
   afterAll(() => server.close());
 
@@ -103,13 +97,7 @@ describe.skipIf(!dialects.includes('postgres'))(
       });
       other = await server.anotherNode();
       acquisitionId = await openAcquisition(server, buildProposal());
-      const link = await server.app.inject({
-        method: 'POST',
-        url: `/api/v1/acquisitions/${acquisitionId}/links`,
-        headers: server.auth('sales'),
-        payload: { contactName: 'Pat Customer' },
-      });
-      linkToken = link.json<{ token: string }>().token;
+      linkToken = await issueLink(server, acquisitionId);
     });
     afterAll(async () => {
       await other.close();

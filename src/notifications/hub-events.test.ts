@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvedAcquisition } from '../test/approved-acquisition.js';
 import { dialects } from '../test/database.js';
 import { buildProposal } from '../test/factories.js';
-import { startListener, waitFor, type Received } from '../test/listener.js';
+import { startListener, subscribeListener, waitFor, type Received } from '../test/listener.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 import { HUB_APIS, HUB_EVENT_TYPES, type Notification } from './envelope.js';
 
@@ -25,16 +25,9 @@ describe.each(dialects)('which hub receives which events on %s', (dialect) => {
   });
 
   const subscribe = async (path: string) => {
-    const listener = await startListener();
-    listeners.push(listener);
-    const response = await server.app.inject({
-      method: 'POST',
-      url: path,
-      headers: server.auth('engineer'),
-      payload: { callback: listener.url },
-    });
-    expect(response.statusCode).toBe(201);
-    return { listener, id: response.json<{ id: string }>().id };
+    const subscribed = await subscribeListener(server, path);
+    listeners.push(subscribed.listener);
+    return subscribed;
   };
 
   it('sends the handover (the whole ProductOrder) to the order system and the Intake hub only, never to the TMF629 or TMF632 hubs', async () => {

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notification } from '../notifications/envelope.js';
 import { dialects } from '../test/database.js';
 import { customerSheetCells, openCustomerSheetAcquisition } from '../test/customer-sheet.js';
-import { startListener, waitFor } from '../test/listener.js';
+import type { startListener } from '../test/listener.js';
+import { subscribeListener, waitFor } from '../test/listener.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 
 type Listener = Awaited<ReturnType<typeof startListener>>;
@@ -22,15 +23,8 @@ describe.each(dialects)('the events of an import on %s', (dialect) => {
   });
 
   const subscribe = async (path: string) => {
-    const listener = await startListener();
+    const { listener } = await subscribeListener(server, path);
     listeners.push(listener);
-    const response = await server.app.inject({
-      method: 'POST',
-      url: path,
-      headers: server.auth('engineer'),
-      payload: { callback: listener.url },
-    });
-    expect(response.statusCode).toBe(201);
     return listener;
   };
 

@@ -51,6 +51,23 @@ export function buildItem(overrides: Partial<Item> = {}): Item {
   };
 }
 
+/** A proposal of two voicemail seats with their handsets: small enough to answer whole and hand over. */
+export function buildTwoSeatProposal(): NativeProposal {
+  return buildProposal({
+    items: [
+      buildItem({
+        id: 'seats',
+        quantity: 2,
+        characteristics: {
+          features: ['voicemail'],
+          handsetModel: 'Yealink T54W',
+          userType: 'standard',
+        },
+      }),
+    ],
+  });
+}
+
 /** A site of the native form, in Great Britain unless told otherwise. */
 export function buildSite(
   id: string,

@@ -12,3 +12,18 @@ export async function openAcquisition(server: TestServer, proposal: object): Pro
   expect(created.statusCode, created.body.slice(0, 300)).toBe(201);
   return created.json<{ id: string }>().id;
 }
+
+/** Issues a customer link to an acquisition as sales; returns its token. */
+export async function issueLink(
+  server: Pick<TestServer, 'app' | 'auth'>,
+  acquisitionId: string,
+  contactName = 'Pat Customer',
+): Promise<string> {
+  const issued = await server.app.inject({
+    method: 'POST',
+    url: `/api/v1/acquisitions/${acquisitionId}/links`,
+    headers: server.auth('sales'),
+    payload: { contactName },
+  });
+  return issued.json<{ token: string }>().token;
+}

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvedAcquisition } from '../../src/test/approved-acquisition.js';
 import { dialects } from '../../src/test/database.js';
-import { buildItem, buildProposal } from '../../src/test/factories.js';
+import { buildTwoSeatProposal } from '../../src/test/factories.js';
 import { checkStep, openPage, signIn, startWebApp, type WebApp, VIEWPORTS } from './support.js';
 
 /** Clicks a button that downloads a file; returns the file's name and text. */
@@ -27,21 +27,7 @@ describe.each(dialects)('the handover on screen in Chromium (%s)', (dialect) => 
   it.each(VIEWPORTS)(
     'an engineer downloads the ProductOrder and an export, hands over, and sees it done ($name)',
     async ({ name, width, height }) => {
-      const id = await approvedAcquisition(
-        app.server,
-        buildProposal({
-          items: [
-            buildItem({
-              quantity: 2,
-              characteristics: {
-                features: ['voicemail'],
-                handsetModel: 'Yealink T54W',
-                userType: 'standard',
-              },
-            }),
-          ],
-        }),
-      );
+      const id = await approvedAcquisition(app.server, buildTwoSeatProposal());
       // The customer's contact still holds the link they filled in with.
       const link = await app.server.app.inject({
         method: 'POST',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../src/test/database.js';
-import { buildItem, buildProposal } from '../../src/test/factories.js';
+import { buildItem, buildProposal, buildTwoSeatProposal } from '../../src/test/factories.js';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerInterview } from '../../src/test/answer-interview.js';
@@ -348,19 +348,7 @@ describe.skipIf(!postgres)('long work when a node dies (needs PostgreSQL)', () =
     };
     // B is the only node with the order system while the handover is made, so B sends it.
     const b = await node('b3', [a.port], order);
-    const proposal = buildProposal({
-      items: [
-        buildItem({
-          id: 'seats',
-          quantity: 2,
-          characteristics: {
-            features: ['voicemail'],
-            handsetModel: 'Yealink T54W',
-            userType: 'standard',
-          },
-        }),
-      ],
-    });
+    const proposal = buildTwoSeatProposal();
     const opened = await call(b, '/acquisitions', {
       method: 'POST',
       body: JSON.stringify(proposal),
