@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvedAcquisition } from '../test/approved-acquisition.js';
 import { dialects } from '../test/database.js';
 import { buildProposal } from '../test/factories.js';
-import { startListener, subscribeListener, waitFor, type Received } from '../test/listener.js';
+import { startListener, waitFor, type Received } from '../test/listener.js';
+import { subscribeListener } from '../test/hub-listener.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 import { HUB_APIS, HUB_EVENT_TYPES, type Notification } from './envelope.js';
 

@@ -5,7 +5,8 @@ import type { Notification } from '../notifications/envelope.js';
 import { dialects } from '../test/database.js';
 import { customerSheetCells, openCustomerSheetAcquisition } from '../test/customer-sheet.js';
 import type { startListener } from '../test/listener.js';
-import { subscribeListener, waitFor } from '../test/listener.js';
+import { waitFor } from '../test/listener.js';
+import { subscribeListener } from '../test/hub-listener.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 
 type Listener = Awaited<ReturnType<typeof startListener>>;
