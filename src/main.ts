@@ -73,6 +73,8 @@ export async function startIntake(
     await app.listen({ port: config.port, host: config.host });
     // Events wait in the outbox until now; the relay sends them, and resumes what a stop left.
     services.relay.start();
+    // On PostgreSQL imports run on a worker thread: started now, not at the first upload.
+    services.imports.execution.start();
     // Import files past INTAKE_IMPORT_RETENTION_DAYS go now, then hourly (stopped on close).
     services.importRetention.start();
     // With INTAKE_SMTP_URL, reminders of unused links and due follow-ups go out every interval.

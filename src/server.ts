@@ -48,6 +48,8 @@ import { deliveryRoutes, hubRoutes } from './notifications/routes.js';
 import { callbackPolicy as makeCallbackPolicy } from './notifications/callback-guard.js';
 import { SubscriptionRepository } from './notifications/subscriptions.js';
 import { ImportRepository } from './spreadsheets/import-repository.js';
+import { InProcessExecution } from './spreadsheets/import-execution.js';
+import { ThreadExecution } from './spreadsheets/import-thread.js';
 import { ImportRetention } from './spreadsheets/import-retention.js';
 import { ImportService } from './spreadsheets/import-service.js';
 import { spreadsheetRoutes } from './spreadsheets/routes.js';
@@ -178,9 +180,16 @@ export function buildServices({
   const mailer = config.mail?.smtpUrl
     ? smtpMailer(config.mail.smtpUrl, config.mail.from)
     : undefined;
+  // On PostgreSQL imports run on a worker thread with connections of its own; SQLite's one
+  // connection is the process's, so there they run in-process.
+  const importExecution =
+    database.dialect === 'postgres' && database.url
+      ? new ThreadExecution({ url: database.url, schema: database.schema }, config.imports, now)
+      : new InProcessExecution(database.db, capture.engine, importJobs, config.imports, now);
   const imports = new ImportService(
     database.db,
     capture.engine,
+    importExecution,
     importJobs,
     config.imports,
     config.dataDir,

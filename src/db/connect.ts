@@ -13,6 +13,8 @@ export interface DatabaseHandle {
   dialect: DialectName;
   /** The PostgreSQL schema the connection works in; undefined for SQLite. */
   schema?: string;
+  /** The URL it was opened with (a worker thread of the process opens its own connections). */
+  url?: string;
   close: () => Promise<void>;
 }
 
@@ -78,7 +80,7 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Data
   const dialect = dialectOf(url);
   if (dialect === 'sqlite') {
     const db = new Kysely<Database>({ dialect: sqliteDialect(url) });
-    return { db, dialect, close: () => db.destroy() };
+    return { db, dialect, url, close: () => db.destroy() };
   }
   const pool = new pg.Pool({
     connectionString: url,
@@ -99,7 +101,7 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Data
     acceptCopy(client);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect, schema: options.schema ?? 'public', close: () => db.destroy() };
+  return { db, dialect, url, schema: options.schema ?? 'public', close: () => db.destroy() };
 }
 
 /** True when the error is a unique-constraint violation, whichever the dialect. */

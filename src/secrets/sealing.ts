@@ -1,4 +1,4 @@
-import { isSealed, keyIdOf, type SecretBox } from './secret-box.js';
+import { isSealed, keyIdOf, SecretBox } from './secret-box.js';
 
 /**
  * The process's keyring and the secret fields of the catalogues it serves. The stores that write
@@ -20,6 +20,29 @@ export function useSecretBox(box: SecretBox): void {
 /** Opens values sealed under `box` without sealing new ones with it (an old key during a rotation). */
 export function addOpeningKey(box: SecretBox): void {
   keyring.set(box.keyId, box);
+}
+
+/** The keyring and the secret fields, as a worker thread of this process loads them. */
+export interface KeyringSnapshot {
+  active?: Uint8Array;
+  opening: Uint8Array[];
+  fields: [string, string[]][];
+}
+
+/** This thread's keys and secret fields, to hand to a worker thread (`restoreKeyring`). */
+export function keyringSnapshot(): KeyringSnapshot {
+  return {
+    active: active?.keyBytes(),
+    opening: [...keyring.values()].filter((b) => b !== active).map((b) => b.keyBytes()),
+    fields: [...secretFields].map(([entity, ids]) => [entity, [...ids]]),
+  };
+}
+
+/** Loads another thread's keys and secret fields (`keyringSnapshot`) into this one. */
+export function restoreKeyring(snapshot: KeyringSnapshot): void {
+  for (const key of snapshot.opening) addOpeningKey(new SecretBox(Buffer.from(key)));
+  if (snapshot.active) useSecretBox(new SecretBox(Buffer.from(snapshot.active)));
+  registerSecretFields(new Map(snapshot.fields));
 }
 
 /** Marks fields as secret: `fields` maps each entity to its secret field ids. */

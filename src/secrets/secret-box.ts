@@ -20,6 +20,11 @@ export class SecretBox {
       .slice(0, 12);
   }
 
+  /** The key's bytes, for a worker thread of this process to load the same key (never logged). */
+  keyBytes(): Buffer {
+    return Buffer.from(this.key);
+  }
+
   /** Seals a text. */
   seal(plain: string): string {
     const iv = randomBytes(12);

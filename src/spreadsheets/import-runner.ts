@@ -3,19 +3,24 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { AcquisitionContext } from '../capture/acquisition-context.js';
-import type { CaptureEngine } from '../capture/capture-engine.js';
 import type { ImportLimits } from '../config.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { jobProblem } from './import-errors.js';
+import {
+  prepareUpload,
+  TakenOver,
+  type ImportExecution,
+  type ReadyImport,
+} from './import-execution.js';
 import type {
   ImportFinding,
   ImportJob,
   ImportRepository,
   RerunOptions,
 } from './import-repository.js';
-import { prepareImport, refusalOf, type PreparedImport } from './prepare-import.js';
-import { reportPath, runImport, stagingPath, type RunResult } from './run-import.js';
+import { refusalOf, type PreparedImport } from './prepare-import.js';
+import { reportPath, stagingPath, type RunResult } from './run-import.js';
 import { ImportLease } from './import-lease.js';
 import { ImportTakeover } from './import-takeover.js';
 import { StaleImports } from './stale-imports.js';
@@ -28,13 +33,6 @@ export interface ImportProgress {
 
 /** The upload's name in its job's folder, where any node sharing the data folder finds it. */
 const UPLOAD_FILE = 'upload';
-
-/** Thrown out of a run that another node took over: it stores nothing and leaves the files. */
-class TakenOver extends Error {
-  constructor() {
-    super('another node took the import over');
-  }
-}
 
 type Outcome = Pick<ImportJob, 'status' | 'error' | 'applied' | 'sheets'> &
   Pick<ImportJob, 'rowsRead' | 'created' | 'updated' | 'unchanged' | 'invalid'> & {
@@ -56,8 +54,9 @@ export class ImportRunner {
   readonly lease: ImportLease | null;
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly engine: CaptureEngine,
+    db: Kysely<Database>,
+    /** Runs each job's rows: on this thread, or on a worker thread (`ImportExecution`). */
+    private readonly execution: ImportExecution,
     private readonly jobs: ImportRepository,
     private readonly limits: ImportLimits,
     private readonly dataDir: string,
@@ -101,6 +100,7 @@ export class ImportRunner {
   async drain(): Promise<void> {
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
     await this.lease?.stop();
+    await this.execution.close();
   }
 
   /** The progress of a job this node runs; else undefined. */
@@ -131,13 +131,7 @@ export class ImportRunner {
     options: RerunOptions,
     path: string,
   ): Promise<PreparedImport> {
-    return prepareImport(path, ctx, {
-      fileName,
-      audience: options.customerOnly ? 'customer' : 'staff',
-      entity: options.entity,
-      mapping: options.mapping,
-      limits: this.limits,
-    });
+    return prepareUpload(ctx, fileName, options, path, this.limits);
   }
 
   /** Runs a job this node claimed from a node that stopped: from the start, with its options. */
@@ -147,24 +141,15 @@ export class ImportRunner {
       await rm(stagingPath(this.dirOf(job.id), i), { force: true });
       await rm(reportPath(this.dirOf(job.id), i), { force: true });
     }
-    void this.launch(job, options, async () => {
-      const ctx = await this.engine.context(job.acquisitionId);
-      return {
-        ctx,
-        prepared: await this.prepare(ctx, job.fileName, options, this.uploadOf(job.id)),
-      };
-    });
+    void this.launch(job, options);
   }
 
   /**
    * Runs run `job.attempts` of a job in the background, renewing its lease; returns the promise
-   * of the finished job. When the rows are stored, the job's outcome commits with them.
+   * of the finished job. When the rows are stored, the job's outcome commits with them. `ready`
+   * is the sheets as the starting request opened them; without it they are opened from the upload.
    */
-  launch(
-    job: ImportJob,
-    options: RerunOptions,
-    prepare: () => Promise<{ ctx: AcquisitionContext; prepared: PreparedImport }>,
-  ): Promise<ImportJob> {
+  launch(job: ImportJob, options: RerunOptions, ready?: ReadyImport): Promise<ImportJob> {
     const dir = this.dirOf(job.id);
     const attempt = job.attempts;
     const run = { rowsRead: 0, lost: false, done: Promise.resolve(job) };
@@ -179,30 +164,20 @@ export class ImportRunner {
       let owned = true;
       let sheets = job.sheets.length;
       try {
-        const { ctx, prepared } = await prepare();
-        sheets = prepared.sheets.length;
-        let finishedAt = '';
-        const result = await runImport(this.db, this.engine, ctx, prepared, {
-          importId: job.id,
-          mode: job.mode,
-          match: job.match,
-          limits: this.limits,
-          origin: { actor: job.actor, customerOnly: options.customerOnly },
-          fileName: job.fileName,
+        if (ready) sheets = ready.prepared.sheets.length;
+        const { result, finishedAt } = await this.execution.execute({
+          job,
+          options,
           dir,
-          now: this.now,
+          upload: this.uploadOf(job.id),
+          ready,
           onProgress: (rowsRead) => {
             if (run.lost) throw new TakenOver();
             run.rowsRead = rowsRead;
             this.events.emit(`progress:${job.id}`, { rowsRead, status: 'running' });
           },
-          beforeCommit: async (trx, stored) => {
-            finishedAt = this.now().toISOString();
-            const outcome = { ...completed(stored), finishedAt };
-            if (!(await this.jobs.finish(job.id, attempt, outcome, stored.findings, trx)))
-              throw new TakenOver();
-          },
         });
+        sheets = Math.max(sheets, result.sheets.length);
         if (result.applied) return this.settled(job, { ...completed(result), finishedAt });
         return await this.finish(job, completed(result));
       } catch (thrown) {

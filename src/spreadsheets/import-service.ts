@@ -11,6 +11,7 @@ import type { Database } from '../db/schema.js';
 import { errors } from '../errors.js';
 import type { MappingOverride } from './header-mapping.js';
 import { importErrors } from './import-errors.js';
+import type { ImportExecution } from './import-execution.js';
 import type {
   ImportJob,
   ImportMode,
@@ -89,6 +90,8 @@ export class ImportService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly engine: CaptureEngine,
+    /** Runs each job's rows: on this thread, or on a worker thread (`import-execution.ts`). */
+    readonly execution: ImportExecution,
     readonly jobs: ImportRepository,
     limits: ImportLimits,
     private readonly dataDir: string,
@@ -103,7 +106,17 @@ export class ImportService {
     /** This node as its jobs record it. */
     readonly node: string = thisNode(),
   ) {
-    this.runner = new ImportRunner(db, engine, jobs, limits, dataDir, now, logError, leaseMs, node);
+    this.runner = new ImportRunner(
+      db,
+      execution,
+      jobs,
+      limits,
+      dataDir,
+      now,
+      logError,
+      leaseMs,
+      node,
+    );
     this.events = this.runner.events;
     this.lease = this.runner.lease;
   }
@@ -251,7 +264,7 @@ export class ImportService {
         return this.replay(earlier!, requestHash, request.idempotencyKey!);
       }
       started = true;
-      const done = this.runner.launch(job, options, () => Promise.resolve({ ctx, prepared }));
+      const done = this.runner.launch(job, options, { ctx, prepared });
       return { job, replayed: false, done };
     } finally {
       if (!started) {

@@ -1,0 +1,168 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { threadId } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../test/database.js';
+import { buildImportJob, buildItem, buildProposal } from '../test/factories.js';
+import { openAcquisition } from '../test/open-acquisition.js';
+import { createTestServer, type TestServer } from '../test/server.js';
+import { TakenOver } from './import-execution.js';
+import type { ImportJob } from './import-repository.js';
+import { ThreadExecution } from './import-thread.js';
+
+/** A handset sheet of `rows` rows with distinct MACs, at the factories' York Office. */
+function handsetCsv(rows: number, first: number): string {
+  const lines = ['MAC Address,Site'];
+  for (let i = 0; i < rows; i++)
+    lines.push(`${(first + i).toString(16).padStart(12, '0')},York Office`);
+  return `${lines.join('\n')}\n`;
+}
+
+const CLOCK = new Date('2031-03-04T05:06:07.000Z');
+
+/**
+ * On PostgreSQL an import runs on a worker thread with connections of its own, so that a hundred
+ * thousand rows of CPU leave the request thread free. The worker runs the same `runImport`: the
+ * other import tests, run on PostgreSQL, are its behaviour. These show what is the worker's own:
+ * the process's clock, a run taken back when another node took the job over, a worker that dies.
+ */
+describe.each(dialects.filter((d) => d === 'postgres'))(
+  'imports on a worker thread on %s',
+  (dialect) => {
+    let server: TestServer;
+    const execution = () => server.services.imports.execution as ThreadExecution;
+
+    beforeAll(async () => {
+      // A test clock: the worker's times follow the process's, not the wall clock.
+      const started = Date.now();
+      server = await createTestServer(
+        dialect,
+        () => new Date(CLOCK.getTime() + Date.now() - started),
+      );
+      acquisitionId = await openAcquisition(
+        server,
+        buildProposal({
+          items: [buildItem({ quantity: 40, characteristics: { handsetModel: 'Yealink T54W' } })],
+        }),
+      );
+    });
+    afterAll(() => server.close());
+
+    /** A new acquisition of `seats` handsets (one import runs per acquisition at a time). */
+    const acquisitionOf = (seats: number) =>
+      openAcquisition(
+        server,
+        buildProposal({
+          items: [
+            buildItem({ quantity: seats, characteristics: { handsetModel: 'Yealink T54W' } }),
+          ],
+        }),
+      );
+
+    const handsets = async (acquisitionId: string) =>
+      Number(
+        (
+          await server.database.db
+            .selectFrom('records')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('acquisition_id', '=', acquisitionId)
+            .where('entity', '=', 'handset')
+            .where('values', 'like', '%"mac"%')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    /** A job as the service records it, with its upload in its folder. */
+    async function jobWith(acquisitionId: string, csv: string): Promise<ImportJob> {
+      const imports = server.services.imports;
+      const job = buildImportJob(acquisitionId, { fileName: 'handsets.csv' });
+      await imports.jobs.insert(job, {
+        options: { customerOnly: false },
+        node: 'test#1',
+      });
+      await mkdir(imports.dirOf(job.id), { recursive: true });
+      await writeFile(imports.uploadOf(job.id), csv);
+      return job;
+    }
+
+    it('runs the rows on another thread, stamped with the process clock', async () => {
+      expect(server.services.imports.execution).toBeInstanceOf(ThreadExecution);
+      const acquisitionId = await acquisitionOf(40);
+      const job = await jobWith(acquisitionId, handsetCsv(12, 0x805ec0200000));
+      const imports = server.services.imports;
+      const { result, finishedAt } = await execution().execute({
+        job,
+        options: { customerOnly: false },
+        dir: imports.dirOf(job.id),
+        upload: imports.uploadOf(job.id),
+        onProgress: () => undefined,
+      });
+      expect(execution().threadId).toBeGreaterThan(threadId);
+      expect(result).toMatchObject({ applied: true, rowsRead: 12, invalid: 0 });
+      expect(await handsets(acquisitionId)).toBe(12);
+      // Stored with the rows: the outcome, at the process's (test) time.
+      expect(finishedAt.slice(0, 10)).toBe('2031-03-04');
+      const stored = await imports.jobs.get(acquisitionId, job.id);
+      expect(stored).toMatchObject({ status: 'completed', rowsRead: 12, finishedAt });
+      const history = await server.database.db
+        .selectFrom('record_history')
+        .select('at')
+        .where('acquisition_id', '=', acquisitionId)
+        .where('source', '=', 'import')
+        .execute();
+      expect(history.length).toBeGreaterThan(0);
+      for (const h of history) expect(String(h.at).slice(0, 10)).toBe('2031-03-04');
+    });
+
+    it('stops a run taken back (another node took the job over): nothing stored, the job left', async () => {
+      // Past one batch (2,000 rows on PostgreSQL): told at the first, the worker stops at the next.
+      const acquisitionId = await acquisitionOf(3000);
+      const job = await jobWith(acquisitionId, handsetCsv(3000, 0x805ec0300000));
+      const imports = server.services.imports;
+      const run = execution().execute({
+        job,
+        options: { customerOnly: false },
+        dir: imports.dirOf(job.id),
+        upload: imports.uploadOf(job.id),
+        onProgress: () => {
+          throw new TakenOver();
+        },
+      });
+      await expect(run).rejects.toBeInstanceOf(TakenOver);
+      expect(await handsets(acquisitionId)).toBe(0);
+      expect(await imports.jobs.get(acquisitionId, job.id)).toMatchObject({ status: 'running' });
+    });
+
+    it('fails the runs of a worker that dies, stores none of them, and starts another', async () => {
+      const acquisitionId = await acquisitionOf(3000);
+      const job = await jobWith(acquisitionId, handsetCsv(2500, 0x805ec0400000));
+      const imports = server.services.imports;
+      let killed: Promise<void> | undefined;
+      const run = execution().execute({
+        job,
+        options: { customerOnly: false },
+        dir: imports.dirOf(job.id),
+        upload: imports.uploadOf(job.id),
+        // Inside the import's transaction, rows written: the worker dies.
+        onProgress: () => void (killed ??= execution().terminate()),
+      });
+      await expect(run).rejects.toThrow(/worker thread exited/);
+      await killed;
+      // Its transaction died with its connection.
+      await expect.poll(() => handsets(acquisitionId), { timeout: 10_000 }).toBe(0);
+      expect(await imports.jobs.get(acquisitionId, job.id)).toMatchObject({ status: 'running' });
+
+      // The next import has a new worker.
+      const other = await acquisitionOf(40);
+      const again = await jobWith(other, handsetCsv(5, 0x805ec0500000));
+      const { result } = await execution().execute({
+        job: again,
+        options: { customerOnly: false },
+        dir: imports.dirOf(again.id),
+        upload: imports.uploadOf(again.id),
+        onProgress: () => undefined,
+      });
+      expect(result).toMatchObject({ applied: true, rowsRead: 5, invalid: 0 });
+      expect(await handsets(other)).toBe(5);
+    });
+  },
+);
