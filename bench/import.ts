@@ -204,6 +204,8 @@ async function runCase(
     database,
     catalog,
   });
+  // On PostgreSQL imports run on a worker thread, which a server starts with itself.
+  services.imports.execution.start();
   const admin = { tokenId: 'bench', name: 'bench', role: 'admin' as const };
   const acquisition = await services.acquisitions.open(proposal(rows), admin);
   const statements = process.env.BENCH_STATEMENTS && scratch ? await timeStatements() : undefined;

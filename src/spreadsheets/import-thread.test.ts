@@ -38,12 +38,6 @@ describe.each(dialects.filter((d) => d === 'postgres'))(
         dialect,
         () => new Date(CLOCK.getTime() + Date.now() - started),
       );
-      acquisitionId = await openAcquisition(
-        server,
-        buildProposal({
-          items: [buildItem({ quantity: 40, characteristics: { handsetModel: 'Yealink T54W' } })],
-        }),
-      );
     });
     afterAll(() => server.close());
 
