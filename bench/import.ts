@@ -299,6 +299,7 @@ async function runCase(
   const seconds = (performance.now() - start) / 1000;
   await stopProfile?.();
   statements?.();
+  await services.imports.drain();
   await database.close();
   await scratch?.drop();
   await rm(dataDir, { recursive: true, force: true });
