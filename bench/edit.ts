@@ -10,12 +10,20 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../src/config.js';
-import { loadCatalog } from '../src/catalog/load-catalog.js';
-import { connectDatabase } from '../src/db/connect.js';
-import { migrateToLatest } from '../src/db/migrate.js';
-import { buildServices } from '../src/server.js';
+import type * as CatalogModule from '../src/catalog/load-catalog.js';
+import type * as ConfigModule from '../src/config.js';
+import type * as ConnectModule from '../src/db/connect.js';
+import type * as MigrateModule from '../src/db/migrate.js';
+import type * as ServerModule from '../src/server.js';
+import { loadCompiled } from './compiled.js';
 import { startProfile } from './profile.js';
+
+// Intake's compiled code (dist/, built by the npm script), as `npm start` runs it.
+const { loadCatalog } = await loadCompiled<typeof CatalogModule>('catalog/load-catalog.js');
+const { loadConfig } = await loadCompiled<typeof ConfigModule>('config.js');
+const { connectDatabase } = await loadCompiled<typeof ConnectModule>('db/connect.js');
+const { migrateToLatest } = await loadCompiled<typeof MigrateModule>('db/migrate.js');
+const { buildServices } = await loadCompiled<typeof ServerModule>('server.js');
 
 const SITES = Number(process.env.BENCH_SITES ?? 100);
 const SEATS_PER_SITE = 500;

@@ -126,6 +126,23 @@ describe.each(dialects.filter((d) => d === 'postgres'))(
       expect(await imports.jobs.get(acquisitionId, job.id)).toMatchObject({ status: 'running' });
     });
 
+    it('fails a run with what its progress listener threw, as in-process: nothing stored', async () => {
+      const acquisitionId = await acquisitionOf(3000);
+      const job = await jobWith(acquisitionId, handsetCsv(3000, 0x805ec0600000));
+      const imports = server.services.imports;
+      const run = execution().execute({
+        job,
+        options: { customerOnly: false },
+        dir: imports.dirOf(job.id),
+        upload: imports.uploadOf(job.id),
+        onProgress: () => {
+          throw new Error('the follower went away');
+        },
+      });
+      await expect(run).rejects.toThrow('the follower went away');
+      expect(await handsets(acquisitionId)).toBe(0);
+    });
+
     it('fails the runs of a worker that dies, stores none of them, and starts another', async () => {
       const acquisitionId = await acquisitionOf(3000);
       const job = await jobWith(acquisitionId, handsetCsv(2500, 0x805ec0400000));

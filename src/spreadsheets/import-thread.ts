@@ -61,7 +61,13 @@ export class ThreadExecution implements ImportExecution {
   private worker: Worker | undefined;
   private readonly runs = new Map<
     string,
-    { request: ExecutionRequest; resolve: (done: Executed) => void; reject: (e: unknown) => void }
+    {
+      request: ExecutionRequest;
+      resolve: (done: Executed) => void;
+      reject: (e: unknown) => void;
+      /** Why this side stopped the run, when not because another node took the job over. */
+      failure?: unknown;
+    }
   >();
 
   constructor(
@@ -144,7 +150,8 @@ export class ThreadExecution implements ImportExecution {
         try {
           run.request.onProgress(message.rowsRead);
         } catch (error) {
-          if (!(error instanceof TakenOver)) throw error;
+          // The run stops as it would have in-process, failing with what was thrown.
+          if (!(error instanceof TakenOver)) run.failure ??= error;
           worker.postMessage({ type: 'stop', id: message.id } satisfies ToWorker);
         }
         return;
@@ -154,7 +161,7 @@ export class ThreadExecution implements ImportExecution {
         return;
       case 'taken-over':
         this.runs.delete(message.id);
-        run.reject(new TakenOver());
+        run.reject(run.failure ?? new TakenOver());
         return;
       case 'refused': {
         this.runs.delete(message.id);
