@@ -5,7 +5,7 @@ import { dialects } from '../test/database.js';
 import { buildImportJob, buildItem, buildProposal } from '../test/factories.js';
 import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
-import { TakenOver } from './import-execution.js';
+import { TakenOver, type Executed } from './import-execution.js';
 import type { ImportJob } from './import-repository.js';
 import { ThreadExecution } from './import-thread.js';
 
@@ -65,31 +65,36 @@ describe.each(dialects.filter((d) => d === 'postgres'))(
         ).n,
       );
 
-    /** A job as the service records it, with its upload in its folder. */
-    async function jobWith(acquisitionId: string, csv: string): Promise<ImportJob> {
+    /**
+     * Records a job as the service would, with the sheet as its upload, and runs it on the worker
+     * with `onProgress` as the runner's progress listener.
+     */
+    async function runSheet(
+      acquisitionId: string,
+      csv: string,
+      onProgress: (rowsRead: number) => void = () => undefined,
+    ): Promise<{ job: ImportJob; run: Promise<Executed> }> {
       const imports = server.services.imports;
       const job = buildImportJob(acquisitionId, { fileName: 'handsets.csv' });
-      await imports.jobs.insert(job, {
-        options: { customerOnly: false },
-        node: 'test#1',
-      });
+      await imports.jobs.insert(job, { options: { customerOnly: false }, node: 'test#1' });
       await mkdir(imports.dirOf(job.id), { recursive: true });
       await writeFile(imports.uploadOf(job.id), csv);
-      return job;
+      const run = execution().execute({
+        job,
+        options: { customerOnly: false },
+        dir: imports.dirOf(job.id),
+        upload: imports.uploadOf(job.id),
+        onProgress,
+      });
+      return { job, run };
     }
 
     it('runs the rows on another thread, stamped with the process clock', async () => {
       expect(server.services.imports.execution).toBeInstanceOf(ThreadExecution);
       const acquisitionId = await acquisitionOf(40);
-      const job = await jobWith(acquisitionId, handsetCsv(12, 0x805ec0200000));
+      const { job, run } = await runSheet(acquisitionId, handsetCsv(12, 0x805ec0200000));
+      const { result, finishedAt } = await run;
       const imports = server.services.imports;
-      const { result, finishedAt } = await execution().execute({
-        job,
-        options: { customerOnly: false },
-        dir: imports.dirOf(job.id),
-        upload: imports.uploadOf(job.id),
-        onProgress: () => undefined,
-      });
       expect(execution().threadId).toBeGreaterThan(threadId);
       expect(result).toMatchObject({ applied: true, rowsRead: 12, invalid: 0 });
       expect(await handsets(acquisitionId)).toBe(12);
@@ -110,34 +115,20 @@ describe.each(dialects.filter((d) => d === 'postgres'))(
     it('stops a run taken back (another node took the job over): nothing stored, the job left', async () => {
       // Past one batch (2,000 rows on PostgreSQL): told at the first, the worker stops at the next.
       const acquisitionId = await acquisitionOf(3000);
-      const job = await jobWith(acquisitionId, handsetCsv(3000, 0x805ec0300000));
-      const imports = server.services.imports;
-      const run = execution().execute({
-        job,
-        options: { customerOnly: false },
-        dir: imports.dirOf(job.id),
-        upload: imports.uploadOf(job.id),
-        onProgress: () => {
-          throw new TakenOver();
-        },
+      const { job, run } = await runSheet(acquisitionId, handsetCsv(3000, 0x805ec0300000), () => {
+        throw new TakenOver();
       });
       await expect(run).rejects.toBeInstanceOf(TakenOver);
       expect(await handsets(acquisitionId)).toBe(0);
-      expect(await imports.jobs.get(acquisitionId, job.id)).toMatchObject({ status: 'running' });
+      expect(await server.services.imports.jobs.get(acquisitionId, job.id)).toMatchObject({
+        status: 'running',
+      });
     });
 
     it('fails a run with what its progress listener threw, as in-process: nothing stored', async () => {
       const acquisitionId = await acquisitionOf(3000);
-      const job = await jobWith(acquisitionId, handsetCsv(3000, 0x805ec0600000));
-      const imports = server.services.imports;
-      const run = execution().execute({
-        job,
-        options: { customerOnly: false },
-        dir: imports.dirOf(job.id),
-        upload: imports.uploadOf(job.id),
-        onProgress: () => {
-          throw new Error('the follower went away');
-        },
+      const { run } = await runSheet(acquisitionId, handsetCsv(3000, 0x805ec0600000), () => {
+        throw new Error('the follower went away');
       });
       await expect(run).rejects.toThrow('the follower went away');
       expect(await handsets(acquisitionId)).toBe(0);
@@ -145,33 +136,24 @@ describe.each(dialects.filter((d) => d === 'postgres'))(
 
     it('fails the runs of a worker that dies, stores none of them, and starts another', async () => {
       const acquisitionId = await acquisitionOf(3000);
-      const job = await jobWith(acquisitionId, handsetCsv(2500, 0x805ec0400000));
-      const imports = server.services.imports;
       let killed: Promise<void> | undefined;
-      const run = execution().execute({
-        job,
-        options: { customerOnly: false },
-        dir: imports.dirOf(job.id),
-        upload: imports.uploadOf(job.id),
-        // Inside the import's transaction, rows written: the worker dies.
-        onProgress: () => void (killed ??= execution().terminate()),
-      });
+      // Inside the import's transaction, rows written: the worker dies.
+      const { job, run } = await runSheet(
+        acquisitionId,
+        handsetCsv(2500, 0x805ec0400000),
+        () => void (killed ??= execution().terminate()),
+      );
       await expect(run).rejects.toThrow(/worker thread exited/);
       await killed;
       // Its transaction died with its connection.
       await expect.poll(() => handsets(acquisitionId), { timeout: 10_000 }).toBe(0);
-      expect(await imports.jobs.get(acquisitionId, job.id)).toMatchObject({ status: 'running' });
+      expect(await server.services.imports.jobs.get(acquisitionId, job.id)).toMatchObject({
+        status: 'running',
+      });
 
       // The next import has a new worker.
       const other = await acquisitionOf(40);
-      const again = await jobWith(other, handsetCsv(5, 0x805ec0500000));
-      const { result } = await execution().execute({
-        job: again,
-        options: { customerOnly: false },
-        dir: imports.dirOf(again.id),
-        upload: imports.uploadOf(again.id),
-        onProgress: () => undefined,
-      });
+      const { result } = await (await runSheet(other, handsetCsv(5, 0x805ec0500000))).run;
       expect(result).toMatchObject({ applied: true, rowsRead: 5, invalid: 0 });
       expect(await handsets(other)).toBe(5);
     });
