@@ -138,10 +138,17 @@ export function buildServices({
   const catalogs = new CatalogRepository(database.db);
   const acquisitionRepository = new AcquisitionRepository(database.db);
   const planRecords = new PlanRecordStore(database.db);
+  // On PostgreSQL imports and full re-validations run on a worker thread with connections of its
+  // own; SQLite's one connection is the process's, so there they run in-process.
+  const importThread =
+    database.dialect === 'postgres' && database.url
+      ? new ThreadExecution({ url: database.url, schema: database.schema }, config.imports, now)
+      : undefined;
   const capture = new CaptureService(
     database.db,
     new ContextCache(acquisitionRepository, catalogs),
     now,
+    importThread && ((id) => importThread.revalidate(id)),
   );
   const parties = new TmfResourceStore(database.db, now);
   const acquisitions = new AcquisitionService({
@@ -180,12 +187,9 @@ export function buildServices({
   const mailer = config.mail?.smtpUrl
     ? smtpMailer(config.mail.smtpUrl, config.mail.from)
     : undefined;
-  // On PostgreSQL imports run on a worker thread with connections of its own; SQLite's one
-  // connection is the process's, so there they run in-process.
   const importExecution =
-    database.dialect === 'postgres' && database.url
-      ? new ThreadExecution({ url: database.url, schema: database.schema }, config.imports, now)
-      : new InProcessExecution(database.db, capture.engine, importJobs, config.imports, now);
+    importThread ??
+    new InProcessExecution(database.db, capture.engine, importJobs, config.imports, now);
   const imports = new ImportService(
     database.db,
     capture.engine,

@@ -22,7 +22,7 @@ import {
   type StoredRecord,
 } from './capture-repository.js';
 import type { ContextCache } from './context-cache.js';
-import { revalidateAcquisition } from './full-validation.js';
+import { revalidateAcquisition, type Revalidation } from './full-validation.js';
 import { isSecretField } from '../secrets/sealing.js';
 import {
   isGiven,
@@ -158,6 +158,11 @@ export class CaptureService {
     private readonly db: Kysely<Database>,
     readonly contexts: ContextCache,
     private readonly now: () => Date,
+    /**
+     * Runs a full re-validation elsewhere (on PostgreSQL, the import worker thread: seconds of CPU
+     * at 100,000 records that would hold this thread); in-process without it.
+     */
+    private readonly revalidator?: (acquisitionId: string) => Promise<Revalidation>,
   ) {
     this.engine = new CaptureEngine(db, contexts, now);
   }
@@ -391,9 +396,8 @@ export class CaptureService {
     return fields ? entries.filter((e) => fields.has(e.field)) : entries;
   }
 
-  async revalidate(
-    acquisitionId: string,
-  ): Promise<{ records: number; findings: number; blocking: number; repaired: number }> {
+  async revalidate(acquisitionId: string): Promise<Revalidation> {
+    if (this.revalidator) return this.revalidator(acquisitionId);
     return revalidateAcquisition(this.db, await this.contexts.get(acquisitionId), this.now());
   }
 

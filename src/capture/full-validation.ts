@@ -42,6 +42,14 @@ async function evaluateAll(
   };
 }
 
+/** What a full re-validation reports: records, findings, records left draft, records repaired. */
+export interface Revalidation {
+  records: number;
+  findings: number;
+  blocking: number;
+  repaired: number;
+}
+
 /**
  * Re-validates every record of an acquisition from scratch and rewrites its findings, keys,
  * statuses, counts and totals in one transaction. Incremental writes keep all of this current;
@@ -51,7 +59,7 @@ export async function revalidateAcquisition(
   db: Kysely<Database>,
   ctx: AcquisitionContext,
   now: Date,
-): Promise<{ records: number; findings: number; blocking: number; repaired: number }> {
+): Promise<Revalidation> {
   return db.transaction().execute(async (trx) => {
     const repo = new CaptureRepository(trx);
     const records = await repo.recordsForValidation(ctx.acquisition.id);

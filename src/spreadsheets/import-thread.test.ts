@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { threadId } from 'node:worker_threads';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AppError } from '../errors.js';
 import { dialects } from '../test/database.js';
 import { buildImportJob, buildItem, buildProposal } from '../test/factories.js';
 import { openAcquisition } from '../test/open-acquisition.js';
@@ -132,6 +133,42 @@ describe.each(dialects.filter((d) => d === 'postgres'))(
       });
       await expect(run).rejects.toThrow('the follower went away');
       expect(await handsets(acquisitionId)).toBe(0);
+    });
+
+    it('re-validates on the worker: repairs what was written behind its back; an unknown acquisition is refused', async () => {
+      const acquisitionId = await acquisitionOf(40);
+      const { db } = server.database;
+      const handset = await db
+        .selectFrom('records')
+        .select(['id', 'values'])
+        .where('acquisition_id', '=', acquisitionId)
+        .where('entity', '=', 'handset')
+        .executeTakeFirstOrThrow();
+      // An invalid MAC written straight into the table: only a full re-validation finds it.
+      const values = {
+        ...(JSON.parse(String(handset.values)) as object),
+        mac: '80:5E:C0:00:00:ZZ',
+      };
+      await db
+        .updateTable('records')
+        .set({ values: JSON.stringify(values) })
+        .where('id', '=', handset.id)
+        .execute();
+      const onWorker = vi.spyOn(execution(), 'revalidate');
+      const result = await server.services.capture.revalidate(acquisitionId);
+      // The service handed it to the worker, which worked it out.
+      expect(onWorker).toHaveBeenCalledWith(acquisitionId);
+      onWorker.mockRestore();
+      expect(result).toMatchObject({ repaired: 1, blocking: 1 });
+      const findings = await db
+        .selectFrom('findings')
+        .select(['field', 'severity'])
+        .where('record_id', '=', handset.id)
+        .execute();
+      expect(findings).toContainEqual({ field: 'mac', severity: 'blocking' });
+      const unknown = execution().revalidate('00000000-0000-4000-8000-000000000000');
+      await expect(unknown).rejects.toBeInstanceOf(AppError);
+      await expect(unknown).rejects.toMatchObject({ status: 404 });
     });
 
     it('fails the runs of a worker that dies, stores none of them, and starts another', async () => {

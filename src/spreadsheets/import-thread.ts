@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import type { Revalidation } from '../capture/full-validation.js';
 import type { ImportLimits } from '../config.js';
 import { AppError } from '../errors.js';
 import { keyringSnapshot, type KeyringSnapshot } from '../secrets/sealing.js';
@@ -31,6 +33,7 @@ export type ToWorker =
       upload: string;
       clock: number;
     }
+  | { type: 'revalidate'; id: string; acquisitionId: string; clock: number }
   | { type: 'stop'; id: string }
   | { type: 'close' };
 
@@ -38,6 +41,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'progress'; id: string; rowsRead: number }
   | { type: 'done'; id: string; result: RunResult; finishedAt: string }
+  | { type: 'revalidated'; id: string; result: Revalidation }
   | { type: 'taken-over'; id: string }
   | { type: 'refused'; id: string; problem: ReturnType<typeof jobProblem> }
   | { type: 'failed'; id: string; message: string; stack?: string };
@@ -48,22 +52,23 @@ const CLOSE_TIMEOUT_MS = 5000;
 /**
  * Runs imports on a worker thread, so that their CPU (reading, normalising, validating and placing
  * a hundred thousand rows) leaves this thread to answer requests, and the process uses a second
- * core. The worker opens its own connections to the same PostgreSQL database and runs the same
+ * core. Full re-validations run there too (`revalidate`): seconds of CPU at 100,000 records. The worker opens its own connections to the same PostgreSQL database and runs the same
  * `runImport` in its own transaction; to the rest of Intake it is one more node, which the data
  * versions and the context cache's checks already handle. On SQLite, whose one connection is
  * shared by the process, imports stay in-process (`InProcessExecution`).
  *
- * The worker is started with the server (or at the first import) and kept. If it dies, its runs fail as unexpected
- * failures (their transactions die with its connections: nothing is stored) and the next import
- * starts a new one.
+ * The worker is started with the server (or at the first import) and kept. If it dies, its runs
+ * fail as unexpected failures (their transactions die with its connections: nothing is stored)
+ * and the next one starts a new worker.
  */
 export class ThreadExecution implements ImportExecution {
   private worker: Worker | undefined;
+  /** What the worker is doing for this thread: import runs (with their request), re-validations. */
   private readonly runs = new Map<
     string,
     {
-      request: ExecutionRequest;
-      resolve: (done: Executed) => void;
+      request?: ExecutionRequest;
+      resolve: (value: never) => void;
       reject: (e: unknown) => void;
       /** Why this side stopped the run, when not because another node took the job over. */
       failure?: unknown;
@@ -80,17 +85,33 @@ export class ThreadExecution implements ImportExecution {
     // The worker opens the upload itself: what this thread opened is let go.
     request.ready?.prepared.table.close();
     const { job } = request;
-    return new Promise<Executed>((resolve, reject) => {
-      const worker = this.started();
-      this.runs.set(job.id, { request, resolve, reject });
-      const message: ToWorker = {
+    return this.send<Executed>(
+      {
         type: 'run',
         job,
         options: request.options,
         dir: request.dir,
         upload: request.upload,
         clock: this.now().getTime(),
-      };
+      },
+      job.id,
+      request,
+    );
+  }
+
+  /** Re-validates every record of an acquisition on the worker (`revalidateAcquisition`). */
+  revalidate(acquisitionId: string): Promise<Revalidation> {
+    const id = randomUUID();
+    return this.send<Revalidation>(
+      { type: 'revalidate', id, acquisitionId, clock: this.now().getTime() },
+      id,
+    );
+  }
+
+  private send<T>(message: ToWorker, id: string, request?: ExecutionRequest): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const worker = this.started();
+      this.runs.set(id, { request, resolve, reject });
       worker.postMessage(message);
     });
   }
@@ -148,7 +169,7 @@ export class ThreadExecution implements ImportExecution {
     switch (message.type) {
       case 'progress':
         try {
-          run.request.onProgress(message.rowsRead);
+          run.request?.onProgress(message.rowsRead);
         } catch (error) {
           // The run stops as it would have in-process, failing with what was thrown.
           if (!(error instanceof TakenOver)) run.failure ??= error;
@@ -157,7 +178,14 @@ export class ThreadExecution implements ImportExecution {
         return;
       case 'done':
         this.runs.delete(message.id);
-        run.resolve({ result: message.result, finishedAt: message.finishedAt });
+        (run.resolve as (done: Executed) => void)({
+          result: message.result,
+          finishedAt: message.finishedAt,
+        });
+        return;
+      case 'revalidated':
+        this.runs.delete(message.id);
+        (run.resolve as (done: Revalidation) => void)(message.result);
         return;
       case 'taken-over':
         this.runs.delete(message.id);

@@ -1,11 +1,13 @@
 /**
  * The import worker thread (see `import-thread.ts`): opens its own connections to the process's
  * PostgreSQL database, loads the process's secret keys, and runs each import it is sent with the
- * same `runImport` as the process would, telling the process its progress and how it ended.
+ * same `runImport` as the process would, telling the process its progress and how it ended; and
+ * each full re-validation it is sent, with `revalidateAcquisition`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AcquisitionRepository } from '../acquisitions/acquisition-repository.js';
 import { CaptureEngine } from '../capture/capture-engine.js';
+import { revalidateAcquisition } from '../capture/full-validation.js';
 import { ContextCache } from '../capture/context-cache.js';
 import { CatalogRepository } from '../catalog/catalog-repository.js';
 import { connectDatabase } from '../db/connect.js';
@@ -36,11 +38,33 @@ const running = new Set<Promise<void>>();
 
 const tell = (message: FromWorker) => port.postMessage(message);
 
+/** The process's clock (tests set it), carried on from when `clock` was read there. */
+function clockFrom(clock: number): () => Date {
+  const offset = clock - Date.now();
+  return () => new Date(Date.now() + offset);
+}
+
+/** Tells the process how a run or re-validation failed: a refusal as such, else unexpected. */
+function tellFailure(id: string, thrown: unknown): void {
+  const error = refusalOf(thrown);
+  if (error instanceof AppError) return tell({ type: 'refused', id, problem: jobProblem(error) });
+  const failure = error instanceof Error ? error : new Error(String(error));
+  tell({ type: 'failed', id, message: failure.message, stack: failure.stack });
+}
+
+async function revalidate(message: Extract<ToWorker, { type: 'revalidate' }>): Promise<void> {
+  try {
+    const ctx = await contexts.get(message.acquisitionId);
+    const result = await revalidateAcquisition(database.db, ctx, clockFrom(message.clock)());
+    tell({ type: 'revalidated', id: message.id, result });
+  } catch (thrown) {
+    tellFailure(message.id, thrown);
+  }
+}
+
 async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const { job } = message;
-  // The process's clock (tests set it), carried on from when the run was sent.
-  const offset = message.clock - Date.now();
-  const now = () => new Date(Date.now() + offset);
+  const now = clockFrom(message.clock);
   const execution = new InProcessExecution(
     database.db,
     new CaptureEngine(database.db, contexts, now),
@@ -62,11 +86,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     tell({ type: 'done', id: job.id, result, finishedAt });
   } catch (thrown) {
     if (thrown instanceof TakenOver) return tell({ type: 'taken-over', id: job.id });
-    const error = refusalOf(thrown);
-    if (error instanceof AppError)
-      return tell({ type: 'refused', id: job.id, problem: jobProblem(error) });
-    const failure = error instanceof Error ? error : new Error(String(error));
-    tell({ type: 'failed', id: job.id, message: failure.message, stack: failure.stack });
+    tellFailure(job.id, thrown);
   } finally {
     stopped.delete(job.id);
   }
@@ -74,8 +94,11 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
-    case 'run': {
-      const done = run(message).finally(() => running.delete(done));
+    case 'run':
+    case 'revalidate': {
+      const done = (message.type === 'run' ? run(message) : revalidate(message)).finally(() =>
+        running.delete(done),
+      );
       running.add(done);
       return;
     }
