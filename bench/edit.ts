@@ -195,4 +195,5 @@ await measure('edit a user last name (no cross-record rule)', (i) =>
   ),
 );
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+await services.imports.drain();
 await database.close();
