@@ -1,6 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { threadId } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../config.js';
+import { isDatabaseUnavailable } from '../db/connect.js';
 import { AppError } from '../errors.js';
 import { dialects } from '../test/database.js';
 import { buildImportJob, buildItem, buildProposal } from '../test/factories.js';
@@ -169,6 +172,22 @@ describe.each(dialects.filter((d) => d === 'postgres'))(
       const unknown = execution().revalidate('00000000-0000-4000-8000-000000000000');
       await expect(unknown).rejects.toBeInstanceOf(AppError);
       await expect(unknown).rejects.toMatchObject({ status: 404 });
+    });
+
+    it('brings back a database that could not be reached as such (503), not as a failure (500)', async () => {
+      // Nothing listens on port 1: the worker's connection is refused.
+      const unreachable = new ThreadExecution(
+        { url: 'postgres://postgres@127.0.0.1:1/none' },
+        loadConfig({}).imports,
+        () => new Date(),
+      );
+      try {
+        const error: unknown = await unreachable.revalidate(randomUUID()).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'ECONNREFUSED' });
+        expect(isDatabaseUnavailable(error)).toBe(true);
+      } finally {
+        await unreachable.close();
+      }
     });
 
     it('fails the runs of a worker that dies, stores none of them, and starts another', async () => {

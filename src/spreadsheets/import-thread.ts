@@ -44,7 +44,7 @@ export type FromWorker =
   | { type: 'revalidated'; id: string; result: Revalidation }
   | { type: 'taken-over'; id: string }
   | { type: 'refused'; id: string; problem: ReturnType<typeof jobProblem> }
-  | { type: 'failed'; id: string; message: string; stack?: string };
+  | { type: 'failed'; id: string; message: string; stack?: string; code?: string };
 
 /** How long a closing worker may take to close its connections before it is stopped. */
 const CLOSE_TIMEOUT_MS = 5000;
@@ -199,7 +199,10 @@ export class ThreadExecution implements ImportExecution {
       }
       case 'failed': {
         this.runs.delete(message.id);
-        const error = new Error(message.message);
+        const error = Object.assign(
+          new Error(message.message),
+          message.code ? { code: message.code } : {},
+        );
         if (message.stack) error.stack = message.stack;
         run.reject(error);
       }

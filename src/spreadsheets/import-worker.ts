@@ -49,7 +49,15 @@ function tellFailure(id: string, thrown: unknown): void {
   const error = refusalOf(thrown);
   if (error instanceof AppError) return tell({ type: 'refused', id, problem: jobProblem(error) });
   const failure = error instanceof Error ? error : new Error(String(error));
-  tell({ type: 'failed', id, message: failure.message, stack: failure.stack });
+  // The code says whether the database was unreachable (a 503 to the client, not a 500).
+  const { code } = failure as { code?: unknown };
+  tell({
+    type: 'failed',
+    id,
+    message: failure.message,
+    stack: failure.stack,
+    ...(typeof code === 'string' ? { code } : {}),
+  });
 }
 
 async function revalidate(message: Extract<ToWorker, { type: 'revalidate' }>): Promise<void> {
