@@ -53,6 +53,11 @@ export interface ImportExecution {
   close(): Promise<void>;
 }
 
+/** A run's result as a completed job's outcome. */
+export function completed(result: RunResult): RunResult & Pick<ImportJob, 'status' | 'error'> {
+  return { ...result, status: 'completed', error: null };
+}
+
 /** Opens a job's upload and works out its sheets with the job's options (`prepareImport`). */
 export function prepareUpload(
   ctx: AcquisitionContext,
@@ -103,7 +108,7 @@ export class InProcessExecution implements ImportExecution {
       onProgress: request.onProgress,
       beforeCommit: async (trx, stored) => {
         finishedAt = this.now().toISOString();
-        const outcome = { ...stored, status: 'completed' as const, error: null, finishedAt };
+        const outcome = { ...completed(stored), finishedAt };
         if (!(await this.jobs.finish(job.id, job.attempts, outcome, stored.findings, trx)))
           throw new TakenOver();
       },

@@ -8,19 +8,21 @@ import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { jobProblem } from './import-errors.js';
 import {
+  completed,
   prepareUpload,
   TakenOver,
   type ImportExecution,
   type ReadyImport,
 } from './import-execution.js';
 import type {
+  ImportCounts,
   ImportFinding,
   ImportJob,
   ImportRepository,
   RerunOptions,
 } from './import-repository.js';
 import { refusalOf, type PreparedImport } from './prepare-import.js';
-import { reportPath, stagingPath, type RunResult } from './run-import.js';
+import { reportPath, stagingPath } from './run-import.js';
 import { ImportLease } from './import-lease.js';
 import { ImportTakeover } from './import-takeover.js';
 import { StaleImports } from './stale-imports.js';
@@ -35,7 +37,7 @@ export interface ImportProgress {
 const UPLOAD_FILE = 'upload';
 
 type Outcome = Pick<ImportJob, 'status' | 'error' | 'applied' | 'sheets'> &
-  Pick<ImportJob, 'rowsRead' | 'created' | 'updated' | 'unchanged' | 'invalid'> & {
+  ImportCounts & {
     findings: ImportFinding[];
   };
 
@@ -258,9 +260,4 @@ export class ImportRunner {
     this.events.emit(`done:${job.id}`, finished);
     return finished;
   }
-}
-
-/** A run's result as a completed job's outcome. */
-function completed(result: RunResult): Outcome {
-  return { ...result, status: 'completed', error: null };
 }

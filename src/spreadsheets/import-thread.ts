@@ -68,7 +68,7 @@ export class ThreadExecution implements ImportExecution {
     string,
     {
       request?: ExecutionRequest;
-      resolve: (value: never) => void;
+      resolve: (value: unknown) => void;
       reject: (e: unknown) => void;
       /** Why this side stopped the run, when not because another node took the job over. */
       failure?: unknown;
@@ -109,11 +109,11 @@ export class ThreadExecution implements ImportExecution {
   }
 
   private send<T>(message: ToWorker, id: string, request?: ExecutionRequest): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const worker = this.started();
       this.runs.set(id, { request, resolve, reject });
       worker.postMessage(message);
-    });
+    }) as Promise<T>;
   }
 
   start(): void {
@@ -178,14 +178,11 @@ export class ThreadExecution implements ImportExecution {
         return;
       case 'done':
         this.runs.delete(message.id);
-        (run.resolve as (done: Executed) => void)({
-          result: message.result,
-          finishedAt: message.finishedAt,
-        });
+        run.resolve({ result: message.result, finishedAt: message.finishedAt } satisfies Executed);
         return;
       case 'revalidated':
         this.runs.delete(message.id);
-        (run.resolve as (done: Revalidation) => void)(message.result);
+        run.resolve(message.result);
         return;
       case 'taken-over':
         this.runs.delete(message.id);
