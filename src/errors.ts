@@ -194,6 +194,7 @@ export const ERROR_CODES = [
   'import.interrupted',
   'import.interrupted-too-often',
   'import.already-running',
+  'import.changed-meanwhile',
   'hub.callback-invalid',
   'hub.callback-forbidden',
   'hub.callback-unresolvable',

@@ -1,3 +1,4 @@
+import { afterStagedImport } from '../db/sqlite-staging.js';
 import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { AcquisitionRepository } from '../acquisitions/acquisition-repository.js';
@@ -54,6 +55,8 @@ export class CaptureEngine {
     ops: readonly WriteOp[],
     origin: Origin,
   ): Promise<WriteResult> {
+    // On SQLite, an import of the acquisition being staged would overwrite this write: it waits.
+    await afterStagedImport(acquisitionId);
     const ctx = await this.contexts.get(acquisitionId);
     return this.db.transaction().execute((trx) => this.writeWith(trx, ctx, ops, origin));
   }

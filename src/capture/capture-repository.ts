@@ -7,6 +7,7 @@ import {
 } from '../db/bulk.js';
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Database, RecordTable } from '../db/schema.js';
+import { stagingAreaOf, tableOn } from '../db/sqlite-staging.js';
 import { openHistoryValue, openValues, sealHistoryValue, sealValues } from '../secrets/sealing.js';
 import type { CapturedRecord, Finding, Provenance, RecordKey, Severity } from './record.js';
 
@@ -317,14 +318,30 @@ export class CaptureRepository {
 
   /** Every stored key matching one of the given keys (any record, any acquisition for global scope). */
   async holdersOf(keys: readonly RecordKey[], exceptAcquisition?: string): Promise<StoredKey[]> {
-    const out: StoredKey[] = [];
     const unique = [
       ...new Map(keys.map((k) => [`${k.value}\u0000${k.kind}\u0000${k.scope}`, k])).values(),
     ];
+    const area = stagingAreaOf(this.db);
+    if (!area) return this.keysIn('record_keys', unique, exceptAcquisition);
+    // An import being staged: its acquisition's keys are in the staging copy, the others' here.
+    const own =
+      exceptAcquisition === area.acquisitionId
+        ? []
+        : await this.keysIn(tableOn(this.db, 'record_keys'), unique);
+    return [...own, ...(await this.keysIn('record_keys', unique, area.acquisitionId))];
+  }
+
+  /** The keys among `keys` stored in `table`, but for those of `exceptAcquisition`. */
+  private async keysIn(
+    table: string,
+    keys: readonly RecordKey[],
+    exceptAcquisition?: string,
+  ): Promise<StoredKey[]> {
+    const out: StoredKey[] = [];
     // One round trip per thousand keys: (key_value, kind, scope) tuples walk the index that leads
     // with key_value. The statement text is built directly (the query builder costs more than the
     // look-up for the 100,000 keys of a full re-validation).
-    for (const part of chunks(unique, 1000)) {
+    for (const part of chunks(keys, 1000)) {
       const parameters: unknown[] = [];
       for (const k of part) parameters.push(k.value.slice(0, 400), k.kind, k.scope);
       let condition: string | undefined;
@@ -334,7 +351,7 @@ export class CaptureRepository {
       }
       const text = tupleLookupText(
         this.db,
-        'record_keys',
+        table,
         ['record_id', 'acquisition_id', 'kind', 'key_value', 'scope'],
         ['key_value', 'kind', 'scope'],
         part.length,

@@ -1,3 +1,4 @@
+import { afterStagedImport } from '../db/sqlite-staging.js';
 import type { Kysely } from 'kysely';
 import {
   canReadEntity,
@@ -398,6 +399,8 @@ export class CaptureService {
 
   async revalidate(acquisitionId: string): Promise<Revalidation> {
     if (this.revalidator) return this.revalidator(acquisitionId);
+    // On SQLite, an import of the acquisition being staged would be refused at its end: it waits.
+    await afterStagedImport(acquisitionId);
     return revalidateAcquisition(this.db, await this.contexts.get(acquisitionId), this.now());
   }
 

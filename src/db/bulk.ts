@@ -1,6 +1,7 @@
 import { CompiledQuery, PostgresAdapter, type Kysely } from 'kysely';
 import { COPY_FROM_ROWS, copyInsert, copyReplace, copyUpdate } from './copy-staging.js';
 import type { Database } from './schema.js';
+import { tableOn } from './sqlite-staging.js';
 
 /** Most parameters in one statement: under SQLite's 32,766 and PostgreSQL's 65,535. */
 const MAX_PARAMETERS = 30_000;
@@ -77,7 +78,8 @@ export function tupleList(
  */
 export function tupleLookupText(
   db: Kysely<Database>,
-  table: keyof Database,
+  /** The table as named in the statement (a staging copy's name, see `tableOn`). */
+  table: string,
   columns: readonly string[],
   match: readonly string[],
   rows: number,
@@ -116,7 +118,7 @@ export async function bulkInsert<T extends keyof Database>(
     const part = rows.slice(i, i + perStatement);
     const parameters: unknown[] = [];
     for (const row of part) for (const value of row) parameters.push(value);
-    const text = insertText(postgres, table, columns, part.length, conflict);
+    const text = insertText(postgres, tableOn(db, table), columns, part.length, conflict);
     await db.executeQuery(CompiledQuery.raw(text, parameters));
   }
 }
@@ -169,10 +171,11 @@ export async function bulkUpdate<T extends keyof Database>(
       .map((c) => `"${c}"`)
       .join(',');
     const sets = columns.map((c) => `"${c}" = v."v_${c}"`).join(', ');
-    const guard = onlyIf ? ` and "${table}"."${onlyIf.column}" = v."v_only_if"` : '';
+    const name = tableOn(db, table);
+    const guard = onlyIf ? ` and "${name}"."${onlyIf.column}" = v."v_only_if"` : '';
     const result = await db.executeQuery<{ id: string }>(
       CompiledQuery.raw(
-        `with v(${names}) as (values ${tuples.join(',')}) update "${table}" set ${sets} from v where "${table}"."id" = v."v_id"${guard}${onlyIf ? ' returning "id"' : ''}`,
+        `with v(${names}) as (values ${tuples.join(',')}) update "${name}" set ${sets} from v where "${name}"."id" = v."v_id"${guard}${onlyIf ? ' returning "id"' : ''}`,
         parameters,
       ),
     );
@@ -215,7 +218,7 @@ export async function replaceOwnedRows<T extends keyof Database>(
     const part = owners.slice(i, i + 500);
     const parameters: unknown[] = [...part];
     const stay = part.flatMap((id) => kept.get(id) ?? []);
-    let text = `delete from "${table}" where "${identity[0]!}" in (${part.map((_, n) => mark(n + 1)).join(',')})`;
+    let text = `delete from "${tableOn(db, table)}" where "${identity[0]!}" in (${part.map((_, n) => mark(n + 1)).join(',')})`;
     if (stay.length > 0) {
       for (const row of stay) for (const c of at) parameters.push(row[c]);
       text += ` and (${quote(identity)}) not in (values ${tupleList(db, stay.length, identity.length, part.length)})`;

@@ -82,6 +82,12 @@ export const importErrors = {
       [],
       { runningImportId: runningId },
     ),
+  changedMeanwhile: () =>
+    new AppError(
+      'import.changed-meanwhile',
+      409,
+      'The acquisition was changed while the import ran (its state, or a full re-validation), so nothing was imported. Send the file again.',
+    ),
   interrupted: () =>
     new AppError(
       'import.interrupted',

@@ -41,6 +41,7 @@ import {
 } from './sheet-columns.js';
 import { isBlankRow } from './sheet-row.js';
 import { appendImportedEvent } from './imported-event.js';
+import { openImportStore, type ImportStore } from './import-store.js';
 
 /**
  * Rows per batch through the engine. PostgreSQL takes more: each batch costs some twenty round
@@ -89,19 +90,13 @@ interface SheetPass {
   warnings: ImportFinding[];
 }
 
-/** Thrown out of the transaction to undo a dry run, or all-or-nothing with invalid rows. */
-class RollBack extends Error {
-  constructor(readonly result: RunResult) {
-    super('import rolled back');
-  }
-}
-
 /**
- * Runs a prepared import in one transaction. The first pass streams each sheet's rows, matches
+ * Runs a prepared import, made visible all at once or not at all (`ImportStore`: one transaction
+ * on PostgreSQL, a staging area on SQLite). The first pass streams each sheet's rows, matches
  * each to a record and writes them through the capture engine in batches, staging the row with
  * its record id on disk. The second pass reads the staged rows back with the findings the engine
  * left on their records (including duplicates found by later rows) and writes the report. Then the
- * transaction commits, or rolls back for a dry run and for all-or-nothing with invalid rows.
+ * import is committed, or dropped for a dry run and for all-or-nothing with invalid rows.
  * Memory holds one batch, the records that existed before, and the findings.
  */
 export async function runImport(
@@ -113,90 +108,102 @@ export async function runImport(
 ): Promise<RunResult> {
   // The batches find records and keys by index only if the planner knows how large the tables are.
   await refreshStaleStatistics(db, ['records', 'record_keys', 'findings', 'record_history']);
+  let store: ImportStore | undefined;
   try {
-    return await db.transaction().execute(async (trx) => {
-      const counts = { rowsRead: 0, created: 0, updated: 0, unchanged: 0, invalid: 0 };
-      const repo = new CaptureRepository(trx);
-      const siteRecords = await repo.recordsOfEntities(ctx.acquisition.id, ['site'], {
+    store = await openImportStore(db, ctx.acquisition.id);
+    const read = store.step.bind(store);
+    const counts = { rowsRead: 0, created: 0, updated: 0, unchanged: 0, invalid: 0 };
+    const siteRecords = await read((trx) =>
+      new CaptureRepository(trx).recordsOfEntities(ctx.acquisition.id, ['site'], {
         withProvenance: false,
-      });
-      const passes: SheetPass[] = [];
-      for (const [i, sheet] of prepared.sheets.entries()) {
-        const tools = [];
-        for (const part of sheet.parts) {
-          const existing = await repo.recordsOfEntities(ctx.acquisition.id, [part.entity.id]);
-          tools.push({
-            matcher: new RecordMatcher(
-              ctx,
-              part.entity,
-              existing,
-              siteRecords,
-              options.match === 'merge',
-            ),
-            allowance: new RecordAllowance(
-              part.entity,
-              entityMaximum(ctx, part.entity.id),
-              entityCeiling(ctx, part.entity.id),
-              existing.length,
-            ),
-            seats: new SiteSeats(ctx, part.entity, existing),
-          });
-        }
-        passes.push(
-          await firstPass(
-            trx,
-            engine,
+      }),
+    );
+    const passes: SheetPass[] = [];
+    for (const [i, sheet] of prepared.sheets.entries()) {
+      const tools = [];
+      for (const part of sheet.parts) {
+        const existing = await read((trx) =>
+          new CaptureRepository(trx).recordsOfEntities(ctx.acquisition.id, [part.entity.id]),
+        );
+        tools.push({
+          matcher: new RecordMatcher(
             ctx,
-            sheet,
-            tools,
-            stagingPath(options.dir, i),
-            options,
-            counts,
-            prepared.table.format === 'xlsx' ? ` sheet "${sheet.plan.name}"` : '',
+            part.entity,
+            existing,
+            siteRecords,
+            options.match === 'merge',
           ),
-        );
+          allowance: new RecordAllowance(
+            part.entity,
+            entityMaximum(ctx, part.entity.id),
+            entityCeiling(ctx, part.entity.id),
+            existing.length,
+          ),
+          seats: new SiteSeats(ctx, part.entity, existing),
+        });
       }
-      const findings = new Map<string, Finding[]>();
-      // A link's report shows what the link may see: findings on its fields, no staff value.
-      const caller = callerOf(ctx.acquisition.id, options.origin.customerOnly ?? false);
-      const entities = new Set(prepared.sheets.flatMap((s) => s.parts.map((p) => p.entity.id)));
-      for (const entity of entities) {
-        const stored = await repo.findings(ctx.acquisition.id, { entity, limit: 10_000_000 });
-        const values = isCustomer(caller)
-          ? new Map(
-              (await repo.recordsOfEntities(ctx.acquisition.id, [entity])).map((r) => [
-                r.id,
-                r.values,
-              ]),
-            )
-          : new Map<string, Record<string, unknown>>();
-        for (const f of scopeFindings(ctx.catalog, caller, stored, (id) => values.get(id))) {
-          const list = findings.get(f.recordId);
-          if (list) list.push(f);
-          else findings.set(f.recordId, [f]);
-        }
-      }
-      const rowFindings: ImportFinding[] = passes.flatMap((p) => p.warnings);
-      for (const [i, sheet] of prepared.sheets.entries()) {
-        counts.invalid += await secondPass(
+      passes.push(
+        await firstPass(
+          store,
+          batchRows(db),
+          engine,
+          ctx,
           sheet,
-          passes[i]!,
+          tools,
           stagingPath(options.dir, i),
-          reportPath(options.dir, i),
-          findings,
-          rowFindings,
-        );
+          options,
+          counts,
+          prepared.table.format === 'xlsx' ? ` sheet "${sheet.plan.name}"` : '',
+        ),
+      );
+    }
+    const findings = new Map<string, Finding[]>();
+    // A link's report shows what the link may see: findings on its fields, no staff value.
+    const caller = callerOf(ctx.acquisition.id, options.origin.customerOnly ?? false);
+    const entities = new Set(prepared.sheets.flatMap((s) => s.parts.map((p) => p.entity.id)));
+    for (const entity of entities) {
+      const { stored, values } = await read(async (trx) => {
+        const repo = new CaptureRepository(trx);
+        return {
+          stored: await repo.findings(ctx.acquisition.id, { entity, limit: 10_000_000 }),
+          values: isCustomer(caller)
+            ? new Map(
+                (await repo.recordsOfEntities(ctx.acquisition.id, [entity])).map((r) => [
+                  r.id,
+                  r.values,
+                ]),
+              )
+            : new Map<string, Record<string, unknown>>(),
+        };
+      });
+      for (const f of scopeFindings(ctx.catalog, caller, stored, (id) => values.get(id))) {
+        const list = findings.get(f.recordId);
+        if (list) list.push(f);
+        else findings.set(f.recordId, [f]);
       }
-      const applied =
-        options.mode === 'valid-rows' ||
-        (options.mode === 'all-or-nothing' && counts.invalid === 0);
-      const result = {
-        ...counts,
-        applied,
-        findings: rowFindings,
-        sheets: passes.map((p) => p.plan),
-      };
-      if (!applied) throw new RollBack(result);
+    }
+    const rowFindings: ImportFinding[] = passes.flatMap((p) => p.warnings);
+    for (const [i, sheet] of prepared.sheets.entries()) {
+      counts.invalid += await secondPass(
+        sheet,
+        passes[i]!,
+        stagingPath(options.dir, i),
+        reportPath(options.dir, i),
+        findings,
+        rowFindings,
+      );
+    }
+    const applied =
+      options.mode === 'valid-rows' || (options.mode === 'all-or-nothing' && counts.invalid === 0);
+    const result = {
+      ...counts,
+      applied,
+      findings: rowFindings,
+      sheets: passes.map((p) => p.plan),
+    };
+    // A dry run, or all-or-nothing with invalid rows: nothing is made visible.
+    if (!applied) return result;
+    await store.commit(async (trx) => {
       await appendImportedEvent(
         trx,
         ctx.acquisition.id,
@@ -211,13 +218,14 @@ export async function runImport(
         options.now(),
       );
       await options.beforeCommit?.(trx, result);
-      return result;
     });
-  } catch (error) {
-    if (error instanceof RollBack) return error.result;
-    throw error;
+    return result;
   } finally {
-    prepared.table.close();
+    try {
+      await store?.close();
+    } finally {
+      prepared.table.close();
+    }
   }
 }
 
@@ -247,7 +255,8 @@ function partValues(part: SheetPart, cells: readonly string[]): Record<string, u
  * row's user. Returns the widest row's width, and the sheet's plan with its ignored columns.
  */
 async function firstPass(
-  trx: Kysely<Database>,
+  store: ImportStore,
+  batchSize: number,
   engine: CaptureEngine,
   ctx: AcquisitionContext,
   sheet: PreparedSheet,
@@ -259,7 +268,6 @@ async function firstPass(
 ): Promise<SheetPass> {
   const { limits } = options;
   const { parts } = sheet;
-  const batchSize = batchRows(trx);
   const out = createWriteStream(staging, { mode: PRIVATE_FILE_MODE });
   // Secret cells (a porting PIN) are stored sealed by the engine; the staged rows that the report
   // is written from hold the mask instead, so neither the staging file nor the report has them.
@@ -277,13 +285,16 @@ async function firstPass(
   const flush = async () => {
     if (ops.length > 0) {
       const rows = opRows;
-      const result = await engine.writeWith(trx, ctx, ops, {
-        source: 'import',
-        ...options.origin,
-        skipUnchanged: true,
-        skipRecordEvents: true,
-        detailOf: (i) => where(rows[i]!),
-      });
+      const batch = ops;
+      const result = await store.step((trx) =>
+        engine.writeWith(trx, ctx, batch, {
+          source: 'import',
+          ...options.origin,
+          skipUnchanged: true,
+          skipRecordEvents: true,
+          detailOf: (i) => where(rows[i]!),
+        }),
+      );
       const creates = ops.filter((o) => o.op === 'create').length;
       counts.created += creates;
       counts.updated += ops.length - creates - result.unchanged.length;
