@@ -41,6 +41,9 @@ interface Seen {
   rowVersion: number;
 }
 
+/** Columns of a record that no write changes once it is stored. */
+const FIXED_RECORD_COLUMNS = new Set(['id', 'acquisition_id', 'entity', 'slot', 'created_at']);
+
 /** Acquisitions whose import is being staged, with what resolves when it ends. */
 const staging = new Map<string, Promise<void>>();
 
@@ -82,69 +85,69 @@ export class StagingArea {
   }
 
   /**
-   * Creates the staging tables and copies the acquisition's rows into them, in one transaction.
+   * Creates the staging tables and copies the acquisition's rows into them, a statement at a time
+   * (each copy or index its own transaction, so that other requests run between them). Writes of
+   * the acquisition through the capture engine wait from the start (`afterStagedImport`); if
+   * anything else changed it while the rows were copied, they are copied again.
    * One import of an acquisition runs at a time (the import jobs make sure of it).
    */
   static async open(db: Kysely<Database>, acquisitionId: string): Promise<StagingArea> {
-    const twice = () => new Error(`two imports of acquisition ${acquisitionId} staged at once`);
-    if (staging.has(acquisitionId)) throw twice();
-    const prefix = `import_stage_${++opened}_`;
-    const area = await db.transaction().execute(async (trx) => {
-      const run = (text: string, parameters: unknown[] = []) =>
-        trx.executeQuery(CompiledQuery.raw(text, parameters));
-      const acquisition = await trx
-        .selectFrom('acquisitions')
-        .select(['state', 'data_version', 'row_version'])
-        .where('id', '=', acquisitionId)
-        .executeTakeFirst();
-      const seen: Seen = {
-        state: acquisition?.state ?? '',
-        dataVersion: Number(acquisition?.data_version ?? 0),
-        rowVersion: Number(acquisition?.row_version ?? 0),
-      };
-      if (staging.has(acquisitionId)) throw twice();
-      const created = new StagingArea(acquisitionId, prefix, seen);
+    if (staging.has(acquisitionId))
+      throw new Error(`two imports of acquisition ${acquisitionId} staged at once`);
+    for (let attempt = 1; ; attempt++) {
+      const seen = await seenOf(db, acquisitionId);
+      const area = new StagingArea(acquisitionId, `import_stage_${++opened}_`, seen);
       try {
-        for (const table of STAGED) {
-          const { rows } = await trx.executeQuery<{ type: string; sql: string }>(
-            CompiledQuery.raw(
-              `select type, sql from main.sqlite_master where tbl_name = ? and sql is not null order by type desc`,
-              [table],
-            ),
-          );
-          for (const r of rows) await run(stagedDefinition(r.type, r.sql, prefix));
-        }
-        const own = created.name;
-        await run(
-          `insert into ${own('acquisitions')} select * from main."acquisitions" where "id" = ?`,
-          [acquisitionId],
-        );
-        for (const table of ['records', 'record_keys', 'findings'])
-          await run(
-            `insert into ${own(table)} select * from main."${table}" where "acquisition_id" = ?`,
-            [acquisitionId],
-          );
-        // The records whose row, keys or findings the import changes: what the swap copies back.
-        await run(`create temp table ${own('touched')} ("id" text primary key) without rowid`);
-        for (const [table, column] of [
-          ['records', 'id'],
-          ['record_keys', 'record_id'],
-          ['findings', 'record_id'],
-        ] as const) {
-          for (const event of ['insert', 'update', 'delete']) {
-            const row = event === 'delete' ? 'old' : 'new';
-            await run(
-              `create temp trigger ${own(`${table}_${event}`)} after ${event} on ${own(table)} begin insert or ignore into ${own('touched')} ("id") values (${row}."${column}"); end`,
-            );
-          }
-        }
+        await area.fill(db);
+        const now = await seenOf(db, acquisitionId);
+        if (sameAs(now, seen) || attempt === 3) return area;
       } catch (error) {
-        created.ended();
+        await area.drop(db);
         throw error;
       }
-      return created;
-    });
-    return area;
+      await area.drop(db);
+    }
+  }
+
+  private async fill(db: Kysely<Database>): Promise<void> {
+    const run = (text: string, parameters: unknown[] = []) =>
+      db.executeQuery(CompiledQuery.raw(text, parameters));
+    const { rows: definitions } = await db.executeQuery<{ type: string; sql: string }>(
+      CompiledQuery.raw(
+        `select type, sql from main.sqlite_master where tbl_name in (${STAGED.map(() => '?').join(', ')}) and sql is not null`,
+        [...STAGED],
+      ),
+    );
+    // The tables, filled, then their indexes: building an index over rows is quicker than
+    // keeping it up to date row by row.
+    for (const d of definitions)
+      if (d.type === 'table') await run(stagedDefinition(d.type, d.sql, this.prefix));
+    const own = this.name;
+    await run(
+      `insert into ${own('acquisitions')} select * from main."acquisitions" where "id" = ?`,
+      [this.acquisitionId],
+    );
+    for (const table of ['records', 'record_keys', 'findings'])
+      await run(
+        `insert into ${own(table)} select * from main."${table}" where "acquisition_id" = ?`,
+        [this.acquisitionId],
+      );
+    for (const d of definitions)
+      if (d.type === 'index') await run(stagedDefinition(d.type, d.sql, this.prefix));
+    // The records whose row, keys or findings the import changes: what the swap copies back.
+    await run(`create temp table ${own('touched')} ("id" text primary key) without rowid`);
+    for (const [table, column] of [
+      ['records', 'id'],
+      ['record_keys', 'record_id'],
+      ['findings', 'record_id'],
+    ] as const) {
+      for (const event of ['insert', 'update', 'delete']) {
+        const row = event === 'delete' ? 'old' : 'new';
+        await run(
+          `create temp trigger ${own(`${table}_${event}`)} after ${event} on ${own(table)} begin insert or ignore into ${own('touched')} ("id") values (${row}."${column}"); end`,
+        );
+      }
+    }
   }
 
   /** A staged table's name, quoted. */
@@ -171,23 +174,14 @@ export class StagingArea {
     const own = this.name;
     const run = (text: string, parameters: unknown[] = []) =>
       trx.executeQuery(CompiledQuery.raw(text, parameters));
-    const now = await trx
-      .selectFrom('acquisitions')
-      .select(['state', 'data_version', 'row_version'])
-      .where('id', '=', this.acquisitionId)
-      .executeTakeFirst();
-    if (
-      !now ||
-      now.state !== this.seen.state ||
-      Number(now.data_version) !== this.seen.dataVersion ||
-      Number(now.row_version) !== this.seen.rowVersion
-    )
-      throw changed();
+    if (!sameAs(await seenOf(trx, this.acquisitionId), this.seen)) throw changed();
     const touched = `(select "id" from ${own('touched')})`;
     const columns = await columnsOf(trx, 'records');
     const list = columns.map((c) => `"${c}"`).join(', ');
+    // A record's acquisition, entity, slot and creation never change: leaving them out of the
+    // update leaves the indexes on them alone.
     const sets = columns
-      .filter((c) => c !== 'id')
+      .filter((c) => !FIXED_RECORD_COLUMNS.has(c))
       .map((c) => `"${c}" = s."${c}"`)
       .join(', ');
     await run(
@@ -199,12 +193,20 @@ export class StagingArea {
     await run(
       `insert into main."records" (${list}) select ${list} from ${own('records')} as s where s."id" in ${touched} and not exists (select 1 from main."records" as r where r."id" = s."id")`,
     );
-    for (const table of ['record_keys', 'findings']) {
-      await run(`delete from main."${table}" where "record_id" in ${touched}`);
-      await run(
-        `insert into main."${table}" select * from ${own(table)} where "record_id" in ${touched}`,
-      );
-    }
+    // Keys by their identity (as the capture engine replaces them): the many a record keeps (its
+    // site reference) stay where they are.
+    const sameKey = (a: string, b: string) =>
+      ['record_id', 'kind', 'key_value'].map((c) => `${a}."${c}" = ${b}."${c}"`).join(' and ');
+    await run(
+      `delete from main."record_keys" where "record_id" in ${touched} and not exists (select 1 from ${own('record_keys')} as s where ${sameKey('s', '"record_keys"')})`,
+    );
+    await run(
+      `insert into main."record_keys" select * from ${own('record_keys')} as s where s."record_id" in ${touched} and not exists (select 1 from main."record_keys" as k where ${sameKey('k', 's')})`,
+    );
+    await run(`delete from main."findings" where "record_id" in ${touched}`);
+    await run(
+      `insert into main."findings" select * from ${own('findings')} where "record_id" in ${touched}`,
+    );
     await run(`insert into main."record_history" select * from ${own('record_history')}`);
     await run(
       `update main."acquisitions" set "required_fields" = s."required_fields", "satisfied_fields" = s."satisfied_fields", "updated_at" = s."updated_at", "data_version" = "acquisitions"."data_version" + 1 from ${own('acquisitions')} as s where s."id" = "acquisitions"."id" and s."data_version" <> ?`,
@@ -222,6 +224,22 @@ export class StagingArea {
     }
   }
 }
+
+async function seenOf(db: Kysely<Database>, acquisitionId: string): Promise<Seen> {
+  const acquisition = await db
+    .selectFrom('acquisitions')
+    .select(['state', 'data_version', 'row_version'])
+    .where('id', '=', acquisitionId)
+    .executeTakeFirst();
+  return {
+    state: acquisition?.state ?? '',
+    dataVersion: Number(acquisition?.data_version ?? 0),
+    rowVersion: Number(acquisition?.row_version ?? 0),
+  };
+}
+
+const sameAs = (a: Seen, b: Seen) =>
+  a.state === b.state && a.dataVersion === b.dataVersion && a.rowVersion === b.rowVersion;
 
 /** The definition of a staged table or index: the table's own, temporary, without foreign keys. */
 function stagedDefinition(type: string, definition: string, prefix: string): string {
