@@ -41,6 +41,9 @@ interface Seen {
   rowVersion: number;
 }
 
+/** Rowids per statement when the acquisition's rows are copied: some 50 ms each. */
+const COPY_ROWIDS = 10_000;
+
 /** Columns of a record that no write changes once it is stored. */
 const FIXED_RECORD_COLUMNS = new Set(['id', 'acquisition_id', 'entity', 'slot', 'created_at']);
 
@@ -118,22 +121,33 @@ export class StagingArea {
         [...STAGED],
       ),
     );
-    // The tables, filled, then their indexes: building an index over rows is quicker than
-    // keeping it up to date row by row.
-    for (const d of definitions)
-      if (d.type === 'table') await run(stagedDefinition(d.type, d.sql, this.prefix));
+    // Tables and indexes first: an index built over the copied rows would be one statement as
+    // long as the copy of them all.
+    for (const type of ['table', 'index'])
+      for (const d of definitions)
+        if (d.type === type) await run(stagedDefinition(d.type, d.sql, this.prefix));
     const own = this.name;
     await run(
       `insert into ${own('acquisitions')} select * from main."acquisitions" where "id" = ?`,
       [this.acquisitionId],
     );
-    for (const table of ['records', 'record_keys', 'findings'])
-      await run(
-        `insert into ${own(table)} select * from main."${table}" where "acquisition_id" = ?`,
-        [this.acquisitionId],
+    // The rows a range of rowids at a time, so that no statement holds the connection long
+    // (`+acquisition_id`: by the rowid range, not the acquisition's index).
+    for (const table of ['records', 'record_keys', 'findings']) {
+      const { rows } = await db.executeQuery<{ low: number | null; high: number | null }>(
+        CompiledQuery.raw(
+          `select min(rowid) as low, max(rowid) as high from main."${table}" where "acquisition_id" = ?`,
+          [this.acquisitionId],
+        ),
       );
-    for (const d of definitions)
-      if (d.type === 'index') await run(stagedDefinition(d.type, d.sql, this.prefix));
+      const { low, high } = rows[0] ?? { low: null, high: null };
+      if (low === null || high === null) continue;
+      for (let from = Number(low); from <= Number(high); from += COPY_ROWIDS)
+        await run(
+          `insert into ${own(table)} select * from main."${table}" where rowid between ? and ? and +"acquisition_id" = ?`,
+          [from, Math.min(from + COPY_ROWIDS - 1, Number(high)), this.acquisitionId],
+        );
+    }
     // The records whose row, keys or findings the import changes: what the swap copies back.
     await run(`create temp table ${own('touched')} ("id" text primary key) without rowid`);
     for (const [table, column] of [
