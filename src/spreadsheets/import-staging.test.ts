@@ -1,18 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImportJob, buildItem, buildProposal } from '../test/factories.js';
+import { buildItem, buildProposal } from '../test/factories.js';
+import { handsetCsv, handsetsWithMac, runSheet as runHandsetSheet } from '../test/handset-sheet.js';
 import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
-import type { Executed } from './import-execution.js';
-
-/** A handset sheet of `rows` rows with distinct MACs, at the factories' York Office. */
-function handsetCsv(rows: number, first: number): string {
-  const lines = ['MAC Address,Site'];
-  for (let i = 0; i < rows; i++)
-    lines.push(`${(first + i).toString(16).padStart(12, '0')},York Office`);
-  return `${lines.join('\n')}\n`;
-}
 
 /**
  * On SQLite an import is written into a staging area in short transactions, one per batch, and
@@ -37,19 +28,7 @@ describe('imports staged apart on sqlite', () => {
       }),
     );
 
-  /** Handsets of the acquisition with a MAC, as every other request sees them. */
-  const filled = async (acquisitionId: string) =>
-    Number(
-      (
-        await db()
-          .selectFrom('records')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('acquisition_id', '=', acquisitionId)
-          .where('entity', '=', 'handset')
-          .where('values', 'like', '%"mac"%')
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const filled = (acquisitionId: string) => handsetsWithMac(db(), acquisitionId);
 
   const stagingTables = async () =>
     (
@@ -70,24 +49,11 @@ describe('imports staged apart on sqlite', () => {
     );
 
   /** Runs the sheet as the import service would, `onProgress` hearing each batch. */
-  async function runSheet(
+  const runSheet = async (
     acquisitionId: string,
     csv: string,
     onProgress: (rowsRead: number) => void,
-  ): Promise<Executed> {
-    const imports = server.services.imports;
-    const job = buildImportJob(acquisitionId, { fileName: 'handsets.csv' });
-    await imports.jobs.insert(job, { options: { customerOnly: false }, node: 'test#1' });
-    await mkdir(imports.dirOf(job.id), { recursive: true });
-    await writeFile(imports.uploadOf(job.id), csv);
-    return imports.execution.execute({
-      job,
-      options: { customerOnly: false },
-      dir: imports.dirOf(job.id),
-      upload: imports.uploadOf(job.id),
-      onProgress,
-    });
-  }
+  ) => (await runHandsetSheet(server, acquisitionId, csv, onProgress)).run;
 
   /** A user of the acquisition, named: one field edit through the HTTP API. */
   const addUser = (acquisitionId: string, name: string) =>

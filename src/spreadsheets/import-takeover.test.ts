@@ -8,14 +8,7 @@ import { createTestServer, type TestServer } from '../test/server.js';
 import type { ImportJob, RerunOptions } from './import-repository.js';
 import { MAX_IMPORT_ATTEMPTS } from './import-takeover.js';
 import { StaleImports } from './stale-imports.js';
-
-/** A handset sheet of `rows` rows with distinct MACs, at the factories' York Office. */
-function handsetCsv(rows: number, first: number): string {
-  const lines = ['MAC Address,Site'];
-  for (let i = 0; i < rows; i++)
-    lines.push(`${(first + i).toString(16).padStart(12, '0')},York Office`);
-  return `${lines.join('\n')}\n`;
-}
+import { handsetCsv } from '../test/handset-sheet.js';
 
 /**
  * Imports whose node stopped (a job left running, as a node killed mid-import leaves it): run again

@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { threadId } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
@@ -6,20 +5,12 @@ import { loadConfig } from '../config.js';
 import { isDatabaseUnavailable } from '../db/connect.js';
 import { AppError } from '../errors.js';
 import { dialects } from '../test/database.js';
-import { buildImportJob, buildItem, buildProposal } from '../test/factories.js';
+import { buildItem, buildProposal } from '../test/factories.js';
+import { handsetCsv, handsetsWithMac, runSheet as runHandsetSheet } from '../test/handset-sheet.js';
 import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
-import { TakenOver, type Executed } from './import-execution.js';
-import type { ImportJob } from './import-repository.js';
+import { TakenOver } from './import-execution.js';
 import { ThreadExecution } from './import-thread.js';
-
-/** A handset sheet of `rows` rows with distinct MACs, at the factories' York Office. */
-function handsetCsv(rows: number, first: number): string {
-  const lines = ['MAC Address,Site'];
-  for (let i = 0; i < rows; i++)
-    lines.push(`${(first + i).toString(16).padStart(12, '0')},York Office`);
-  return `${lines.join('\n')}\n`;
-}
 
 const CLOCK = new Date('2031-03-04T05:06:07.000Z');
 
@@ -56,42 +47,12 @@ describe.each(dialects.filter((d) => d === 'postgres'))(
         }),
       );
 
-    const handsets = async (acquisitionId: string) =>
-      Number(
-        (
-          await server.database.db
-            .selectFrom('records')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('acquisition_id', '=', acquisitionId)
-            .where('entity', '=', 'handset')
-            .where('values', 'like', '%"mac"%')
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
-
-    /**
-     * Records a job as the service would, with the sheet as its upload, and runs it on the worker
-     * with `onProgress` as the runner's progress listener.
-     */
-    async function runSheet(
+    const handsets = (acquisitionId: string) => handsetsWithMac(server.database.db, acquisitionId);
+    const runSheet = (
       acquisitionId: string,
       csv: string,
-      onProgress: (rowsRead: number) => void = () => undefined,
-    ): Promise<{ job: ImportJob; run: Promise<Executed> }> {
-      const imports = server.services.imports;
-      const job = buildImportJob(acquisitionId, { fileName: 'handsets.csv' });
-      await imports.jobs.insert(job, { options: { customerOnly: false }, node: 'test#1' });
-      await mkdir(imports.dirOf(job.id), { recursive: true });
-      await writeFile(imports.uploadOf(job.id), csv);
-      const run = execution().execute({
-        job,
-        options: { customerOnly: false },
-        dir: imports.dirOf(job.id),
-        upload: imports.uploadOf(job.id),
-        onProgress,
-      });
-      return { job, run };
-    }
+      onProgress?: (rowsRead: number) => void,
+    ) => runHandsetSheet(server, acquisitionId, csv, onProgress);
 
     it('runs the rows on another thread, stamped with the process clock', async () => {
       expect(server.services.imports.execution).toBeInstanceOf(ThreadExecution);
