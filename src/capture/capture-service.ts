@@ -1,5 +1,5 @@
-import { afterStagedImport } from '../db/sqlite-staging.js';
 import type { Kysely } from 'kysely';
+import { afterStagedImport } from '../db/sqlite-staging.js';
 import {
   canReadEntity,
   customerEntities,

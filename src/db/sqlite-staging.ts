@@ -24,14 +24,14 @@ const STAGED = ['acquisitions', 'records', 'record_keys', 'findings', 'record_hi
 /** The statements that write a staged table while `db` is one of an area's batches. */
 const areas = new WeakMap<Kysely<Database>, StagingArea>();
 
-/** The table a statement run on `db` names: its staging copy while `db` writes a staging area. */
-export function tableOn(db: Kysely<Database>, table: string): string {
-  return areas.get(db)?.nameOf(table) ?? table;
-}
-
 /** The staging area whose batch `db` runs, if any. */
 export function stagingAreaOf(db: Kysely<Database>): StagingArea | undefined {
   return areas.get(db);
+}
+
+/** The table a statement run on `db` names: its staging copy while `db` writes a staging area. */
+export function tableOn(db: Kysely<Database>, table: string): string {
+  return stagingAreaOf(db)?.nameOf(table) ?? table;
 }
 
 /** What the acquisition was when its rows were copied: the swap refuses if anyone changed it since. */
