@@ -1,10 +1,18 @@
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type Dialect,
+} from 'kysely';
 import pg from 'pg';
 import { createPrivateFileSync } from '../data-dir.js';
 import { acceptCopy } from './copy.js';
 import type { Database } from './schema.js';
+import { SqliteFile, SqliteFileDriver, type WriteTurns } from './sqlite-driver.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -15,6 +23,8 @@ export interface DatabaseHandle {
   schema?: string;
   /** The URL it was opened with (a worker thread of the process opens its own connections). */
   url?: string;
+  /** SQLite: the file's connections (turns at writing it, checkpoints). */
+  sqlite?: SqliteFile;
   close: () => Promise<void>;
 }
 
@@ -27,42 +37,45 @@ export function dialectOf(url: string): DialectName {
   );
 }
 
-function sqliteDialect(url: string): Dialect {
+/** Opens the SQLite file (or `:memory:`) the URL names: a writer, and a reader for a file. */
+function openSqliteFile(url: string): SqliteFile {
   const path = url.slice('sqlite:'.length);
+  const memory = path === ':memory:';
   // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
-  if (path !== ':memory:') createPrivateFileSync(path, dirname(path));
-  const database = new SQLite(path);
-  database.pragma('journal_mode = WAL');
-  database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
-  database.pragma('synchronous = NORMAL');
+  if (!memory) createPrivateFileSync(path, dirname(path));
+  const writer = new SQLite(path);
+  writer.pragma('journal_mode = WAL');
+  writer.pragma('foreign_keys = ON');
+  writer.pragma('busy_timeout = 5000');
+  writer.pragma('synchronous = NORMAL');
   // The default 2 MiB page cache thrashes on an acquisition of 100,000 records.
-  database.pragma('cache_size = -65536');
-  database.pragma('temp_store = MEMORY');
-  return new SqliteDialect({ database: withStatementCache(database) });
+  writer.pragma('cache_size = -65536');
+  writer.pragma('temp_store = MEMORY');
+  if (memory) return new SqliteFile({ writer });
+  const reader = new SQLite(path, { readonly: true });
+  reader.pragma('busy_timeout = 5000');
+  reader.pragma('cache_size = -65536');
+  return new SqliteFile({ writer, reader });
 }
 
+/** Kysely's SQLite dialect, on a driver of the file's connections (src/db/sqlite-driver.ts). */
+class SqliteFileDialect implements Dialect {
+  constructor(private readonly driver: SqliteFileDriver) {}
+  createDriver = () => this.driver;
+  createQueryCompiler = () => new SqliteQueryCompiler();
+  createAdapter = () => new SqliteAdapter();
+  createIntrospector = (db: Kysely<any>) => new SqliteIntrospector(db); // eslint-disable-line @typescript-eslint/no-explicit-any -- Kysely's own signature
+}
+
+/** The same file without write turns: for what writes only the connection's temporary tables. */
+const temporaryWrites = new WeakMap<Kysely<Database>, Kysely<Database>>();
+
 /**
- * Kysely prepares every query anew; preparing is a large part of a small query's cost in SQLite.
- * Statements are kept by their SQL text (the most recent 1,000), so a repeated query is only bound
- * and run. SQLite re-prepares a kept statement itself when the schema changes.
+ * `db` for statements that write only its connection's temporary tables (an import's staging
+ * area), which need no turn at writing the file (src/db/sqlite-driver.ts); `db` itself elsewhere.
  */
-function withStatementCache(database: SQLite.Database) {
-  const cache = new Map<string, SQLite.Statement>();
-  return {
-    close: () => database.close(),
-    prepare: (sql: string) => {
-      let statement = cache.get(sql);
-      if (statement) {
-        cache.delete(sql);
-      } else {
-        statement = database.prepare(sql);
-        if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
-      }
-      cache.set(sql, statement);
-      return statement;
-    },
-  };
+export function temporaryWritesOf(db: Kysely<Database>): Kysely<Database> {
+  return temporaryWrites.get(db) ?? db;
 }
 
 /** Options for PostgreSQL: a schema to work in (tests use one schema per run). */
@@ -73,14 +86,22 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Told when a pooled connection is lost (it is replaced on the next use). */
   onConnectionLost?: (error: Error) => void;
+  /** SQLite: where this connection takes its turns at writing the file (an import worker's). */
+  writeTurns?: WriteTurns;
 }
 
 /** Opens the database the URL names. Nothing else in Intake knows which dialect it talks to. */
 export function connectDatabase(url: string, options: ConnectOptions = {}): DatabaseHandle {
   const dialect = dialectOf(url);
   if (dialect === 'sqlite') {
-    const db = new Kysely<Database>({ dialect: sqliteDialect(url) });
-    return { db, dialect, url, close: () => db.destroy() };
+    const file = openSqliteFile(url);
+    const on = (turns: WriteTurns | undefined, owner: boolean) =>
+      new Kysely<Database>({
+        dialect: new SqliteFileDialect(new SqliteFileDriver(file, turns, owner)),
+      });
+    const db = on(options.writeTurns, true);
+    if (options.writeTurns) temporaryWrites.set(db, on(undefined, false));
+    return { db, dialect, url, sqlite: file, close: () => db.destroy() };
   }
   const pool = new pg.Pool({
     connectionString: url,
