@@ -49,6 +49,7 @@ import { callbackPolicy as makeCallbackPolicy } from './notifications/callback-g
 import { SubscriptionRepository } from './notifications/subscriptions.js';
 import { ImportRepository } from './spreadsheets/import-repository.js';
 import { InProcessExecution } from './spreadsheets/import-execution.js';
+import { registerStagedApplyWait } from './http/staged-apply-wait.js';
 import { ThreadExecution } from './spreadsheets/import-thread.js';
 import { ImportRetention } from './spreadsheets/import-retention.js';
 import { ImportService } from './spreadsheets/import-service.js';
@@ -333,6 +334,7 @@ export async function buildServer(
 
   await app.register(
     async (api) => {
+      registerStagedApplyWait(api);
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
       await api.register(accessRoutes, { tokens: services.tokens, requireRole, now });
       await api.register(catalogRoutes, { catalog: () => deps.catalog, requireRole });

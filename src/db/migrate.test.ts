@@ -23,6 +23,7 @@ const ALL_TABLES = [
   'reminders',
   'secret_key_check',
   'secret_reveals',
+  'staging_undo',
   'subscriptions',
   'tmf_resources',
 ];

@@ -22,6 +22,7 @@ import * as importHeartbeat from './migrations/20261129T1300-import-heartbeat.js
 import * as acquisitionDataVersion from './migrations/20261129T1330-acquisition-data-version.js';
 import * as importTakeover from './migrations/20261129T1400-import-takeover.js';
 import * as secretKeyCheck from './migrations/20261129T1410-secret-key-check.js';
+import * as stagingUndo from './migrations/20261208T0200-staging-undo.js';
 import { whileLocked } from './advisory-lock.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones here. */
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '20261129T1330-acquisition-data-version': acquisitionDataVersion,
   '20261129T1400-import-takeover': importTakeover,
   '20261129T1410-secret-key-check': secretKeyCheck,
+  '20261208T0200-staging-undo': stagingUndo,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -23,6 +23,20 @@ export interface Database {
   attachments: AttachmentTable;
   rate_counters: RateCounterTable;
   secret_key_check: SecretKeyCheckTable;
+  staging_undo: StagingUndoTable;
+}
+
+/**
+ * The rows an import staged on SQLite changed, as they were, while it is applied a chunk at a
+ * time (src/db/staged-apply.ts); put back at the next start if the process stopped before the end.
+ */
+export interface StagingUndoTable {
+  area: string;
+  acquisition_id: string;
+  /** `touched`, `record`, `key-removed`, `key-added`, `finding`, or `committed`. */
+  part: string;
+  /** The row as JSON (a record id and its version before, for `touched`). */
+  row: string;
 }
 
 /** The id of the secret key every node on the database must use (src/secrets/shared-key.ts). */

@@ -6,19 +6,25 @@ import {
   type KyselyPlugin,
   type QueryId,
 } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import type { Database } from './schema.js';
+import { applyStaged, type StagedTables } from './staged-apply.js';
+import type { Run } from './staging-undo.js';
 
 /**
  * An import's staging area on SQLite: copies, in temporary tables, of the tables an import writes,
  * holding the acquisition's rows. The import writes there in short transactions, one per batch,
  * and other requests' statements run between them (SQLite has one connection: a transaction held
  * for the whole import made every other request of the process wait for it). The end of the
- * import copies what changed back in one transaction (`swap`), so that it becomes visible all at
- * once. Temporary tables belong to the connection: a process that dies takes them with it, and
- * nothing of the import was stored.
+ * import copies what changed back a chunk at a time (`apply`, in staged-apply.ts), with an undo
+ * log, while requests about the acquisition wait, so that it becomes visible all at once.
+ * Temporary tables belong to the connection: a process that dies while the rows are staged takes
+ * them with it, and nothing of the import was stored; one that dies while they are applied has
+ * them undone at the next start (staging-undo.ts).
  */
 
-/** The tables an import writes (through the capture engine), in the order they are swapped in. */
+/** The tables an import writes (through the capture engine). */
 const STAGED = ['acquisitions', 'records', 'record_keys', 'findings', 'record_history'] as const;
 
 /** The statements that write a staged table while `db` is one of an area's batches. */
@@ -34,7 +40,7 @@ export function tableOn(db: Kysely<Database>, table: string): string {
   return stagingAreaOf(db)?.nameOf(table) ?? table;
 }
 
-/** What the acquisition was when its rows were copied: the swap refuses if anyone changed it since. */
+/** What the acquisition was when its rows were copied: the apply refuses if anyone changed it since. */
 interface Seen {
   state: string;
   dataVersion: number;
@@ -44,23 +50,34 @@ interface Seen {
 /** Rowids per statement when the acquisition's rows are copied: some 50 ms each. */
 const COPY_ROWIDS = 10_000;
 
-/** Columns of a record that no write changes once it is stored. */
-const FIXED_RECORD_COLUMNS = new Set(['id', 'acquisition_id', 'entity', 'slot', 'created_at']);
-
 /** Acquisitions whose import is being staged, with what resolves when it ends. */
 const staging = new Map<string, Promise<void>>();
 
+/** Acquisitions whose staged import is being applied, with what resolves when it is. */
+const applying = new Map<string, Promise<void>>();
+
 /**
  * Waits until no import of the acquisition is being staged: a write to the acquisition made
- * meanwhile would be overwritten by the swap (on PostgreSQL it waits on the acquisition's row).
+ * meanwhile would be overwritten when it is applied (on PostgreSQL it waits on the acquisition's
+ * row).
  */
 export async function afterStagedImport(acquisitionId: string): Promise<void> {
   for (let ends = staging.get(acquisitionId); ends; ends = staging.get(acquisitionId)) await ends;
 }
 
+/**
+ * Waits until no staged import of the acquisition is being applied: what a request reads of it
+ * meanwhile would be partly the import's (on PostgreSQL it reads what was committed before).
+ */
+export async function afterStagedApply(acquisitionId: string): Promise<void> {
+  for (let ends = applying.get(acquisitionId); ends; ends = applying.get(acquisitionId)) await ends;
+}
+
 let opened = 0;
 
-export class StagingArea {
+export class StagingArea implements StagedTables {
+  /** Unique across starts: the area's rows in the undo log while it is applied. */
+  readonly id = randomUUID();
   private readonly names: Map<string, string>;
   private readonly plugin: KyselyPlugin;
   private ended!: () => void;
@@ -113,8 +130,12 @@ export class StagingArea {
   }
 
   private async fill(db: Kysely<Database>): Promise<void> {
-    const run = (text: string, parameters: unknown[] = []) =>
-      db.executeQuery(CompiledQuery.raw(text, parameters));
+    // A statement's promise settles at once on SQLite: only a turn of the event loop between
+    // statements lets other requests in.
+    const run = async (text: string, parameters: unknown[] = []) => {
+      await setImmediate();
+      return db.executeQuery(CompiledQuery.raw(text, parameters));
+    };
     const { rows: definitions } = await db.executeQuery<{ type: string; sql: string }>(
       CompiledQuery.raw(
         `select type, sql from main.sqlite_master where tbl_name in (${STAGED.map(() => '?').join(', ')}) and sql is not null`,
@@ -148,7 +169,7 @@ export class StagingArea {
           [from, Math.min(from + COPY_ROWIDS - 1, Number(high)), this.acquisitionId],
         );
     }
-    // The records whose row, keys or findings the import changes: what the swap copies back.
+    // The records whose row, keys or findings the import changes: what `apply` copies back.
     await run(`create temp table ${own('touched')} ("id" text primary key) without rowid`);
     for (const [table, column] of [
       ['records', 'id'],
@@ -165,7 +186,7 @@ export class StagingArea {
   }
 
   /** A staged table's name, quoted. */
-  private name = (table: string) => `"${this.prefix}${table}"`;
+  name = (table: string) => `"${this.prefix}${table}"`;
 
   /** The staging copy of `table`, if it is staged. */
   nameOf(table: string): string | undefined {
@@ -180,50 +201,34 @@ export class StagingArea {
   }
 
   /**
-   * Copies what the import changed back into the tables, inside `trx`. Throws `changed()` when
-   * the acquisition was changed by anyone else since its rows were copied (its state, or a write
-   * that went past the wait in `afterStagedImport`, such as a full re-validation).
+   * Copies what the import changed into the tables, a chunk at a time, then runs `last` in the
+   * final transaction (`applyStaged`). Requests about the acquisition wait meanwhile
+   * (`afterStagedApply`). Throws `changed()`, with nothing stored, when the acquisition was changed
+   * by anyone else since its rows were copied (its state, or a write that went past the wait in
+   * `afterStagedImport`, such as a full re-validation).
    */
-  async swap(trx: Kysely<Database>, changed: () => Error): Promise<void> {
-    const own = this.name;
-    const run = (text: string, parameters: unknown[] = []) =>
-      trx.executeQuery(CompiledQuery.raw(text, parameters));
-    if (!sameAs(await seenOf(trx, this.acquisitionId), this.seen)) throw changed();
-    const touched = `(select "id" from ${own('touched')})`;
-    const columns = await columnsOf(trx, 'records');
-    const list = columns.map((c) => `"${c}"`).join(', ');
-    // A record's acquisition, entity, slot and creation never change: leaving them out of the
-    // update leaves the indexes on them alone.
-    const sets = columns
-      .filter((c) => !FIXED_RECORD_COLUMNS.has(c))
-      .map((c) => `"${c}" = s."${c}"`)
-      .join(', ');
+  async apply(
+    db: Kysely<Database>,
+    changed: () => Error,
+    last: (trx: Kysely<Database>) => Promise<void>,
+  ): Promise<void> {
+    let done!: () => void;
+    applying.set(this.acquisitionId, new Promise<void>((resolve) => (done = resolve)));
+    try {
+      await applyStaged(db, this, changed, last);
+    } finally {
+      applying.delete(this.acquisitionId);
+      done();
+    }
+  }
+
+  async unchanged(db: Kysely<Database>): Promise<boolean> {
+    return sameAs(await seenOf(db, this.acquisitionId), this.seen);
+  }
+
+  async applyAcquisition(run: Run): Promise<void> {
     await run(
-      `delete from main."records" where "id" in ${touched} and "id" not in (select "id" from ${own('records')})`,
-    );
-    await run(
-      `update main."records" set ${sets} from ${own('records')} as s where s."id" = "records"."id" and s."id" in ${touched}`,
-    );
-    await run(
-      `insert into main."records" (${list}) select ${list} from ${own('records')} as s where s."id" in ${touched} and not exists (select 1 from main."records" as r where r."id" = s."id")`,
-    );
-    // Keys by their identity (as the capture engine replaces them): the many a record keeps (its
-    // site reference) stay where they are.
-    const sameKey = (a: string, b: string) =>
-      ['record_id', 'kind', 'key_value'].map((c) => `${a}."${c}" = ${b}."${c}"`).join(' and ');
-    await run(
-      `delete from main."record_keys" where "record_id" in ${touched} and not exists (select 1 from ${own('record_keys')} as s where ${sameKey('s', '"record_keys"')})`,
-    );
-    await run(
-      `insert into main."record_keys" select * from ${own('record_keys')} as s where s."record_id" in ${touched} and not exists (select 1 from main."record_keys" as k where ${sameKey('k', 's')})`,
-    );
-    await run(`delete from main."findings" where "record_id" in ${touched}`);
-    await run(
-      `insert into main."findings" select * from ${own('findings')} where "record_id" in ${touched}`,
-    );
-    await run(`insert into main."record_history" select * from ${own('record_history')}`);
-    await run(
-      `update main."acquisitions" set "required_fields" = s."required_fields", "satisfied_fields" = s."satisfied_fields", "updated_at" = s."updated_at", "data_version" = "acquisitions"."data_version" + 1 from ${own('acquisitions')} as s where s."id" = "acquisitions"."id" and s."data_version" <> ?`,
+      `update main."acquisitions" set "required_fields" = s."required_fields", "satisfied_fields" = s."satisfied_fields", "updated_at" = s."updated_at", "data_version" = "acquisitions"."data_version" + 1 from ${this.name('acquisitions')} as s where s."id" = "acquisitions"."id" and s."data_version" <> ?`,
       [this.seen.dataVersion],
     );
   }
@@ -272,13 +277,6 @@ function stagedDefinition(type: string, definition: string, prefix: string): str
     (_, unique: string | undefined, index: string, table: string) =>
       `create ${unique ?? ''}index temp."${prefix}${index}" on "${prefix}${table}"`,
   );
-}
-
-async function columnsOf(db: Kysely<Database>, table: string): Promise<string[]> {
-  const { rows } = await db.executeQuery<{ name: string }>(
-    CompiledQuery.raw(`select "name" from pragma_table_info(?, 'main') order by "cid"`, [table]),
-  );
-  return rows.map((r) => r.name);
 }
 
 /** Points statements of the query builder at the staging copies of the staged tables. */

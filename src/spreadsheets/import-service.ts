@@ -8,6 +8,7 @@ import { captureErrors } from '../capture/capture-errors.js';
 import type { ImportLimits } from '../config.js';
 import { makePrivateDir } from '../data-dir.js';
 import type { Database } from '../db/schema.js';
+import { recoverStagedApplies } from '../db/staging-undo.js';
 import { errors } from '../errors.js';
 import type { MappingOverride } from './header-mapping.js';
 import { importErrors } from './import-errors.js';
@@ -125,7 +126,8 @@ export class ImportService {
    * At start: runs again, or fails, the jobs a previous process left running (see
    * `import-takeover.ts`); a failed job's files go (its upload, staged rows, a half-written
    * report), and so does any upload that never became a job (a process that died while reading a
-   * file leaves it in `incoming`). Returns the jobs taken over or failed.
+   * file leaves it in `incoming`). On one node (SQLite), an import the last process stopped while
+   * applying is undone first (`recoverStagedApplies`). Returns the jobs taken over or failed.
    */
   async recoverInterrupted(): Promise<number> {
     if (this.lease) {
@@ -135,6 +137,8 @@ export class ImportService {
       this.lease.start();
       return handled;
     }
+    // An import the last process was applying is undone before its job runs again (SQLite).
+    await recoverStagedApplies(this.db);
     const handled = await this.runner.recover(undefined);
     await rm(this.incomingDir(), { recursive: true, force: true });
     return handled;

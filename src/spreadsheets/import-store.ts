@@ -50,7 +50,8 @@ class OneTransaction implements ImportStore {
 
 /**
  * A step per short transaction on the staging tables; requests run between steps. The commit
- * swaps the staged rows in, in one transaction.
+ * applies the staged rows a chunk at a time, each chunk a short transaction, while requests about
+ * the acquisition wait (`StagingArea.apply`).
  */
 class Staged implements ImportStore {
   private closed = false;
@@ -64,11 +65,8 @@ class Staged implements ImportStore {
     return this.db.transaction().execute((trx) => work(this.area.on(trx)));
   }
 
-  async commit(last: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await this.area.swap(trx, importErrors.changedMeanwhile);
-      await last(trx);
-    });
+  commit(last: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
+    return this.area.apply(this.db, importErrors.changedMeanwhile, last);
   }
 
   async close(): Promise<void> {
