@@ -50,6 +50,7 @@ import { SubscriptionRepository } from './notifications/subscriptions.js';
 import { ImportRepository } from './spreadsheets/import-repository.js';
 import { InProcessExecution } from './spreadsheets/import-execution.js';
 import { registerStagedApplyWait } from './http/staged-apply-wait.js';
+import { recoverStagedApplies } from './db/staging-undo.js';
 import { ThreadExecution } from './spreadsheets/import-thread.js';
 import { ImportRetention } from './spreadsheets/import-retention.js';
 import { ImportService } from './spreadsheets/import-service.js';
@@ -139,11 +140,19 @@ export function buildServices({
   const catalogs = new CatalogRepository(database.db);
   const acquisitionRepository = new AcquisitionRepository(database.db);
   const planRecords = new PlanRecordStore(database.db);
-  // On PostgreSQL imports and full re-validations run on a worker thread with connections of its
-  // own; SQLite's one connection is the process's, so there they run in-process.
+  // Imports and full re-validations run on a worker thread with connections of its own, so that
+  // their CPU leaves this thread to answer requests; a `:memory:` SQLite, which no other
+  // connection can open, runs them in-process.
+  const sqlite = database.sqlite;
   const importThread =
-    database.dialect === 'postgres' && database.url
-      ? new ThreadExecution({ url: database.url, schema: database.schema }, config.imports, now)
+    database.url && (database.dialect === 'postgres' || sqlite?.isFile)
+      ? new ThreadExecution(
+          { url: database.url, schema: database.schema, dialect: database.dialect },
+          config.imports,
+          now,
+          sqlite,
+          () => recoverStagedApplies(database.db),
+        )
       : undefined;
   const capture = new CaptureService(
     database.db,

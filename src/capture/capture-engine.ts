@@ -1,7 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { AcquisitionRepository } from '../acquisitions/acquisition-repository.js';
-import { afterStagedImport } from '../db/sqlite-staging.js';
+import { afterStagedImport } from '../db/staged-import-gates.js';
 import type { Database } from '../db/schema.js';
 import { errors } from '../errors.js';
 import { appendEvents } from '../outbox/outbox.js';

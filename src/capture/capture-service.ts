@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { afterStagedImport } from '../db/sqlite-staging.js';
+import { afterStagedImport } from '../db/staged-import-gates.js';
 import {
   canReadEntity,
   customerEntities,

@@ -37,8 +37,11 @@ export function dialectOf(url: string): DialectName {
   );
 }
 
-/** Opens the SQLite file (or `:memory:`) the URL names: a writer, and a reader for a file. */
-function openSqliteFile(url: string): SqliteFile {
+/**
+ * Opens the SQLite file (or `:memory:`) the URL names: a writer, and for a file a reader when
+ * `withReader` (the request thread's; an import worker reads on its writer).
+ */
+function openSqliteFile(url: string, withReader: boolean): SqliteFile {
   const path = url.slice('sqlite:'.length);
   const memory = path === ':memory:';
   // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
@@ -51,7 +54,7 @@ function openSqliteFile(url: string): SqliteFile {
   // The default 2 MiB page cache thrashes on an acquisition of 100,000 records.
   writer.pragma('cache_size = -65536');
   writer.pragma('temp_store = MEMORY');
-  if (memory) return new SqliteFile({ writer });
+  if (memory || !withReader) return new SqliteFile({ writer }, !memory);
   const reader = new SQLite(path, { readonly: true });
   reader.pragma('busy_timeout = 5000');
   reader.pragma('cache_size = -65536');
@@ -94,7 +97,7 @@ export interface ConnectOptions {
 export function connectDatabase(url: string, options: ConnectOptions = {}): DatabaseHandle {
   const dialect = dialectOf(url);
   if (dialect === 'sqlite') {
-    const file = openSqliteFile(url);
+    const file = openSqliteFile(url, !options.writeTurns);
     const on = (turns: WriteTurns | undefined, owner: boolean) =>
       new Kysely<Database>({
         dialect: new SqliteFileDialect(new SqliteFileDriver(file, turns, owner)),

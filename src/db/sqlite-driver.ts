@@ -78,7 +78,11 @@ export class SqliteFile {
   private readonly writerOnly = new Set<string>();
   private closed = false;
 
-  constructor(private readonly connections: SqliteConnections) {
+  constructor(
+    private readonly connections: SqliteConnections,
+    /** A file (other connections, threads or processes can open it), not `:memory:`. */
+    readonly isFile = connections.reader !== undefined,
+  ) {
     this.writer = new StatementCache(connections.writer);
     this.reader = connections.reader && new StatementCache(connections.reader);
   }
@@ -108,9 +112,17 @@ export class SqliteFile {
     this.connections.writer.pragma(`wal_autocheckpoint = ${pages}`);
   }
 
-  /** Copies what the WAL holds into the file, without waiting for or holding up anyone (PASSIVE). */
-  checkpoint(): void {
-    this.connections.writer.pragma('wal_checkpoint(PASSIVE)');
+  /**
+   * Copies what the WAL holds into the file, without holding up other connections (PASSIVE), once
+   * this one's transaction is done (none can checkpoint inside one).
+   */
+  async checkpoint(): Promise<void> {
+    const unlock = await this.lock.lock();
+    try {
+      this.connections.writer.pragma('wal_checkpoint(PASSIVE)');
+    } finally {
+      unlock();
+    }
   }
 
   close(): void {

@@ -8,8 +8,10 @@ import {
 } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
+import { temporaryWritesOf } from './connect.js';
 import type { Database } from './schema.js';
 import { applyStaged, type StagedTables } from './staged-apply.js';
+import { stagedApplies, stagedImports } from './staged-import-gates.js';
 import type { Run } from './staging-undo.js';
 
 /**
@@ -50,28 +52,8 @@ interface Seen {
 /** Rowids per statement when the acquisition's rows are copied: some 50 ms each. */
 const COPY_ROWIDS = 10_000;
 
-/** Acquisitions whose import is being staged, with what resolves when it ends. */
-const staging = new Map<string, Promise<void>>();
-
-/** Acquisitions whose staged import is being applied, with what resolves when it is. */
-const applying = new Map<string, Promise<void>>();
-
-/**
- * Waits until no import of the acquisition is being staged: a write to the acquisition made
- * meanwhile would be overwritten when it is applied (on PostgreSQL it waits on the acquisition's
- * row).
- */
-export async function afterStagedImport(acquisitionId: string): Promise<void> {
-  for (let ends = staging.get(acquisitionId); ends; ends = staging.get(acquisitionId)) await ends;
-}
-
-/**
- * Waits until no staged import of the acquisition is being applied: what a request reads of it
- * meanwhile would be partly the import's (on PostgreSQL it reads what was committed before).
- */
-export async function afterStagedApply(acquisitionId: string): Promise<void> {
-  for (let ends = applying.get(acquisitionId); ends; ends = applying.get(acquisitionId)) await ends;
-}
+/** Acquisitions whose import this thread is staging: one at a time each. */
+const staging = new Set<string>();
 
 let opened = 0;
 
@@ -80,7 +62,7 @@ export class StagingArea implements StagedTables {
   readonly id = randomUUID();
   private readonly names: Map<string, string>;
   private readonly plugin: KyselyPlugin;
-  private ended!: () => void;
+  private readonly ended: () => void;
 
   private constructor(
     readonly acquisitionId: string,
@@ -93,15 +75,12 @@ export class StagingArea implements StagedTables {
       transformQuery: (args) => transformer.transformNode(args.node, args.queryId),
       transformResult: (args) => Promise.resolve(args.result),
     };
-    staging.set(
-      acquisitionId,
-      new Promise<void>((resolve) => {
-        this.ended = () => {
-          staging.delete(acquisitionId);
-          resolve();
-        };
-      }),
-    );
+    staging.add(acquisitionId);
+    const release = stagedImports.hold(acquisitionId);
+    this.ended = () => {
+      staging.delete(acquisitionId);
+      release();
+    };
   }
 
   /**
@@ -118,14 +97,14 @@ export class StagingArea implements StagedTables {
       const seen = await seenOf(db, acquisitionId);
       const area = new StagingArea(acquisitionId, `import_stage_${++opened}_`, seen);
       try {
-        await area.fill(db);
+        await area.fill(temporaryWritesOf(db));
         const now = await seenOf(db, acquisitionId);
         if (sameAs(now, seen) || attempt === 3) return area;
       } catch (error) {
-        await area.drop(db);
+        await area.drop(temporaryWritesOf(db));
         throw error;
       }
-      await area.drop(db);
+      await area.drop(temporaryWritesOf(db));
     }
   }
 
@@ -212,13 +191,11 @@ export class StagingArea implements StagedTables {
     changed: () => Error,
     last: (trx: Kysely<Database>) => Promise<void>,
   ): Promise<void> {
-    let done!: () => void;
-    applying.set(this.acquisitionId, new Promise<void>((resolve) => (done = resolve)));
+    const release = stagedApplies.hold(this.acquisitionId);
     try {
       await applyStaged(db, this, changed, last);
     } finally {
-      applying.delete(this.acquisitionId);
-      done();
+      release();
     }
   }
 

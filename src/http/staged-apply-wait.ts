@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { afterStagedApply } from '../db/sqlite-staging.js';
+import { afterStagedApply } from '../db/staged-import-gates.js';
 
 const ACQUISITION_ROUTES = '/api/v1/acquisitions/:id';
 /** An import's own job, events and report are read while it runs: they never wait. */

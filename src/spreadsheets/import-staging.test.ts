@@ -1,14 +1,18 @@
+import { setImmediate } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stagedApplies } from '../db/staged-import-gates.js';
 import { buildItem, buildProposal } from '../test/factories.js';
 import { handsetCsv, handsetsWithMac, runSheet as runHandsetSheet } from '../test/handset-sheet.js';
 import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, type TestServer } from '../test/server.js';
 
 /**
- * On SQLite an import is written into a staging area in short transactions, one per batch, and
- * swapped in at its end: the process's one connection is free between batches, so other requests
- * go on, and the import is still seen all at once or not at all.
+ * On a SQLite file an import runs on the import worker thread, on a connection of its own: it is
+ * written into a staging area there (temporary tables, which nobody waits for), then applied a
+ * chunk of records per transaction with an undo log, taking a turn at writing the file for each.
+ * Other requests go on meanwhile, those about the importing acquisition wait while it is applied,
+ * and the import is still seen all at once or not at all.
  */
 describe('imports staged apart on sqlite', () => {
   let server: TestServer;
@@ -30,12 +34,11 @@ describe('imports staged apart on sqlite', () => {
 
   const filled = (acquisitionId: string) => handsetsWithMac(db(), acquisitionId);
 
-  const stagingTables = async () =>
-    (
-      await sql<{ name: string }>`select name from sqlite_temp_master where type = 'table'`.execute(
-        db(),
-      )
-    ).rows.map((r) => r.name);
+  /** Rows of the apply's undo log left behind: none once an import ended, however it ended. */
+  const undoRows = async () =>
+    Number(
+      (await sql<{ n: number }>`select count(*) as n from staging_undo`.execute(db())).rows[0]!.n,
+    );
 
   const dataVersion = async (acquisitionId: string) =>
     Number(
@@ -94,9 +97,9 @@ describe('imports staged apart on sqlite', () => {
     expect(seen[0]!.status).toBe(201);
     expect(seen[0]!.rowsRead).toBeLessThan(rows);
     expect(seen[0]!.filled).toBe(0);
-    // At the end, all of it, once; the staging tables are gone.
+    // At the end, all of it, once; the undo log is gone.
     expect(await filled(importing)).toBe(rows);
-    expect(await stagingTables()).toEqual([]);
+    expect(await undoRows()).toBe(0);
     const job = await db()
       .selectFrom('imports')
       .select(['status', 'created'])
@@ -127,7 +130,7 @@ describe('imports staged apart on sqlite', () => {
     expect(await dataVersion(importing)).toBe(before + 2);
   });
 
-  it('stores nothing, and drops its staging tables, when the acquisition changed meanwhile', async () => {
+  it('stores nothing when the acquisition changed meanwhile', async () => {
     const importing = await acquisitionOf(2000);
     let cancelled: Promise<number> | undefined;
     const run = runSheet(importing, handsetCsv(2000, 0x805ec0700000), () => {
@@ -143,16 +146,92 @@ describe('imports staged apart on sqlite', () => {
     await expect(run).rejects.toMatchObject({ code: 'import.changed-meanwhile', status: 409 });
     expect(await cancelled).toBe(200);
     expect(await filled(importing)).toBe(0);
-    expect(await stagingTables()).toEqual([]);
+    expect(await undoRows()).toBe(0);
   });
 
   it('stores nothing when a row past the limit fails the import after batches were staged', async () => {
     const importing = await acquisitionOf(4000);
     let batches = 0;
     const run = runSheet(importing, handsetCsv(3600, 0x805ec0800000), () => batches++);
-    await expect(run).rejects.toMatchObject({ name: 'SheetLimitError', row: 3501 });
+    await expect(run).rejects.toMatchObject({ code: 'import.too-many-rows', status: 413 });
     expect(batches).toBeGreaterThanOrEqual(6);
     expect(await filled(importing)).toBe(0);
-    expect(await stagingTables()).toEqual([]);
+    expect(await undoRows()).toBe(0);
+  });
+
+  /** Resolves once the import of the acquisition is being applied (its gate here is held). */
+  const whenApplying = async (acquisitionId: string, run: Promise<unknown>) => {
+    let settled = false;
+    run.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    while (!stagedApplies.isHeld(acquisitionId)) {
+      if (settled) throw new Error('the import ended before it was applied');
+      await setImmediate();
+    }
+  };
+
+  it('lets other acquisitions be written between the chunks of its apply, while requests about it wait for the end', async () => {
+    // Seven chunks of 500 records (3,500 rows is the limit here).
+    const rows = 3400;
+    const importing = await acquisitionOf(rows);
+    const other = await acquisitionOf(2);
+    const { run } = await runHandsetSheet(server, importing, handsetCsv(rows, 0x805ec0a00000));
+    await whenApplying(importing, run);
+    // Another deal's edit is answered while the apply still has chunks to go.
+    expect((await addUser(other, 'Chidi')).statusCode).toBe(201);
+    expect(stagedApplies.isHeld(importing)).toBe(true);
+    // A read of the importing deal waits, then sees all of it.
+    const read = server.app.inject({
+      method: 'GET',
+      // The last handset, in the apply's last chunk: filled only when all of it is.
+      url: `/api/v1/acquisitions/${importing}/records?entity=handset&offset=${rows - 1}&limit=1`,
+      headers: server.auth('sales'),
+    });
+    const { result } = await run;
+    const answer = await read;
+    expect(result).toMatchObject({ applied: true, rowsRead: rows, invalid: 0 });
+    expect(answer.statusCode).toBe(200);
+    const last = answer.json<{ items: { values: Record<string, unknown> }[] }>().items[0];
+    expect(last?.values.mac).toBeDefined();
+    expect(await filled(importing)).toBe(rows);
+    expect(await undoRows()).toBe(0);
+  });
+
+  it('undoes what it applied when its last transaction fails, history included', async () => {
+    const rows = 3000;
+    const importing = await acquisitionOf(rows);
+    const history = async () =>
+      Number(
+        (
+          await db()
+            .selectFrom('record_history')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('acquisition_id', '=', importing)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = { history: await history(), version: await dataVersion(importing) };
+    const { job, run } = await runHandsetSheet(server, importing, handsetCsv(rows, 0x805ec0b00000));
+    await whenApplying(importing, run);
+    // Another node's claim on the job, as a take-over would make: the job's outcome no longer commits.
+    await db()
+      .updateTable('imports')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', job.id)
+      .execute();
+    await expect(run).rejects.toThrow(/took the import over/);
+    expect(await filled(importing)).toBe(0);
+    expect(await history()).toBe(before.history);
+    expect(await dataVersion(importing)).toBe(before.version);
+    expect(await undoRows()).toBe(0);
+    const keys = await db()
+      .selectFrom('record_keys')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('acquisition_id', '=', importing)
+      .where('kind', 'like', 'unique:handset%')
+      .executeTakeFirstOrThrow();
+    expect(Number(keys.n)).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import type { ControlledTransaction, Kysely } from 'kysely';
 import { isPostgresDb } from '../db/bulk.js';
+import { temporaryWritesOf } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { StagingArea } from '../db/sqlite-staging.js';
 import { importErrors } from './import-errors.js';
@@ -62,7 +63,10 @@ class Staged implements ImportStore {
   ) {}
 
   step<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(this.area.on(trx)));
+    // The staging tables are the connection's own: no turn at writing the file is needed.
+    return temporaryWritesOf(this.db)
+      .transaction()
+      .execute((trx) => work(this.area.on(trx)));
   }
 
   commit(last: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
@@ -72,6 +76,6 @@ class Staged implements ImportStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.area.drop(this.db);
+    await this.area.drop(temporaryWritesOf(this.db));
   }
 }

@@ -138,7 +138,7 @@ describe.each(dialects.filter((d) => d === 'postgres'))(
     it('brings back a database that could not be reached as such (503), not as a failure (500)', async () => {
       // Nothing listens on port 1: the worker's connection is refused.
       const unreachable = new ThreadExecution(
-        { url: 'postgres://postgres@127.0.0.1:1/none' },
+        { url: 'postgres://postgres@127.0.0.1:1/none', dialect: 'postgres' },
         loadConfig({}).imports,
         () => new Date(),
       );

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { Revalidation } from '../capture/full-validation.js';
+import type { DialectName } from '../db/connect.js';
+import type { SqliteFile } from '../db/sqlite-driver.js';
+import { stagedApplies, stagedImports } from '../db/staged-import-gates.js';
 import type { ImportLimits } from '../config.js';
 import { AppError } from '../errors.js';
 import { keyringSnapshot, type KeyringSnapshot } from '../secrets/sealing.js';
@@ -18,7 +21,7 @@ import type { RunResult } from './run-import.js';
 /** What the worker thread is started with. */
 export interface ThreadSetup {
   /** The database the process uses: the worker opens its own connections to it. */
-  database: { url: string; schema?: string };
+  database: { url: string; schema?: string; dialect: DialectName };
   secrets: KeyringSnapshot;
   limits: ImportLimits;
 }
@@ -35,6 +38,8 @@ export type ToWorker =
     }
   | { type: 'revalidate'; id: string; acquisitionId: string; clock: number }
   | { type: 'stop'; id: string }
+  /** SQLite: the worker's turn at writing the file (`write-turn`) is granted. */
+  | { type: 'write-turn-granted'; id: string }
   | { type: 'close' };
 
 /** What the worker tells of a run. */
@@ -44,7 +49,20 @@ export type FromWorker =
   | { type: 'revalidated'; id: string; result: Revalidation }
   | { type: 'taken-over'; id: string }
   | { type: 'refused'; id: string; problem: ReturnType<typeof jobProblem> }
-  | { type: 'failed'; id: string; message: string; stack?: string; code?: string };
+  | { type: 'failed'; id: string; message: string; stack?: string; code?: string }
+  /** SQLite: the worker asks for a turn at writing the file, and gives it back. */
+  | { type: 'write-turn'; id: string }
+  | { type: 'write-turn-done'; id: string }
+  /** SQLite: the worker started (true) or ended (false) applying an import of the acquisition. */
+  | { type: 'applying'; acquisitionId: string; held: boolean };
+
+/** What the worker tells of its use of a SQLite file rather than of a run. */
+type FileMessage = Extract<FromWorker, { type: 'write-turn' | 'write-turn-done' | 'applying' }>;
+
+const isFileMessage = (message: FromWorker): message is FileMessage =>
+  message.type === 'write-turn' ||
+  message.type === 'write-turn-done' ||
+  message.type === 'applying';
 
 /** How long a closing worker may take to close its connections before it is stopped. */
 const CLOSE_TIMEOUT_MS = 5000;
@@ -54,8 +72,13 @@ const CLOSE_TIMEOUT_MS = 5000;
  * a hundred thousand rows) leaves this thread to answer requests, and the process uses a second
  * core. Full re-validations run there too (`revalidate`): seconds of CPU at 100,000 records. The worker opens its own connections to the same PostgreSQL database and runs the same
  * `runImport` in its own transaction; to the rest of Intake it is one more node, which the data
- * versions and the context cache's checks already handle. On SQLite, whose one connection is
- * shared by the process, imports stay in-process (`InProcessExecution`).
+ * versions and the context cache's checks already handle. On a SQLite file the worker opens a
+ * connection of its own, stages there (in its temporary tables, which no one else waits for), and
+ * asks this thread for a turn before each transaction that writes the file (`write-turn`: granted
+ * once this thread's transaction is done; src/db/sqlite-driver.ts); this thread holds the
+ * acquisition's gates meanwhile (src/db/staged-import-gates.ts) and leaves the WAL's checkpoints
+ * to the worker, so that no request waits for one. A `:memory:` database, which no other
+ * connection can open, runs imports in-process (`InProcessExecution`).
  *
  * The worker is started with the server (or at the first import) and kept. If it dies, its runs
  * fail as unexpected failures (their transactions die with its connections: nothing is stored)
@@ -75,15 +98,35 @@ export class ThreadExecution implements ImportExecution {
     }
   >();
 
+  /** SQLite: the worker's turns at writing the file, held for it, by the worker's request id. */
+  private readonly turns = new Map<string, () => void>();
+  /** SQLite: the acquisitions the worker is applying an import of, with their gates held. */
+  private readonly applying = new Map<string, () => void>();
+
   constructor(
     private readonly database: ThreadSetup['database'],
     private readonly limits: ImportLimits,
     private readonly now: () => Date,
+    /** SQLite: the file this thread writes too, whose writer the worker takes turns with. */
+    private readonly sqlite?: SqliteFile,
+    /** SQLite: undoes what a worker that died had applied of an import (`recoverStagedApplies`). */
+    private readonly undoApplies: () => Promise<unknown> = () => Promise.resolve(),
   ) {}
 
-  execute(request: ExecutionRequest): Promise<Executed> {
+  async execute(request: ExecutionRequest): Promise<Executed> {
     // The worker opens the upload itself: what this thread opened is let go.
     request.ready?.prepared.table.close();
+    const { job } = request;
+    // On SQLite, writes of the acquisition made here meanwhile would be overwritten by the import.
+    const release = this.sqlite ? stagedImports.hold(job.acquisitionId) : undefined;
+    try {
+      return await this.sendRun(request);
+    } finally {
+      release?.();
+    }
+  }
+
+  private sendRun(request: ExecutionRequest): Promise<Executed> {
     const { job } = request;
     return this.send<Executed>(
       {
@@ -154,6 +197,9 @@ export class ThreadExecution implements ImportExecution {
     const worker = startWorker(setup);
     // A worker left running must not keep the process alive (close() ends it at shutdown).
     worker.unref();
+    // The worker checkpoints the WAL, off this thread (a checkpoint after an import's apply takes
+    // seconds, and the commit that ran it would hold a request that long).
+    this.sqlite?.autoCheckpoint(0);
     worker.on('message', (message: FromWorker) => this.receive(worker, message));
     worker.on('error', (error) => this.lost(worker, error));
     worker.on('exit', (code) =>
@@ -164,6 +210,7 @@ export class ThreadExecution implements ImportExecution {
   }
 
   private receive(worker: Worker, message: FromWorker): void {
+    if (isFileMessage(message)) return this.receiveFileMessage(worker, message);
     const run = this.runs.get(message.id);
     if (!run) return;
     switch (message.type) {
@@ -206,9 +253,49 @@ export class ThreadExecution implements ImportExecution {
     }
   }
 
-  /** The worker died: its runs fail, and the next import starts another. */
+  /** SQLite: the worker's turns at writing the file, and the imports it applies. */
+  private receiveFileMessage(worker: Worker, message: FileMessage): void {
+    switch (message.type) {
+      case 'write-turn':
+        void this.grantTurn(worker, message.id);
+        return;
+      case 'write-turn-done':
+        this.turns.get(message.id)?.();
+        this.turns.delete(message.id);
+        return;
+      case 'applying':
+        if (message.held) {
+          this.applying.set(message.acquisitionId, stagedApplies.hold(message.acquisitionId));
+          return;
+        }
+        this.applying.get(message.acquisitionId)?.();
+        this.applying.delete(message.acquisitionId);
+    }
+  }
+
+  /** Grants the worker a turn at writing the file once this thread's transaction is done. */
+  private async grantTurn(worker: Worker, id: string): Promise<void> {
+    const release = await this.sqlite!.turnForAnother();
+    if (this.worker !== worker) return release();
+    this.turns.set(id, release);
+    worker.postMessage({ type: 'write-turn-granted', id } satisfies ToWorker);
+  }
+
+  /**
+   * The worker died: its runs fail, its turns and gates are given back (what it had not committed
+   * died with its connection; an apply it had begun is undone at the next start), and the next
+   * import starts another.
+   */
   private lost(worker: Worker, error: Error): void {
-    if (this.worker === worker) this.worker = undefined;
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    for (const release of this.turns.values()) release();
+    this.turns.clear();
+    // Requests about an acquisition it was applying wait until what it applied is undone.
+    const gates = [...this.applying.values()];
+    this.applying.clear();
+    if (gates.length > 0) void this.undoApplies().finally(() => gates.forEach((open) => open()));
+    this.sqlite?.autoCheckpoint(1000);
     for (const [id, run] of this.runs) {
       this.runs.delete(id);
       run.reject(error);

@@ -1,9 +1,12 @@
 /**
  * The import worker thread (see `import-thread.ts`): opens its own connections to the process's
- * PostgreSQL database, loads the process's secret keys, and runs each import it is sent with the
- * same `runImport` as the process would, telling the process its progress and how it ended; and
- * each full re-validation it is sent, with `revalidateAcquisition`.
+ * database, loads the process's secret keys, and runs each import it is sent with the same
+ * `runImport` as the process would, telling the process its progress and how it ended; and each
+ * full re-validation it is sent, with `revalidateAcquisition`. On a SQLite file it takes turns
+ * with the process at writing the file, tells it when it applies an import, and checkpoints the
+ * WAL.
  */
+import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AcquisitionRepository } from '../acquisitions/acquisition-repository.js';
 import { CaptureEngine } from '../capture/capture-engine.js';
@@ -11,6 +14,8 @@ import { revalidateAcquisition } from '../capture/full-validation.js';
 import { ContextCache } from '../capture/context-cache.js';
 import { CatalogRepository } from '../catalog/catalog-repository.js';
 import { connectDatabase } from '../db/connect.js';
+import type { WriteTurns } from '../db/sqlite-driver.js';
+import { stagedApplies } from '../db/staged-import-gates.js';
 import { AppError } from '../errors.js';
 import { restoreKeyring } from '../secrets/sealing.js';
 import { jobProblem } from './import-errors.js';
@@ -22,11 +27,46 @@ import { refusalOf } from './prepare-import.js';
 const port = parentPort!;
 const setup = workerData as ThreadSetup;
 restoreKeyring(setup.secrets);
+const tell = (message: FromWorker) => port.postMessage(message);
+/** SQLite: turns at writing the file asked of the process, by request id, waiting to be granted. */
+const asked = new Map<string, () => void>();
+const sqlite = setup.database.dialect === 'sqlite';
+const writeTurns: WriteTurns | undefined = sqlite
+  ? {
+      take: () =>
+        new Promise<() => void>((granted) => {
+          const id = randomUUID();
+          asked.set(id, () =>
+            granted(() => {
+              tell({ type: 'write-turn-done', id });
+              checkpointSoon();
+            }),
+          );
+          tell({ type: 'write-turn', id });
+        }),
+    }
+  : undefined;
 // An import uses one connection for its transaction, and one to refresh table statistics first.
 const database = connectDatabase(setup.database.url, {
   schema: setup.database.schema,
   poolSize: 3,
+  writeTurns,
 });
+if (sqlite)
+  stagedApplies.listen((acquisitionId, held) => tell({ type: 'applying', acquisitionId, held }));
+
+/**
+ * SQLite: the process's commits leave the WAL to this thread, which copies it into the file after
+ * its own writes and every second (PASSIVE: no one waits for it, nor it for anyone).
+ */
+let checkpointing: Promise<void> | undefined;
+function checkpointSoon(): void {
+  checkpointing ??= new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => database.sqlite?.checkpoint())
+    .catch(() => undefined)
+    .finally(() => (checkpointing = undefined));
+}
+const checkpoints = sqlite ? setInterval(checkpointSoon, 1000) : undefined;
 const contexts = new ContextCache(
   new AcquisitionRepository(database.db),
   new CatalogRepository(database.db),
@@ -35,8 +75,6 @@ const jobs = new ImportRepository(database.db);
 /** Runs the process took back (another node took their job over). */
 const stopped = new Set<string>();
 const running = new Set<Promise<void>>();
-
-const tell = (message: FromWorker) => port.postMessage(message);
 
 /** The process's clock (tests set it), carried on from when `clock` was read there. */
 function clockFrom(clock: number): () => Date {
@@ -113,7 +151,12 @@ port.on('message', (message: ToWorker) => {
     case 'stop':
       stopped.add(message.id);
       return;
+    case 'write-turn-granted':
+      asked.get(message.id)?.();
+      asked.delete(message.id);
+      return;
     case 'close':
+      clearInterval(checkpoints);
       void Promise.allSettled(running)
         .then(() => database.close())
         .finally(() => port.close());

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { connectDatabase, type DatabaseHandle, type DialectName } from '../db/connect.js';
@@ -9,14 +12,22 @@ import { TEST_POSTGRES_URL } from './postgres-probe.js';
 export const dialects: DialectName[] = inject('dialects');
 
 /**
- * A fresh, migrated database of the dialect: an in-memory SQLite, or a new PostgreSQL schema
- * that `close()` drops. Tests never share state.
+ * A fresh, migrated database of the dialect: a SQLite file in a folder of its own, as Intake runs
+ * it (its import worker thread included), or a new PostgreSQL schema; `close()` removes it. Tests
+ * never share state.
  */
 export async function openTestDatabase(dialect: DialectName): Promise<DatabaseHandle> {
   if (dialect === 'sqlite') {
-    const handle = connectDatabase('sqlite::memory:');
+    const folder = mkdtempSync(join(tmpdir(), 'intake-test-db-'));
+    const handle = connectDatabase(`sqlite:${join(folder, 'test.db')}`);
     await migrateToLatest(handle.db, handle.schema);
-    return handle;
+    return {
+      ...handle,
+      close: async () => {
+        await handle.close();
+        rmSync(folder, { recursive: true, force: true });
+      },
+    };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });

@@ -16,10 +16,10 @@ import type { ImportJob } from '../../src/spreadsheets/import-repository.js';
 const ROWS = 20_000;
 
 /** A handset sheet of `rows` rows with distinct MACs, at the factories' York Office. */
-function handsetCsv(rows: number): Uint8Array {
+function handsetCsv(rows: number, first: number): Uint8Array {
   const lines = ['MAC Address,Site'];
   for (let i = 0; i < rows; i++)
-    lines.push(`${(0x805ec0900000 + i).toString(16).padStart(12, '0')},York Office`);
+    lines.push(`${(first + i).toString(16).padStart(12, '0')},York Office`);
   return new TextEncoder().encode(`${lines.join('\n')}\n`);
 }
 
@@ -66,6 +66,63 @@ describe('SIGKILL during an import staged on sqlite', () => {
     }
   };
 
+  /** The apply's undo log in the file: its rows, and whether the apply committed. */
+  const undoInFile = () => {
+    const file = new SQLite(join(folder, 'intake.db'), { readonly: true });
+    try {
+      return file
+        .prepare(
+          `select count(*) as rows, coalesce(max(part = 'committed'), 0) as committed from staging_undo`,
+        )
+        .get() as { rows: number; committed: number };
+    } finally {
+      file.close();
+    }
+  };
+  /** History rows the imports wrote, and how many distinct (record, field) they are about. */
+  const importHistoryInFile = (acquisitionId: string) => {
+    const file = new SQLite(join(folder, 'intake.db'), { readonly: true });
+    try {
+      return file
+        .prepare(
+          `select count(*) as rows, count(distinct record_id || '/' || field) as changes from record_history where acquisition_id = ? and source = 'import'`,
+        )
+        .get(acquisitionId) as { rows: number; changes: number };
+    } finally {
+      file.close();
+    }
+  };
+  const openAcquisition = async () => {
+    const opened = await call<{ id: string }>('/acquisitions', {
+      method: 'POST',
+      body: JSON.stringify(
+        buildProposal({
+          items: [buildItem({ quantity: ROWS, characteristics: { handsetModel: 'Yealink T54W' } })],
+        }),
+      ),
+    });
+    expect(opened.status).toBe(201);
+    return opened.body.id;
+  };
+  const startImport = async (id: string, first: number) => {
+    const started = await upload(
+      `${server!.base}/api/v1/acquisitions/${id}/imports`,
+      { bytes: handsetCsv(ROWS, first), name: 'handsets.csv' },
+      { ...headers, prefer: 'respond-async' },
+      { mode: 'valid-rows' },
+    );
+    expect(started.status).toBe(202);
+    return (await started.json()) as ImportJob;
+  };
+  const settledJob = async (id: string, jobId: string) => {
+    let settled: ImportJob | undefined;
+    await waitFor(async () => {
+      settled = (await call<ImportJob>(`/acquisitions/${id}/imports/${jobId}`)).body;
+      return settled.status !== 'running';
+    }, 90_000);
+    return settled;
+  };
+
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'intake-staged-kill-'));
   });
@@ -76,24 +133,8 @@ describe('SIGKILL during an import staged on sqlite', () => {
 
   it('leaves nothing of the import when killed between its batches, and the restarted node imports it once', async () => {
     await start();
-    const opened = await call<{ id: string }>('/acquisitions', {
-      method: 'POST',
-      body: JSON.stringify(
-        buildProposal({
-          items: [buildItem({ quantity: ROWS, characteristics: { handsetModel: 'Yealink T54W' } })],
-        }),
-      ),
-    });
-    expect(opened.status).toBe(201);
-    const id = opened.body.id;
-    const started = await upload(
-      `${server!.base}/api/v1/acquisitions/${id}/imports`,
-      { bytes: handsetCsv(ROWS), name: 'handsets.csv' },
-      { ...headers, prefer: 'respond-async' },
-      { mode: 'valid-rows' },
-    );
-    expect(started.status).toBe(202);
-    const job = (await started.json()) as ImportJob;
+    const id = await openAcquisition();
+    const job = await startImport(id, 0x805ec0900000);
 
     // The job answers while it runs (the connection is free between batches): once some rows are
     // staged and it is still running, the process is killed.
@@ -110,14 +151,48 @@ describe('SIGKILL during an import staged on sqlite', () => {
 
     // Started again on the same file and folder, the node runs the interrupted job again: stored once.
     await start();
-    let settled: ImportJob | undefined;
-    await waitFor(async () => {
-      settled = (await call<ImportJob>(`/acquisitions/${id}/imports/${job.id}`)).body;
-      return settled.status !== 'running';
-    }, 90_000);
-    expect(settled).toMatchObject({ status: 'completed', rowsRead: ROWS, invalid: 0 });
+    expect(await settledJob(id, job.id)).toMatchObject({
+      status: 'completed',
+      rowsRead: ROWS,
+      invalid: 0,
+    });
     await server!.kill('SIGKILL');
     server = undefined;
     expect(filledInFile(id)).toBe(ROWS);
+  }, 180_000);
+
+  it('undoes at the next start an import killed while it was applied, and runs it again once', async () => {
+    await start();
+    const id = await openAcquisition();
+    const job = await startImport(id, 0x805ec0d00000);
+    // The apply writes its undo log chunk by chunk: killed once some chunks are in the file.
+    await waitFor(() => undoInFile().rows > 0, 90_000);
+    await server!.kill('SIGKILL');
+    server = undefined;
+    const killed = undoInFile();
+    expect(killed.committed).toBe(0);
+    // Half of it in the tables, as the process left them.
+    const half = filledInFile(id);
+    expect(half).toBeGreaterThan(0);
+    expect(half).toBeLessThan(ROWS);
+
+    await start();
+    // Every row filled its handset in the run after the start: none was found filled already.
+    expect(await settledJob(id, job.id)).toMatchObject({
+      status: 'completed',
+      rowsRead: ROWS,
+      invalid: 0,
+      updated: ROWS,
+      unchanged: 0,
+    });
+    // Once committed, the apply's undo log is deleted.
+    await waitFor(() => undoInFile().rows === 0, 30_000);
+    await server!.kill('SIGKILL');
+    server = undefined;
+    expect(filledInFile(id)).toBe(ROWS);
+    // What the killed run applied was undone: each change is in the history once.
+    const history = importHistoryInFile(id);
+    expect(history.rows).toBe(history.changes);
+    expect(history.rows).toBeGreaterThanOrEqual(ROWS);
   }, 180_000);
 });
