@@ -36,12 +36,7 @@ const writeTurns: WriteTurns | undefined = sqlite
       take: () =>
         new Promise<() => void>((granted) => {
           const id = randomUUID();
-          asked.set(id, () =>
-            granted(() => {
-              tell({ type: 'write-turn-done', id });
-              checkpointSoon();
-            }),
-          );
+          asked.set(id, () => granted(() => tell({ type: 'write-turn-done', id })));
           tell({ type: 'write-turn', id });
         }),
     }
