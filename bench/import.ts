@@ -1,7 +1,8 @@
 /**
  * npm run bench:import — spreadsheet imports of generated handset sheets with 1% invalid rows.
  *
- * Each case runs in its own process, so that its peak RSS is its own:
+ * Each case runs in its own process, so that its peak RSS is its own, after a set-up process has
+ * made its database and opened its acquisitions (opening 1,000,000 seats is not the import):
  * - floor: parse the CSV with the same reader (csv-parse after decoding) and insert the same rows
  *   into `records` in one transaction: no mapping, matching or validation;
  * - import: the real import (mode valid-rows, merge): header detection and mapping, matching,
@@ -30,7 +31,7 @@ import { createWriteStream, mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
@@ -128,19 +129,24 @@ const proposal = (rows: number) =>
  * must not share one, or the second sheet's MACs would all clash with the first's (MACs are unique
  * across customers).
  */
-async function scratchPostgres(base: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const { default: pg } = await import('pg');
+async function scratchPostgres(base: string): Promise<{ url: string; name: string }> {
   const name = `intake_bench_${randomUUID().slice(0, 8)}`;
-  const run = async (statement: string) => {
-    const client = new pg.Client({ connectionString: base });
-    await client.connect();
-    await client.query(statement);
-    await client.end();
-  };
-  await run(`create database ${name}`);
+  await onPostgres(base, `create database ${name}`);
   const url = new URL(base);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`drop database ${name} with (force)`) };
+  return { url: url.toString(), name };
+}
+
+async function dropPostgres(base: string, name: string): Promise<void> {
+  await onPostgres(base, `drop database ${name} with (force)`);
+}
+
+async function onPostgres(base: string, statement: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: base });
+  await client.connect();
+  await client.query(statement);
+  await client.end();
 }
 
 /**
@@ -182,6 +188,67 @@ async function timeStatements(): Promise<() => void> {
   };
 }
 
+/** What a case's set-up made: the database, the acquisition the rows go into, another to edit. */
+interface Setup {
+  url: string;
+  /** The PostgreSQL database made for the case, dropped at its end. */
+  scratch?: string;
+  acquisitionId: string;
+  otherId: string;
+  otherUserId: string;
+}
+
+const self = fileURLToPath(import.meta.url);
+const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+
+/** Builds Intake's services on a database, as a server would (not listening). */
+async function servicesOn(url: string, dataDir: string) {
+  const database = connectDatabase(url, { poolSize: 4 });
+  await migrateToLatest(database.db, database.schema);
+  const catalog = await loadCatalog(new URL('../catalog', import.meta.url).pathname);
+  const config = loadConfig({});
+  const services = buildServices({
+    config: { ...config, dataDir, imports: { ...config.imports, maxRows: 2_000_000 } },
+    database,
+    catalog,
+  });
+  return { database, services };
+}
+
+const admin = { tokenId: 'bench', name: 'bench', role: 'admin' as const };
+
+/**
+ * A case's set-up, in a process of its own (so that the case's peak RSS is the import's, not that
+ * of opening an acquisition of as many seats as the sheet has rows): a fresh database, the
+ * acquisition, and another customer's to edit meanwhile. Prints the `Setup` as JSON.
+ */
+async function runSetup(rows: number): Promise<void> {
+  const scratch = process.env.BENCH_DATABASE_URL
+    ? await scratchPostgres(process.env.BENCH_DATABASE_URL)
+    : undefined;
+  const url =
+    scratch?.url ?? `sqlite:${join(mkdtempSync(join(tmpdir(), 'intake-bench-')), 'bench.db')}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'intake-bench-data-'));
+  const { database, services } = await servicesOn(url, dataDir);
+  const acquisition = await services.acquisitions.open(proposal(rows), admin);
+  const other = await services.acquisitions.open(
+    yorkSeatsProposal(`BENCH-EDIT-${Date.now()}`, { name: 'Harbour Side Ltd' }, 5, {}),
+    admin,
+  );
+  const [user] = await services.capture.recordsOfEntity(other.id, 'user');
+  await services.imports.drain();
+  await database.close();
+  await rm(dataDir, { recursive: true, force: true });
+  const setup: Setup = {
+    url,
+    ...(scratch ? { scratch: scratch.name } : {}),
+    acquisitionId: acquisition.id,
+    otherId: other.id,
+    otherUserId: user!.id,
+  };
+  console.log(JSON.stringify(setup));
+}
+
 /** One case, in this process: prints its measure as JSON on the last line. */
 async function runCase(
   kind: Kind,
@@ -190,26 +257,19 @@ async function runCase(
   file: string,
   shape: Shape,
 ) {
-  const scratch = process.env.BENCH_DATABASE_URL
-    ? await scratchPostgres(process.env.BENCH_DATABASE_URL)
-    : undefined;
-  const url =
-    scratch?.url ?? `sqlite:${join(mkdtempSync(join(tmpdir(), 'intake-bench-')), 'bench.db')}`;
-  const database = connectDatabase(url, { poolSize: 4 });
-  await migrateToLatest(database.db, database.schema);
-  const catalog = await loadCatalog(new URL('../catalog', import.meta.url).pathname);
-  const dataDir = mkdtempSync(join(tmpdir(), 'intake-bench-data-'));
-  const config = loadConfig({});
-  const services = buildServices({
-    config: { ...config, dataDir, imports: { ...config.imports, maxRows: 2_000_000 } },
-    database,
-    catalog,
+  const setupOut = execFileSync(tsx, [self, '--setup', String(rows)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
   });
-  // On PostgreSQL imports run on a worker thread, which a server starts with itself.
+  const setup = JSON.parse(setupOut.trim().split('\n').at(-1)!) as Setup;
+  const dataDir = mkdtempSync(join(tmpdir(), 'intake-bench-data-'));
+  const { database, services } = await servicesOn(setup.url, dataDir);
+  // Imports run on a worker thread, which a server starts with itself.
   services.imports.execution.start();
-  const admin = { tokenId: 'bench', name: 'bench', role: 'admin' as const };
-  const acquisition = await services.acquisitions.open(proposal(rows), admin);
-  const statements = process.env.BENCH_STATEMENTS && scratch ? await timeStatements() : undefined;
+  const acquisition = { id: setup.acquisitionId };
+  const statements =
+    process.env.BENCH_STATEMENTS && setup.scratch ? await timeStatements() : undefined;
   const stopProfile = process.env.BENCH_PROFILE ? await startProfile() : undefined;
   const start = performance.now();
   let invalid: number | undefined;
@@ -256,11 +316,8 @@ async function runCase(
     });
   } else {
     // Someone edits another customer's deal while the import runs: one edit every 100 ms.
-    const other = await services.acquisitions.open(
-      yorkSeatsProposal(`BENCH-EDIT-${Date.now()}`, { name: 'Harbour Side Ltd' }, 5, {}),
-      admin,
-    );
-    const [user] = await services.capture.recordsOfEntity(other.id, 'user');
+    const other = { id: setup.otherId };
+    const user = { id: setup.otherUserId };
     let importing = true;
     // Each edit's time runs from when it was due (every 100 ms from the start), not from when its
     // timer fired: a statement that holds the thread delays the timer too, and a user's request
@@ -274,7 +331,7 @@ async function runCase(
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         await services.capture.write(
           other.id,
-          [{ op: 'update', id: user!.id, patch: { department: `Edit ${i}` } }],
+          [{ op: 'update', id: user.id, patch: { department: `Edit ${i}` } }],
           admin,
         );
         const waited = performance.now() - due;
@@ -312,7 +369,8 @@ async function runCase(
   statements?.();
   await services.imports.drain();
   await database.close();
-  await scratch?.drop();
+  if (setup.scratch) await dropPostgres(process.env.BENCH_DATABASE_URL!, setup.scratch);
+  else await rm(dirname(setup.url.slice('sqlite:'.length)), { recursive: true, force: true });
   await rm(dataDir, { recursive: true, force: true });
   const measure: Measure = {
     kind,
@@ -328,14 +386,14 @@ async function runCase(
 }
 
 const [, , flag, kind, format, rowsText, file, shape] = process.argv;
-if (flag === '--case') {
+if (flag === '--setup') {
+  await runSetup(Number(kind));
+} else if (flag === '--case') {
   await runCase(kind as Kind, format as 'csv' | 'xlsx', Number(rowsText), file!, shape as Shape);
 } else {
   const sizes = (process.env.BENCH_ROWS ?? '10000,100000').split(',').map(Number);
   const million = process.env.BENCH_MILLION !== '0';
   const dir = mkdtempSync(join(tmpdir(), 'intake-bench-sheets-'));
-  const self = fileURLToPath(import.meta.url);
-  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
   const combined = Number(process.env.BENCH_COMBINED ?? '100000');
   const formats = (process.env.BENCH_FORMATS ?? 'csv,xlsx').split(',');
   const run = (
