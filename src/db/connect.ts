@@ -54,7 +54,14 @@ function openSqliteFile(url: string, withReader: boolean): SqliteFile {
   // The default 2 MiB page cache thrashes on an acquisition of 100,000 records.
   writer.pragma('cache_size = -65536');
   writer.pragma('temp_store = MEMORY');
-  if (memory || !withReader) return new SqliteFile({ writer }, !memory);
+  if (memory) return new SqliteFile({ writer }, false);
+  if (!withReader) {
+    // The import worker's staging tables (a copy of an acquisition's rows) are kept in a file,
+    // with a page cache of their own: in memory they made the process as large as the copy.
+    writer.pragma('temp_store = FILE');
+    writer.pragma('temp.cache_size = -65536');
+    return new SqliteFile({ writer }, true);
+  }
   const reader = new SQLite(path, { readonly: true });
   reader.pragma('busy_timeout = 5000');
   reader.pragma('cache_size = -65536');
