@@ -33,9 +33,9 @@ export interface Database {
 export interface StagingUndoTable {
   area: string;
   acquisition_id: string;
-  /** `touched`, `record`, `key-removed`, `key-added`, `finding`, or `committed`. */
+  /** `record` (updated or deleted), `created`, `key-removed`, `key-added`, `finding`, or `committed`. */
   part: string;
-  /** The row as JSON (a record id and its version before, for `touched`). */
+  /** The row as JSON (the record id alone, for `created`). */
   row: string;
 }
 

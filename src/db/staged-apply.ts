@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
@@ -13,7 +14,7 @@ import {
 
 /**
  * Applying an import staged on SQLite (`sqlite-staging.ts`) to the tables, a chunk of records at a
- * time, each chunk its own short transaction, so that other requests' writes go on between them
+ * time, each chunk its own short transaction (some 30 ms), so that other requests' writes go on between them
  * (one transaction for a hundred thousand records held every write of the process for seconds).
  * It still becomes visible all at once: requests about the acquisition wait while it is applied
  * (`afterStagedApply`), and what a chunk changes is saved first in the undo log, in the chunk's
@@ -36,8 +37,14 @@ export interface StagedTables {
   applyAcquisition(run: Run): Promise<void>;
 }
 
-/** Records per chunk: some 20–40 ms of writing each on this machine kind. */
-export const APPLY_CHUNK_RECORDS = 500;
+/**
+ * How long a chunk's transaction should hold the file: others' writes wait at most about this
+ * long. The chunk's size follows what the last one took (from 50 to 5,000 records, 500 first).
+ */
+const CHUNK_TARGET_MS = 30;
+const FIRST_CHUNK = 500;
+const chunkSizeAfter = (size: number, ms: number) =>
+  Math.round(Math.min(5000, Math.max(50, size * Math.min(2, CHUNK_TARGET_MS / Math.max(ms, 1)))));
 
 /** Columns of a record that no write changes once it is stored: the update leaves them (and their indexes) alone. */
 const FIXED_RECORD_COLUMNS = new Set(['id', 'acquisition_id', 'entity', 'slot', 'created_at']);
@@ -73,13 +80,17 @@ export async function applyStaged(
   const ids = rows.map((r) => r.id);
   let chunks = 0;
   try {
-    for (let from = 0; from < ids.length; from += APPLY_CHUNK_RECORDS) {
-      const chunk = ids.slice(from, from + APPLY_CHUNK_RECORDS);
+    for (let from = 0, size = FIRST_CHUNK; from < ids.length;) {
+      const chunk = ids.slice(from, from + size);
+      from += chunk.length;
+      let began = 0;
       await db.transaction().execute(async (trx) => {
+        began = performance.now();
         if (!(await area.unchanged(trx))) throw changed();
         await applyChunk(runOn(trx), area, shapes, chunk);
       });
       chunks++;
+      size = chunkSizeAfter(chunk.length, performance.now() - began);
       // Other requests run between chunks (a statement's promise settles at once on SQLite:
       // only a turn of the event loop lets them in).
       await setImmediate();
@@ -101,6 +112,25 @@ export async function applyStaged(
   await forgetApply(db, area.id);
 }
 
+/** Undo rows per statement when they come back from a statement of the chunk (4 parameters each). */
+const UNDO_ROWS = 500;
+
+/** Writes undo rows that a statement returned. */
+async function saveUndo(
+  run: Run,
+  area: StagedTables,
+  part: string,
+  rows: readonly { row: string }[],
+): Promise<void> {
+  for (let from = 0; from < rows.length; from += UNDO_ROWS) {
+    const some = rows.slice(from, from + UNDO_ROWS);
+    await run(
+      `insert into main."staging_undo" ("area", "acquisition_id", "part", "row") values ${some.map(() => '(?, ?, ?, ?)').join(', ')}`,
+      some.flatMap((r) => [area.id, area.acquisitionId, part, r.row]),
+    );
+  }
+}
+
 /** Saves, then applies, the touched records `ids`. */
 async function applyChunk(
   run: Run,
@@ -119,28 +149,19 @@ async function applyChunk(
     KEY_IDENTITY.map((c) => `${a}."${c}" = ${b}."${c}"`).join(' and ');
   const list = (columns: readonly string[]) => columns.map((c) => `"${c}"`).join(', ');
 
-  // What the chunk changes, as it is now.
-  await undo(
-    'touched',
-    `json_object('id', t."id", 'version', coalesce(r."version", 0)) from ${own('touched')} as t left join main."records" as r on r."id" = t."id" where t."id" in ${chunk}`,
-  );
+  // What the chunk changes, as it is now: the records it updates or deletes, those it creates.
   await undo(
     'record',
     `${rowAsJson(shapes.records, 'r')} from main."records" as r where r."id" in ${chunk}`,
   );
   await undo(
-    'key-removed',
-    `${rowAsJson(shapes.keys, 'k')} from main."record_keys" as k where k."record_id" in ${chunk} and not exists (select 1 from ${own('record_keys')} as s where ${sameKey('s', 'k')})`,
-  );
-  await undo(
-    'key-added',
-    `${rowAsJson(KEY_IDENTITY, 's')} from ${own('record_keys')} as s where s."record_id" in ${chunk} and not exists (select 1 from main."record_keys" as k where ${sameKey('k', 's')})`,
+    'created',
+    `json_object('id', t."id") from ${own('touched')} as t where t."id" in ${chunk} and not exists (select 1 from main."records" as r where r."id" = t."id")`,
   );
   await undo(
     'finding',
     `${rowAsJson(shapes.findings, 'f')} from main."findings" as f where f."record_id" in ${chunk}`,
   );
-
   // The records: deleted, updated (but for the columns that never change) and created.
   const sets = shapes.records
     .filter((c) => !FIXED_RECORD_COLUMNS.has(c))
@@ -159,15 +180,17 @@ async function applyChunk(
     ids,
   );
   // Keys by their identity (as the capture engine replaces them): those a record keeps (its site
-  // reference) stay where they are.
-  await run(
-    `delete from main."record_keys" where "record_id" in ${chunk} and not exists (select 1 from ${own('record_keys')} as s where ${sameKey('s', '"record_keys"')})`,
+  // reference) stay where they are. The undo log keeps the keys removed and added, as returned.
+  const removed = (await run(
+    `delete from main."record_keys" where "record_id" in ${chunk} and not exists (select 1 from ${own('record_keys')} as s where ${sameKey('s', '"record_keys"')}) returning ${rowAsJson(shapes.keys, '"record_keys"')} as "row"`,
     ids,
-  );
-  await run(
-    `insert into main."record_keys" (${list(shapes.keys)}) select ${list(shapes.keys)} from ${own('record_keys')} as s where s."record_id" in ${chunk} and not exists (select 1 from main."record_keys" as k where ${sameKey('k', 's')})`,
+  )) as { rows: { row: string }[] };
+  const added = (await run(
+    `insert into main."record_keys" (${list(shapes.keys)}) select ${list(shapes.keys)} from ${own('record_keys')} as s where s."record_id" in ${chunk} and not exists (select 1 from main."record_keys" as k where ${sameKey('k', 's')}) returning ${rowAsJson(KEY_IDENTITY, '"record_keys"')} as "row"`,
     ids,
-  );
+  )) as { rows: { row: string }[] };
+  await saveUndo(run, area, 'key-removed', removed.rows);
+  await saveUndo(run, area, 'key-added', added.rows);
   await run(`delete from main."findings" where "record_id" in ${chunk}`, ids);
   await run(
     `insert into main."findings" (${list(shapes.findings)}) select ${list(shapes.findings)} from ${own('findings')} where "record_id" in ${chunk}`,

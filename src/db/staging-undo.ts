@@ -48,7 +48,8 @@ export async function undoApply(db: Kysely<Database>, area: string): Promise<voi
     const run = runOn(trx);
     const of = (part: string, select: string) =>
       `(select ${select} from "staging_undo" where "area" = '${area}' and "part" = '${part}')`;
-    const touched = of('touched', `json_extract("row", '$.id')`);
+    // The records it touched: those it updated or deleted (saved as they were), those it created.
+    const touched = `(select json_extract("row", '$.id') from "staging_undo" where "area" = '${area}' and "part" in ('record', 'created'))`;
     const records = await columnsOf(trx, 'records');
     const keys = await columnsOf(trx, 'record_keys');
     const findings = await columnsOf(trx, 'findings');
@@ -65,8 +66,9 @@ export async function undoApply(db: Kysely<Database>, area: string): Promise<voi
     await restore('record_keys', keys, 'key-removed');
     await run(`delete from main."findings" where "record_id" in ${touched}`);
     await restore('findings', findings, 'finding');
+    // History past the versions the records had; all of that of the records it created.
     await run(
-      `delete from main."record_history" where rowid in (select h.rowid from "staging_undo" as u join main."record_history" as h on h."record_id" = json_extract(u."row", '$.id') and h."record_version" > json_extract(u."row", '$.version') where u."area" = ? and u."part" = 'touched')`,
+      `delete from main."record_history" where rowid in (select h.rowid from "staging_undo" as u join main."record_history" as h on h."record_id" = json_extract(u."row", '$.id') and h."record_version" > coalesce(json_extract(u."row", '$.version'), 0) where u."area" = ? and u."part" in ('record', 'created'))`,
       [area],
     );
     await run(`delete from "staging_undo" where "area" = ?`, [area]);

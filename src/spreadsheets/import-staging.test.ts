@@ -212,7 +212,36 @@ describe('imports staged apart on sqlite', () => {
             .executeTakeFirstOrThrow()
         ).n,
       );
-    const before = { history: await history(), version: await dataVersion(importing) };
+    /** The acquisition's records, keys and findings, as rows compared whole. */
+    const snapshot = async () => ({
+      records: await db()
+        .selectFrom('records')
+        .selectAll()
+        .where('acquisition_id', '=', importing)
+        .orderBy('id')
+        .execute(),
+      keys: await db()
+        .selectFrom('record_keys')
+        .selectAll()
+        .where('acquisition_id', '=', importing)
+        .orderBy('record_id')
+        .orderBy('kind')
+        .orderBy('key_value')
+        .execute(),
+      findings: await db()
+        .selectFrom('findings')
+        .selectAll()
+        .where('acquisition_id', '=', importing)
+        .orderBy('record_id')
+        .orderBy('rule')
+        .orderBy('field')
+        .execute(),
+    });
+    const before = {
+      history: await history(),
+      version: await dataVersion(importing),
+      rows: await snapshot(),
+    };
     const { job, run } = await runHandsetSheet(server, importing, handsetCsv(rows, 0x805ec0b00000));
     await whenApplying(importing, run);
     // Another node's claim on the job, as a take-over would make: the job's outcome no longer commits.
@@ -223,6 +252,8 @@ describe('imports staged apart on sqlite', () => {
       .execute();
     await expect(run).rejects.toThrow(/took the import over/);
     expect(await filled(importing)).toBe(0);
+    // Every record, key and finding as it was (the rows put back, in another order on disk).
+    expect(await snapshot()).toEqual(before.rows);
     expect(await history()).toBe(before.history);
     expect(await dataVersion(importing)).toBe(before.version);
     expect(await undoRows()).toBe(0);
