@@ -262,6 +262,25 @@ export class CaptureRepository {
     return out;
   }
 
+  /** Up to `limit` records of an entity with ids after `afterId`, in id order: a page to read on from. */
+  async recordPage(
+    acquisitionId: string,
+    entity: string,
+    afterId: string,
+    limit: number,
+  ): Promise<StoredRecord[]> {
+    const rows = await this.db
+      .selectFrom('records')
+      .selectAll()
+      .where('acquisition_id', '=', acquisitionId)
+      .where('entity', '=', entity)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toStoredRecord);
+  }
+
   async recordsOfEntities(
     acquisitionId: string,
     entities: readonly string[],

@@ -38,6 +38,34 @@ export function inSlotOrder<T extends { slot: string | null }>(records: readonly
   return keyed.map((k) => k.record);
 }
 
+/**
+ * What the matcher needs of a record that existed before the import: its place, its natural
+ * key's values, and whether anyone but the proposal filled it in. Kept for every record of the
+ * entity for the whole import (a million at the most), so no more than that.
+ */
+export interface MatchCandidate {
+  id: string;
+  slot: string | null;
+  site: string | null;
+  /** The values of the entity's natural key fields. */
+  values: Record<string, unknown>;
+  filled: boolean;
+}
+
+/** A stored record as a match candidate. */
+export function matchCandidate(entity: EntitySpec, record: StoredRecord): MatchCandidate {
+  const values: Record<string, unknown> = {};
+  for (const field of entity.naturalKey ?? [])
+    if (record.values[field] !== undefined) values[field] = record.values[field];
+  return {
+    id: record.id,
+    slot: record.slot,
+    site: record.site,
+    values,
+    filled: Object.values(record.provenance).some((p) => p.source !== 'proposal'),
+  };
+}
+
 /** Where a row's values go: an existing record, or a new one. */
 export type RowTarget =
   | { kind: 'update'; id: string }
@@ -65,7 +93,7 @@ export class RecordMatcher {
   constructor(
     private readonly ctx: AcquisitionContext,
     private readonly entity: EntitySpec,
-    records: readonly StoredRecord[],
+    records: readonly MatchCandidate[],
     private readonly siteRecords: readonly CapturedRecord[],
     private readonly merge: boolean,
   ) {
@@ -77,8 +105,7 @@ export class RecordMatcher {
         if (list) list.push(record.id);
         else this.byKey.set(key, [record.id]);
       }
-      const filled = Object.values(record.provenance).some((p) => p.source !== 'proposal');
-      if (record.slot && !filled) {
+      if (record.slot && !record.filled) {
         const list = this.unfilled.get(record.site ?? '');
         if (list) list.ids.push(record.id);
         else this.unfilled.set(record.site ?? '', { ids: [record.id], next: 0 });

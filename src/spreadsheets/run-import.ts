@@ -28,7 +28,8 @@ import type {
 import type { PreparedImport, PreparedSheet, SheetPart } from './prepare-import.js';
 import { ignoredColumnWarning, IgnoredColumns } from './ignored-columns.js';
 import { SiteSeats } from './site-seats.js';
-import { RecordMatcher } from './record-matcher.js';
+import { matchCandidate, RecordMatcher, type MatchCandidate } from './record-matcher.js';
+import type { EntitySpec } from '../catalog/model.js';
 import { entityCeiling, entityMaximum } from '../capture/record-limits.js';
 import { isSecretField } from '../secrets/sealing.js';
 import { MASK } from '../secrets/secret-fields.js';
@@ -124,9 +125,7 @@ export async function runImport(
     for (const [i, sheet] of prepared.sheets.entries()) {
       const tools = [];
       for (const part of sheet.parts) {
-        const existing = await read((trx) =>
-          new CaptureRepository(trx).recordsOfEntities(ctx.acquisition.id, [part.entity.id]),
-        );
+        const existing = await candidatesOf(store, ctx.acquisition.id, part.entity);
         tools.push({
           matcher: new RecordMatcher(
             ctx,
@@ -228,6 +227,29 @@ export async function runImport(
     } finally {
       prepared.table.close();
     }
+  }
+}
+
+/** Records of an entity read per step while the matcher's candidates are gathered. */
+const CANDIDATE_PAGE = 5000;
+
+/**
+ * The entity's records from before the import, as the matcher needs them: read a page at a time,
+ * so that no more than a page of whole records (values, provenance) is in memory at once.
+ */
+async function candidatesOf(
+  store: ImportStore,
+  acquisitionId: string,
+  entity: EntitySpec,
+): Promise<MatchCandidate[]> {
+  const candidates: MatchCandidate[] = [];
+  for (let after = ''; ;) {
+    const page = await store.step((trx) =>
+      new CaptureRepository(trx).recordPage(acquisitionId, entity.id, after, CANDIDATE_PAGE),
+    );
+    for (const record of page) candidates.push(matchCandidate(entity, record));
+    if (page.length < CANDIDATE_PAGE) return candidates;
+    after = page.at(-1)!.id;
   }
 }
 
