@@ -5,6 +5,7 @@ import {
   replaceOwnedRows,
   tupleLookupText,
 } from '../db/bulk.js';
+import { rowPages } from '../db/row-pages.js';
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Database, RecordTable } from '../db/schema.js';
 import { stagingAreaOf, tableOn } from '../db/sqlite-staging.js';
@@ -262,23 +263,25 @@ export class CaptureRepository {
     return out;
   }
 
-  /** Up to `limit` records of an entity with ids after `afterId`, in id order: a page to read on from. */
-  async recordPage(
+  /**
+   * Every record of an entity, handed to `visit` a page at a time in id order, so that no
+   * more than a page of whole records is in memory at once.
+   */
+  async eachRecordPage(
     acquisitionId: string,
     entity: string,
-    afterId: string,
-    limit: number,
-  ): Promise<StoredRecord[]> {
-    const rows = await this.db
+    pageSize: number,
+    visit: (records: StoredRecord[]) => void,
+  ): Promise<void> {
+    const query = this.db
       .selectFrom('records')
       .selectAll()
       .where('acquisition_id', '=', acquisitionId)
       .where('entity', '=', entity)
-      .where('id', '>', afterId)
       .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map(toStoredRecord);
+      .compile();
+    for await (const rows of rowPages<Selectable<RecordTable>>(this.db, query, pageSize))
+      visit(rows.map(toStoredRecord));
   }
 
   async recordsOfEntities(

@@ -230,7 +230,7 @@ export async function runImport(
   }
 }
 
-/** Records of an entity read per step while the matcher's candidates are gathered. */
+/** Records of an entity in memory at once while the matcher's candidates are gathered. */
 const CANDIDATE_PAGE = 5000;
 
 /**
@@ -243,14 +243,12 @@ async function candidatesOf(
   entity: EntitySpec,
 ): Promise<MatchCandidate[]> {
   const candidates: MatchCandidate[] = [];
-  for (let after = ''; ;) {
-    const page = await store.step((trx) =>
-      new CaptureRepository(trx).recordPage(acquisitionId, entity.id, after, CANDIDATE_PAGE),
-    );
-    for (const record of page) candidates.push(matchCandidate(entity, record));
-    if (page.length < CANDIDATE_PAGE) return candidates;
-    after = page.at(-1)!.id;
-  }
+  await store.step((trx) =>
+    new CaptureRepository(trx).eachRecordPage(acquisitionId, entity.id, CANDIDATE_PAGE, (page) => {
+      for (const record of page) candidates.push(matchCandidate(entity, record));
+    }),
+  );
+  return candidates;
 }
 
 export const stagingPath = (dir: string, sheet: number) => `${dir}/staging-${sheet}.jsonl`;
