@@ -15,15 +15,7 @@ export async function* rowPages<Row>(
   pageSize: number,
 ): AsyncGenerator<Row[]> {
   if (!isPostgresDb(db)) {
-    let page: Row[] = [];
-    for await (const { rows } of db.getExecutor().stream<Row>(query, pageSize)) {
-      page.push(...rows);
-      if (page.length >= pageSize) {
-        yield page;
-        page = [];
-      }
-    }
-    if (page.length > 0) yield page;
+    for await (const { rows } of db.getExecutor().stream<Row>(query, pageSize)) yield rows;
     return;
   }
   if (!db.isTransaction)

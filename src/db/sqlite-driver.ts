@@ -190,14 +190,29 @@ class FileConnection implements DatabaseConnection {
     }
   }
 
-  async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+  async *streamQuery<R>(
+    query: CompiledQuery,
+    chunkSize = 1000,
+  ): AsyncIterableIterator<QueryResult<R>> {
     if (!SelectQueryNode.is(query.query))
       throw new Error('SQLite streams only the rows of a select');
     const { sql, parameters } = query;
-    const statement = this.release
-      ? this.file.writer.prepare(sql)
-      : (this.file.readerStatement(sql) ?? this.file.writer.prepare(sql));
-    for (const row of statement.iterate(parameters)) yield { rows: [row as R] };
+    const reading = this.release ? undefined : this.file.readerStatement(sql);
+    // On the writer outside a transaction, it holds the writer while it steps the statement.
+    const unlock = this.release || reading ? undefined : await this.file.lock.lock();
+    try {
+      const statement = reading ?? this.file.writer.prepare(sql);
+      let rows: R[] = [];
+      for (const row of statement.iterate(parameters)) {
+        rows.push(row as R);
+        if (rows.length < chunkSize) continue;
+        yield { rows };
+        rows = [];
+      }
+      if (rows.length > 0) yield { rows };
+    } finally {
+      unlock?.();
+    }
   }
 
   /** The writer, and a turn from `turns` when given; the function gives both back. */

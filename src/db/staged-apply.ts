@@ -14,7 +14,7 @@ import {
 
 /**
  * Applying an import staged on SQLite (`sqlite-staging.ts`) to the tables, a chunk of records at a
- * time, each chunk its own short transaction (some 30 ms), so that other requests' writes go on between them
+ * time, each chunk its own short transaction (some 40 ms), so that other requests' writes go on between them
  * (one transaction for a hundred thousand records held every write of the process for seconds).
  * It still becomes visible all at once: requests about the acquisition wait while it is applied
  * (`afterStagedApply`), and what a chunk changes is saved first in the undo log, in the chunk's
@@ -39,12 +39,14 @@ export interface StagedTables {
 
 /**
  * How long a chunk's transaction should hold the file: others' writes wait at most about this
- * long. The chunk's size follows what the last one took (from 50 to 5,000 records, 500 first).
+ * long. A chunk's size moves halfway toward what the last one's time says (from 200 to 2,000
+ * records, 500 first): a chunk's time varies by half from one to the next, and a chunk costs a
+ * commit and a look at the acquisition whatever its size.
  */
-const CHUNK_TARGET_MS = 30;
+const CHUNK_TARGET_MS = 40;
 const FIRST_CHUNK = 500;
 const chunkSizeAfter = (size: number, ms: number) =>
-  Math.round(Math.min(5000, Math.max(50, size * Math.min(2, CHUNK_TARGET_MS / Math.max(ms, 1)))));
+  Math.round(Math.min(2000, Math.max(200, (size + (size * CHUNK_TARGET_MS) / Math.max(ms, 1)) / 2)));
 
 /** Columns of a record that no write changes once it is stored: the update leaves them (and their indexes) alone. */
 const FIXED_RECORD_COLUMNS = new Set(['id', 'acquisition_id', 'entity', 'slot', 'created_at']);
