@@ -46,7 +46,9 @@ export interface StagedTables {
 const CHUNK_TARGET_MS = 40;
 const FIRST_CHUNK = 500;
 const chunkSizeAfter = (size: number, ms: number) =>
-  Math.round(Math.min(2000, Math.max(200, (size + (size * CHUNK_TARGET_MS) / Math.max(ms, 1)) / 2)));
+  Math.round(
+    Math.min(2000, Math.max(200, (size + (size * CHUNK_TARGET_MS) / Math.max(ms, 1)) / 2)),
+  );
 
 /** Columns of a record that no write changes once it is stored: the update leaves them (and their indexes) alone. */
 const FIXED_RECORD_COLUMNS = new Set(['id', 'acquisition_id', 'entity', 'slot', 'created_at']);
