@@ -90,7 +90,11 @@ console.log(
   `Edit benchmark on ${database.dialect}: ${SITES} sites × ${SEATS_PER_SITE} seats (node ${process.version})`,
 );
 
+const openProfile = process.env.BENCH_PROFILE_OPEN
+  ? await startProfile('BENCH_PROFILE_OPEN')
+  : undefined;
 const [acquisition, openMs] = await time(() => services.acquisitions.open(proposal, admin));
+await openProfile?.();
 console.log(
   `open the acquisition (materialise and validate every record)  ${(openMs / 1000).toFixed(2)} s`,
 );

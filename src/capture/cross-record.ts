@@ -2,22 +2,19 @@ import type { EntitySpec } from '../catalog/model.js';
 import { countryOfE164 } from './formats.js';
 import { describeRange, inRange, rangeEnds } from './phone-ranges.js';
 import type { FieldProblem } from './normalize-field.js';
-import {
-  asList,
-  handleKind,
-  keyText,
-  memberKind,
-  referenceFields,
-  uniqueKind,
-  uniqueScope,
-} from './record-keys.js';
+import { asList, keyText, referenceFields, ruleKind, siteOf, uniqueScope } from './record-keys.js';
 import type { CapturedRecord, Finding } from './record.js';
 
 /** What cross-record rules need to know about the other records. */
 export interface RecordLookups {
   acquisitionId: string;
-  /** Ids of the records holding a key; those of other acquisitions are listed in `foreign`. */
+  /**
+   * Ids of the records holding a unique or membership key (those of other acquisitions among
+   * them say so through `isForeign`). Only the record's own keys are asked about.
+   */
   holders: (kind: string, scope: string, value: string) => readonly string[];
+  /** True when a record of the target entity has this handle (a reference value, as keyed). */
+  resolves: (target: string, value: string) => boolean;
   /** True when the record belongs to another acquisition (its data must not be disclosed). */
   isForeign: (recordId: string) => boolean;
   /** The captured records of an entity in this acquisition (number blocks). */
@@ -117,9 +114,7 @@ export function crossRecordFindings(
       message,
       ...(related && related.length > 0 ? { related } : {}),
     });
-  const site = entity.siteField
-    ? ((record.values[entity.siteField] as string | undefined) ?? record.site)
-    : record.site;
+  const site = siteOf(entity, record);
 
   for (const rule of entity.rules ?? []) {
     switch (rule.kind) {
@@ -128,7 +123,7 @@ export function crossRecordFindings(
         const value = rule.fields.map((f) => keyText(record.values[f])).join('\u001f');
         const others = lookups
           .holders(
-            uniqueKind(entity.id, rule.fields),
+            ruleKind(entity, rule),
             uniqueScope(rule.scope, lookups.acquisitionId, site),
             value,
           )
@@ -156,7 +151,7 @@ export function crossRecordFindings(
         const related = new Set<string>();
         for (const member of new Set(asList(record.values[rule.field]).map(keyText))) {
           const others = lookups
-            .holders(memberKind(entity.id, rule.field), lookups.acquisitionId, member)
+            .holders(ruleKind(entity, rule), lookups.acquisitionId, member)
             .filter((id) => id !== record.id);
           if (others.length > 0) {
             clashes.push(member);
@@ -214,8 +209,7 @@ export function crossRecordFindings(
   for (const { field, target } of referenceFields(entity)) {
     if (!valid(field.id)) continue;
     const missing = [...new Set(asList(record.values[field.id]).map(String))].filter(
-      (value) =>
-        lookups.holders(handleKind(target), lookups.acquisitionId, keyText(value)).length === 0,
+      (value) => !lookups.resolves(target, keyText(value)),
     );
     if (missing.length > 0) {
       const name = lookups.entityName(target).toLowerCase();

@@ -1,10 +1,10 @@
 import type { AcquisitionContext } from './acquisition-context.js';
 import type { CaptureRepository, StoredKey } from './capture-repository.js';
 import { crossRecordFindings, fieldFindings, type RecordLookups } from './cross-record.js';
-import { recordKeys } from './record-keys.js';
+import { recordKeys, targetKindsOf } from './record-keys.js';
 import { sitesOf } from './reference-lookup.js';
 import { describeUnresolved } from './reference-resolution.js';
-import { countryOf, normalizeRecordValues, sameValue } from './record-values.js';
+import { countryOf, normalizeStoredValues } from './record-values.js';
 import type { PreparedRecord } from './prepared-record.js';
 import type { CapturedRecord, Finding, RecordKey } from './record.js';
 
@@ -36,6 +36,9 @@ export function lookupsFrom(
   return {
     acquisitionId: ctx.acquisition.id,
     holders: (kind, scope, value) => holders.get(kind)?.get(scope)?.get(value) ?? [],
+    resolves: (target, value) =>
+      (holders.get(targetKindsOf(target).handle)?.get(ctx.acquisition.id)?.get(value)?.length ??
+        0) > 0,
     isForeign: (id) => foreign.has(id),
     recordsOf: (entity) => recordsByEntity.get(entity) ?? [],
     siteCountry: (site) => siteCountry(ctx, siteRecords, site),
@@ -145,13 +148,8 @@ export function prepareRecord(
     siteCountry: (s) => siteCountry(ctx, siteRecords, s),
     fallback: ctx.fallbackCountry,
   });
-  const { values, problems } = normalizeRecordValues(entity, record.values, country);
-  let normalised = record;
-  for (const [field, value] of Object.entries(values)) {
-    if (problems.has(field) || sameValue(value, record.values[field])) continue;
-    if (normalised === record) normalised = { ...record, values: { ...record.values } };
-    normalised.values[field] = value;
-  }
+  const { values, problems } = normalizeStoredValues(entity, record.values, country);
+  const normalised = values === record.values ? record : { ...record, values };
   return {
     record: normalised,
     problems,
