@@ -109,6 +109,22 @@ const LIGHT_COLUMNS = RECORD_COLUMNS.filter(
   (c): c is Exclude<(typeof RECORD_COLUMNS)[number], 'provenance'> => c !== 'provenance',
 );
 
+/**
+ * A record's row as a full validation reads it: its values as stored (secret fields sealed, JSON
+ * text), what validation concluded last, and nothing it does not compare.
+ */
+export interface ValidationRow {
+  id: string;
+  entity: string;
+  slot: string | null;
+  site: string | null;
+  values: string;
+  status: string;
+  required_count: number;
+  satisfied_count: number;
+  digest: string;
+}
+
 /** A key as stored, with its record and acquisition. */
 export interface StoredKey extends RecordKey {
   recordId: string;
@@ -216,6 +232,21 @@ export class CaptureRepository {
     return rows.map(toLightRecord);
   }
 
+  /**
+   * Every record of an acquisition as a full validation reads it, in no particular order: the
+   * statement text is built directly (the rows are the cost, not the query).
+   */
+  async validationRows(acquisitionId: string): Promise<ValidationRow[]> {
+    const mark = isPostgresDb(this.db) ? '$1' : '?';
+    const { rows } = await this.db.executeQuery<ValidationRow>(
+      CompiledQuery.raw(
+        `select "id", "entity", "slot", "site", "values", "status", "required_count", "satisfied_count", "digest" from "records" where "acquisition_id" = ${mark}`,
+        [acquisitionId],
+      ),
+    );
+    return rows;
+  }
+
   /** The id and version of every record of an acquisition, by id: what changed since a read. */
   async recordVersions(acquisitionId: string): Promise<{ id: string; version: number }[]> {
     const rows = await this.db
@@ -321,29 +352,64 @@ export class CaptureRepository {
     const unique = [
       ...new Map(keys.map((k) => [`${k.value}\u0000${k.kind}\u0000${k.scope}`, k])).values(),
     ];
+    return this.holdersOfProbes(
+      unique.length,
+      (i, parameters) => {
+        const k = unique[i]!;
+        parameters.push(k.value.slice(0, 400), k.kind, k.scope);
+      },
+      exceptAcquisition,
+    );
+  }
+
+  /**
+   * The stored holders of distinct values of one kind and scope, but for those of
+   * `exceptAcquisition`: a full re-validation's global keys, without a key object each.
+   */
+  async holdersOfValues(
+    kind: string,
+    scope: string,
+    values: readonly string[],
+    exceptAcquisition?: string,
+  ): Promise<StoredKey[]> {
+    return this.holdersOfProbes(
+      values.length,
+      (i, parameters) => parameters.push(values[i]!.slice(0, 400), kind, scope),
+      exceptAcquisition,
+    );
+  }
+
+  /** Holders of `count` probes, each pushing its value, kind and scope onto the parameters. */
+  private async holdersOfProbes(
+    count: number,
+    probe: (i: number, parameters: unknown[]) => void,
+    exceptAcquisition?: string,
+  ): Promise<StoredKey[]> {
     const area = stagingAreaOf(this.db);
-    if (!area) return this.keysIn('record_keys', unique, exceptAcquisition);
+    if (!area) return this.keysIn('record_keys', count, probe, exceptAcquisition);
     // An import being staged: its acquisition's keys are in the staging copy, the others' here.
     const own =
       exceptAcquisition === area.acquisitionId
         ? []
-        : await this.keysIn(tableOn(this.db, 'record_keys'), unique);
-    return [...own, ...(await this.keysIn('record_keys', unique, area.acquisitionId))];
+        : await this.keysIn(tableOn(this.db, 'record_keys'), count, probe);
+    return [...own, ...(await this.keysIn('record_keys', count, probe, area.acquisitionId))];
   }
 
-  /** The keys among `keys` stored in `table`, but for those of `exceptAcquisition`. */
+  /** The keys among the probes stored in `table`, but for those of `exceptAcquisition`. */
   private async keysIn(
     table: string,
-    keys: readonly RecordKey[],
+    count: number,
+    probe: (i: number, parameters: unknown[]) => void,
     exceptAcquisition?: string,
   ): Promise<StoredKey[]> {
     const out: StoredKey[] = [];
     // One round trip per thousand keys: (key_value, kind, scope) tuples walk the index that leads
     // with key_value. The statement text is built directly (the query builder costs more than the
     // look-up for the 100,000 keys of a full re-validation).
-    for (const part of chunks(keys, 1000)) {
+    for (let from = 0; from < count; from += 1000) {
+      const to = Math.min(count, from + 1000);
       const parameters: unknown[] = [];
-      for (const k of part) parameters.push(k.value.slice(0, 400), k.kind, k.scope);
+      for (let i = from; i < to; i++) probe(i, parameters);
       let condition: string | undefined;
       if (exceptAcquisition !== undefined) {
         parameters.push(exceptAcquisition);
@@ -354,7 +420,7 @@ export class CaptureRepository {
         table,
         ['record_id', 'acquisition_id', 'kind', 'key_value', 'scope'],
         ['key_value', 'kind', 'scope'],
-        part.length,
+        to - from,
         condition,
       );
       const { rows } = await this.db.executeQuery<{

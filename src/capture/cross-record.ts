@@ -26,6 +26,9 @@ export interface RecordLookups {
   unresolved?: (target: string, value: string) => string | undefined;
 }
 
+/** How many other records a finding names as related (the first, in id order). */
+export const RELATED_SHOWN = 20;
+
 const digits = (value: unknown) => (typeof value === 'string' ? value.replace(/\D/g, '') : '');
 
 type NumberRule = Extract<NonNullable<EntitySpec['rules']>[number], { kind: 'numberInBlock' }>;
@@ -141,7 +144,7 @@ export function crossRecordFindings(
           rule.message
             ? `${rule.message} (${label(rule.fields[0]!)} ${shown})`
             : `${rule.fields.map(label).join(' and ')} "${shown}" is also used by ${where}.`,
-          local.slice(0, 20),
+          local.slice(0, RELATED_SHOWN),
         );
         break;
       }
@@ -163,7 +166,7 @@ export function crossRecordFindings(
             rule.field,
             'one-membership',
             `${clashes.join(', ')} ${clashes.length > 1 ? 'are' : 'is'} already in another ${lookups.entityName(entity.id).toLowerCase()}.${rule.message ? ` ${rule.message}` : ''}`,
-            [...related].slice(0, 20),
+            [...related].slice(0, RELATED_SHOWN),
           );
         }
         break;
