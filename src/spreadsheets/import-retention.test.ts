@@ -55,7 +55,9 @@ describe.each(dialects)('import files past the retention period on %s', (dialect
     const fresh = join(imports.incomingDir(), 'arriving');
     await writeFile(stale, 'x');
     await writeFile(fresh, 'y');
-    await utimes(stale, new Date(Date.now() - 30 * DAY), new Date(Date.now() - 30 * DAY));
+    // Long ago by the server's clock, which the sweep reads (not by this machine's).
+    const longAgo = new Date(clock.getTime() - 30 * DAY);
+    await utimes(stale, longAgo, longAgo);
 
     // Six days after the first import nothing has expired.
     clock = new Date(clock.getTime() + 4 * DAY);
