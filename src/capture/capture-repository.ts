@@ -4,6 +4,7 @@ import {
   isPostgresDb,
   replaceOwnedRows,
   tupleLookupText,
+  valuesLookups,
 } from '../db/bulk.js';
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Database, RecordTable } from '../db/schema.js';
@@ -48,14 +49,31 @@ export const toStoredRecord = (row: Selectable<RecordTable>): StoredRecord => ({
   provenance: JSON.parse(row.provenance) as Record<string, Provenance>,
 });
 
-const toRow = (r: StoredRecord): Omit<RecordTable, 'digest'> & { digest: string } => ({
+/** JSON text of a value (`JSON.stringify`), kept per object when `texts` is given. */
+function jsonOf(value: object, texts?: Map<object, string>): string {
+  let text = texts?.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    texts?.set(value, text);
+  }
+  return text;
+}
+
+/**
+ * A record as its row. With `texts`, the JSON of values and provenance objects records share (an
+ * opening's records of a slot group share their pre-filled values) is built once.
+ */
+const toRow = (
+  r: StoredRecord,
+  texts?: Map<object, string>,
+): Omit<RecordTable, 'digest'> & { digest: string } => ({
   id: r.id,
   acquisition_id: r.acquisitionId,
   entity: r.entity,
   slot: r.slot,
   site: r.site,
-  values: JSON.stringify(sealValues(r.entity, r.values)),
-  provenance: JSON.stringify(r.provenance),
+  values: jsonOf(sealValues(r.entity, r.values), texts),
+  provenance: jsonOf(r.provenance, texts),
   status: r.status,
   required_count: r.requiredCount,
   satisfied_count: r.satisfiedCount,
@@ -125,6 +143,9 @@ export interface ValidationRow {
   digest: string;
 }
 
+/** The columns of a stored key. */
+const KEY_COLUMNS = ['record_id', 'acquisition_id', 'kind', 'key_value', 'scope'];
+
 /** A key as stored, with its record and acquisition. */
 export interface StoredKey extends RecordKey {
   recordId: string;
@@ -158,12 +179,13 @@ export class CaptureRepository {
   }
 
   async insertRecords(records: readonly StoredRecord[]): Promise<void> {
+    const texts = new Map<object, string>();
     await bulkInsert(
       this.db,
       'records',
       RECORD_COLUMNS,
       records.map((r) => {
-        const row = toRow(r);
+        const row = toRow(r, texts);
         return RECORD_COLUMNS.map((c) => row[c]);
       }),
     );
@@ -364,7 +386,8 @@ export class CaptureRepository {
 
   /**
    * The stored holders of distinct values of one kind and scope, but for those of
-   * `exceptAcquisition`: a full re-validation's global keys, without a key object each.
+   * `exceptAcquisition`: a full re-validation's global keys, without a key object each and with
+   * one parameter per value.
    */
   async holdersOfValues(
     kind: string,
@@ -372,37 +395,83 @@ export class CaptureRepository {
     values: readonly string[],
     exceptAcquisition?: string,
   ): Promise<StoredKey[]> {
-    return this.holdersOfProbes(
-      values.length,
-      (i, parameters) => parameters.push(values[i]!.slice(0, 400), kind, scope),
+    const cut = values.map((v) => v.slice(0, 400));
+    return this.holdersIn(
+      (table, except) =>
+        valuesLookups(
+          this.db,
+          table,
+          KEY_COLUMNS,
+          'key_value',
+          cut,
+          [
+            ['kind', kind],
+            ['scope', scope],
+          ],
+          except === undefined ? undefined : ['acquisition_id', except],
+        ),
       exceptAcquisition,
     );
   }
 
   /** Holders of `count` probes, each pushing its value, kind and scope onto the parameters. */
-  private async holdersOfProbes(
+  private holdersOfProbes(
     count: number,
     probe: (i: number, parameters: unknown[]) => void,
     exceptAcquisition?: string,
   ): Promise<StoredKey[]> {
+    return this.holdersIn(
+      (table, except) => this.probeQueries(table, count, probe, except),
+      exceptAcquisition,
+    );
+  }
+
+  /** The keys the queries find, but for those of `exceptAcquisition`, in the staging area too. */
+  private async holdersIn(
+    queries: (table: string, exceptAcquisition?: string) => CompiledQuery[],
+    exceptAcquisition?: string,
+  ): Promise<StoredKey[]> {
     const area = stagingAreaOf(this.db);
-    if (!area) return this.keysIn('record_keys', count, probe, exceptAcquisition);
+    if (!area) return this.keysFrom(queries('record_keys', exceptAcquisition));
     // An import being staged: its acquisition's keys are in the staging copy, the others' here.
     const own =
       exceptAcquisition === area.acquisitionId
         ? []
-        : await this.keysIn(tableOn(this.db, 'record_keys'), count, probe);
-    return [...own, ...(await this.keysIn('record_keys', count, probe, area.acquisitionId))];
+        : await this.keysFrom(queries(tableOn(this.db, 'record_keys')));
+    return [...own, ...(await this.keysFrom(queries('record_keys', area.acquisitionId)))];
   }
 
-  /** The keys among the probes stored in `table`, but for those of `exceptAcquisition`. */
-  private async keysIn(
+  /** The keys the statements select, as stored keys. */
+  private async keysFrom(queries: readonly CompiledQuery[]): Promise<StoredKey[]> {
+    const out: StoredKey[] = [];
+    for (const query of queries) {
+      const { rows } = await this.db.executeQuery<{
+        record_id: string;
+        acquisition_id: string;
+        kind: string;
+        key_value: string;
+        scope: string;
+      }>(query);
+      for (const r of rows)
+        out.push({
+          recordId: r.record_id,
+          acquisitionId: r.acquisition_id,
+          kind: r.kind,
+          value: r.key_value,
+          scope: r.scope,
+        });
+    }
+    return out;
+  }
+
+  /** The statements that look the probes up in `table`, but for keys of `exceptAcquisition`. */
+  private probeQueries(
     table: string,
     count: number,
     probe: (i: number, parameters: unknown[]) => void,
     exceptAcquisition?: string,
-  ): Promise<StoredKey[]> {
-    const out: StoredKey[] = [];
+  ): CompiledQuery[] {
+    const queries: CompiledQuery[] = [];
     // One round trip per thousand keys: (key_value, kind, scope) tuples walk the index that leads
     // with key_value. The statement text is built directly (the query builder costs more than the
     // look-up for the 100,000 keys of a full re-validation).
@@ -418,28 +487,14 @@ export class CaptureRepository {
       const text = tupleLookupText(
         this.db,
         table,
-        ['record_id', 'acquisition_id', 'kind', 'key_value', 'scope'],
+        KEY_COLUMNS,
         ['key_value', 'kind', 'scope'],
         to - from,
         condition,
       );
-      const { rows } = await this.db.executeQuery<{
-        record_id: string;
-        acquisition_id: string;
-        kind: string;
-        key_value: string;
-        scope: string;
-      }>(CompiledQuery.raw(text, parameters));
-      for (const r of rows)
-        out.push({
-          recordId: r.record_id,
-          acquisitionId: r.acquisition_id,
-          kind: r.kind,
-          value: r.key_value,
-          scope: r.scope,
-        });
+      queries.push(CompiledQuery.raw(text, parameters));
     }
-    return out;
+    return queries;
   }
 
   async replaceKeys(

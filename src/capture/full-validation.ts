@@ -96,18 +96,36 @@ export async function revalidateAcquisition(
   });
 }
 
+/** How many of each slot group's slots (`<group key>#<n>`, n from 1 to its count) have a record. */
+function slotsTaken(
+  ctx: AcquisitionContext,
+  rows: readonly Pick<ValidationRow, 'slot'>[],
+): Map<string, number> {
+  const taken = new Map<string, number>();
+  for (const { slot } of rows) {
+    if (!slot) continue;
+    const at = slot.lastIndexOf('#');
+    const key = slot.slice(0, at);
+    const count = ctx.groups.get(key)?.group.count ?? 0;
+    const n = slot.slice(at + 1);
+    // A slot is taken once at most (the index on slots is unique per acquisition).
+    if (Number(n) >= 1 && Number(n) <= count && String(Number(n)) === n)
+      taken.set(key, (taken.get(key) ?? 0) + 1);
+  }
+  return taken;
+}
+
 /** Required and satisfied fields of the expected records that have no record (deleted ones). */
 function emptySlotTotals(
   ctx: AcquisitionContext,
-  records: readonly Pick<ValidationRow, 'slot'>[],
+  rows: readonly Pick<ValidationRow, 'slot'>[],
 ): { required: number; satisfied: number } {
-  const taken = new Set(records.map((r) => r.slot).filter(Boolean));
+  const taken = slotsTaken(ctx, rows);
   let required = 0;
   let satisfied = 0;
   for (const f of ctx.groups.values()) {
     const entity = f.group.entity;
-    let empty = 0;
-    for (let i = 1; i <= f.group.count; i++) if (!taken.has(`${f.group.key}#${i}`)) empty++;
+    const empty = f.group.count - (taken.get(f.group.key) ?? 0);
     if (empty === 0) continue;
     const counts = recordCounts(
       ctx,
@@ -153,7 +171,8 @@ export function plannedRecords(
         entity: f.group.entity.id,
         slot: `${f.group.key}#${i}`,
         site: f.group.site,
-        values: { ...f.prefillPlain },
+        // Shared by the group's records until normalisation gives one its own (nothing mutates it).
+        values: f.prefillPlain,
         provenance,
         status: 'valid',
         requiredCount: 0,
@@ -166,8 +185,15 @@ export function plannedRecords(
       records.push(record);
       const { id, entity, slot, site } = record;
       rows.push({
-        ...{ id, entity, slot, site, values: text, status: 'valid', digest: '' },
-        ...{ required_count: 0, satisfied_count: 0 },
+        id,
+        entity,
+        slot,
+        site,
+        values: text,
+        status: 'valid',
+        required_count: 0,
+        satisfied_count: 0,
+        digest: '',
       });
     }
   }

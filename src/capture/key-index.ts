@@ -46,34 +46,44 @@ export class KeyIndex {
     [];
 
   /**
-   * Adds a share's keys, its records numbered from `first` on (ordinals the caller maps to ids);
-   * returns the share's number. References are not held: only whether their target exists is
-   * asked, of the target's handles.
+   * Adds a share's keys, its records numbered from `first` on (ordinals the caller maps to ids).
+   * Returns the share's number, and the values of global scope no share added before: what to ask
+   * the database about other acquisitions (`addForeign`). References are not held: only whether
+   * their target exists is asked, of the target's handles.
    */
-  add(table: KeyTable, first: number): number {
+  add(
+    table: KeyTable,
+    first: number,
+  ): { share: number; global: { kind: string; scope: string; values: string[] }[] } {
     const slots = table.slots.map(([kind, scope]) => this.slotOf(kind, scope));
     const values = table.values.map((value) => {
       let id = this.valueIds.get(value);
       if (id === undefined) this.valueIds.set(value, (id = this.valueIds.size));
       return id;
     });
+    const global = new Map<number, string[]>();
     let r = 0;
     for (let j = 0; j < table.keySlot.length; j++) {
       while (j >= table.ends[r]!) r++;
       const slot = slots[table.keySlot[j]!]!;
-      if (this.slotUse[slot] !== 'target') this.hold(slot, values[table.keyValue[j]!]!, first + r);
+      if (this.slotUse[slot] === 'target') continue;
+      const value = values[table.keyValue[j]!]!;
+      if (this.slotNames[slot]![1] === 'global' && !this.holders[slot]!.has(value)) {
+        const list = global.get(slot);
+        const text = table.values[table.keyValue[j]!]!;
+        if (list) list.push(text);
+        else global.set(slot, [text]);
+      }
+      this.hold(slot, value, first + r);
     }
-    return this.shares.push({ table, first, slots, values }) - 1;
-  }
-
-  /** The distinct values of each global-scope slot: what other acquisitions may hold too. */
-  globalKeys(): { kind: string; scope: string; values: string[] }[] {
-    const names = [...this.valueIds.keys()];
-    return this.slotNames.flatMap(([kind, scope], slot) =>
-      scope === 'global'
-        ? [{ kind, scope, values: [...this.holders[slot]!.keys()].map((v) => names[v]!) }]
-        : [],
-    );
+    const share = this.shares.push({ table, first, slots, values }) - 1;
+    return {
+      share,
+      global: [...global].map(([slot, list]) => {
+        const [kind, scope] = this.slotNames[slot]!;
+        return { kind, scope, values: list };
+      }),
+    };
   }
 
   /** Adds other acquisitions' holders of keys this acquisition holds. */
@@ -93,17 +103,25 @@ export class KeyIndex {
     const answers = new Int32Array(table.keySlot.length).fill(-1);
     const lists: string[][] = [];
     const foreign = new Set<string>();
+    // What each of the share's slots asks, and for a reference where its targets' handles are.
+    const uses = slots.map((slot) => this.slotUse[slot]!);
+    const targets = slots.map((slot, k) =>
+      uses[k] === 'target' ? this.targetSlot(slot) : undefined,
+    );
     let r = 0;
     for (let j = 0; j < table.keySlot.length; j++) {
       while (j >= table.ends[r]!) r++;
-      const slot = slots[table.keySlot[j]!]!;
+      const local = table.keySlot[j]!;
       const value = values[table.keyValue[j]!]!;
-      const use = this.slotUse[slot];
+      const use = uses[local];
       if (use === 'target') {
-        const handles = this.targetSlot(slot);
+        const handles = targets[local];
         if (handles !== undefined && this.holders[handles]!.has(value)) answers[j] = 1;
       } else if (use === 'holders') {
-        const others = this.othersOf(slot, value, first + r, idOf, foreign);
+        const slot = slots[local]!;
+        const held = this.holders[slot]!.get(value)!;
+        if (held >= 0) continue; // held by this record alone
+        const others = this.othersOf(slot, this.lists[-held - 1]!, first + r, idOf, foreign);
         if (others) answers[j] = lists.push(others) - 1;
       }
     }
@@ -164,14 +182,11 @@ export class KeyIndex {
    */
   private othersOf(
     slot: number,
-    value: number,
+    list: readonly number[],
     ordinal: number,
     idOf: (ordinal: number) => string,
     foreign: Set<string>,
   ): string[] | undefined {
-    const held = this.holders[slot]!.get(value)!;
-    if (held >= 0) return undefined;
-    const list = this.lists[-held - 1]!;
     const own = list
       .filter((h) => h >= 0 && h !== ordinal)
       .map(idOf)

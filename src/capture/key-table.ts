@@ -26,15 +26,19 @@ export class KeyTableBuilder {
   private readonly keySlot: number[] = [];
   private readonly keyValue: number[] = [];
   private readonly ends: number[] = [];
+  private lastKind = '';
+  private lastScope = '';
+  private lastSlot = -1;
 
   /** Adds a key to the record being built (an arrow function: it is handed on as `emit`). */
   readonly add = (kind: string, scope: string, value: string): void => {
-    let byScope = this.slotIds.get(kind);
-    if (!byScope) this.slotIds.set(kind, (byScope = new Map<string, number>()));
-    let slot = byScope.get(scope);
-    if (slot === undefined) {
-      slot = this.slots.push([kind, scope]) - 1;
-      byScope.set(scope, slot);
+    // A record's keys come slot by slot (its handles one after the other): the last slot first.
+    let slot = this.lastSlot;
+    if (kind !== this.lastKind || scope !== this.lastScope) {
+      slot = this.slotOf(kind, scope);
+      this.lastKind = kind;
+      this.lastScope = scope;
+      this.lastSlot = slot;
     }
     let id = this.valueIds.get(value);
     if (id === undefined) {
@@ -44,6 +48,17 @@ export class KeyTableBuilder {
     this.keySlot.push(slot);
     this.keyValue.push(id);
   };
+
+  private slotOf(kind: string, scope: string): number {
+    let byScope = this.slotIds.get(kind);
+    if (!byScope) this.slotIds.set(kind, (byScope = new Map<string, number>()));
+    let slot = byScope.get(scope);
+    if (slot === undefined) {
+      slot = this.slots.push([kind, scope]) - 1;
+      byScope.set(scope, slot);
+    }
+    return slot;
+  }
 
   /** Ends the record being built; the next key belongs to the next record. */
   endRecord(): void {

@@ -17,7 +17,10 @@ export interface PassInput {
     scope: string,
     values: readonly string[],
   ) => Promise<ForeignHolder[]>;
-  /** Worker threads to spread the records over; 0 runs them on this thread. Default: by size. */
+  /**
+   * Worker threads to share the records with (this thread takes a share too); 0 runs them all on
+   * this thread. Default: by size (`poolSizeFor`).
+   */
   workers?: number;
 }
 
@@ -62,41 +65,58 @@ export async function runValidationPass(
   input: PassInput,
 ): Promise<PassOutcome> {
   const { rows } = input;
-  const size = input.workers ?? poolSizeFor(rows.length);
+  const workers = input.workers ?? poolSizeFor(rows.length);
   const sites = rows
     .filter((r) => r.entity === 'site')
     .map(storedRecordOf)
     .sort(byId);
-  // Twice as many shares as workers, dealt in turn: the rows come grouped by entity.
-  const count = size === 0 ? 1 : 2 * size;
+  // This thread takes the first share itself (it would wait otherwise) and each worker three:
+  // this thread also builds the index. The rows come grouped by entity, so shares are dealt in turn.
+  const count = 1 + 3 * workers;
   const step = Math.ceil(rows.length / count);
   const shares = Array.from({ length: count }, (_, k) => k * step).filter(
     (first) => first < rows.length || first === 0,
   );
-  const runner: ShareRunner = size === 0 ? localRunner(ctx) : poolRunner(ctx, size);
+  const here = localRunner(ctx);
+  const pool = workers > 0 ? poolRunner(ctx, workers) : undefined;
+  const runnerOf = (k: number): ShareRunner => (k === 0 || !pool ? here : pool);
+  // The workers' shares are sent first; this thread's, run as it is asked for, comes last.
+  const order = [...shares.keys()].reverse();
   try {
     const index = new KeyIndex();
     const numbers = new Map<number, number>();
     const inputs: CapturedRecord[] = [];
+    // Each share's keys go into the index as it arrives, and the database is asked about its
+    // global ones then: while the other shares are still being prepared.
     await Promise.all(
-      shares.map(async (first, k) => {
-        const prepared = await runner.prepare(k, rows.slice(first, first + step), sites);
-        numbers.set(k, index.add(prepared.keys, first));
+      order.map(async (k) => {
+        const first = shares[k]!;
+        const prepared = await runnerOf(k).prepare(k, rows.slice(first, first + step), sites);
+        const added = index.add(prepared.keys, first);
+        numbers.set(k, added.share);
         for (const record of prepared.inputs) inputs.push(record);
+        for (const { kind, scope, values } of added.global)
+          index.addForeign(await input.foreignHolders(kind, scope, values));
       }),
     );
-    for (const { kind, scope, values } of index.globalKeys())
-      if (values.length > 0) index.addForeign(await input.foreignHolders(kind, scope, values));
     inputs.sort(byId);
     const idOf = (ordinal: number) => rows[ordinal]!.id;
-    const verdicts = await Promise.all(
-      shares.map((_, k) =>
-        runner.evaluate(k, index.answersFor(numbers.get(k)!, idOf), inputs, input.opening),
-      ),
+    const verdicts = new Map<number, ShareVerdict>();
+    await Promise.all(
+      order.map(async (k) => {
+        const answers = index.answersFor(numbers.get(k)!, idOf);
+        verdicts.set(k, await runnerOf(k).evaluate(k, answers, inputs, input.opening));
+      }),
     );
-    return outcomeOf(shares, numbers, verdicts, index);
+    return outcomeOf(
+      shares,
+      numbers,
+      shares.map((_, k) => verdicts.get(k)!),
+      index,
+    );
   } finally {
-    runner.end();
+    here.end();
+    pool?.end();
   }
 }
 
