@@ -5,6 +5,14 @@ import { keyringSnapshot, type KeyringSnapshot } from '../secrets/sealing.js';
 import type { AcquisitionContext, AcquisitionFacts } from './acquisition-context.js';
 import type { ValidationRow } from './capture-repository.js';
 import type { KeyAnswers } from './key-index.js';
+import {
+  packRows,
+  unpackKeyTable,
+  unpackVerdict,
+  type PackedKeyTable,
+  type PackedRows,
+  type PackedVerdict,
+} from './thread-messages.js';
 import type { CapturedRecord } from './record.js';
 import {
   evaluateShare,
@@ -42,7 +50,7 @@ export type ToPoolWorker =
       /** Sent to each worker once per catalogue version. */
       catalog?: Catalog;
       keyring: KeyringSnapshot;
-      rows: readonly ValidationRow[];
+      rows: PackedRows;
       sites: readonly CapturedRecord[];
     }
   | {
@@ -56,10 +64,13 @@ export type ToPoolWorker =
     }
   | { type: 'end'; id: number; pass: number };
 
+/** A share's preparation as a pool worker sends it: its key table packed. */
+export type PackedPreparation = Omit<SharePreparation, 'keys'> & { keys: PackedKeyTable };
+
 /** A pool worker's answer. */
 export interface FromPoolWorker {
   id: number;
-  result?: SharePreparation | ShareVerdict | undefined;
+  result?: PackedPreparation | PackedVerdict | undefined;
   failure?: { message: string; stack?: string };
 }
 
@@ -78,10 +89,13 @@ export function localRunner(ctx: AcquisitionContext): ShareRunner {
   };
 }
 
-/** How many pool workers a pass of `records` records uses: none below 20,000, or on one core. */
+/**
+ * How many pool workers a pass of `records` records uses besides its own thread: one per core but
+ * that one, at most three; none below 20,000 records (starting is not worth it) or on one core.
+ */
 export function poolSizeFor(records: number): number {
   const cores = availableParallelism();
-  return records < 20_000 || cores < 2 ? 0 : Math.min(cores, 4);
+  return records < 20_000 ? 0 : Math.min(cores - 1, 3);
 }
 
 interface PoolWorker {
@@ -110,7 +124,7 @@ export function poolRunner(ctx: AcquisitionContext, size: number): ShareRunner {
       const version = ctx.catalog.versionId;
       const catalog = target.catalogs.has(version) ? undefined : ctx.catalog;
       target.catalogs.add(version);
-      return ask(target, (id) => ({
+      return ask<PackedPreparation>(target, (id) => ({
         type: 'prepare',
         id,
         pass,
@@ -118,14 +132,16 @@ export function poolRunner(ctx: AcquisitionContext, size: number): ShareRunner {
         acquisition: ctx.acquisition,
         catalog,
         keyring: keyringSnapshot(),
-        rows,
+        rows: packRows(rows),
         sites,
-      }));
+      })).then((prepared) => ({ ...prepared, keys: unpackKeyTable(prepared.keys) }));
     },
     evaluate: (share, answers, inputs, opening) =>
-      ask(on(share), (id) => ({ type: 'evaluate', id, pass, share, answers, inputs, opening }), [
-        answers.answers.buffer as ArrayBuffer,
-      ]),
+      ask<PackedVerdict>(
+        on(share),
+        (id) => ({ type: 'evaluate', id, pass, share, answers, inputs, opening }),
+        [answers.answers.buffer as ArrayBuffer],
+      ).then(unpackVerdict),
     end: () => {
       for (const target of pool)
         if (workers.includes(target)) target.worker.postMessage({ type: 'end', id: 0, pass });
@@ -182,6 +198,16 @@ function startPoolWorker(): PoolWorker {
   worker.on('error', lost);
   worker.on('exit', (code) => lost(new Error(`A validation worker exited (code ${code}).`)));
   return target;
+}
+
+/**
+ * Starts the workers a large pass uses, ahead of it: loading a worker's modules takes some 0.3 s,
+ * which the first large opening or re-validation would otherwise wait for. `intake serve` calls it
+ * at start; idle workers keep no process alive.
+ */
+export function startValidationPool(): void {
+  const size = poolSizeFor(Number.MAX_SAFE_INTEGER);
+  while (workers.length < size) workers.push(startPoolWorker());
 }
 
 /** Stops the validation workers (the next pass that needs them starts new ones). */

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import type { Catalog } from '../catalog/model.js';
 import { restoreKeyring } from '../secrets/sealing.js';
 import { buildContext, type AcquisitionContext } from './acquisition-context.js';
+import { packKeyTable, packVerdict, unpackRows } from './thread-messages.js';
 import type { FromPoolWorker, ToPoolWorker } from './validation-pool.js';
 import { evaluateShare, prepareShare, type PreparedShare } from './validation-share.js';
 
@@ -36,15 +37,17 @@ function handle(message: ToPoolWorker): FromPoolWorker['result'] {
       if (snapshot !== keyring) restoreKeyring(message.keyring);
       keyring = snapshot;
       const ctx = contextOf(message);
-      const { share, preparation } = prepareShare(ctx, message.rows, message.sites);
+      const { share, preparation } = prepareShare(ctx, unpackRows(message.rows), message.sites);
       shares.set(`${message.pass}/${message.share}`, { ctx, share });
-      return preparation;
+      return { ...preparation, keys: packKeyTable(preparation.keys) };
     }
     case 'evaluate': {
       const key = `${message.pass}/${message.share}`;
       const { ctx, share } = shares.get(key)!;
       shares.delete(key);
-      return evaluateShare(ctx, share, message.answers, message.inputs, message.opening);
+      return packVerdict(
+        evaluateShare(ctx, share, message.answers, message.inputs, message.opening),
+      );
     }
     case 'end':
       for (const key of shares.keys()) if (key.startsWith(`${message.pass}/`)) shares.delete(key);
