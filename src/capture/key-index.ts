@@ -1,5 +1,5 @@
 import { RELATED_SHOWN } from './cross-record.js';
-import { firstKey, type KeyTable } from './key-table.js';
+import { firstKey, SlotNumbers, type KeyTable } from './key-table.js';
 
 /** What the evaluation asks of a key: who else holds it, whether its target exists, or nothing. */
 type SlotUse = 'holders' | 'target' | 'none';
@@ -36,9 +36,8 @@ const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 export class KeyIndex {
   private readonly valueIds = new Map<string, number>();
-  private readonly slotIds = new Map<string, Map<string, number>>();
+  private readonly slots = new SlotNumbers();
   private readonly slotUse: SlotUse[] = [];
-  private readonly slotNames: [string, string][] = [];
   private readonly holders: Map<number, number>[] = [];
   private readonly lists: number[][] = [];
   private readonly foreignIds: string[] = [];
@@ -68,7 +67,7 @@ export class KeyIndex {
       const slot = slots[table.keySlot[j]!]!;
       if (this.slotUse[slot] === 'target') continue;
       const value = values[table.keyValue[j]!]!;
-      if (this.slotNames[slot]![1] === 'global' && !this.holders[slot]!.has(value)) {
+      if (this.slots.names[slot]![1] === 'global' && !this.holders[slot]!.has(value)) {
         const list = global.get(slot);
         const text = table.values[table.keyValue[j]!]!;
         if (list) list.push(text);
@@ -80,7 +79,7 @@ export class KeyIndex {
     return {
       share,
       global: [...global].map(([slot, list]) => {
-        const [kind, scope] = this.slotNames[slot]!;
+        const [kind, scope] = this.slots.names[slot]!;
         return { kind, scope, values: list };
       }),
     };
@@ -89,7 +88,7 @@ export class KeyIndex {
   /** Adds other acquisitions' holders of keys this acquisition holds. */
   addForeign(holders: readonly ForeignHolder[]): void {
     for (const h of holders) {
-      const slot = this.slotIds.get(h.kind)?.get(h.scope);
+      const slot = this.slots.find(h.kind, h.scope);
       const value = this.valueIds.get(h.value);
       // A key no record here holds (its value cut to the stored length) changes no finding.
       if (slot === undefined || value === undefined || !this.holders[slot]!.has(value)) continue;
@@ -142,12 +141,9 @@ export class KeyIndex {
   }
 
   private slotOf(kind: string, scope: string): number {
-    let byScope = this.slotIds.get(kind);
-    if (!byScope) this.slotIds.set(kind, (byScope = new Map<string, number>()));
-    let slot = byScope.get(scope);
-    if (slot === undefined) {
-      slot = this.slotNames.push([kind, scope]) - 1;
-      byScope.set(scope, slot);
+    const known = this.slots.names.length;
+    const slot = this.slots.of(kind, scope);
+    if (slot === known) {
       this.holders.push(new Map());
       this.slotUse.push(
         kind.startsWith('ref:')
@@ -162,8 +158,8 @@ export class KeyIndex {
 
   /** The handles' slot a reference slot's values are looked up in, when any record has one. */
   private targetSlot(slot: number): number | undefined {
-    const [kind, scope] = this.slotNames[slot]!;
-    return this.slotIds.get(`handle:${kind.slice('ref:'.length)}`)?.get(scope);
+    const [kind, scope] = this.slots.names[slot]!;
+    return this.slots.find(`handle:${kind.slice('ref:'.length)}`, scope);
   }
 
   private hold(slot: number, value: number, holder: number): void {
@@ -193,7 +189,7 @@ export class KeyIndex {
       .sort(byId);
     const theirs = list.filter((h) => h < 0).map((h) => this.foreignIds[-h - 1]!);
     if (own.length + theirs.length === 0) return undefined;
-    const unique = this.slotNames[slot]![0].startsWith('unique:');
+    const unique = this.slots.names[slot]![0].startsWith('unique:');
     const shown = own.slice(0, unique ? RELATED_SHOWN : 2 * RELATED_SHOWN);
     const others = [...shown, ...(unique ? theirs.slice(0, 1) : theirs)];
     for (const id of others.slice(shown.length)) foreign.add(id);

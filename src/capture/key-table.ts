@@ -17,11 +17,34 @@ export interface KeyTable {
   ends: Int32Array;
 }
 
+/** Numbers the slots keys come in (a kind and a scope), in the order they are first met. */
+export class SlotNumbers {
+  private readonly ids = new Map<string, Map<string, number>>();
+  /** Each slot's kind and scope, by number. */
+  readonly names: [kind: string, scope: string][] = [];
+
+  /** The slot's number, a new one the first time. */
+  of(kind: string, scope: string): number {
+    let byScope = this.ids.get(kind);
+    if (!byScope) this.ids.set(kind, (byScope = new Map<string, number>()));
+    let slot = byScope.get(scope);
+    if (slot === undefined) {
+      slot = this.names.push([kind, scope]) - 1;
+      byScope.set(scope, slot);
+    }
+    return slot;
+  }
+
+  /** The slot's number, when a key of it was met. */
+  find(kind: string, scope: string): number | undefined {
+    return this.ids.get(kind)?.get(scope);
+  }
+}
+
 /** Builds a key table record by record: `add` each key of a record, then `endRecord`. */
 export class KeyTableBuilder {
-  private readonly slotIds = new Map<string, Map<string, number>>();
+  private readonly slots = new SlotNumbers();
   private readonly valueIds = new Map<string, number>();
-  private readonly slots: [string, string][] = [];
   private readonly values: string[] = [];
   private readonly keySlot: number[] = [];
   private readonly keyValue: number[] = [];
@@ -35,7 +58,7 @@ export class KeyTableBuilder {
     // A record's keys come slot by slot (its handles one after the other): the last slot first.
     let slot = this.lastSlot;
     if (kind !== this.lastKind || scope !== this.lastScope) {
-      slot = this.slotOf(kind, scope);
+      slot = this.slots.of(kind, scope);
       this.lastKind = kind;
       this.lastScope = scope;
       this.lastSlot = slot;
@@ -49,17 +72,6 @@ export class KeyTableBuilder {
     this.keyValue.push(id);
   };
 
-  private slotOf(kind: string, scope: string): number {
-    let byScope = this.slotIds.get(kind);
-    if (!byScope) this.slotIds.set(kind, (byScope = new Map<string, number>()));
-    let slot = byScope.get(scope);
-    if (slot === undefined) {
-      slot = this.slots.push([kind, scope]) - 1;
-      byScope.set(scope, slot);
-    }
-    return slot;
-  }
-
   /** Ends the record being built; the next key belongs to the next record. */
   endRecord(): void {
     this.ends.push(this.keySlot.length);
@@ -67,7 +79,7 @@ export class KeyTableBuilder {
 
   build(): KeyTable {
     return {
-      slots: this.slots,
+      slots: this.slots.names,
       values: this.values,
       keySlot: Int32Array.from(this.keySlot),
       keyValue: Int32Array.from(this.keyValue),
