@@ -1,16 +1,9 @@
-import {
-  bulkInsert,
-  bulkUpdate,
-  isPostgresDb,
-  replaceOwnedRows,
-  tupleLookupText,
-  valuesLookups,
-} from '../db/bulk.js';
+import { bulkInsert, bulkUpdate, isPostgresDb, replaceOwnedRows } from '../db/bulk.js';
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Database, RecordTable } from '../db/schema.js';
-import { stagingAreaOf, tableOn } from '../db/sqlite-staging.js';
 import { openHistoryValue, openValues, sealHistoryValue, sealValues } from '../secrets/sealing.js';
 import type { CapturedRecord, Finding, Provenance, RecordKey, Severity } from './record.js';
+import { StoredKeys, type StoredKey } from './stored-keys.js';
 
 /** A stored record with its bookkeeping. */
 export interface StoredRecord extends CapturedRecord {
@@ -143,14 +136,7 @@ export interface ValidationRow {
   digest: string;
 }
 
-/** The columns of a stored key. */
-const KEY_COLUMNS = ['record_id', 'acquisition_id', 'kind', 'key_value', 'scope'];
-
-/** A key as stored, with its record and acquisition. */
-export interface StoredKey extends RecordKey {
-  recordId: string;
-  acquisitionId: string;
-}
+export type { StoredKey };
 
 /** One change of one field, for the append-only history. */
 export interface HistoryEntry {
@@ -370,131 +356,18 @@ export class CaptureRepository {
   }
 
   /** Every stored key matching one of the given keys (any record, any acquisition for global scope). */
-  async holdersOf(keys: readonly RecordKey[], exceptAcquisition?: string): Promise<StoredKey[]> {
-    const unique = [
-      ...new Map(keys.map((k) => [`${k.value}\u0000${k.kind}\u0000${k.scope}`, k])).values(),
-    ];
-    return this.holdersOfProbes(
-      unique.length,
-      (i, parameters) => {
-        const k = unique[i]!;
-        parameters.push(k.value.slice(0, 400), k.kind, k.scope);
-      },
-      exceptAcquisition,
-    );
+  holdersOf(keys: readonly RecordKey[], exceptAcquisition?: string): Promise<StoredKey[]> {
+    return new StoredKeys(this.db).holdersOf(keys, exceptAcquisition);
   }
 
-  /**
-   * The stored holders of distinct values of one kind and scope, but for those of
-   * `exceptAcquisition`: a full re-validation's global keys, without a key object each and with
-   * one parameter per value.
-   */
-  async holdersOfValues(
+  /** The stored holders of distinct values of one kind and scope (`StoredKeys.holdersOfValues`). */
+  holdersOfValues(
     kind: string,
     scope: string,
     values: readonly string[],
     exceptAcquisition?: string,
   ): Promise<StoredKey[]> {
-    const cut = values.map((v) => v.slice(0, 400));
-    return this.holdersIn(
-      (table, except) =>
-        valuesLookups(
-          this.db,
-          table,
-          KEY_COLUMNS,
-          'key_value',
-          cut,
-          [
-            ['kind', kind],
-            ['scope', scope],
-          ],
-          except === undefined ? undefined : ['acquisition_id', except],
-        ),
-      exceptAcquisition,
-    );
-  }
-
-  /** Holders of `count` probes, each pushing its value, kind and scope onto the parameters. */
-  private holdersOfProbes(
-    count: number,
-    probe: (i: number, parameters: unknown[]) => void,
-    exceptAcquisition?: string,
-  ): Promise<StoredKey[]> {
-    return this.holdersIn(
-      (table, except) => this.probeQueries(table, count, probe, except),
-      exceptAcquisition,
-    );
-  }
-
-  /** The keys the queries find, but for those of `exceptAcquisition`, in the staging area too. */
-  private async holdersIn(
-    queries: (table: string, exceptAcquisition?: string) => CompiledQuery[],
-    exceptAcquisition?: string,
-  ): Promise<StoredKey[]> {
-    const area = stagingAreaOf(this.db);
-    if (!area) return this.keysFrom(queries('record_keys', exceptAcquisition));
-    // An import being staged: its acquisition's keys are in the staging copy, the others' here.
-    const own =
-      exceptAcquisition === area.acquisitionId
-        ? []
-        : await this.keysFrom(queries(tableOn(this.db, 'record_keys')));
-    return [...own, ...(await this.keysFrom(queries('record_keys', area.acquisitionId)))];
-  }
-
-  /** The keys the statements select, as stored keys. */
-  private async keysFrom(queries: readonly CompiledQuery[]): Promise<StoredKey[]> {
-    const out: StoredKey[] = [];
-    for (const query of queries) {
-      const { rows } = await this.db.executeQuery<{
-        record_id: string;
-        acquisition_id: string;
-        kind: string;
-        key_value: string;
-        scope: string;
-      }>(query);
-      for (const r of rows)
-        out.push({
-          recordId: r.record_id,
-          acquisitionId: r.acquisition_id,
-          kind: r.kind,
-          value: r.key_value,
-          scope: r.scope,
-        });
-    }
-    return out;
-  }
-
-  /** The statements that look the probes up in `table`, but for keys of `exceptAcquisition`. */
-  private probeQueries(
-    table: string,
-    count: number,
-    probe: (i: number, parameters: unknown[]) => void,
-    exceptAcquisition?: string,
-  ): CompiledQuery[] {
-    const queries: CompiledQuery[] = [];
-    // One round trip per thousand keys: (key_value, kind, scope) tuples walk the index that leads
-    // with key_value. The statement text is built directly (the query builder costs more than the
-    // look-up for the 100,000 keys of a full re-validation).
-    for (let from = 0; from < count; from += 1000) {
-      const to = Math.min(count, from + 1000);
-      const parameters: unknown[] = [];
-      for (let i = from; i < to; i++) probe(i, parameters);
-      let condition: string | undefined;
-      if (exceptAcquisition !== undefined) {
-        parameters.push(exceptAcquisition);
-        condition = `acquisition_id <> ${isPostgresDb(this.db) ? `$${parameters.length}` : '?'}`;
-      }
-      const text = tupleLookupText(
-        this.db,
-        table,
-        KEY_COLUMNS,
-        ['key_value', 'kind', 'scope'],
-        to - from,
-        condition,
-      );
-      queries.push(CompiledQuery.raw(text, parameters));
-    }
-    return queries;
+    return new StoredKeys(this.db).holdersOfValues(kind, scope, values, exceptAcquisition);
   }
 
   async replaceKeys(

@@ -52,13 +52,14 @@ export interface PassOutcome {
 const byId = (a: CapturedRecord, b: CapturedRecord) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
- * Validates every record of an acquisition in two rounds over shares of its rows, each share on a
- * worker thread when the acquisition is large (`poolSizeFor`). First each share is prepared (its
- * values normalised where needed, its keys told); this thread builds the key index of the whole
- * acquisition from their key tables and asks the database which global keys other acquisitions
- * hold. Then each share is evaluated with the index's answers about its own keys, and compared
- * with what is stored. The outcome is the same however the rows are shared out: lists of other
- * records are in id order, and so are the sites, blocks and ports every rule may read.
+ * Validates every record of an acquisition in two rounds over shares of its rows: this thread
+ * takes one share, and when the acquisition is large the validation workers take the others
+ * (`poolSizeFor`). First each share is prepared (its values normalised where needed, its keys
+ * told); this thread builds the key index of the whole acquisition from their key tables and asks
+ * the database which global keys other acquisitions hold. Then each share is evaluated with the
+ * index's answers about its own keys, and compared with what is stored. The outcome is the same
+ * however the rows are shared out: lists of other records are in id order, and so are the sites,
+ * blocks and ports every rule may read.
  */
 export async function runValidationPass(
   ctx: AcquisitionContext,
