@@ -7,7 +7,7 @@ module.exports = [
   '^src/plan/',
   '^src/catalog/(model|check-catalog|parse-catalog|meta-schema|from-tmf620)\\.ts$',
   '^src/proposals/(proposal|check-proposal|from-native|from-tmf648|locator|native-schema|read-proposal)\\.ts$',
-  '^src/capture/(capture-errors|cross-record|digest|formats|normalize-field|phone-ranges|record|record-keys|record-limits|record-values|reference-resolution|value-limits)\\.ts$',
+  '^src/capture/(capture-errors|cross-record|digest|formats|key-index|key-table|normalize-field|phone-ranges|record|record-keys|record-limits|record-values|reference-resolution|thread-messages|value-limits)\\.ts$',
   '^src/worklist/(describe-group|next-action|work-list)\\.ts$',
   '^src/interview/(call-script|next-questions|record-names)\\.ts$',
   '^src/mail/(follow-up-recipients|link-message|mail-message|reminder-messages)\\.ts$',

@@ -4,16 +4,19 @@
  * (plus sites and the group), every one filled in with unique MACs, extensions and emails so
  * that the key indexes are full. Database: BENCH_DATABASE_URL, else a temporary SQLite file.
  * Prints the median and p95 of single edits (validated, indexed, stored with history and outbox)
- * and the time of a full re-validation.
+ * and the times of the opening and of full re-validations, each against issue 15's goal for the
+ * database (BENCH_PROFILE / BENCH_PROFILE_OPEN: a CPU profile of the steady re-validation / the
+ * opening, of this thread; the worker threads' are not in it).
  */
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type * as CatalogModule from '../src/catalog/load-catalog.js';
 import type * as ConfigModule from '../src/config.js';
 import type * as ConnectModule from '../src/db/connect.js';
 import type * as MigrateModule from '../src/db/migrate.js';
+import type * as PoolModule from '../src/capture/validation-pool.js';
 import type * as ServerModule from '../src/server.js';
 import { loadCompiled } from './compiled.js';
 import { startProfile } from './profile.js';
@@ -24,6 +27,9 @@ const { loadConfig } = await loadCompiled<typeof ConfigModule>('config.js');
 const { connectDatabase } = await loadCompiled<typeof ConnectModule>('db/connect.js');
 const { migrateToLatest } = await loadCompiled<typeof MigrateModule>('db/migrate.js');
 const { buildServices } = await loadCompiled<typeof ServerModule>('server.js');
+const { poolSizeFor, startValidationPool } = await loadCompiled<typeof PoolModule>(
+  'capture/validation-pool.js',
+);
 
 const SITES = Number(process.env.BENCH_SITES ?? 100);
 const SEATS_PER_SITE = 500;
@@ -85,14 +91,33 @@ const services = buildServices({
   catalog,
   now,
 });
+// As `intake serve` does at start: the validation workers are ready before the first large pass.
+startValidationPool();
 const admin = { tokenId: 'bench', name: 'bench', role: 'admin' as const };
 console.log(
   `Edit benchmark on ${database.dialect}: ${SITES} sites × ${SEATS_PER_SITE} seats (node ${process.version})`,
 );
 
-const [acquisition, openMs] = await time(() => services.acquisitions.open(proposal, admin));
+const openProfile = process.env.BENCH_PROFILE_OPEN
+  ? await startProfile('BENCH_PROFILE_OPEN')
+  : undefined;
+// Issue 15's goals: a full re-validation (and the opening) under 2 s on SQLite and 3 s on
+// PostgreSQL, an edit's median under 2 ms and 5 ms.
+const postgres = database.dialect === 'postgres';
+const passGoalMs = postgres ? 3000 : 2000;
+const editGoalMs = postgres ? 5 : 2;
+const goal = (ms: number, goalMs: number, unit: 's' | 'ms') =>
+  `goal < ${unit === 's' ? goalMs / 1000 : goalMs} ${unit}: ${ms < goalMs ? 'met' : 'NOT met'}`;
+const workers = poolSizeFor(100_000);
 console.log(
-  `open the acquisition (materialise and validate every record)  ${(openMs / 1000).toFixed(2)} s`,
+  `full validations on this thread${workers > 0 ? ` and ${workers} worker thread${workers > 1 ? 's' : ''}` : ' only'} (${availableParallelism()} cores); load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+const [acquisition, openMs] = await time(() => services.acquisitions.open(proposal, admin));
+await openProfile?.();
+console.log(
+  `open the acquisition (materialise and validate every record)  ${(openMs / 1000).toFixed(2)} s   ${goal(openMs, passGoalMs, 's')}`,
 );
 
 // Fill every user and handset directly (set-up, not measured), then re-validate: the full pass.
@@ -136,7 +161,7 @@ const profile = process.env.BENCH_PROFILE ? await startProfile() : undefined;
 const [full, fullMs] = await time(() => services.capture.revalidate(acquisition.id));
 await profile?.();
 console.log(
-  `full re-validation of ${full.records} records (${full.findings} findings; ${full.repaired} records repaired)  ${(fullMs / 1000).toFixed(2)} s   goal < 2 s: ${fullMs < 2000 ? 'met' : 'NOT met'}`,
+  `full re-validation of ${full.records} records (${full.findings} findings; ${full.repaired} records repaired)  ${(fullMs / 1000).toFixed(2)} s   ${goal(fullMs, passGoalMs, 's')}`,
 );
 
 const handsets = await database.db
@@ -162,7 +187,7 @@ const measure = async (label: string, edit: (i: number) => Promise<unknown>) => 
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)]!;
   console.log(
-    `${label.padEnd(60)} median ${median.toFixed(2).padStart(6)} ms   p95 ${times[Math.floor(times.length * 0.95)]!.toFixed(2).padStart(6)} ms   goal < 10 ms: ${median < 10 ? 'met' : 'NOT met'}`,
+    `${label.padEnd(60)} median ${median.toFixed(2).padStart(6)} ms   p95 ${times[Math.floor(times.length * 0.95)]!.toFixed(2).padStart(6)} ms   ${goal(median, editGoalMs, 'ms')}`,
   );
 };
 await measure('edit a handset MAC (unique across all customers)', (i) =>
@@ -194,6 +219,10 @@ await measure('edit a user last name (no cross-record rule)', (i) =>
     { source: 'api', actor: 'bench' },
   ),
 );
-console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+console.log(
+  `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 await services.imports.drain();
 await database.close();

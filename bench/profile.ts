@@ -2,7 +2,7 @@
  * BENCH_PROFILE=file: a CPU profile of a benchmark's timed part, written as a .cpuprofile that
  * Chrome's DevTools (or any profile viewer) opens. Returns the function that stops and writes it.
  */
-export async function startProfile(): Promise<() => Promise<void>> {
+export async function startProfile(variable = 'BENCH_PROFILE'): Promise<() => Promise<void>> {
   const { Session } = await import('node:inspector/promises');
   const { writeFile } = await import('node:fs/promises');
   const session = new Session();
@@ -11,6 +11,7 @@ export async function startProfile(): Promise<() => Promise<void>> {
   await session.post('Profiler.start');
   return async () => {
     const { profile } = await session.post('Profiler.stop');
-    await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+    await writeFile(process.env[variable]!, JSON.stringify(profile));
+    session.disconnect();
   };
 }

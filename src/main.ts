@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { destination, pino, type DestinationStream } from 'pino';
 import { ensureFirstAdminToken } from './access/bootstrap.js';
+import { startValidationPool } from './capture/validation-pool.js';
 import { loadCatalog } from './catalog/load-catalog.js';
 import type { Config } from './config.js';
 import { connectDatabase } from './db/connect.js';
@@ -73,8 +74,10 @@ export async function startIntake(
     await app.listen({ port: config.port, host: config.host });
     // Events wait in the outbox until now; the relay sends them, and resumes what a stop left.
     services.relay.start();
-    // On PostgreSQL imports run on a worker thread: started now, not at the first upload.
+    // Imports run on a worker thread: started now, not at the first upload.
     services.imports.execution.start();
+    // Large openings and re-validations spread their records over worker threads: started now.
+    startValidationPool();
     // Import files past INTAKE_IMPORT_RETENTION_DAYS go now, then hourly (stopped on close).
     services.importRetention.start();
     // With INTAKE_SMTP_URL, reminders of unused links and due follow-ups go out every interval.

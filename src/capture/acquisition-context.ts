@@ -1,6 +1,6 @@
 import type { AcquisitionWithProposal } from '../acquisitions/acquisition.js';
 import type { Catalog, EntitySpec } from '../catalog/model.js';
-import { layeredValues } from '../plan/conditions.js';
+import type { ValueOf } from '../plan/conditions.js';
 import { FieldState, fieldState } from '../plan/field-state.js';
 import { fillGroups, type FilledGroup } from '../plan/fill-groups.js';
 import { pickGroup } from '../plan/record-group.js';
@@ -71,6 +71,15 @@ export function groupOf(
   );
 }
 
+const fieldIds = new WeakMap<EntitySpec, Set<string>>();
+
+/** The ids of an entity's fields, as a set built once per entity. */
+function fieldIdsOf(entity: EntitySpec): Set<string> {
+  let ids = fieldIds.get(entity);
+  if (!ids) fieldIds.set(entity, (ids = new Set(entity.fields.map((f) => f.id))));
+  return ids;
+}
+
 /**
  * How many of a record's fields are required (conditions applied) and how many are satisfied by a
  * valid value. The same rule as the plan's, so that summed counts equal the plan's totals.
@@ -84,7 +93,11 @@ export function recordCounts(
   const group = groupOf(ctx, record);
   const prefill = group?.prefillPlain ?? {};
   const items = group?.group.items ?? [];
-  const values = layeredValues(completeValues(entity, record.values, problems), {});
+  // The record's values as `completeValues` gives them, read in place rather than copied.
+  const fields = fieldIdsOf(entity);
+  const own = record.values;
+  const values: ValueOf = (field) =>
+    fields.has(field) ? (problems.has(field) ? null : (own[field] ?? null)) : undefined;
   let required = 0;
   let satisfied = 0;
   for (const field of entity.fields) {

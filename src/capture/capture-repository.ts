@@ -1,16 +1,10 @@
-import {
-  bulkInsert,
-  bulkUpdate,
-  isPostgresDb,
-  replaceOwnedRows,
-  tupleLookupText,
-} from '../db/bulk.js';
+import { bulkInsert, bulkUpdate, isPostgresDb, replaceOwnedRows } from '../db/bulk.js';
 import { rowPages } from '../db/row-pages.js';
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Database, RecordTable } from '../db/schema.js';
-import { stagingAreaOf, tableOn } from '../db/sqlite-staging.js';
 import { openHistoryValue, openValues, sealHistoryValue, sealValues } from '../secrets/sealing.js';
 import type { CapturedRecord, Finding, Provenance, RecordKey, Severity } from './record.js';
+import { StoredKeys, type StoredKey } from './stored-keys.js';
 
 /** A stored record with its bookkeeping. */
 export interface StoredRecord extends CapturedRecord {
@@ -49,14 +43,31 @@ export const toStoredRecord = (row: Selectable<RecordTable>): StoredRecord => ({
   provenance: JSON.parse(row.provenance) as Record<string, Provenance>,
 });
 
-const toRow = (r: StoredRecord): Omit<RecordTable, 'digest'> & { digest: string } => ({
+/** JSON text of a value (`JSON.stringify`), kept per object when `texts` is given. */
+function jsonOf(value: object, texts?: Map<object, string>): string {
+  let text = texts?.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    texts?.set(value, text);
+  }
+  return text;
+}
+
+/**
+ * A record as its row. With `texts`, the JSON of values and provenance objects records share (an
+ * opening's records of a slot group share their pre-filled values) is built once.
+ */
+const toRow = (
+  r: StoredRecord,
+  texts?: Map<object, string>,
+): Omit<RecordTable, 'digest'> & { digest: string } => ({
   id: r.id,
   acquisition_id: r.acquisitionId,
   entity: r.entity,
   slot: r.slot,
   site: r.site,
-  values: JSON.stringify(sealValues(r.entity, r.values)),
-  provenance: JSON.stringify(r.provenance),
+  values: jsonOf(sealValues(r.entity, r.values), texts),
+  provenance: jsonOf(r.provenance, texts),
   status: r.status,
   required_count: r.requiredCount,
   satisfied_count: r.satisfiedCount,
@@ -110,11 +121,23 @@ const LIGHT_COLUMNS = RECORD_COLUMNS.filter(
   (c): c is Exclude<(typeof RECORD_COLUMNS)[number], 'provenance'> => c !== 'provenance',
 );
 
-/** A key as stored, with its record and acquisition. */
-export interface StoredKey extends RecordKey {
-  recordId: string;
-  acquisitionId: string;
+/**
+ * A record's row as a full validation reads it: its values as stored (secret fields sealed, JSON
+ * text), what validation concluded last, and nothing it does not compare.
+ */
+export interface ValidationRow {
+  id: string;
+  entity: string;
+  slot: string | null;
+  site: string | null;
+  values: string;
+  status: string;
+  required_count: number;
+  satisfied_count: number;
+  digest: string;
 }
+
+export type { StoredKey };
 
 /** One change of one field, for the append-only history. */
 export interface HistoryEntry {
@@ -143,12 +166,13 @@ export class CaptureRepository {
   }
 
   async insertRecords(records: readonly StoredRecord[]): Promise<void> {
+    const texts = new Map<object, string>();
     await bulkInsert(
       this.db,
       'records',
       RECORD_COLUMNS,
       records.map((r) => {
-        const row = toRow(r);
+        const row = toRow(r, texts);
         return RECORD_COLUMNS.map((c) => row[c]);
       }),
     );
@@ -215,6 +239,21 @@ export class CaptureRepository {
       .orderBy('id')
       .execute();
     return rows.map(toLightRecord);
+  }
+
+  /**
+   * Every record of an acquisition as a full validation reads it, in no particular order: the
+   * statement text is built directly (the rows are the cost, not the query).
+   */
+  async validationRows(acquisitionId: string): Promise<ValidationRow[]> {
+    const mark = isPostgresDb(this.db) ? '$1' : '?';
+    const { rows } = await this.db.executeQuery<ValidationRow>(
+      CompiledQuery.raw(
+        `select "id", "entity", "slot", "site", "values", "status", "required_count", "satisfied_count", "digest" from "records" where "acquisition_id" = ${mark}`,
+        [acquisitionId],
+      ),
+    );
+    return rows;
   }
 
   /** The id and version of every record of an acquisition, by id: what changed since a read. */
@@ -339,63 +378,18 @@ export class CaptureRepository {
   }
 
   /** Every stored key matching one of the given keys (any record, any acquisition for global scope). */
-  async holdersOf(keys: readonly RecordKey[], exceptAcquisition?: string): Promise<StoredKey[]> {
-    const unique = [
-      ...new Map(keys.map((k) => [`${k.value}\u0000${k.kind}\u0000${k.scope}`, k])).values(),
-    ];
-    const area = stagingAreaOf(this.db);
-    if (!area) return this.keysIn('record_keys', unique, exceptAcquisition);
-    // An import being staged: its acquisition's keys are in the staging copy, the others' here.
-    const own =
-      exceptAcquisition === area.acquisitionId
-        ? []
-        : await this.keysIn(tableOn(this.db, 'record_keys'), unique);
-    return [...own, ...(await this.keysIn('record_keys', unique, area.acquisitionId))];
+  holdersOf(keys: readonly RecordKey[], exceptAcquisition?: string): Promise<StoredKey[]> {
+    return new StoredKeys(this.db).holdersOf(keys, exceptAcquisition);
   }
 
-  /** The keys among `keys` stored in `table`, but for those of `exceptAcquisition`. */
-  private async keysIn(
-    table: string,
-    keys: readonly RecordKey[],
+  /** The stored holders of distinct values of one kind and scope (`StoredKeys.holdersOfValues`). */
+  holdersOfValues(
+    kind: string,
+    scope: string,
+    values: readonly string[],
     exceptAcquisition?: string,
   ): Promise<StoredKey[]> {
-    const out: StoredKey[] = [];
-    // One round trip per thousand keys: (key_value, kind, scope) tuples walk the index that leads
-    // with key_value. The statement text is built directly (the query builder costs more than the
-    // look-up for the 100,000 keys of a full re-validation).
-    for (const part of chunks(keys, 1000)) {
-      const parameters: unknown[] = [];
-      for (const k of part) parameters.push(k.value.slice(0, 400), k.kind, k.scope);
-      let condition: string | undefined;
-      if (exceptAcquisition !== undefined) {
-        parameters.push(exceptAcquisition);
-        condition = `acquisition_id <> ${isPostgresDb(this.db) ? `$${parameters.length}` : '?'}`;
-      }
-      const text = tupleLookupText(
-        this.db,
-        table,
-        ['record_id', 'acquisition_id', 'kind', 'key_value', 'scope'],
-        ['key_value', 'kind', 'scope'],
-        part.length,
-        condition,
-      );
-      const { rows } = await this.db.executeQuery<{
-        record_id: string;
-        acquisition_id: string;
-        kind: string;
-        key_value: string;
-        scope: string;
-      }>(CompiledQuery.raw(text, parameters));
-      for (const r of rows)
-        out.push({
-          recordId: r.record_id,
-          acquisitionId: r.acquisition_id,
-          kind: r.kind,
-          value: r.key_value,
-          scope: r.scope,
-        });
-    }
-    return out;
+    return new StoredKeys(this.db).holdersOfValues(kind, scope, values, exceptAcquisition);
   }
 
   async replaceKeys(

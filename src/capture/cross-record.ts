@@ -2,22 +2,19 @@ import type { EntitySpec } from '../catalog/model.js';
 import { countryOfE164 } from './formats.js';
 import { describeRange, inRange, rangeEnds } from './phone-ranges.js';
 import type { FieldProblem } from './normalize-field.js';
-import {
-  asList,
-  handleKind,
-  keyText,
-  memberKind,
-  referenceFields,
-  uniqueKind,
-  uniqueScope,
-} from './record-keys.js';
+import { asList, keyText, referenceFields, ruleKind, siteOf, uniqueScope } from './record-keys.js';
 import type { CapturedRecord, Finding } from './record.js';
 
 /** What cross-record rules need to know about the other records. */
 export interface RecordLookups {
   acquisitionId: string;
-  /** Ids of the records holding a key; those of other acquisitions are listed in `foreign`. */
+  /**
+   * Ids of the records holding a unique or membership key (those of other acquisitions among
+   * them say so through `isForeign`). Only the record's own keys are asked about.
+   */
   holders: (kind: string, scope: string, value: string) => readonly string[];
+  /** True when a record of the target entity has this handle (a reference value, as keyed). */
+  resolves: (target: string, value: string) => boolean;
   /** True when the record belongs to another acquisition (its data must not be disclosed). */
   isForeign: (recordId: string) => boolean;
   /** The captured records of an entity in this acquisition (number blocks). */
@@ -28,6 +25,9 @@ export interface RecordLookups {
   /** Why a reference value names no record, listing the candidates, when the target's records are known. */
   unresolved?: (target: string, value: string) => string | undefined;
 }
+
+/** How many other records a finding names as related (the first, in id order). */
+export const RELATED_SHOWN = 20;
 
 const digits = (value: unknown) => (typeof value === 'string' ? value.replace(/\D/g, '') : '');
 
@@ -117,9 +117,7 @@ export function crossRecordFindings(
       message,
       ...(related && related.length > 0 ? { related } : {}),
     });
-  const site = entity.siteField
-    ? ((record.values[entity.siteField] as string | undefined) ?? record.site)
-    : record.site;
+  const site = siteOf(entity, record);
 
   for (const rule of entity.rules ?? []) {
     switch (rule.kind) {
@@ -128,7 +126,7 @@ export function crossRecordFindings(
         const value = rule.fields.map((f) => keyText(record.values[f])).join('\u001f');
         const others = lookups
           .holders(
-            uniqueKind(entity.id, rule.fields),
+            ruleKind(entity, rule),
             uniqueScope(rule.scope, lookups.acquisitionId, site),
             value,
           )
@@ -146,7 +144,7 @@ export function crossRecordFindings(
           rule.message
             ? `${rule.message} (${label(rule.fields[0]!)} ${shown})`
             : `${rule.fields.map(label).join(' and ')} "${shown}" is also used by ${where}.`,
-          local.slice(0, 20),
+          local.slice(0, RELATED_SHOWN),
         );
         break;
       }
@@ -156,7 +154,7 @@ export function crossRecordFindings(
         const related = new Set<string>();
         for (const member of new Set(asList(record.values[rule.field]).map(keyText))) {
           const others = lookups
-            .holders(memberKind(entity.id, rule.field), lookups.acquisitionId, member)
+            .holders(ruleKind(entity, rule), lookups.acquisitionId, member)
             .filter((id) => id !== record.id);
           if (others.length > 0) {
             clashes.push(member);
@@ -168,7 +166,7 @@ export function crossRecordFindings(
             rule.field,
             'one-membership',
             `${clashes.join(', ')} ${clashes.length > 1 ? 'are' : 'is'} already in another ${lookups.entityName(entity.id).toLowerCase()}.${rule.message ? ` ${rule.message}` : ''}`,
-            [...related].slice(0, 20),
+            [...related].slice(0, RELATED_SHOWN),
           );
         }
         break;
@@ -214,8 +212,7 @@ export function crossRecordFindings(
   for (const { field, target } of referenceFields(entity)) {
     if (!valid(field.id)) continue;
     const missing = [...new Set(asList(record.values[field.id]).map(String))].filter(
-      (value) =>
-        lookups.holders(handleKind(target), lookups.acquisitionId, keyText(value)).length === 0,
+      (value) => !lookups.resolves(target, keyText(value)),
     );
     if (missing.length > 0) {
       const name = lookups.entityName(target).toLowerCase();

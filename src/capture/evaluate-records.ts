@@ -1,10 +1,11 @@
 import type { AcquisitionContext } from './acquisition-context.js';
 import type { CaptureRepository, StoredKey } from './capture-repository.js';
 import { crossRecordFindings, fieldFindings, type RecordLookups } from './cross-record.js';
-import { recordKeys } from './record-keys.js';
+import { recordKeys, targetKindsOf } from './record-keys.js';
 import { sitesOf } from './reference-lookup.js';
 import { describeUnresolved } from './reference-resolution.js';
-import { countryOf, normalizeRecordValues, sameValue } from './record-values.js';
+import { countryOf, normalizeStoredValues } from './record-values.js';
+import type { FieldProblem } from './normalize-field.js';
 import type { PreparedRecord } from './prepared-record.js';
 import type { CapturedRecord, Finding, RecordKey } from './record.js';
 
@@ -32,11 +33,24 @@ export function lookupsFrom(
     hold(key, key.recordId);
     if (key.acquisitionId !== ctx.acquisition.id) foreign.add(key.recordId);
   }
+  return {
+    ...recordLookupsOf(ctx, recordsByEntity),
+    holders: (kind, scope, value) => holders.get(kind)?.get(scope)?.get(value) ?? [],
+    resolves: (target, value) =>
+      (holders.get(targetKindsOf(target).handle)?.get(ctx.acquisition.id)?.get(value)?.length ??
+        0) > 0,
+    isForeign: (id) => foreign.has(id),
+  };
+}
+
+/** The lookups that read records rather than keys: number blocks, sites, entity names. */
+export function recordLookupsOf(
+  ctx: AcquisitionContext,
+  recordsByEntity: ReadonlyMap<string, readonly CapturedRecord[]>,
+): Omit<RecordLookups, 'holders' | 'resolves' | 'isForeign'> {
   const siteRecords = recordsByEntity.get('site') ?? [];
   return {
     acquisitionId: ctx.acquisition.id,
-    holders: (kind, scope, value) => holders.get(kind)?.get(scope)?.get(value) ?? [],
-    isForeign: (id) => foreign.has(id),
     recordsOf: (entity) => recordsByEntity.get(entity) ?? [],
     siteCountry: (site) => siteCountry(ctx, siteRecords, site),
     entityName: (entity) => ctx.catalog.entities.get(entity)?.name ?? entity,
@@ -131,27 +145,32 @@ export async function neighbourKeys(
 }
 
 /**
- * Normalises a stored record again (idempotent) to know its problems and index keys. Valid values
- * are taken in their normalised form (a pre-filled national number becomes E.164); invalid ones
- * stay as given.
+ * Normalises a stored record again (idempotent) to know its problems. Valid values are taken in
+ * their normalised form (a pre-filled national number becomes E.164); invalid ones stay as given.
+ * The record itself comes back when nothing changed.
  */
-export function prepareRecord(
+export function normalisedRecord<R extends CapturedRecord>(
   ctx: AcquisitionContext,
-  record: CapturedRecord,
+  record: R,
   siteRecords: readonly CapturedRecord[],
-): PreparedRecord {
+): { record: R; problems: ReadonlyMap<string, FieldProblem> } {
   const entity = ctx.catalog.entities.get(record.entity)!;
   const country = countryOf(entity, record.values, record.site, {
     siteCountry: (s) => siteCountry(ctx, siteRecords, s),
     fallback: ctx.fallbackCountry,
   });
-  const { values, problems } = normalizeRecordValues(entity, record.values, country);
-  let normalised = record;
-  for (const [field, value] of Object.entries(values)) {
-    if (problems.has(field) || sameValue(value, record.values[field])) continue;
-    if (normalised === record) normalised = { ...record, values: { ...record.values } };
-    normalised.values[field] = value;
-  }
+  const { values, problems } = normalizeStoredValues(entity, record.values, country);
+  return { record: values === record.values ? record : { ...record, values }, problems };
+}
+
+/** A stored record normalised again (`normalisedRecord`), with its index keys. */
+export function prepareRecord(
+  ctx: AcquisitionContext,
+  record: CapturedRecord,
+  siteRecords: readonly CapturedRecord[],
+): PreparedRecord {
+  const { record: normalised, problems } = normalisedRecord(ctx, record, siteRecords);
+  const entity = ctx.catalog.entities.get(record.entity)!;
   return {
     record: normalised,
     problems,

@@ -169,6 +169,28 @@ function cidr(text: string, v4Only = false): Normalised {
 
 const networkOf = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 
+const CANONICAL_MAC = /^[0-9A-F]{2}(?::[0-9A-F]{2}){5}$/;
+const EXTENSION = /^\d{2,8}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const CANONICAL: Partial<Record<DomainFormat, (text: string) => boolean>> = {
+  mac: (text) => CANONICAL_MAC.test(text),
+  extension: (text) => EXTENSION.test(text),
+  email: (text) => text.length <= 254 && EMAIL.test(text),
+  'time-zone': (text) => timeZones.has(text),
+};
+
+/**
+ * True when `normalizeFormat(format, text, country)` accepts `text` and returns it unchanged,
+ * whatever the country: a stored value already in its canonical form. Only formats whose canonical
+ * form one pattern proves answer true (MAC, extension, email, time zone); for the others (phone
+ * numbers and postcodes depend on the country, the rest are no cheaper to prove than to normalise)
+ * it is false, and the value is normalised as usual.
+ */
+export function isCanonicalFormat(format: DomainFormat, text: string): boolean {
+  return CANONICAL[format]?.(text) ?? false;
+}
+
 /** The id of an uploaded file (`format: file`): `att_` and a UUID (see src/attachments/). */
 export const ATTACHMENT_ID = /^att_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -194,11 +216,9 @@ export function normalizeFormat(format: DomainFormat, input: string, country?: s
           );
     }
     case 'extension':
-      return /^\d{2,8}$/.test(text) ? ok(text) : fail('is not an extension: use 2 to 8 digits');
+      return EXTENSION.test(text) ? ok(text) : fail('is not an extension: use 2 to 8 digits');
     case 'email':
-      return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text) && text.length <= 254
-        ? ok(text)
-        : fail('is not an email address');
+      return EMAIL.test(text) && text.length <= 254 ? ok(text) : fail('is not an email address');
     case 'cidr':
       return cidr(text);
     case 'ipv4':

@@ -1,5 +1,5 @@
 import type { FieldSpec, ItemSchema } from '../catalog/model.js';
-import { normalizeFormat } from './formats.js';
+import { isCanonicalFormat, normalizeFormat } from './formats.js';
 
 /** A problem with one field's value, before any cross-record rule. */
 export interface FieldProblem {
@@ -98,6 +98,69 @@ function scalar(spec: ItemSchema | FieldSpec, raw: unknown, ctx: FieldContext): 
     }
     case 'array':
       return invalid('type', 'must be a single value');
+  }
+}
+
+/** Whitespace that normalisation changes: at either end, doubled, or any but a plain space. */
+const UNTIDY = /^\s|\s$|\s\s|[^\S ]/;
+
+const spellings = new WeakMap<readonly (string | number)[], Set<string>>();
+
+/** The spellings an enumeration normalises to: each entry that is the first of its case-insensitive kind. */
+function enumSpellings(list: readonly (string | number)[]): Set<string> {
+  let known = spellings.get(list);
+  if (!known) {
+    known = new Set();
+    const seen = new Set<string>();
+    for (const entry of list) {
+      const lower = String(entry).toLowerCase();
+      if (seen.has(lower)) continue;
+      seen.add(lower);
+      known.add(String(entry));
+    }
+    spellings.set(list, known);
+  }
+  return known;
+}
+
+function isNormalText(spec: ItemSchema | FieldSpec, value: string): boolean {
+  if (value.length === 0 || UNTIDY.test(value)) return false;
+  if (spec.enum && !enumSpellings(spec.enum).has(value)) return false;
+  if (spec.format && !isCanonicalFormat(spec.format, value)) return false;
+  if (spec.minLength !== undefined && value.length < spec.minLength) return false;
+  if (spec.maxLength !== undefined && value.length > spec.maxLength) return false;
+  return !spec.pattern || patternOf(spec.pattern).test(value);
+}
+
+/**
+ * True when `normalizeField(field, value, ctx)` returns `value` as it is and finds no problem, in
+ * any context: a value stored in its normal form. It costs a type check and a pattern or two, so
+ * that a full re-validation need not normalise again what the engine stored normalised. Where it
+ * cannot tell cheaply (phone numbers, postcodes, dates, addresses, blanks) it answers false and
+ * the value is normalised as before, so a value written behind the engine's back is still caught.
+ */
+export function isNormalForm(spec: FieldSpec | ItemSchema, value: unknown): boolean {
+  switch (spec.type) {
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'integer':
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+      if (spec.type === 'integer' && !Number.isInteger(value)) return false;
+      const { minimum, maximum } = spec as FieldSpec;
+      return (
+        (minimum === undefined || value >= minimum) && (maximum === undefined || value <= maximum)
+      );
+    }
+    case 'string':
+      return typeof value === 'string' && isNormalText(spec, value);
+    case 'array': {
+      const { items, minItems, maxItems } = spec;
+      if (!items || !Array.isArray(value) || value.length === 0) return false;
+      if (minItems !== undefined && value.length < minItems) return false;
+      if (maxItems !== undefined && value.length > maxItems) return false;
+      return value.every((item) => isNormalForm(items, item));
+    }
   }
 }
 

@@ -3,35 +3,13 @@ import { determinePlan } from '../plan/determine-plan.js';
 import { listPlanSlots } from '../plan/list-plan-slots.js';
 import { readProposal } from '../proposals/read-proposal.js';
 import { dialects } from '../test/database.js';
-import { buildItem, buildProposal, buildSite } from '../test/factories.js';
+import { buildTwoSiteDeal } from '../test/factories.js';
 import { openAcquisition } from '../test/open-acquisition.js';
 import { createTestServer, testCatalog, type TestServer } from '../test/server.js';
 import { normalizeFormat } from './formats.js';
 
 /** A deal that ports its numbers: seats at two sites, a number port, and no numberBlocks on the quote. */
-const portingDeal = () =>
-  buildProposal({
-    sites: [
-      buildSite('leeds', { name: 'Leeds HQ' }),
-      buildSite('york', { name: 'York Office', address: { city: 'York', country: 'GB' } }),
-    ],
-    items: [
-      {
-        id: 'group',
-        productSpecification: 'hosted-voice',
-        quantity: 1,
-        characteristics: { extensionLength: 4 },
-      },
-      buildItem({ id: 'seats-leeds', quantity: 4, sites: ['leeds'] }),
-      buildItem({ id: 'seats-york', quantity: 2, sites: ['york'] }),
-      {
-        id: 'port',
-        productSpecification: 'number-port',
-        quantity: 1,
-        characteristics: { portType: 'full', losingCarrier: 'Northern Telecom Services' },
-      },
-    ],
-  });
+const portingDeal = () => buildTwoSiteDeal({ extensionLength: 4 }, { leeds: 4, york: 2 });
 
 describe('numbers and ranges as people write them', () => {
   const range = (text: string, country = 'GB') => normalizeFormat('e164-range', text, country);

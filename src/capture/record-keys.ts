@@ -67,10 +67,93 @@ export function uniqueScope(
   return acquisitionId;
 }
 
+type KeyRule = Extract<
+  NonNullable<EntitySpec['rules']>[number],
+  { kind: 'unique' } | { kind: 'oneMembership' }
+>;
+
+const ruleKinds = new WeakMap<KeyRule, string>();
+
+/** The kind of key a unique or membership rule writes, built once per rule. */
+export function ruleKind(entity: EntitySpec, rule: KeyRule): string {
+  let kind = ruleKinds.get(rule);
+  if (kind === undefined) {
+    kind =
+      rule.kind === 'unique'
+        ? uniqueKind(entity.id, rule.fields)
+        : memberKind(entity.id, rule.field);
+    ruleKinds.set(rule, kind);
+  }
+  return kind;
+}
+
+const targetKinds = new Map<string, { reference: string; handle: string }>();
+
+/** The kinds of the keys that refer to a target entity and that it is referred to by, built once. */
+export function targetKindsOf(target: string): { reference: string; handle: string } {
+  let kinds = targetKinds.get(target);
+  if (!kinds)
+    targetKinds.set(
+      target,
+      (kinds = { reference: referenceKind(target), handle: handleKind(target) }),
+    );
+  return kinds;
+}
+
+/** The site a record's site-scoped rules apply at: its site field's value, else its proposal site. */
+export function siteOf(entity: EntitySpec, record: CapturedRecord): string | null {
+  return entity.siteField
+    ? ((record.values[entity.siteField] as string | undefined) ?? record.site)
+    : record.site;
+}
+
 /**
- * The index keys of a record: one per unique rule whose fields all hold valid values, one per
- * membership, one per reference it makes, and its handles when others may refer to it.
+ * Tells `emit` the index keys of a record: one per unique rule whose fields all hold valid
+ * values, one per membership, one per reference it makes, and its handles when others may refer
+ * to it. Nothing is built but the key values: a full re-validation emits half a million keys.
  */
+export function eachRecordKey(
+  entity: EntitySpec,
+  record: CapturedRecord,
+  problems: ReadonlyMap<string, FieldProblem>,
+  acquisitionId: string,
+  referenced: boolean,
+  emit: (kind: string, scope: string, value: string) => void,
+): void {
+  const valid = (field: string) => record.values[field] !== undefined && !problems.has(field);
+  for (const rule of entity.rules ?? []) {
+    if (rule.kind === 'unique' && rule.fields.every(valid)) {
+      const value =
+        rule.fields.length === 1
+          ? keyText(record.values[rule.fields[0]!])
+          : rule.fields.map((f) => keyText(record.values[f])).join('\u001f');
+      const scope = uniqueScope(
+        rule.scope,
+        acquisitionId,
+        rule.scope === 'site' ? siteOf(entity, record) : null,
+      );
+      emit(ruleKind(entity, rule), scope, value);
+    } else if (rule.kind === 'oneMembership' && valid(rule.field)) {
+      const kind = ruleKind(entity, rule);
+      for (const member of new Set(asList(record.values[rule.field]).map(keyText)))
+        emit(kind, acquisitionId, member);
+    }
+  }
+  for (const { field, target } of referenceFields(entity)) {
+    if (!valid(field.id)) continue;
+    const value = record.values[field.id];
+    const kind = targetKindsOf(target).reference;
+    if (Array.isArray(value))
+      for (const v of new Set(value.map(keyText))) emit(kind, acquisitionId, v);
+    else if (value !== null) emit(kind, acquisitionId, keyText(value));
+  }
+  if (referenced) {
+    const kind = targetKindsOf(entity.id).handle;
+    for (const value of handlesOf(entity, record)) emit(kind, acquisitionId, value);
+  }
+}
+
+/** The index keys of a record, as `eachRecordKey` tells them. */
 export function recordKeys(
   entity: EntitySpec,
   record: CapturedRecord,
@@ -79,34 +162,9 @@ export function recordKeys(
   referenced: boolean,
 ): RecordKey[] {
   const keys: RecordKey[] = [];
-  const valid = (field: string) => record.values[field] !== undefined && !problems.has(field);
-  const site = entity.siteField
-    ? ((record.values[entity.siteField] as string | undefined) ?? record.site)
-    : record.site;
-  for (const rule of entity.rules ?? []) {
-    if (rule.kind === 'unique' && rule.fields.every(valid)) {
-      const value = rule.fields.map((f) => keyText(record.values[f])).join('\u001f');
-      keys.push({
-        kind: uniqueKind(entity.id, rule.fields),
-        value,
-        scope: uniqueScope(rule.scope, acquisitionId, site),
-      });
-    } else if (rule.kind === 'oneMembership' && valid(rule.field)) {
-      for (const member of new Set(asList(record.values[rule.field]).map(keyText))) {
-        keys.push({ kind: memberKind(entity.id, rule.field), value: member, scope: acquisitionId });
-      }
-    }
-  }
-  for (const { field, target } of referenceFields(entity)) {
-    if (!valid(field.id)) continue;
-    for (const value of new Set(asList(record.values[field.id]).map(keyText))) {
-      keys.push({ kind: referenceKind(target), value, scope: acquisitionId });
-    }
-  }
-  if (referenced) {
-    for (const value of handlesOf(entity, record))
-      keys.push({ kind: handleKind(entity.id), value, scope: acquisitionId });
-  }
+  eachRecordKey(entity, record, problems, acquisitionId, referenced, (kind, scope, value) =>
+    keys.push({ kind, value, scope }),
+  );
   return keys;
 }
 

@@ -96,6 +96,41 @@ export function tupleLookupText(
 }
 
 /**
+ * Statements selecting `columns` of the rows of `table` whose `column` is one of `values` and whose
+ * `fixed` columns hold the values given (`except`: a column that must not hold its value): one
+ * parameter per value, as many values per statement as the limits allow, on PostgreSQL all of them
+ * as one array. For many values of one kind at once (a full re-validation's global keys), where
+ * a tuple per value would bind three parameters each.
+ */
+export function valuesLookups(
+  db: Kysely<Database>,
+  table: string,
+  columns: readonly string[],
+  column: string,
+  values: readonly string[],
+  fixed: readonly [column: string, value: unknown][],
+  except?: [column: string, value: unknown],
+): CompiledQuery[] {
+  const postgres = isPostgres(db);
+  const after = [...fixed.map(([c]) => `"${c}" = `), ...(except ? [`"${except[0]}" <> `] : [])];
+  const tail = [...fixed.map(([, v]) => v), ...(except ? [except[1]] : [])];
+  const select = `select ${quote(columns)} from "${table}" where `;
+  if (postgres) {
+    const rest = after.map((c, i) => ` and ${c}$${i + 2}`).join('');
+    return [CompiledQuery.raw(`${select}"${column}" = any($1::text[])${rest}`, [values, ...tail])];
+  }
+  const rest = after.map((c) => ` and ${c}?`).join('');
+  const perStatement = MAX_PARAMETERS - tail.length;
+  const out: CompiledQuery[] = [];
+  for (let i = 0; i < values.length; i += perStatement) {
+    const part = values.slice(i, i + perStatement);
+    const marks = part.map(() => '?').join(',');
+    out.push(CompiledQuery.raw(`${select}"${column}" in (${marks})${rest}`, [...part, ...tail]));
+  }
+  return out;
+}
+
+/**
  * Inserts many rows of one table in as few statements as the parameter limits allow, with the
  * statement text built directly: Kysely's query builder costs more than the insert itself for
  * the thousands of rows an import writes. Values must already be in their column form.

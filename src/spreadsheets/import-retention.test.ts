@@ -55,7 +55,7 @@ describe.each(dialects)('import files past the retention period on %s', (dialect
     const fresh = join(imports.incomingDir(), 'arriving');
     await writeFile(stale, 'x');
     await writeFile(fresh, 'y');
-    // Thirty days before the server's clock, whatever day the test runs.
+    // Long ago by the server's clock, which the sweep reads (not by this machine's).
     const longAgo = new Date(clock.getTime() - 30 * DAY);
     await utimes(stale, longAgo, longAgo);
 

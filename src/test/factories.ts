@@ -81,6 +81,35 @@ export function buildSite(
   };
 }
 
+/**
+ * A hosted-voice deal that ports its numbers: the group (with `group` characteristics), seats at
+ * Leeds HQ and the York Office (`seats` of each) and a full number port.
+ */
+export function buildTwoSiteDeal(
+  group: Record<string, unknown>,
+  seats: { leeds: number; york: number },
+  overrides: Partial<NativeProposal> = {},
+): NativeProposal {
+  return buildProposal({
+    sites: [
+      buildSite('leeds', { name: 'Leeds HQ' }),
+      buildSite('york', { name: 'York Office', address: { city: 'York', country: 'GB' } }),
+    ],
+    items: [
+      { id: 'group', productSpecification: 'hosted-voice', quantity: 1, characteristics: group },
+      buildItem({ id: 'seats-leeds', quantity: seats.leeds, sites: ['leeds'] }),
+      buildItem({ id: 'seats-york', quantity: seats.york, sites: ['york'] }),
+      {
+        id: 'port',
+        productSpecification: 'number-port',
+        quantity: 1,
+        characteristics: { portType: 'full', losingCarrier: 'Northern Telecom Services' },
+      },
+    ],
+    ...overrides,
+  });
+}
+
 /** A fixture file from test/fixtures, parsed. */
 export function fixture<T = Record<string, unknown>>(name: string): T {
   return JSON.parse(
